@@ -1,0 +1,258 @@
+package io.watchcache;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+
+/**
+ * How a {@link WatchCache} runs. Immutable; build with {@link #builder()}.
+ *
+ * <p>{@link WatchCache#reloadOptions} applies the fetch rate limit and the backoff settings to
+ * live entries; the executor, meter registry, ticker, entry bound and default durations are
+ * fixed when the cache is built.
+ */
+public final class CacheOptions {
+
+    private final Executor executor;
+    private final double entryFetchRate;
+    private final int entryFetchMaxBurst;
+    private final int backoffFreeFailures;
+    private final Duration backoffBaseWait;
+    private final Duration backoffMaxWait;
+    private final boolean backoffJitter;
+    private final Duration defaultLastGetTtl;
+    private final Duration defaultQueryTimeout;
+    private final long maxEntries;
+    private final MeterRegistry meterRegistry;
+    private final Ticker ticker;
+
+    private CacheOptions(Builder b) {
+        executor = b.executor;
+        entryFetchRate = b.entryFetchRate;
+        entryFetchMaxBurst = b.entryFetchMaxBurst;
+        backoffFreeFailures = b.backoffFreeFailures;
+        backoffBaseWait = b.backoffBaseWait;
+        backoffMaxWait = b.backoffMaxWait;
+        backoffJitter = b.backoffJitter;
+        defaultLastGetTtl = b.defaultLastGetTtl;
+        defaultQueryTimeout = b.defaultQueryTimeout;
+        maxEntries = b.maxEntries;
+        meterRegistry = b.meterRegistry;
+        ticker = b.ticker;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** All defaults: the cache's own executor, no rate limit, no metrics. */
+    public static CacheOptions defaults() {
+        return builder().build();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** The executor fetches and watch loops run on, or {@code null} for the cache's own. */
+    public Executor executor() {
+        return executor;
+    }
+
+    /** Fetches per second each entry may start; {@link Double#POSITIVE_INFINITY} means unlimited. */
+    public double entryFetchRate() {
+        return entryFetchRate;
+    }
+
+    /** How many fetches an entry may start at once before the rate applies. */
+    public int entryFetchMaxBurst() {
+        return entryFetchMaxBurst;
+    }
+
+    /** Failed attempts in a row that cost no wait. */
+    public int backoffFreeFailures() {
+        return backoffFreeFailures;
+    }
+
+    /** The wait after the first failure that is not free; doubled for each failure after it. */
+    public Duration backoffBaseWait() {
+        return backoffBaseWait;
+    }
+
+    /** The longest wait between failed attempts (before jitter). */
+    public Duration backoffMaxWait() {
+        return backoffMaxWait;
+    }
+
+    /** Whether each backoff wait gets a random extra of up to the same length again. */
+    public boolean backoffJitter() {
+        return backoffJitter;
+    }
+
+    /** How long an entry lives without a {@code get}, for types that do not set their own. */
+    public Duration defaultLastGetTtl() {
+        return defaultLastGetTtl;
+    }
+
+    /** How long one blocking fetch may wait, for types that do not set their own. */
+    public Duration defaultQueryTimeout() {
+        return defaultQueryTimeout;
+    }
+
+    /** The most entries the cache keeps ({@link Long#MAX_VALUE}: unbounded). */
+    public long maxEntries() {
+        return maxEntries;
+    }
+
+    /** Where the cache's meters are registered, or {@code null} for none. */
+    public MeterRegistry meterRegistry() {
+        return meterRegistry;
+    }
+
+    public Ticker ticker() {
+        return ticker;
+    }
+
+    @Override
+    public String toString() {
+        return "CacheOptions[entryFetchRate=" + entryFetchRate + ", entryFetchMaxBurst=" + entryFetchMaxBurst
+                + ", backoffFreeFailures=" + backoffFreeFailures + ", backoffBaseWait=" + backoffBaseWait
+                + ", backoffMaxWait=" + backoffMaxWait + ", backoffJitter=" + backoffJitter
+                + ", defaultLastGetTtl=" + defaultLastGetTtl + ", defaultQueryTimeout=" + defaultQueryTimeout
+                + ", maxEntries=" + maxEntries + "]";
+    }
+
+    public static final class Builder {
+        private Executor executor;
+        private double entryFetchRate = Double.POSITIVE_INFINITY;
+        private int entryFetchMaxBurst = 2;
+        private int backoffFreeFailures = 3;
+        private Duration backoffBaseWait = Duration.ofSeconds(1);
+        private Duration backoffMaxWait = Duration.ofMinutes(1);
+        private boolean backoffJitter = true;
+        private Duration defaultLastGetTtl = Duration.ofHours(72);
+        private Duration defaultQueryTimeout = Duration.ofMinutes(10);
+        private long maxEntries = Long.MAX_VALUE;
+        private MeterRegistry meterRegistry;
+        private Ticker ticker = Ticker.system();
+
+        private Builder() {
+        }
+
+        private Builder(CacheOptions o) {
+            executor = o.executor;
+            entryFetchRate = o.entryFetchRate;
+            entryFetchMaxBurst = o.entryFetchMaxBurst;
+            backoffFreeFailures = o.backoffFreeFailures;
+            backoffBaseWait = o.backoffBaseWait;
+            backoffMaxWait = o.backoffMaxWait;
+            backoffJitter = o.backoffJitter;
+            defaultLastGetTtl = o.defaultLastGetTtl;
+            defaultQueryTimeout = o.defaultQueryTimeout;
+            maxEntries = o.maxEntries;
+            meterRegistry = o.meterRegistry;
+            ticker = o.ticker;
+        }
+
+        /**
+         * Runs fetches and watch loops on {@code executor}. Blocking queries hold a thread for
+         * minutes, so a pool with a bounded size and a work queue would starve; such a
+         * {@link ThreadPoolExecutor} is refused. {@code null}: the cache's own (virtual threads
+         * where the JVM has them, else an unbounded pool of daemon threads named {@code watchcache-*}).
+         */
+        public Builder executor(Executor executor) {
+            if (executor instanceof ThreadPoolExecutor pool && !(pool.getQueue() instanceof SynchronousQueue)) {
+                throw new IllegalArgumentException("executor must not queue tasks behind a bounded pool: blocking"
+                        + " queries hold threads for minutes and queued fetches would starve; use an unbounded or"
+                        + " virtual-thread executor");
+            }
+            this.executor = executor;
+            return this;
+        }
+
+        public Builder entryFetchRate(double perSecond) {
+            if (Double.isNaN(perSecond) || perSecond <= 0) {
+                throw new IllegalArgumentException("entryFetchRate must be a positive number of fetches per second: "
+                        + perSecond);
+            }
+            this.entryFetchRate = perSecond;
+            return this;
+        }
+
+        public Builder entryFetchMaxBurst(int burst) {
+            if (burst < 1) {
+                throw new IllegalArgumentException("entryFetchMaxBurst must be at least 1: " + burst);
+            }
+            this.entryFetchMaxBurst = burst;
+            return this;
+        }
+
+        public Builder backoffFreeFailures(int freeFailures) {
+            if (freeFailures < 0) {
+                throw new IllegalArgumentException("backoffFreeFailures must not be negative: " + freeFailures);
+            }
+            this.backoffFreeFailures = freeFailures;
+            return this;
+        }
+
+        public Builder backoffBaseWait(Duration baseWait) {
+            this.backoffBaseWait = requirePositive("backoffBaseWait", baseWait);
+            return this;
+        }
+
+        public Builder backoffMaxWait(Duration maxWait) {
+            this.backoffMaxWait = requirePositive("backoffMaxWait", maxWait);
+            return this;
+        }
+
+        public Builder backoffJitter(boolean jitter) {
+            this.backoffJitter = jitter;
+            return this;
+        }
+
+        public Builder defaultLastGetTtl(Duration ttl) {
+            this.defaultLastGetTtl = requirePositive("defaultLastGetTtl", ttl);
+            return this;
+        }
+
+        public Builder defaultQueryTimeout(Duration timeout) {
+            this.defaultQueryTimeout = requirePositive("defaultQueryTimeout", timeout);
+            return this;
+        }
+
+        /** Bounds the number of entries; the least recently used go first. */
+        public Builder maxEntries(long maxEntries) {
+            if (maxEntries < 1) {
+                throw new IllegalArgumentException("maxEntries must be at least 1: " + maxEntries);
+            }
+            this.maxEntries = maxEntries;
+            return this;
+        }
+
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = meterRegistry;
+            return this;
+        }
+
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        public CacheOptions build() {
+            return new CacheOptions(this);
+        }
+
+        private static Duration requirePositive(String name, Duration value) {
+            Objects.requireNonNull(value, name);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive: " + value);
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.watchcache;
+
+/**
+ * A source of data the cache can fetch: one implementation per kind of remote data
+ * (a key, a prefix, a service catalog...). Registered under a name with
+ * {@link WatchCache#registerType}.
+ *
+ * <p>A synchronous {@link #fetch} occupies a thread of the cache's executor while it runs
+ * (a blocking query may run for minutes). Sources with an asynchronous client should
+ * implement {@link AsyncCacheType} instead, which holds no thread at all while it waits.
+ *
+ * @param <R> the request type the cache hands back on each fetch
+ * @param <V> the value type
+ */
+public interface CacheType<R extends CacheRequest, V> {
+
+    /**
+     * Fetches the current value. For a type that {@link RegisterOptions#supportsBlocking()
+     * supports blocking}, waits until the index is greater than {@code options.minIndex()} or
+     * {@code options.timeout()} elapses, and on timeout returns a result with a {@code null}
+     * value (the cache keeps the previous one).
+     *
+     * <p>Must respond to interruption: the cache interrupts fetches when it closes or when
+     * their entry is removed.
+     */
+    FetchResult<V> fetch(FetchOptions<V> options, R request) throws Exception;
+
+    /** How the cache should treat this type; unset durations take the cache's defaults. */
+    default RegisterOptions registerOptions() {
+        return RegisterOptions.defaults();
+    }
+
+    /**
+     * Whether {@code error} means retrying is pointless (for example "access denied").
+     * A fatal error stops the background refresh of the entry but keeps it.
+     */
+    default boolean isFatal(Throwable error) {
+        return false;
+    }
+}

@@ -1,0 +1,27 @@
+package io.watchcache;
+
+/**
+ * A caller had to wait for a fetch and the fetch failed. The cause is the type's error; the
+ * last good value (possibly {@code null}) and its meta are still available.
+ */
+public class FetchFailedException extends RuntimeException {
+
+    private final transient Object lastValue;
+    private final ResultMeta meta;
+
+    public FetchFailedException(String message, Throwable cause, Object lastValue, ResultMeta meta) {
+        super(message, cause);
+        this.lastValue = lastValue;
+        this.meta = meta;
+    }
+
+    /** The last good value of the entry, or {@code null} if it never had one. */
+    @SuppressWarnings("unchecked")
+    public <V> V lastValue() {
+        return (V) lastValue;
+    }
+
+    public ResultMeta meta() {
+        return meta;
+    }
+}

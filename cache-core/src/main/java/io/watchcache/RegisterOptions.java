@@ -1,0 +1,105 @@
+package io.watchcache;
+
+import java.time.Duration;
+
+/**
+ * How the cache treats a type. A {@code null} duration means "the cache's default"
+ * ({@link CacheOptions#defaultQueryTimeout()}, {@link CacheOptions#defaultLastGetTtl()}).
+ *
+ * @param supportsBlocking the type's fetch honours {@code minIndex} and waits for a change
+ * @param refresh          keep every entry fresh in the background for as long as it lives
+ * @param refreshTimer     pause between background fetches ({@code null} or zero: none)
+ * @param queryTimeout     how long one blocking fetch may wait
+ * @param lastGetTtl       how long an entry lives without a {@code get}
+ */
+public record RegisterOptions(boolean supportsBlocking, boolean refresh, Duration refreshTimer,
+                              Duration queryTimeout, Duration lastGetTtl) {
+
+    private static final RegisterOptions DEFAULTS = new RegisterOptions(false, false, null, null, null);
+
+    public RegisterOptions {
+        RequestInfo.requireNonNegative("refreshTimer", refreshTimer);
+        requirePositive("queryTimeout", queryTimeout);
+        requirePositive("lastGetTtl", lastGetTtl);
+    }
+
+    /** Not blocking, not refreshing, every duration the cache's default. */
+    public static RegisterOptions defaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder(DEFAULTS);
+    }
+
+    /** A builder that starts from these options. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * These options with {@code overrides} laid on top: the override's {@code refresh} and
+     * every duration it sets win. {@code supportsBlocking} stays this type's own, since it
+     * describes what the type's fetch does rather than a policy one may choose.
+     */
+    public RegisterOptions overriddenBy(RegisterOptions overrides) {
+        if (overrides == null) {
+            return this;
+        }
+        return new RegisterOptions(supportsBlocking, overrides.refresh,
+                overrides.refreshTimer != null ? overrides.refreshTimer : refreshTimer,
+                overrides.queryTimeout != null ? overrides.queryTimeout : queryTimeout,
+                overrides.lastGetTtl != null ? overrides.lastGetTtl : lastGetTtl);
+    }
+
+    private static void requirePositive(String name, Duration value) {
+        if (value != null && (value.isNegative() || value.isZero())) {
+            throw new IllegalArgumentException(name + " must be positive: " + value);
+        }
+    }
+
+    public static final class Builder {
+        private boolean supportsBlocking;
+        private boolean refresh;
+        private Duration refreshTimer;
+        private Duration queryTimeout;
+        private Duration lastGetTtl;
+
+        private Builder(RegisterOptions from) {
+            supportsBlocking = from.supportsBlocking;
+            refresh = from.refresh;
+            refreshTimer = from.refreshTimer;
+            queryTimeout = from.queryTimeout;
+            lastGetTtl = from.lastGetTtl;
+        }
+
+        public Builder supportsBlocking(boolean supportsBlocking) {
+            this.supportsBlocking = supportsBlocking;
+            return this;
+        }
+
+        public Builder refresh(boolean refresh) {
+            this.refresh = refresh;
+            return this;
+        }
+
+        public Builder refreshTimer(Duration refreshTimer) {
+            this.refreshTimer = refreshTimer;
+            return this;
+        }
+
+        public Builder queryTimeout(Duration queryTimeout) {
+            this.queryTimeout = queryTimeout;
+            return this;
+        }
+
+        public Builder lastGetTtl(Duration lastGetTtl) {
+            this.lastGetTtl = lastGetTtl;
+            return this;
+        }
+
+        public RegisterOptions build() {
+            return new RegisterOptions(supportsBlocking, refresh, refreshTimer, queryTimeout, lastGetTtl);
+        }
+    }
+}

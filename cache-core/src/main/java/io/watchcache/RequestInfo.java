@@ -1,0 +1,118 @@
+package io.watchcache;
+
+import java.time.Duration;
+
+/**
+ * What the cache needs to know about a request: which entry it reads (type name is given
+ * separately; here the partition, token and key) and how fresh the answer must be.
+ *
+ * <p>The {@code token} is a credential: it separates entries (two tokens never share an
+ * entry) but it is never printed. {@link #toString()} shows only whether one is set.
+ *
+ * @param key            the entry key; blank means "do not cache, always fetch"
+ * @param partition      a namespace such as a datacenter; {@code null} is the default partition
+ * @param token          an access token; part of the entry identity, never logged
+ * @param minIndex       for blocking types: wait until the entry's index is greater than this
+ * @param timeout        how long a caller waits for a fresher value; {@code null}: as long as the fetch takes
+ * @param maxAge         for non-refreshing types: the oldest value the caller accepts; {@code null}: any
+ * @param mustRevalidate for non-refreshing types: always fetch on the first look
+ */
+public record RequestInfo(String key, String partition, String token, long minIndex,
+                          Duration timeout, Duration maxAge, boolean mustRevalidate) {
+
+    public RequestInfo {
+        key = key == null ? "" : key;
+        partition = partition == null ? "" : partition;
+        token = token == null ? "" : token;
+        if (minIndex < 0) {
+            throw new IllegalArgumentException("minIndex must not be negative: " + minIndex);
+        }
+        requireNonNegative("timeout", timeout);
+        requireNonNegative("maxAge", maxAge);
+    }
+
+    /** A request info for {@code key} with everything else unset. */
+    public static RequestInfo of(String key) {
+        return builder().key(key).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder that starts from this info, to change one field. */
+    public Builder toBuilder() {
+        return new Builder().key(key).partition(partition).token(token).minIndex(minIndex)
+                .timeout(timeout).maxAge(maxAge).mustRevalidate(mustRevalidate);
+    }
+
+    /** The same info asking for entries newer than {@code index}. */
+    public RequestInfo withMinIndex(long index) {
+        return new RequestInfo(key, partition, token, index, timeout, maxAge, mustRevalidate);
+    }
+
+    @Override
+    public String toString() {
+        return "RequestInfo[key=" + key + ", partition=" + partition
+                + ", token=" + (token.isEmpty() ? "" : "<redacted>") + ", minIndex=" + minIndex
+                + ", timeout=" + timeout + ", maxAge=" + maxAge + ", mustRevalidate=" + mustRevalidate + "]";
+    }
+
+    static void requireNonNegative(String name, Duration value) {
+        if (value != null && value.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative: " + value);
+        }
+    }
+
+    public static final class Builder {
+        private String key = "";
+        private String partition = "";
+        private String token = "";
+        private long minIndex;
+        private Duration timeout;
+        private Duration maxAge;
+        private boolean mustRevalidate;
+
+        private Builder() {
+        }
+
+        public Builder key(String key) {
+            this.key = key;
+            return this;
+        }
+
+        public Builder partition(String partition) {
+            this.partition = partition;
+            return this;
+        }
+
+        public Builder token(String token) {
+            this.token = token;
+            return this;
+        }
+
+        public Builder minIndex(long minIndex) {
+            this.minIndex = minIndex;
+            return this;
+        }
+
+        public Builder timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        public Builder maxAge(Duration maxAge) {
+            this.maxAge = maxAge;
+            return this;
+        }
+
+        public Builder mustRevalidate(boolean mustRevalidate) {
+            this.mustRevalidate = mustRevalidate;
+            return this;
+        }
+
+        public RequestInfo build() {
+            return new RequestInfo(key, partition, token, minIndex, timeout, maxAge, mustRevalidate);
+        }
+    }
+}

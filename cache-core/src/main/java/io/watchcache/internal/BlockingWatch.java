@@ -1,0 +1,45 @@
+package io.watchcache.internal;
+
+import io.watchcache.CacheRequest;
+import io.watchcache.RequestInfo;
+import io.watchcache.Result;
+import io.watchcache.UpdateEvent;
+
+import java.util.function.Consumer;
+
+/**
+ * A watch on a blocking type: each read asks for an index past the last delivered one, so it
+ * completes exactly when the value changes (or the request's own timeout passes).
+ */
+final class BlockingWatch extends Watch {
+
+    BlockingWatch(CacheEngine engine, TypeRegistration type, CacheRequest request, RequestInfo info,
+                  String correlationId, Consumer<UpdateEvent<Object>> listener) {
+        super(engine, type, request, info, correlationId, listener);
+    }
+
+    @Override
+    protected RequestInfo nextInfo() {
+        // Starting at 0 delivers the current value at once (a hit when it is cached), so a
+        // watcher never waits for the next change to learn the present.
+        return info.withMinIndex(index);
+    }
+
+    @Override
+    protected long handle(Result<Object> result, Throwable error) {
+        if (error != null) {
+            return deliverFailure(error);
+        }
+        long seen = result.meta().index();
+        // Any move is a change: forward is news, backwards means the source was restored or
+        // compacted, and waiting for the old index to come round again could take forever.
+        if (seen != index && seen > 0) {
+            index = seen;
+            deliver(result.value(), result.meta(), null);
+        }
+        // An answer without an index (nothing valid yet, the request's timeout passed) would
+        // make the next read return at once: back off instead of spinning.
+        failures = seen > 0 ? 0 : failures + 1;
+        return engine.backoff().waitNanos(failures);
+    }
+}

@@ -1,0 +1,312 @@
+package io.watchcache.internal;
+
+import io.watchcache.CacheRequest;
+import io.watchcache.FetchOptions;
+import io.watchcache.FetchResult;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One cached entry: its current {@link Snapshot}, the callers waiting for a newer one, and the
+ * fetch loop that produces them. At most one fetch runs per entry (single flight); a refreshing
+ * entry chains the next fetch to the end of the last one for as long as the entry lives.
+ *
+ * <p>Locking: the monitor of this object guards the fields marked so. It is held only for
+ * bookkeeping: a type's fetch, its {@code isFatal}, a state's {@code close} and the completion
+ * of a waiter's future all run after it is released.
+ */
+final class Entry {
+
+    private enum FetchState { IDLE, SCHEDULED, RUNNING }
+
+    final EntryKey key;
+    final TypeRegistration type;
+    final String id;
+    final TokenBucket bucket;
+    private final CacheEngine engine;
+
+    /** Replaced whole under the monitor; read without it. */
+    private volatile Snapshot snapshot = Snapshot.EMPTY;
+    /** The latest request that missed: handed to the type on each fetch. */
+    private volatile CacheRequest request;
+    /** Callers waiting in {@code get}; while above zero the entry does not expire. */
+    final AtomicInteger waiting = new AtomicInteger();
+    private final AtomicBoolean stateClosed = new AtomicBoolean();
+
+    // Guarded by this.
+    private final Set<Waiter> waiters = new LinkedHashSet<>();
+    private FetchState fetchState = FetchState.IDLE;
+    private long generation;
+    private Future<?> scheduled;
+    private Thread fetchThread;
+    private CompletableFuture<FetchResult<Object>> fetchStage;
+    private int failures;
+    private boolean dead;
+
+    Entry(CacheEngine engine, EntryKey key, TypeRegistration type, String id, CacheRequest request) {
+        this.engine = engine;
+        this.key = key;
+        this.type = type;
+        this.id = id;
+        this.request = request;
+        this.bucket = engine.newBucket();
+    }
+
+    Snapshot snapshot() {
+        return snapshot;
+    }
+
+    void request(CacheRequest request) {
+        this.request = request;
+    }
+
+    synchronized boolean fetching() {
+        return fetchState == FetchState.RUNNING;
+    }
+
+    synchronized boolean isDead() {
+        return dead;
+    }
+
+    /**
+     * Adds a caller who looked at snapshot {@code seenVersion} and was not satisfied. If a store
+     * happened since that look, the waiter judges it at once rather than waiting for the next.
+     */
+    void addWaiter(Waiter waiter, long seenVersion) {
+        Snapshot missed = null;
+        boolean added;
+        synchronized (this) {
+            added = !dead;
+            if (added) {
+                waiters.add(waiter);
+                if (snapshot.version() != seenVersion) {
+                    missed = snapshot;
+                }
+            }
+        }
+        if (!added) {
+            waiter.entryRemoved(snapshot, engine.isClosed());
+        } else if (missed != null) {
+            waiter.onStore(missed);
+        } else {
+            ensureFetch();
+        }
+    }
+
+    synchronized void removeWaiter(Waiter waiter) {
+        waiters.remove(waiter);
+    }
+
+    /** Starts a fetch unless one is running, or a refresh is scheduled and there is a value to wait with. */
+    void ensureFetch() {
+        synchronized (this) {
+            if (dead || fetchState == FetchState.RUNNING) {
+                return;
+            }
+            if (fetchState == FetchState.SCHEDULED) {
+                // A refresh waits out its timer or a backoff. Someone waiting on a newer index
+                // can wait with it; someone with nothing valid to read should not.
+                if (snapshot.valid()) {
+                    return;
+                }
+                scheduled.cancel(false);
+            }
+            if (!startLocked(0)) {
+                return;
+            }
+        }
+        fetchNow();
+    }
+
+    /** Stores a value handed in by the application; starts no fetch. */
+    void prepopulate(FetchResult<?> result) {
+        store(result, null, null);
+    }
+
+    /**
+     * Reserves a rate-limit token and either marks the fetch running (true: the caller must
+     * call {@link #fetchNow()} after releasing the monitor) or schedules it for later.
+     */
+    private boolean startLocked(long delayNanos) {
+        long waitNanos = delayNanos + bucket.reserve(engine.now() + delayNanos);
+        if (waitNanos <= 0) {
+            fetchState = FetchState.RUNNING;
+            return true;
+        }
+        long myGeneration = ++generation;
+        fetchState = FetchState.SCHEDULED;
+        scheduled = engine.schedule(waitNanos, () -> runScheduled(myGeneration));
+        return false;
+    }
+
+    private void runScheduled(long myGeneration) {
+        synchronized (this) {
+            // A newer schedule or an early start replaced this one.
+            if (dead || fetchState != FetchState.SCHEDULED || generation != myGeneration) {
+                return;
+            }
+            fetchState = FetchState.RUNNING;
+        }
+        fetchNow();
+    }
+
+    private void fetchNow() {
+        Snapshot current = snapshot;
+        // Non-blocking types are never asked for a minimum index: they could not honour it.
+        FetchOptions<Object> options = new FetchOptions<>(type.blocking ? current.index() : 0, type.queryTimeout,
+                current.lastResult());
+        long started = engine.now();
+        CacheRequest req = request;
+        if (type.asyncType != null) {
+            CompletableFuture<FetchResult<Object>> stage;
+            try {
+                stage = type.asyncType.fetchAsync(options, req).toCompletableFuture();
+            } catch (Throwable t) {
+                stage = CompletableFuture.failedFuture(t);
+            }
+            boolean cancel;
+            synchronized (this) {
+                cancel = dead;
+                fetchStage = cancel ? null : stage;
+            }
+            if (cancel) {
+                stage.cancel(true);
+            }
+            // Hop off the client's I/O thread: storing wakes waiters and may start the next fetch.
+            stage.whenComplete((result, error) -> engine.execute(() -> complete(result, error, started)));
+        } else {
+            engine.execute(() -> runSync(options, req, started));
+        }
+    }
+
+    private void runSync(FetchOptions<Object> options, CacheRequest req, long started) {
+        synchronized (this) {
+            if (dead) {
+                return;
+            }
+            fetchThread = Thread.currentThread();
+        }
+        FetchResult<Object> result = null;
+        Throwable error = null;
+        try {
+            result = type.type.fetch(options, req);
+        } catch (Throwable t) {
+            error = t;
+        } finally {
+            synchronized (this) {
+                fetchThread = null;
+            }
+            // An interrupt aimed at this fetch must not leak into the pool thread's next task.
+            Thread.interrupted();
+        }
+        complete(result, error, started);
+    }
+
+    private void complete(FetchResult<Object> result, Throwable error, long started) {
+        if (error instanceof CompletionException && error.getCause() != null) {
+            error = error.getCause();
+        }
+        if (error == null && result == null) {
+            error = new IllegalStateException("cache type '" + type.name + "' returned no FetchResult");
+        }
+        boolean fatal = error != null && !(error instanceof CancellationException) && type.isFatal(error);
+        TypeMetrics.FetchOutcome outcome = error == null
+                ? (result.notModified() ? TypeMetrics.FetchOutcome.NOT_MODIFIED : TypeMetrics.FetchOutcome.SUCCESS)
+                : (fatal ? TypeMetrics.FetchOutcome.FATAL : TypeMetrics.FetchOutcome.ERROR);
+        type.metrics.fetch(outcome, engine.now() - started);
+        store(result, error, fatal ? Boolean.TRUE : Boolean.FALSE);
+    }
+
+    /**
+     * Swaps in the snapshot a fetch produced, decides the next fetch, then wakes the waiters.
+     * {@code fatal} is null for a prepopulated value (no fetch ran, so none follows).
+     */
+    private void store(FetchResult<?> result, Throwable error, Boolean fatal) {
+        boolean fetchNext = false;
+        Snapshot next;
+        List<Waiter> toWake;
+        Object orphanState = null;
+        synchronized (this) {
+            if (fatal != null) {
+                fetchThread = null;
+                fetchStage = null;
+            }
+            if (dead) {
+                // The entry was removed while this fetch ran: its state belongs to no one now.
+                if (result != null && result.state() != null && result.state() != snapshot.state()) {
+                    orphanState = result.state();
+                }
+                next = null;
+                toWake = List.of();
+            } else {
+                long now = engine.now();
+                next = error != null ? snapshot.failed(error, now, type.refresh) : snapshot.succeeded(result, now);
+                snapshot = next;
+                if (fatal != null) {
+                    // A success that carries index 0 is a failure in disguise: the next blocking
+                    // query would return at once, so it must back off like an error.
+                    failures = error == null && result.index() > 0 ? 0 : failures + 1;
+                    fetchState = FetchState.IDLE;
+                    if (type.refresh && !fatal) {
+                        fetchNext = startLocked(type.refreshTimerNanos + engine.backoff().waitNanos(failures));
+                    }
+                }
+                toWake = new ArrayList<>(waiters);
+            }
+        }
+        if (orphanState != null) {
+            engine.closeQuietly(orphanState, key);
+        }
+        if (fetchNext) {
+            fetchNow();
+        }
+        for (Waiter waiter : toWake) {
+            waiter.onStore(next);
+        }
+    }
+
+    /**
+     * Removes the entry for good: no fetch starts again, the running one is interrupted or
+     * cancelled, waiters are released (with an error if the cache is closing, else with the
+     * last value, like a timeout) and the state is closed. Idempotent.
+     */
+    void kill(boolean closing) {
+        List<Waiter> released;
+        CompletableFuture<?> stage;
+        synchronized (this) {
+            if (dead) {
+                return;
+            }
+            dead = true;
+            if (scheduled != null) {
+                scheduled.cancel(false);
+            }
+            if (fetchThread != null) {
+                fetchThread.interrupt();
+            }
+            stage = fetchStage;
+            released = new ArrayList<>(waiters);
+            waiters.clear();
+            fetchState = FetchState.IDLE;
+        }
+        if (stage != null) {
+            stage.cancel(true);
+        }
+        Snapshot last = snapshot;
+        for (Waiter waiter : released) {
+            waiter.entryRemoved(last, closing);
+        }
+        if (last.state() != null && stateClosed.compareAndSet(false, true)) {
+            engine.closeQuietly(last.state(), key);
+        }
+    }
+}

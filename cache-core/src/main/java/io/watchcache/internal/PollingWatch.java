@@ -1,0 +1,59 @@
+package io.watchcache.internal;
+
+import io.watchcache.CacheRequest;
+import io.watchcache.RequestInfo;
+import io.watchcache.Result;
+import io.watchcache.UpdateEvent;
+
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+/**
+ * A watch on a type that cannot block: it reads every {@code maxAge} and delivers when the
+ * index or the value changed. Reads go through the cache, so many pollers of one request still
+ * cause one fetch per {@code maxAge}.
+ */
+final class PollingWatch extends Watch {
+
+    private final long maxAgeNanos;
+    /** Loop-owned: the last delivered value. */
+    private Object lastValue;
+    private boolean delivered;
+
+    PollingWatch(CacheEngine engine, TypeRegistration type, CacheRequest request, RequestInfo info,
+                 String correlationId, Consumer<UpdateEvent<Object>> listener) {
+        super(engine, type, request, info, correlationId, listener);
+        this.maxAgeNanos = info.maxAge().toNanos();
+    }
+
+    @Override
+    protected RequestInfo nextInfo() {
+        return info;
+    }
+
+    @Override
+    protected long handle(Result<Object> result, Throwable error) {
+        if (error != null) {
+            return Math.max(deliverFailure(error), pollWait(0));
+        }
+        failures = 0;
+        long seen = result.meta().index();
+        if (!delivered || seen != index || !Objects.equals(result.value(), lastValue)) {
+            delivered = true;
+            index = seen;
+            lastValue = result.value();
+            deliver(result.value(), result.meta(), null);
+        }
+        return pollWait(result.meta().age().toNanos());
+    }
+
+    /**
+     * Wait until the value is {@code maxAge} old, plus a little jitter so the next read finds it
+     * stale (and fetches) rather than exactly on the edge, and so pollers spread out.
+     */
+    private long pollWait(long ageNanos) {
+        long wait = Math.max(0, maxAgeNanos - ageNanos);
+        return wait + ThreadLocalRandom.current().nextLong(maxAgeNanos / 16 + 1);
+    }
+}

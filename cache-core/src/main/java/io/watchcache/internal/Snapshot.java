@@ -1,0 +1,64 @@
+package io.watchcache.internal;
+
+import io.watchcache.FetchResult;
+
+/**
+ * One immutable state of an entry. Every fetch produces a new snapshot that is swapped in
+ * whole, so readers never see a value with the index of another.
+ *
+ * @param version          counts the stores, so a waiter can tell whether it missed one
+ * @param fetchedAtNanos   when the value was fetched (ticker time)
+ * @param lostContactNanos when a refreshing entry's fetches started failing, or {@link #NONE}
+ * @param reset            this store moved the index backwards (the source was restored or compacted)
+ */
+record Snapshot(Object value, Object state, long index, Throwable error, boolean valid,
+                long fetchedAtNanos, long lostContactNanos, boolean reset, long version) {
+
+    static final long NONE = Long.MIN_VALUE;
+
+    static final Snapshot EMPTY = new Snapshot(null, null, 0, null, false, 0, NONE, false, 0);
+
+    boolean lostContact() {
+        return lostContactNanos != NONE;
+    }
+
+    /** The result handed to the next fetch as {@code lastResult}, or {@code null} before any. */
+    FetchResult<Object> lastResult() {
+        if (!valid && state == null) {
+            return null;
+        }
+        return new FetchResult<>(value, state, index, false);
+    }
+
+    /** The snapshot after a failed fetch: everything kept, the error stored beside it. */
+    Snapshot failed(Throwable error, long now, boolean refreshing) {
+        long lost = refreshing && !lostContact() ? now : lostContactNanos;
+        return new Snapshot(value, state, index, error, valid, fetchedAtNanos, lost, false, version + 1);
+    }
+
+    /** The snapshot after a fetch that succeeded; a success always clears the error. */
+    Snapshot succeeded(FetchResult<?> result, long now) {
+        Object nextState = result.state() != null ? result.state() : state;
+        if (result.notModified()) {
+            long nextIndex = atLeastOne(result.index());
+            return new Snapshot(value, nextState, nextIndex, null, valid, now, NONE, valid && nextIndex < index,
+                    version + 1);
+        }
+        if (result.value() == null) {
+            // A blocking query that timed out: nothing new to show, but the type may have moved
+            // its own state on (a cursor, a rate-limit retry) and wants it back next time.
+            return new Snapshot(value, nextState, index, null, valid, fetchedAtNanos, NONE, false, version + 1);
+        }
+        long nextIndex = atLeastOne(result.index());
+        return new Snapshot(result.value(), result.state(), nextIndex, null, true, now, NONE,
+                valid && nextIndex < index, version + 1);
+    }
+
+    /**
+     * An index of 0 would make the next blocking query return at once (nothing is "newer than
+     * 0" to wait for), turning the refresh into a hot loop; 1 is the smallest index that blocks.
+     */
+    private static long atLeastOne(long index) {
+        return Math.max(1, index);
+    }
+}

@@ -1,0 +1,57 @@
+package io.watchcache.internal;
+
+/**
+ * A token bucket that hands out reservations instead of blocking: {@link #reserve} says how
+ * long the caller must wait for its token, so a rate-limited fetch becomes a scheduled task
+ * rather than a sleeping thread. Tokens may go negative; that debt is what makes later
+ * callers wait their turn.
+ */
+final class TokenBucket {
+
+    private static final double NANOS_PER_SECOND = 1_000_000_000d;
+
+    // All guarded by this. Contention is one entry's fetches: at most one at a time.
+    private double ratePerSecond;
+    private int burst;
+    private double tokens;
+    private long lastNanos;
+    private boolean started;
+
+    TokenBucket(double ratePerSecond, int burst) {
+        this.ratePerSecond = ratePerSecond;
+        this.burst = burst;
+        this.tokens = burst;
+    }
+
+    /** Changes the rate and burst; tokens already saved above the new burst are dropped. */
+    synchronized void configure(double ratePerSecond, int burst) {
+        this.ratePerSecond = ratePerSecond;
+        this.burst = burst;
+        tokens = Math.min(tokens, burst);
+    }
+
+    /**
+     * Takes a token for a fetch that would start at {@code atNanos} and returns how many
+     * nanoseconds after {@code atNanos} it may actually start (0: at once).
+     */
+    synchronized long reserve(long atNanos) {
+        if (ratePerSecond == Double.POSITIVE_INFINITY) {
+            return 0;
+        }
+        if (!started) {
+            started = true;
+            lastNanos = atNanos;
+        } else if (atNanos > lastNanos) {
+            tokens = Math.min(burst, tokens + (atNanos - lastNanos) / NANOS_PER_SECOND * ratePerSecond);
+            lastNanos = atNanos;
+        }
+        tokens -= 1;
+        if (tokens >= 0) {
+            return 0;
+        }
+        // The debt is paid back at the rate; the wait is measured from the refill clock, which
+        // can be ahead of atNanos when a previous reservation was for the future.
+        long debtNanos = (long) Math.ceil(-tokens / ratePerSecond * NANOS_PER_SECOND);
+        return Math.max(0, lastNanos + debtNanos - atNanos);
+    }
+}

@@ -1,0 +1,80 @@
+package io.watchcache.internal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The meters of one registered type, created once at registration so the read path only
+ * increments. Tags are the type name and a fixed outcome word: never a key or a token,
+ * which would leak secrets and give the registry one series per entry.
+ */
+final class TypeMetrics {
+
+    enum GetResult { HIT, MISS, MISS_BLOCK, BYPASS }
+
+    enum FetchOutcome { SUCCESS, NOT_MODIFIED, ERROR, FATAL }
+
+    enum Eviction { EXPIRED, SIZE, EXPLICIT }
+
+    final AtomicLong entries = new AtomicLong();
+    final AtomicInteger watches = new AtomicInteger();
+
+    private final Counter[] gets = new Counter[GetResult.values().length];
+    private final Timer[] fetches = new Timer[FetchOutcome.values().length];
+    private final Counter[] evictions = new Counter[Eviction.values().length];
+    private final Counter notifications;
+
+    <T> TypeMetrics(MeterRegistry registry, String type, T lostContactSource,
+                    ToDoubleFunction<T> lostContactCount) {
+        for (GetResult result : GetResult.values()) {
+            gets[result.ordinal()] = Counter.builder("watchcache.gets").tag("type", type)
+                    .tag("result", tagValue(result)).description("Cache reads by how they were answered")
+                    .register(registry);
+        }
+        for (FetchOutcome outcome : FetchOutcome.values()) {
+            fetches[outcome.ordinal()] = Timer.builder("watchcache.fetch").tag("type", type)
+                    .tag("outcome", tagValue(outcome)).description("Fetches from the source, by outcome")
+                    .register(registry);
+        }
+        for (Eviction cause : Eviction.values()) {
+            evictions[cause.ordinal()] = Counter.builder("watchcache.evictions").tag("type", type)
+                    .tag("cause", tagValue(cause)).description("Entries removed from the cache, by cause")
+                    .register(registry);
+        }
+        notifications = Counter.builder("watchcache.notifications").tag("type", type)
+                .description("Update events delivered to watch listeners").register(registry);
+        Gauge.builder("watchcache.entries", entries, AtomicLong::get).tag("type", type)
+                .description("Entries in the cache").register(registry);
+        Gauge.builder("watchcache.watches", watches, AtomicInteger::get).tag("type", type)
+                .description("Active watches").register(registry);
+        Gauge.builder("watchcache.lost.contact", lostContactSource, lostContactCount).tag("type", type)
+                .description("Refreshing entries whose background query is failing").register(registry);
+    }
+
+    void get(GetResult result) {
+        gets[result.ordinal()].increment();
+    }
+
+    void fetch(FetchOutcome outcome, long nanos) {
+        fetches[outcome.ordinal()].record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void eviction(Eviction cause) {
+        evictions[cause.ordinal()].increment();
+    }
+
+    void notification() {
+        notifications.increment();
+    }
+
+    private static String tagValue(Enum<?> value) {
+        return value.name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

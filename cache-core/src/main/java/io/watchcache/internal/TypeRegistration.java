@@ -1,0 +1,50 @@
+package io.watchcache.internal;
+
+import io.watchcache.AsyncCacheType;
+import io.watchcache.CacheRequest;
+import io.watchcache.CacheType;
+import io.watchcache.RegisterOptions;
+
+import java.time.Duration;
+
+/**
+ * A registered type with its options resolved: every duration set, from the type's own
+ * options laid over by the registration's overrides, then the cache's defaults.
+ */
+final class TypeRegistration {
+
+    final String name;
+    final CacheType<CacheRequest, Object> type;
+    final AsyncCacheType<CacheRequest, Object> asyncType;
+    final RegisterOptions options;
+    final boolean blocking;
+    final boolean refresh;
+    final long refreshTimerNanos;
+    final Duration queryTimeout;
+    final long lastGetTtlNanos;
+    final TypeMetrics metrics;
+
+    @SuppressWarnings("unchecked")
+    TypeRegistration(String name, CacheType<?, ?> type, RegisterOptions options, TypeMetrics metrics) {
+        this.name = name;
+        this.type = (CacheType<CacheRequest, Object>) type;
+        this.asyncType = type instanceof AsyncCacheType<?, ?> async ? (AsyncCacheType<CacheRequest, Object>) async
+                : null;
+        this.options = options;
+        this.blocking = options.supportsBlocking();
+        this.refresh = options.refresh();
+        this.refreshTimerNanos = options.refreshTimer() == null ? 0 : options.refreshTimer().toNanos();
+        this.queryTimeout = options.queryTimeout();
+        this.lastGetTtlNanos = options.lastGetTtl().toNanos();
+        this.metrics = metrics;
+    }
+
+    /** Whether {@code error} stops the refresh; a type that throws here is treated as not fatal. */
+    boolean isFatal(Throwable error) {
+        try {
+            return type.isFatal(error);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+}

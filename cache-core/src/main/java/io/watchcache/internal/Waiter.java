@@ -1,0 +1,108 @@
+package io.watchcache.internal;
+
+import io.watchcache.FetchFailedException;
+import io.watchcache.RequestInfo;
+import io.watchcache.Result;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+
+/**
+ * A caller waiting in {@code get} for an entry to satisfy its request. It is a future, not a
+ * thread: each store re-judges it, a timer ends it at its timeout, and cancelling the future
+ * takes it off the entry.
+ */
+final class Waiter {
+
+    private final CacheEngine engine;
+    private final Entry entry;
+    private final RequestInfo info;
+    private final long minIndex;
+    private final boolean completeInline;
+    final CompletableFuture<Result<Object>> future = new CompletableFuture<>();
+    private volatile Future<?> timeout;
+
+    /**
+     * @param completeInline complete the future on the thread that stored the value (for a
+     *                       caller parked in {@code get} or a watch that hops on its own);
+     *                       otherwise on the executor, so user callbacks never run on a fetch thread
+     */
+    Waiter(CacheEngine engine, Entry entry, RequestInfo info, boolean completeInline) {
+        this.engine = engine;
+        this.entry = entry;
+        this.info = info;
+        this.minIndex = entry.type.blocking ? info.minIndex() : 0;
+        this.completeInline = completeInline;
+    }
+
+    /** Joins the entry, arms the timeout, and keeps the entry alive while it waits. */
+    void start(long seenVersion) {
+        entry.waiting.incrementAndGet();
+        engine.touch(entry);
+        future.whenComplete((r, e) -> {
+            Future<?> t = timeout;
+            if (t != null) {
+                t.cancel(false);
+            }
+            entry.removeWaiter(this);
+            entry.waiting.decrementAndGet();
+            engine.touch(entry);
+        });
+        if (info.timeout() != null) {
+            timeout = engine.schedule(info.timeout().toNanos(), this::timedOut);
+        }
+        entry.addWaiter(this, seenVersion);
+    }
+
+    /** A fetch stored {@code snapshot}: answer with it, fail with its error, or keep waiting. */
+    void onStore(Snapshot snapshot) {
+        if (future.isDone()) {
+            return;
+        }
+        if (snapshot.error() != null) {
+            // This caller had to wait for the fetch, so it sees the fetch's error; the last good
+            // value travels with it for callers that can live with stale data.
+            complete(null, new FetchFailedException("fetch failed for cache type '" + entry.type.name
+                    + "', key '" + entry.key.key() + "'", snapshot.error(), snapshot.value(),
+                    engine.meta(entry.type, snapshot, false)));
+            return;
+        }
+        // After a reset the old minimum index may never be passed again: answer at once.
+        boolean fresh = snapshot.valid() && (minIndex == 0 || minIndex < snapshot.index() || snapshot.reset());
+        if (fresh && !engine.tooOld(entry.type, snapshot, info)) {
+            complete(engine.result(entry.type, snapshot, false), null);
+        } else {
+            entry.ensureFetch();
+        }
+    }
+
+    /** Like a blocking query: at the timeout the caller gets the last known value, no error. */
+    private void timedOut() {
+        complete(engine.result(entry.type, entry.snapshot(), false), null);
+    }
+
+    void entryRemoved(Snapshot last, boolean closing) {
+        if (closing) {
+            complete(null, new IllegalStateException("WatchCache is closed"));
+        } else {
+            complete(engine.result(entry.type, last, false), null);
+        }
+    }
+
+    private void complete(Result<Object> result, Throwable error) {
+        // On close the executor may already refuse work; the caller must get out regardless.
+        if (completeInline || engine.isClosed()) {
+            finish(result, error);
+        } else {
+            engine.execute(() -> finish(result, error));
+        }
+    }
+
+    private void finish(Result<Object> result, Throwable error) {
+        if (error != null) {
+            future.completeExceptionally(error);
+        } else {
+            future.complete(result);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package io.watchcache.internal;
+
+import io.watchcache.CacheRequest;
+import io.watchcache.FetchFailedException;
+import io.watchcache.RequestInfo;
+import io.watchcache.Result;
+import io.watchcache.ResultMeta;
+import io.watchcache.Subscription;
+import io.watchcache.UpdateEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * A watch: a loop of cache reads that delivers an {@link UpdateEvent} whenever the value
+ * behind a request changes. The loop is a chain, not a thread: each step is a {@code get}
+ * future whose completion hops to the executor, delivers, and schedules the next step on the
+ * timer. While it waits, a watch holds no thread at all.
+ *
+ * <p>The loop fields ({@link #index}, {@link #failures}) are owned by whichever thread runs
+ * the current step; steps never overlap, and each starts from the completion of the last,
+ * which orders their writes.
+ */
+abstract class Watch implements Subscription {
+
+    private static final Logger log = LoggerFactory.getLogger(Watch.class);
+
+    final CacheEngine engine;
+    final TypeRegistration type;
+    final CacheRequest request;
+    final RequestInfo info;
+    final String correlationId;
+    private final Consumer<UpdateEvent<Object>> listener;
+    private final AtomicBoolean active = new AtomicBoolean(true);
+    /** The pending read or the scheduled next step: what {@link #cancel()} must stop. */
+    private volatile Future<?> pending;
+
+    /** Loop-owned: the index of the last delivered value (0: nothing delivered yet). */
+    protected volatile long index;
+    /** Loop-owned: failed attempts in a row, for the backoff. */
+    protected int failures;
+
+    Watch(CacheEngine engine, TypeRegistration type, CacheRequest request, RequestInfo info, String correlationId,
+          Consumer<UpdateEvent<Object>> listener) {
+        this.engine = engine;
+        this.type = type;
+        this.request = request;
+        this.info = info;
+        this.correlationId = correlationId;
+        this.listener = listener;
+    }
+
+    void start() {
+        step();
+    }
+
+    long lastIndex() {
+        return index;
+    }
+
+    /** The request info for the next read. */
+    protected abstract RequestInfo nextInfo();
+
+    /** Handles one read's outcome (delivering if it changed) and returns the wait before the next, in nanos. */
+    protected abstract long handle(Result<Object> result, Throwable error);
+
+    private void step() {
+        if (!active.get()) {
+            return;
+        }
+        CompletableFuture<Result<Object>> read;
+        try {
+            read = engine.getAsync(type, request, nextInfo(), true);
+        } catch (IllegalStateException closed) {
+            cancel();
+            return;
+        }
+        pending = read;
+        if (!active.get()) {
+            read.cancel(false);
+            return;
+        }
+        // Always hop: the read may complete on a fetch thread, and a slow listener must delay
+        // only its own watch, never the fetch that serves every watcher of the entry.
+        read.whenCompleteAsync(this::afterRead, engine.executor());
+    }
+
+    private void afterRead(Result<Object> result, Throwable error) {
+        if (!active.get()) {
+            return;
+        }
+        if (error instanceof CompletionException && error.getCause() != null) {
+            error = error.getCause();
+        }
+        if (error instanceof CancellationException || (error instanceof IllegalStateException && engine.isClosed())) {
+            cancel();
+            return;
+        }
+        long waitNanos;
+        try {
+            waitNanos = handle(result, error);
+        } catch (RuntimeException e) {
+            log.error("Watch '{}' on cache type '{}' failed; it goes on after a backoff", correlationId, type.name, e);
+            waitNanos = engine.backoff().waitNanos(++failures);
+        }
+        if (waitNanos <= 0) {
+            engine.execute(this::step);
+        } else {
+            pending = engine.schedule(waitNanos, this::step);
+            if (!active.get()) {
+                pending.cancel(false);
+            }
+        }
+    }
+
+    /** Hands an event to the listener; a listener that throws is logged and the watch goes on. */
+    protected void deliver(Object value, ResultMeta meta, Throwable error) {
+        type.metrics.notification();
+        try {
+            listener.accept(new UpdateEvent<>(correlationId, value, meta, error));
+        } catch (Throwable t) {
+            log.warn("Listener of watch '{}' on cache type '{}' threw; the watch goes on", correlationId, type.name, t);
+        }
+    }
+
+    /** Delivers a failed read as an event carrying the last known value, and counts the failure. */
+    protected long deliverFailure(Throwable error) {
+        Object lastValue = null;
+        ResultMeta meta = new ResultMeta(false, Duration.ZERO, index);
+        if (error instanceof FetchFailedException failed) {
+            lastValue = failed.lastValue();
+            meta = failed.meta();
+            error = failed.getCause() != null ? failed.getCause() : failed;
+        }
+        deliver(lastValue, meta, error);
+        return engine.backoff().waitNanos(++failures);
+    }
+
+    @Override
+    public void cancel() {
+        if (active.compareAndSet(true, false)) {
+            Future<?> p = pending;
+            if (p != null) {
+                p.cancel(false);
+            }
+            engine.watchEnded(this);
+        }
+    }
+
+    @Override
+    public boolean isActive() {
+        return active.get();
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[type=" + type.name + ", key=" + info.key() + ", correlationId="
+                + correlationId + ", active=" + active.get() + "]";
+    }
+}
