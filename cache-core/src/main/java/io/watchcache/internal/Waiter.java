@@ -6,6 +6,7 @@ import io.watchcache.Result;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A caller waiting in {@code get} for an entry to satisfy its request. It is a future, not a
@@ -21,6 +22,7 @@ final class Waiter {
     private final boolean completeInline;
     final CompletableFuture<Result<Object>> future = new CompletableFuture<>();
     private volatile Future<?> timeout;
+    private final AtomicBoolean released = new AtomicBoolean();
 
     /**
      * @param completeInline complete the future on the thread that stored the value (for a
@@ -39,15 +41,8 @@ final class Waiter {
     void start(long seenVersion) {
         entry.waiting.incrementAndGet();
         engine.touch(entry);
-        future.whenComplete((r, e) -> {
-            Future<?> t = timeout;
-            if (t != null) {
-                t.cancel(false);
-            }
-            entry.removeWaiter(this);
-            entry.waiting.decrementAndGet();
-            engine.touch(entry);
-        });
+        // Covers a caller that cancels; an answer releases first (see finish).
+        future.whenComplete((r, e) -> release());
         if (info.timeout() != null) {
             timeout = engine.schedule(info.timeout().toNanos(), this::timedOut);
         }
@@ -98,7 +93,28 @@ final class Waiter {
         }
     }
 
+    /**
+     * Leaves the entry and restarts its TTL from now. Runs before the future completes, so a
+     * caller that returns from {@code get} finds the entry's expiry already counted from its read.
+     */
+    private void release() {
+        if (!released.compareAndSet(false, true)) {
+            return;
+        }
+        Future<?> t = timeout;
+        if (t != null) {
+            t.cancel(false);
+        }
+        entry.removeWaiter(this);
+        entry.waiting.decrementAndGet();
+        engine.touch(entry);
+    }
+
     private void finish(Result<Object> result, Throwable error) {
+        if (future.isDone()) {
+            return;
+        }
+        release();
         if (error != null) {
             future.completeExceptionally(error);
         } else {

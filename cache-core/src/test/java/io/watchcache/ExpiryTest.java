@@ -1,0 +1,131 @@
+package io.watchcache;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.watchcache.TestSupport.blockingReq;
+import static io.watchcache.TestSupport.req;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class ExpiryTest {
+
+    private final TestSupport.FakeTicker ticker = new TestSupport.FakeTicker();
+    private WatchCache cache;
+
+    @AfterEach
+    void close() {
+        cache.close();
+    }
+
+    static final class Handle implements AutoCloseable {
+        final AtomicInteger closed = new AtomicInteger();
+
+        @Override
+        public void close() {
+            closed.incrementAndGet();
+        }
+    }
+
+    @Test
+    void entryUnusedForItsTtlIsRemovedAndItsStateClosed() throws Exception {
+        Handle handle = new Handle();
+        ScriptedType type = new ScriptedType(RegisterOptions.builder().lastGetTtl(Duration.ofMinutes(10)).build())
+                .answer(o -> FetchResult.of((Object) "v", 1).withState(handle)).answer("again", 2);
+        cache = new WatchCache(CacheOptions.builder().ticker(ticker).build());
+        cache.registerType("t", type);
+        cache.get("t", req("k"));
+
+        ticker.advance(Duration.ofMinutes(9));
+        cache.cleanUp();
+        assertThat(cache.snapshot().entries()).hasSize(1);
+        ticker.advance(Duration.ofMinutes(2));
+        cache.cleanUp();
+
+        assertThat(cache.snapshot().entries()).isEmpty();
+        await().atMost(Duration.ofSeconds(5)).until(() -> handle.closed.get() == 1);
+        Result<String> fresh = cache.get("t", req("k"));
+        assertThat(fresh.value()).isEqualTo("again");
+        assertThat(fresh.meta().hit()).isFalse();
+    }
+
+    @Test
+    void everyGetExtendsTheTtl() throws Exception {
+        ScriptedType type = new ScriptedType(RegisterOptions.builder().lastGetTtl(Duration.ofMinutes(10)).build())
+                .answer("v", 1);
+        cache = new WatchCache(CacheOptions.builder().ticker(ticker).build());
+        cache.registerType("t", type);
+        cache.get("t", req("k"));
+
+        for (int i = 0; i < 5; i++) {
+            ticker.advance(Duration.ofMinutes(8));
+            assertThat(cache.get("t", req("k")).meta().hit()).isTrue();
+            cache.cleanUp();
+        }
+
+        assertThat(cache.snapshot().entries()).hasSize(1);
+        assertThat(type.fetches()).isEqualTo(1);
+    }
+
+    @Test
+    void expiryStopsTheRefreshLoop() throws Exception {
+        ScriptedType type = new ScriptedType(RegisterOptions.builder().supportsBlocking(true).refresh(true)
+                .lastGetTtl(Duration.ofMinutes(1)).build()).answer("v", 1);
+        cache = new WatchCache(CacheOptions.builder().ticker(ticker).build());
+        cache.registerType("t", type);
+        cache.get("t", req("k"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.running.get() == 1);
+
+        ticker.advance(Duration.ofMinutes(2));
+        cache.cleanUp();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.interrupted.get() == 1);
+        type.answer("late", 2);
+        Thread.sleep(200);
+        assertThat(type.fetches()).isEqualTo(2);
+        assertThat(cache.snapshot().entries()).isEmpty();
+    }
+
+    @Test
+    void aCallerWaitingInGetKeepsTheEntryAlive() throws Exception {
+        ScriptedType type = new ScriptedType(RegisterOptions.builder().supportsBlocking(true)
+                .lastGetTtl(Duration.ofMinutes(1)).build()).answer("v1", 1);
+        cache = new WatchCache(CacheOptions.builder().ticker(ticker).build());
+        cache.registerType("t", type);
+        cache.get("t", req("k"));
+        CompletableFuture<Result<String>> waiting = cache.getAsync("t", blockingReq("k", 1, null));
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 2);
+
+        ticker.advance(Duration.ofMinutes(30));
+        cache.cleanUp();
+        assertThat(cache.snapshot().entries()).hasSize(1);
+
+        type.answer("v2", 2);
+        assertThat(waiting.get(5, TimeUnit.SECONDS).value()).isEqualTo("v2");
+        // Once the waiter is gone, the ordinary TTL applies again from its last use.
+        ticker.advance(Duration.ofMinutes(2));
+        cache.cleanUp();
+        assertThat(cache.snapshot().entries()).isEmpty();
+    }
+
+    @Test
+    void maxEntriesBoundsTheTable() throws Exception {
+        ScriptedType type = ScriptedType.plain();
+        for (int i = 0; i < 50; i++) {
+            type.answer("v" + i, 1);
+        }
+        cache = new WatchCache(CacheOptions.builder().maxEntries(10).build());
+        cache.registerType("t", type);
+        for (int i = 0; i < 50; i++) {
+            cache.get("t", req("k" + i));
+        }
+        cache.cleanUp();
+
+        assertThat(cache.snapshot().entries()).hasSizeLessThanOrEqualTo(10);
+    }
+}

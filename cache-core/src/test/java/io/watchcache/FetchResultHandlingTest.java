@@ -1,0 +1,149 @@
+package io.watchcache;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static io.watchcache.TestSupport.blockingReq;
+import static io.watchcache.TestSupport.req;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** Errors, null values, not-modified, zero indexes and resets: what a fetch result does to an entry. */
+class FetchResultHandlingTest {
+
+    private final WatchCache cache = new WatchCache(CacheOptions.defaults());
+
+    @AfterEach
+    void close() {
+        cache.close();
+    }
+
+    @Test
+    void callerThatWaitedSeesTheErrorWithTheLastGoodValue() throws Exception {
+        ScriptedType type = ScriptedType.plain().answer("good", 3).fail(new IOException("backend down"));
+        cache.registerType("t", type);
+        cache.get("t", req("k"));
+
+        assertThatThrownBy(() -> cache.get("t", req(RequestInfo.builder().key("k").mustRevalidate(true).build())))
+                .isInstanceOfSatisfying(FetchFailedException.class, e -> {
+                    assertThat(e.getCause()).isInstanceOf(IOException.class).hasMessage("backend down");
+                    assertThat(e.<String>lastValue()).isEqualTo("good");
+                    assertThat(e.meta().index()).isEqualTo(3);
+                });
+    }
+
+    @Test
+    void callerSatisfiedByTheLastGoodValueStillGetsItDespiteAStoredError() throws Exception {
+        ScriptedType type = ScriptedType.plain().answer("good", 3).fail(new IOException("backend down"));
+        cache.registerType("t", type);
+        cache.get("t", req("k"));
+        assertThatThrownBy(() -> cache.get("t", req(RequestInfo.builder().key("k").mustRevalidate(true).build())))
+                .isInstanceOf(FetchFailedException.class);
+
+        Result<String> result = cache.get("t", req("k"));
+
+        assertThat(result.value()).isEqualTo("good");
+        assertThat(result.meta().hit()).isTrue();
+        assertThat(cache.snapshot().entries().get(0).lastError()).contains("backend down");
+    }
+
+    @Test
+    void errorsDoNotStick() throws Exception {
+        ScriptedType type = ScriptedType.plain().fail(new IOException("once")).answer("recovered", 4);
+        cache.registerType("t", type);
+
+        assertThatThrownBy(() -> cache.get("t", req("k"))).isInstanceOf(FetchFailedException.class)
+                .satisfies(e -> assertThat(((FetchFailedException) e).<Object>lastValue()).isNull());
+        Result<String> result = cache.get("t", req("k"));
+
+        assertThat(result.value()).isEqualTo("recovered");
+        assertThat(cache.snapshot().entries().get(0).lastError()).isNull();
+    }
+
+    @Test
+    void nullValueKeepsTheValueButHandsTheNewStateToTheNextFetch() throws Exception {
+        ScriptedType type = ScriptedType.blocking()
+                .answer(o -> FetchResult.of((Object) "v1", 5).withState("cursor-1"))
+                .answer(o -> new FetchResult<>(null, "cursor-2", 5, false))
+                .answer(o -> FetchResult.of((Object) "v2", 6));
+        cache.registerType("t", type);
+        cache.get("t", req("k"));
+
+        // The null result is not newer than 5, so the caller keeps waiting and a third fetch runs.
+        Result<String> next = cache.get("t", blockingReq("k", 5, Duration.ofSeconds(30)));
+        assertThat(next.value()).isEqualTo("v2");
+        assertThat(type.fetches()).isEqualTo(3);
+
+        FetchResult<Object> handedOver = type.calls.get(2).lastResult();
+        assertThat(handedOver.value()).isEqualTo("v1");
+        assertThat(handedOver.state()).isEqualTo("cursor-2");
+        assertThat(handedOver.index()).isEqualTo(5);
+        assertThat(type.calls.get(0).lastResult()).isNull();
+        assertThat(type.calls.get(1).lastResult().state()).isEqualTo("cursor-1");
+    }
+
+    @Test
+    void notModifiedKeepsTheValueAndTakesTheNewIndex() throws Exception {
+        ScriptedType type = ScriptedType.blocking().answer("v1", 5).answer(o -> FetchResult.notModified(9));
+        cache.registerType("t", type);
+        cache.get("t", req("k"));
+
+        Result<String> result = cache.get("t", blockingReq("k", 5, null));
+
+        assertThat(result.value()).isEqualTo("v1");
+        assertThat(result.meta().index()).isEqualTo(9);
+    }
+
+    @Test
+    void indexBelowOneIsStoredAsOne() throws Exception {
+        ScriptedType type = ScriptedType.blocking().answer("v", 0);
+        cache.registerType("t", type);
+
+        Result<String> result = cache.get("t", req("k"));
+
+        assertThat(result.meta().index()).isEqualTo(1);
+    }
+
+    @Test
+    void aResetToALowerIndexReleasesCallersBlockedOnTheOldOne() throws Exception {
+        ScriptedType type = ScriptedType.blocking().answer("v100", 100);
+        cache.registerType("t", type);
+        cache.get("t", req("k"));
+
+        CompletableFuture<Result<String>> blocked = cache.getAsync("t", blockingReq("k", 100, null));
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 2);
+        type.answer("restored", 7);
+
+        Result<String> result = blocked.get(5, TimeUnit.SECONDS);
+        assertThat(result.value()).isEqualTo("restored");
+        assertThat(result.meta().index()).isEqualTo(7);
+    }
+
+    @Test
+    void aFirstFetchBelowTheCallersMinIndexIsNotAReset() throws Exception {
+        ScriptedType type = ScriptedType.blocking().answer("v3", 3);
+        cache.registerType("t", type);
+
+        CompletableFuture<Result<String>> waiting = cache.getAsync("t", blockingReq("k", 10, null));
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 2);
+        assertThat(waiting).isNotDone();
+        assertThat(type.calls.get(1).minIndex()).isEqualTo(3);
+
+        type.answer("v11", 11);
+        assertThat(waiting.get(5, TimeUnit.SECONDS).value()).isEqualTo("v11");
+    }
+
+    @Test
+    void fetchReturningNoResultIsAnError() {
+        cache.registerType("t", ScriptedType.plain().answer(o -> null));
+
+        assertThatThrownBy(() -> cache.get("t", req("k"))).isInstanceOf(FetchFailedException.class)
+                .hasRootCauseMessage("cache type 't' returned no FetchResult");
+    }
+}

@@ -1,0 +1,340 @@
+package io.watchcache;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static io.watchcache.TestSupport.blockingReq;
+import static io.watchcache.TestSupport.req;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class GetTest {
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    private WatchCache cache(CacheOptions options) {
+        WatchCache cache = new WatchCache(options);
+        closeables.add(cache);
+        return cache;
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : closeables) {
+            c.close();
+        }
+    }
+
+    @Test
+    void firstGetMissesAndFetchesSecondGetHitsWithoutFetching() throws Exception {
+        ScriptedType type = ScriptedType.blocking().answer("v1", 5);
+        WatchCache cache = cache(CacheOptions.defaults());
+        cache.registerType("t", type);
+
+        Result<String> first = cache.get("t", req("k"));
+        Result<String> second = cache.get("t", req("k"));
+
+        assertThat(first.value()).isEqualTo("v1");
+        assertThat(first.meta().hit()).isFalse();
+        assertThat(first.meta().index()).isEqualTo(5);
+        assertThat(second.value()).isEqualTo("v1");
+        assertThat(second.meta().hit()).isTrue();
+        assertThat(type.fetches()).isEqualTo(1);
+    }
+
+    @Test
+    void hundredConcurrentCallersShareOneFetch() throws Exception {
+        ScriptedType type = ScriptedType.blocking();
+        WatchCache cache = cache(CacheOptions.defaults());
+        cache.registerType("t", type);
+        ExecutorService callers = Executors.newFixedThreadPool(100);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Result<String>>> results = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                results.add(callers.submit(() -> {
+                    go.await();
+                    return cache.<String>get("t", req("k"));
+                }));
+            }
+            go.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() == 1);
+            Thread.sleep(200); // let stragglers arrive while the fetch is still running
+            type.answer("shared", 7);
+            for (Future<Result<String>> f : results) {
+                assertThat(f.get(10, TimeUnit.SECONDS).value()).isEqualTo("shared");
+            }
+            assertThat(type.fetches()).isEqualTo(1);
+            assertThat(type.maxRunning.get()).isEqualTo(1);
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
+    void blockingGetWaitsForAnIndexPastMinIndex() throws Exception {
+        ScriptedType type = ScriptedType.blocking().answer("v1", 5);
+        WatchCache cache = cache(CacheOptions.defaults());
+        cache.registerType("t", type);
+        cache.get("t", req("k"));
+
+        CompletableFuture<Result<String>> waiting = cache.getAsync("t", blockingReq("k", 5, null));
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 2);
+        assertThat(type.calls.get(1).minIndex()).isEqualTo(5);
+        assertThat(waiting).isNotDone();
+
+        type.answer("v2", 6);
+        Result<String> result = waiting.get(5, TimeUnit.SECONDS);
+        assertThat(result.value()).isEqualTo("v2");
+        assertThat(result.meta().index()).isEqualTo(6);
+        assertThat(result.meta().hit()).isFalse();
+    }
+
+    @Test
+    void minIndexBelowEntryIndexIsAHit() throws Exception {
+        ScriptedType type = ScriptedType.blocking().answer("v1", 5);
+        WatchCache cache = cache(CacheOptions.defaults());
+        cache.registerType("t", type);
+        cache.get("t", req("k"));
+
+        Result<String> result = cache.get("t", blockingReq("k", 4, null));
+
+        assertThat(result.meta().hit()).isTrue();
+        assertThat(type.fetches()).isEqualTo(1);
+    }
+
+    @Test
+    void waitingCallerGetsLastValueWithoutErrorWhenItsTimeoutElapses() throws Exception {
+        ScriptedType type = ScriptedType.blocking().answer("v1", 5);
+        WatchCache cache = cache(CacheOptions.defaults());
+        cache.registerType("t", type);
+        cache.get("t", req("k"));
+
+        long start = System.nanoTime();
+        Result<String> result = cache.get("t", blockingReq("k", 5, Duration.ofMillis(200)));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(190));
+        assertThat(result.value()).isEqualTo("v1");
+        assertThat(result.meta().index()).isEqualTo(5);
+        assertThat(result.meta().hit()).isFalse();
+    }
+
+    @Test
+    void timeoutBeforeAnyValueReturnsNull() throws Exception {
+        ScriptedType type = ScriptedType.blocking();
+        WatchCache cache = cache(CacheOptions.defaults());
+        cache.registerType("t", type);
+
+        Result<String> result = cache.get("t", blockingReq("k", 0, Duration.ofMillis(100)));
+
+        assertThat(result.value()).isNull();
+        assertThat(result.meta().index()).isZero();
+    }
+
+    @Test
+    void interruptedCallerGetsOutAtOnce() throws Exception {
+        ScriptedType type = ScriptedType.blocking();
+        WatchCache cache = cache(CacheOptions.defaults());
+        cache.registerType("t", type);
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread caller = new Thread(() -> {
+            try {
+                cache.get("t", req("k"));
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        caller.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 1);
+
+        caller.interrupt();
+
+        assertThat(outcome.get(5, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        assertThat(cache.snapshot().entries()).singleElement().satisfies(e -> assertThat(e.fetching()).isTrue());
+    }
+
+    @Test
+    void cancelledAsyncCallerLeavesTheFetchToOthers() throws Exception {
+        ScriptedType type = ScriptedType.blocking();
+        WatchCache cache = cache(CacheOptions.defaults());
+        cache.registerType("t", type);
+        CompletableFuture<Result<String>> cancelled = cache.getAsync("t", req("k"));
+        CompletableFuture<Result<String>> other = cache.getAsync("t", req("k"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 1);
+
+        cancelled.cancel(true);
+        type.answer("v", 3);
+
+        assertThat(cancelled).isCancelled();
+        assertThat(other.get(5, TimeUnit.SECONDS).value()).isEqualTo("v");
+    }
+
+    @Test
+    void partitionsTokensAndTypesAreSeparateEntries() throws Exception {
+        ScriptedType type = ScriptedType.plain();
+        ScriptedType other = ScriptedType.plain();
+        WatchCache cache = cache(CacheOptions.defaults());
+        cache.registerType("t", type);
+        cache.registerType("u", other);
+        for (int i = 0; i < 4; i++) {
+            type.answer("t" + i, i + 1);
+        }
+        other.answer("u", 1);
+
+        Result<String> plain = cache.get("t", req("k"));
+        Result<String> dc2 = cache.get("t", req(RequestInfo.builder().key("k").partition("dc2").build()));
+        Result<String> tokenA = cache.get("t", req(RequestInfo.builder().key("k").token("a").build()));
+        Result<String> tokenB = cache.get("t", req(RequestInfo.builder().key("k").token("b").build()));
+        Result<String> otherType = cache.get("u", req("k"));
+
+        assertThat(List.of(plain.value(), dc2.value(), tokenA.value(), tokenB.value(), otherType.value()))
+                .containsExactly("t0", "t1", "t2", "t3", "u");
+        assertThat(cache.get("t", req(RequestInfo.builder().key("k").token("b").build())).value()).isEqualTo("t3");
+        assertThat(type.fetches()).isEqualTo(4);
+    }
+
+    @Test
+    void blankKeyBypassesTheCache() throws Exception {
+        ScriptedType type = ScriptedType.blocking().answer("a", 1).answer("b", 2);
+        WatchCache cache = cache(CacheOptions.defaults());
+        cache.registerType("t", type);
+
+        Result<String> first = cache.get("t", req(""));
+        Result<String> second = cache.get("t", req(" "));
+
+        assertThat(first.value()).isEqualTo("a");
+        assertThat(second.value()).isEqualTo("b");
+        assertThat(second.meta().hit()).isFalse();
+        assertThat(type.fetches()).isEqualTo(2);
+        assertThat(cache.snapshot().entries()).isEmpty();
+    }
+
+    @Test
+    void maxAgeRefetchesAnOlderValueOfANonRefreshingType() throws Exception {
+        TestSupport.FakeTicker ticker = new TestSupport.FakeTicker();
+        ScriptedType type = ScriptedType.plain().answer("old", 1).answer("new", 2);
+        WatchCache cache = cache(CacheOptions.builder().ticker(ticker).build());
+        cache.registerType("t", type);
+        CacheRequest maxAge = req(RequestInfo.builder().key("k").maxAge(Duration.ofSeconds(10)).build());
+        cache.get("t", maxAge);
+
+        ticker.advance(Duration.ofSeconds(5));
+        Result<String> young = cache.get("t", maxAge);
+        ticker.advance(Duration.ofSeconds(6));
+        Result<String> refetched = cache.get("t", maxAge);
+
+        assertThat(young.meta().hit()).isTrue();
+        assertThat(young.meta().age()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(refetched.value()).isEqualTo("new");
+        assertThat(refetched.meta().hit()).isFalse();
+        assertThat(type.fetches()).isEqualTo(2);
+    }
+
+    @Test
+    void mustRevalidateFetchesEvenWhenTheValueIsCached() throws Exception {
+        ScriptedType type = ScriptedType.plain().answer("v1", 1).answer("v2", 2);
+        WatchCache cache = cache(CacheOptions.defaults());
+        cache.registerType("t", type);
+        cache.get("t", req("k"));
+
+        Result<String> revalidated = cache.get("t", req(RequestInfo.builder().key("k").mustRevalidate(true).build()));
+
+        assertThat(revalidated.value()).isEqualTo("v2");
+        assertThat(revalidated.meta().hit()).isFalse();
+        assertThat(type.fetches()).isEqualTo(2);
+    }
+
+    @Test
+    void refreshingTypesIgnoreMaxAgeAndMustRevalidate() throws Exception {
+        TestSupport.FakeTicker ticker = new TestSupport.FakeTicker();
+        ScriptedType type = new ScriptedType(RegisterOptions.builder().refresh(true)
+                .refreshTimer(Duration.ofHours(1)).build()).answer("v1", 1);
+        WatchCache cache = cache(CacheOptions.builder().ticker(ticker).build());
+        cache.registerType("t", type);
+        cache.get("t", req("k"));
+        ticker.advance(Duration.ofMinutes(5));
+
+        Result<String> result = cache.get("t", req(RequestInfo.builder().key("k").maxAge(Duration.ofSeconds(1))
+                .mustRevalidate(true).build()));
+
+        assertThat(result.meta().hit()).isTrue();
+        assertThat(result.meta().age()).isZero();
+        assertThat(type.fetches()).isEqualTo(1);
+    }
+
+    @Test
+    void nonBlockingTypesAreNeverAskedForAMinIndexAndDoNotBlock() throws Exception {
+        ScriptedType type = ScriptedType.plain().answer("v1", 5);
+        WatchCache cache = cache(CacheOptions.defaults());
+        cache.registerType("t", type);
+        cache.get("t", blockingReq("k", 9, null));
+
+        Result<String> result = cache.get("t", blockingReq("k", 9, Duration.ofSeconds(30)));
+
+        assertThat(result.meta().hit()).isTrue();
+        assertThat(type.calls).extracting(FetchOptions::minIndex).containsExactly(0L);
+    }
+
+    @Test
+    void blockingFetchGetsEntryIndexAndQueryTimeout() throws Exception {
+        ScriptedType type = new ScriptedType(RegisterOptions.builder().supportsBlocking(true)
+                .queryTimeout(Duration.ofSeconds(42)).build()).answer("v1", 5).answer("v2", 6);
+        WatchCache cache = cache(CacheOptions.defaults());
+        cache.registerType("t", type);
+        cache.get("t", req("k"));
+        cache.get("t", blockingReq("k", 5, null));
+
+        assertThat(type.calls).extracting(FetchOptions::minIndex).containsExactly(0L, 5L);
+        assertThat(type.calls).extracting(FetchOptions::timeout).containsOnly(Duration.ofSeconds(42));
+    }
+
+    @Test
+    void defaultQueryTimeoutIsTenMinutes() throws Exception {
+        ScriptedType type = ScriptedType.blocking().answer("v1", 5);
+        WatchCache cache = cache(CacheOptions.defaults());
+        cache.registerType("t", type);
+        cache.get("t", req("k"));
+
+        assertThat(type.calls.get(0).timeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(cache.snapshot().types().get(0).options().lastGetTtl()).isEqualTo(Duration.ofHours(72));
+    }
+
+    @Test
+    void asyncGetOfAHitIsCompletedAtOnce() throws Exception {
+        WatchCache cache = cache(CacheOptions.defaults());
+        cache.registerType("t", ScriptedType.plain().answer("v", 1));
+        cache.get("t", req("k"));
+
+        CompletableFuture<Result<String>> hit = cache.getAsync("t", req("k"));
+
+        assertThat(hit).isCompleted();
+        assertThat(hit.get().meta().hit()).isTrue();
+    }
+
+    @Test
+    void asyncTypeHoldsNoThreadAndFeedsGets() throws Exception {
+        CompletableFuture<FetchResult<String>> pending = new CompletableFuture<>();
+        AsyncCacheType<CacheRequest, String> type = (options, request) -> pending;
+        WatchCache cache = cache(CacheOptions.defaults());
+        cache.registerType("a", type);
+
+        CompletableFuture<Result<String>> result = cache.getAsync("a", req("k"));
+        assertThat(result).isNotDone();
+        pending.complete(FetchResult.of("async", 3));
+
+        assertThat(result.get(5, TimeUnit.SECONDS).value()).isEqualTo("async");
+        assertThat(cache.get("a", req("k")).meta().hit()).isTrue();
+    }
+}

@@ -1,0 +1,199 @@
+package io.watchcache;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.watchcache.TestSupport.blockingReq;
+import static io.watchcache.TestSupport.req;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class PrepopulateAndCloseTest {
+
+    @Test
+    void prepopulatedEntryIsAHitAndStartsNoFetch() throws Exception {
+        ScriptedType type = ScriptedType.refreshingBlocking();
+        try (WatchCache cache = WatchCache.create()) {
+            cache.registerType("t", type);
+
+            cache.prepopulate("t", FetchResult.of("seeded", 12), "dc1", "secret", "k");
+            Thread.sleep(200);
+
+            Result<String> result = cache.get("t", req(RequestInfo.builder().key("k").partition("dc1")
+                    .token("secret").build()));
+            assertThat(result.value()).isEqualTo("seeded");
+            assertThat(result.meta().hit()).isTrue();
+            assertThat(result.meta().index()).isEqualTo(12);
+            assertThat(type.fetches()).isZero();
+        }
+    }
+
+    @Test
+    void registerOverridesAreLaidOnTopOfTheTypesOwnOptions() {
+        ScriptedType type = new ScriptedType(RegisterOptions.builder().supportsBlocking(true).refresh(true)
+                .queryTimeout(Duration.ofMinutes(3)).build());
+        try (WatchCache cache = WatchCache.create()) {
+            cache.registerType("t", type, RegisterOptions.builder().refresh(false)
+                    .lastGetTtl(Duration.ofMinutes(5)).build());
+
+            RegisterOptions effective = cache.snapshot().types().get(0).options();
+            assertThat(effective.supportsBlocking()).isTrue();
+            assertThat(effective.refresh()).isFalse();
+            assertThat(effective.queryTimeout()).isEqualTo(Duration.ofMinutes(3));
+            assertThat(effective.lastGetTtl()).isEqualTo(Duration.ofMinutes(5));
+        }
+    }
+
+    @Test
+    void closeInterruptsAFetchBlockedInsideTheTypeAndReturnsPromptly() throws Exception {
+        ScriptedType type = ScriptedType.refreshingBlocking();
+        WatchCache cache = WatchCache.create();
+        cache.registerType("t", type);
+        CompletableFuture<Result<Object>> waiting = cache.getAsync("t", req("k"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.running.get() == 1);
+
+        long start = System.nanoTime();
+        cache.close();
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(took).isLessThan(Duration.ofSeconds(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.interrupted.get() == 1);
+        assertThatThrownBy(() -> waiting.get(2, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void callerBlockedInGetGetsOutPromptlyOnClose() throws Exception {
+        ScriptedType type = ScriptedType.blocking();
+        WatchCache cache = WatchCache.create();
+        cache.registerType("t", type);
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread caller = new Thread(() -> {
+            try {
+                cache.get("t", req("k"));
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        caller.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.running.get() == 1);
+
+        cache.close();
+
+        assertThat(outcome.get(2, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("WatchCache is closed");
+    }
+
+    /** Answers a first read at once, then blocks each later read like a long poll that sees no change. */
+    static final class LongPollType implements CacheType<CacheRequest, String> {
+        final AtomicInteger fetches = new AtomicInteger();
+        final AtomicInteger parked = new AtomicInteger();
+        final AtomicInteger interrupted = new AtomicInteger();
+        final AtomicInteger closedStates = new AtomicInteger();
+
+        @Override
+        public FetchResult<String> fetch(FetchOptions<String> options, CacheRequest request) throws Exception {
+            fetches.incrementAndGet();
+            if (options.minIndex() == 0) {
+                return FetchResult.of("v", 1).withState((AutoCloseable) closedStates::incrementAndGet);
+            }
+            parked.incrementAndGet();
+            try {
+                Thread.sleep(options.timeout().toMillis());
+                return new FetchResult<>(null, null, options.minIndex(), false);
+            } catch (InterruptedException e) {
+                interrupted.incrementAndGet();
+                throw e;
+            } finally {
+                parked.decrementAndGet();
+            }
+        }
+
+        @Override
+        public RegisterOptions registerOptions() {
+            return RegisterOptions.builder().supportsBlocking(true).refresh(true).build();
+        }
+    }
+
+    @Test
+    void closeWithManyPendingFetchesIsQuickAndNothingComesBackToLife() throws Exception {
+        LongPollType type = new LongPollType();
+        WatchCache cache = WatchCache.create();
+        cache.registerType("t", type);
+        for (int i = 0; i < 100; i++) {
+            assertThat(cache.get("t", req("k" + i)).value()).isEqualTo("v");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> type.parked.get() == 100);
+
+        long start = System.nanoTime();
+        cache.close();
+        cache.close();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.parked.get() == 0);
+        assertThat(type.interrupted.get()).isEqualTo(100);
+        assertThat(type.closedStates.get()).isEqualTo(100);
+        int fetches = type.fetches.get();
+        Thread.sleep(300);
+        assertThat(type.fetches.get()).isEqualTo(fetches);
+        assertThat(cache.snapshot().entries()).isEmpty();
+        assertThatThrownBy(() -> cache.get("t", req("k1"))).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> cache.notify("t", req("k1"), "c", e -> { }))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void closeEndsSubscriptions() {
+        ScriptedType type = ScriptedType.blocking().answer("v", 1);
+        WatchCache cache = WatchCache.create();
+        cache.registerType("t", type);
+        Subscription subscription = cache.notify("t", req("k"), "c", e -> { });
+
+        cache.close();
+
+        assertThat(subscription.isActive()).isFalse();
+        assertThat(cache.snapshot().watches()).isEmpty();
+    }
+
+    @Test
+    void evictRemovesOneEntryByItsOpaqueId() throws Exception {
+        ScriptedType type = ScriptedType.blocking().answer("a", 1).answer("b", 1).answer("a2", 2);
+        try (WatchCache cache = WatchCache.create()) {
+            cache.registerType("t", type);
+            cache.get("t", req("a"));
+            cache.get("t", req("b"));
+            String id = cache.snapshot().entries().stream().filter(e -> e.key().equals("a")).findFirst()
+                    .orElseThrow().id();
+
+            assertThat(cache.evict(id)).isTrue();
+            assertThat(cache.evict(id)).isFalse();
+
+            assertThat(cache.snapshot().entries()).extracting(CacheSnapshot.EntryView::key).containsExactly("b");
+            assertThat(cache.get("t", req("a")).value()).isEqualTo("a2");
+        }
+    }
+
+    @Test
+    void evictReleasesWaitersWithTheLastValue() throws Exception {
+        ScriptedType type = ScriptedType.blocking().answer("v", 3);
+        try (WatchCache cache = WatchCache.create()) {
+            cache.registerType("t", type);
+            cache.get("t", req("k"));
+            CompletableFuture<Result<String>> waiting = cache.getAsync("t", blockingReq("k", 3, null));
+            await().atMost(Duration.ofSeconds(5)).until(() -> type.running.get() == 1);
+
+            cache.evict(cache.snapshot().entries().get(0).id());
+
+            assertThat(waiting.get(5, TimeUnit.SECONDS).value()).isEqualTo("v");
+        }
+    }
+}

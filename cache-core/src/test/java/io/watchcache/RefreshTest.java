@@ -1,0 +1,173 @@
+package io.watchcache;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.watchcache.TestSupport.req;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class RefreshTest {
+
+    private WatchCache cache;
+
+    @AfterEach
+    void close() {
+        if (cache != null) {
+            cache.close();
+        }
+    }
+
+    @Test
+    void refreshingBlockingTypeFetchesAgainAsSoonAsOneEnds() throws Exception {
+        ScriptedType type = ScriptedType.refreshingBlocking().answer("v1", 1).answer("v2", 2);
+        cache = new WatchCache(CacheOptions.defaults());
+        cache.registerType("t", type);
+        cache.get("t", req("k"));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 3);
+        Result<String> result = cache.get("t", req("k"));
+
+        assertThat(result.value()).isEqualTo("v2");
+        assertThat(result.meta().hit()).isTrue();
+        assertThat(type.calls).extracting(FetchOptions::minIndex).containsExactly(0L, 1L, 2L);
+    }
+
+    @Test
+    void refreshTimerPacesAPollingType() throws Exception {
+        ScriptedType type = new ScriptedType(RegisterOptions.builder().refresh(true)
+                .refreshTimer(Duration.ofMillis(300)).build());
+        for (int i = 1; i <= 10; i++) {
+            type.answer("v" + i, i);
+        }
+        cache = new WatchCache(CacheOptions.defaults());
+        cache.registerType("t", type);
+        cache.get("t", req("k"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() >= 4);
+
+        List<Long> times = new ArrayList<>(type.callTimes);
+        for (int i = 1; i < 4; i++) {
+            assertThat(Duration.ofNanos(times.get(i) - times.get(i - 1))).isGreaterThanOrEqualTo(Duration.ofMillis(280));
+        }
+        assertThat(type.calls).extracting(FetchOptions::minIndex).containsOnly(0L);
+    }
+
+    @Test
+    void failuresBackOffAfterThreeFreeAttempts() throws Exception {
+        ScriptedType type = ScriptedType.refreshingBlocking();
+        for (int i = 0; i < 6; i++) {
+            type.fail(new IOException("down " + i));
+        }
+        cache = new WatchCache(TestSupport.fastBackoff().backoffBaseWait(Duration.ofMillis(200))
+                .backoffMaxWait(Duration.ofSeconds(5)).backoffJitter(false).build());
+        cache.registerType("t", type);
+        cache.getAsync("t", req("k"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() >= 6);
+
+        List<Long> times = new ArrayList<>(type.callTimes);
+        // Attempts 2..4 follow failures 1..3: free. Attempt 5 follows failure 4 (base * 2), attempt 6 failure 5 (base * 4).
+        assertThat(gap(times, 1)).isLessThan(Duration.ofMillis(150));
+        assertThat(gap(times, 2)).isLessThan(Duration.ofMillis(150));
+        assertThat(gap(times, 3)).isLessThan(Duration.ofMillis(150));
+        assertThat(gap(times, 4)).isGreaterThanOrEqualTo(Duration.ofMillis(380));
+        assertThat(gap(times, 5)).isGreaterThanOrEqualTo(Duration.ofMillis(780));
+    }
+
+    @Test
+    void aSuccessResetsTheFailureCount() throws Exception {
+        ScriptedType type = ScriptedType.refreshingBlocking();
+        for (int i = 0; i < 4; i++) {
+            type.fail(new IOException("down"));
+        }
+        type.answer("ok", 5);
+        for (int i = 0; i < 3; i++) {
+            type.fail(new IOException("down again"));
+        }
+        type.answer("ok", 6);
+        cache = new WatchCache(TestSupport.fastBackoff().backoffBaseWait(Duration.ofMillis(300))
+                .backoffMaxWait(Duration.ofSeconds(5)).backoffJitter(false).build());
+        cache.registerType("t", type);
+        cache.getAsync("t", req("k"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() >= 10);
+
+        List<Long> times = new ArrayList<>(type.callTimes);
+        assertThat(gap(times, 4)).isGreaterThanOrEqualTo(Duration.ofMillis(580)); // after the 4th failure
+        for (int i = 5; i <= 9; i++) {
+            assertThat(gap(times, i)).as("gap %d", i).isLessThan(Duration.ofMillis(250));
+        }
+    }
+
+    @Test
+    void successWithIndexZeroCountsAsAFailedAttempt() throws Exception {
+        ScriptedType type = ScriptedType.refreshingBlocking();
+        for (int i = 0; i < 6; i++) {
+            type.answer("zero", 0);
+        }
+        cache = new WatchCache(TestSupport.fastBackoff().backoffBaseWait(Duration.ofMillis(200))
+                .backoffMaxWait(Duration.ofSeconds(5)).backoffJitter(false).build());
+        cache.registerType("t", type);
+        cache.get("t", req("k"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() >= 6);
+
+        List<Long> times = new ArrayList<>(type.callTimes);
+        assertThat(gap(times, 4)).isGreaterThanOrEqualTo(Duration.ofMillis(380));
+        assertThat(gap(times, 5)).isGreaterThanOrEqualTo(Duration.ofMillis(780));
+        assertThat(cache.snapshot().entries().get(0).lastError()).isNull();
+    }
+
+    @Test
+    void fatalErrorStopsTheRefreshButKeepsTheEntry() throws Exception {
+        ScriptedType type = ScriptedType.refreshingBlocking().answer("v1", 1).fail(new SecurityException("denied"))
+                .answer("never", 2);
+        type.fatal = SecurityException.class;
+        cache = new WatchCache(CacheOptions.defaults());
+        cache.registerType("t", type);
+        cache.get("t", req("k"));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 2);
+        Thread.sleep(500);
+
+        assertThat(type.fetches()).isEqualTo(2);
+        Result<String> kept = cache.get("t", req("k"));
+        assertThat(kept.value()).isEqualTo("v1");
+        assertThat(kept.meta().hit()).isTrue();
+        assertThat(cache.snapshot().entries().get(0).fetching()).isFalse();
+    }
+
+    @Test
+    void ageOfARefreshingEntryIsZeroWhileHealthyAndTimeSinceContactWasLostOtherwise() throws Exception {
+        TestSupport.FakeTicker ticker = new TestSupport.FakeTicker();
+        ScriptedType type = ScriptedType.refreshingBlocking().answer("v1", 1);
+        cache = new WatchCache(CacheOptions.builder().ticker(ticker).build());
+        cache.registerType("t", type);
+        cache.get("t", req("k"));
+        ticker.advance(Duration.ofMinutes(3));
+        assertThat(cache.get("t", req("k")).meta().age()).isZero();
+
+        type.fail(new IOException("partition"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 3);
+        ticker.advance(Duration.ofSeconds(7));
+
+        Result<String> result = cache.get("t", req("k"));
+        assertThat(result.value()).isEqualTo("v1");
+        assertThat(result.meta().age()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(cache.snapshot().entries().get(0).lostContact()).isEqualTo(Duration.ofSeconds(7));
+
+        type.answer("v2", 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> cache.snapshot().entries().get(0).lostContact() == null);
+        assertThat(cache.get("t", req("k")).meta().age()).isZero();
+    }
+
+    private static Duration gap(List<Long> times, int i) {
+        return Duration.ofNanos(times.get(i) - times.get(i - 1));
+    }
+}

@@ -1,0 +1,41 @@
+package io.watchcache;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+final class TestSupport {
+
+    private TestSupport() {
+    }
+
+    static CacheRequest req(String key) {
+        return () -> RequestInfo.of(key);
+    }
+
+    static CacheRequest req(RequestInfo info) {
+        return () -> info;
+    }
+
+    static CacheRequest blockingReq(String key, long minIndex, Duration timeout) {
+        return () -> RequestInfo.builder().key(key).minIndex(minIndex).timeout(timeout).build();
+    }
+
+    /** Fast backoff so failure paths can be tested in milliseconds. */
+    static CacheOptions.Builder fastBackoff() {
+        return CacheOptions.builder().backoffBaseWait(Duration.ofMillis(20)).backoffMaxWait(Duration.ofMillis(200));
+    }
+
+    /** A ticker the test moves by hand. */
+    static final class FakeTicker implements Ticker {
+        private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+
+        @Override
+        public long read() {
+            return nanos.get();
+        }
+
+        void advance(Duration d) {
+            nanos.addAndGet(d.toNanos());
+        }
+    }
+}
