@@ -114,11 +114,11 @@ public final class CacheEngine implements AutoCloseable {
         if (info.key().isBlank()) {
             return cast(bypassSync(type, request, info));
         }
-        Result<Object> hit = lookup(type, request, info);
+        Result<Object> hit = lookup(type, request, info, false);
         if (hit != null) {
             return cast(hit);
         }
-        CompletableFuture<Result<Object>> future = await(type, request, info, true);
+        CompletableFuture<Result<Object>> future = await(type, request, info, true, false);
         try {
             return cast(future.get());
         } catch (InterruptedException e) {
@@ -135,23 +135,29 @@ public final class CacheEngine implements AutoCloseable {
         if (info.key().isBlank()) {
             return cast(bypassAsync(type, request, info));
         }
-        return cast(getAsync(type, request, info, false));
+        Result<Object> hit = lookup(type, request, info, false);
+        return cast(hit != null ? CompletableFuture.completedFuture(hit) : await(type, request, info, false, false));
     }
 
-    /** The read path shared by {@link #getAsync} and watches (which complete inline, then hop). */
-    CompletableFuture<Result<Object>> getAsync(TypeRegistration type, CacheRequest request, RequestInfo info,
-                                               boolean completeInline) {
-        Result<Object> hit = lookup(type, request, info);
-        return hit != null ? CompletableFuture.completedFuture(hit) : await(type, request, info, completeInline);
+    /**
+     * A watch's read. Its {@code minIndex} is the index it last delivered for this very entry,
+     * so a valid entry below it can only mean the source went backwards, even if that happened
+     * between two reads: the watch treats it as a change rather than waiting to pass the old index.
+     * Completes inline; the watch hops to the executor itself.
+     */
+    CompletableFuture<Result<Object>> watchRead(TypeRegistration type, CacheRequest request, RequestInfo info) {
+        Result<Object> hit = lookup(type, request, info, true);
+        return hit != null ? CompletableFuture.completedFuture(hit) : await(type, request, info, true, true);
     }
 
     /** The first look: a hit returns the result; a miss returns null and the caller waits. */
-    private Result<Object> lookup(TypeRegistration type, CacheRequest request, RequestInfo info) {
+    private Result<Object> lookup(TypeRegistration type, CacheRequest request, RequestInfo info,
+                                  boolean followResets) {
         requireOpen();
         Entry entry = table.getIfPresent(new EntryKey(type.name, info.partition(), info.token(), info.key()));
         if (entry != null) {
             Snapshot snapshot = entry.snapshot();
-            if (satisfiesFirstLook(type, snapshot, info)) {
+            if (satisfiesFirstLook(type, snapshot, info, followResets)) {
                 type.metrics.get(TypeMetrics.GetResult.HIT);
                 return result(type, snapshot, true);
             }
@@ -162,11 +168,13 @@ public final class CacheEngine implements AutoCloseable {
         return null;
     }
 
-    private boolean satisfiesFirstLook(TypeRegistration type, Snapshot snapshot, RequestInfo info) {
+    private boolean satisfiesFirstLook(TypeRegistration type, Snapshot snapshot, RequestInfo info,
+                                       boolean followResets) {
         if (!snapshot.valid()) {
             return false;
         }
-        if (type.blocking && info.minIndex() > 0 && info.minIndex() >= snapshot.index()) {
+        if (type.blocking && info.minIndex() > 0 && info.minIndex() >= snapshot.index()
+                && !(followResets && snapshot.index() < info.minIndex())) {
             return false;
         }
         // Only non-refreshing types can be stale: a refreshing one is kept current in the background.
@@ -178,7 +186,7 @@ public final class CacheEngine implements AutoCloseable {
     }
 
     private CompletableFuture<Result<Object>> await(TypeRegistration type, CacheRequest request, RequestInfo info,
-                                                    boolean completeInline) {
+                                                    boolean completeInline, boolean followResets) {
         EntryKey key = new EntryKey(type.name, info.partition(), info.token(), info.key());
         Entry entry = table.computeIfAbsent(key, k -> newEntry(k, type, request));
         if (closed.get()) {
@@ -188,10 +196,10 @@ public final class CacheEngine implements AutoCloseable {
         // The first look may have been at an older snapshot, or at none: a store since then may
         // already answer this caller, and the waiter only hears of stores after this one.
         Snapshot seen = entry.snapshot();
-        if (satisfiesFirstLook(type, seen, info)) {
+        if (satisfiesFirstLook(type, seen, info, followResets)) {
             return CompletableFuture.completedFuture(result(type, seen, false));
         }
-        Waiter waiter = new Waiter(this, entry, info, completeInline);
+        Waiter waiter = new Waiter(this, entry, info, completeInline, followResets);
         waiter.start(seen.version());
         return waiter.future;
     }

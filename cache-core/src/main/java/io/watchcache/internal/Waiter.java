@@ -20,6 +20,7 @@ final class Waiter {
     private final RequestInfo info;
     private final long minIndex;
     private final boolean completeInline;
+    private final boolean followResets;
     final CompletableFuture<Result<Object>> future = new CompletableFuture<>();
     private volatile Future<?> timeout;
     private final AtomicBoolean released = new AtomicBoolean();
@@ -29,12 +30,13 @@ final class Waiter {
      *                       caller parked in {@code get} or a watch that hops on its own);
      *                       otherwise on the executor, so user callbacks never run on a fetch thread
      */
-    Waiter(CacheEngine engine, Entry entry, RequestInfo info, boolean completeInline) {
+    Waiter(CacheEngine engine, Entry entry, RequestInfo info, boolean completeInline, boolean followResets) {
         this.engine = engine;
         this.entry = entry;
         this.info = info;
         this.minIndex = entry.type.blocking ? info.minIndex() : 0;
         this.completeInline = completeInline;
+        this.followResets = followResets;
     }
 
     /** Joins the entry, arms the timeout, and keeps the entry alive while it waits. */
@@ -63,7 +65,8 @@ final class Waiter {
             return;
         }
         // After a reset the old minimum index may never be passed again: answer at once.
-        boolean fresh = snapshot.valid() && (minIndex == 0 || minIndex < snapshot.index() || snapshot.reset());
+        boolean fresh = snapshot.valid() && (minIndex == 0 || minIndex < snapshot.index() || snapshot.reset()
+                || (followResets && snapshot.index() < minIndex));
         if (fresh && !engine.tooOld(entry.type, snapshot, info)) {
             complete(engine.result(entry.type, snapshot, false), null);
         } else {

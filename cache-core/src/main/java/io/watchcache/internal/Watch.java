@@ -77,7 +77,7 @@ abstract class Watch implements Subscription {
         }
         CompletableFuture<Result<Object>> read;
         try {
-            read = engine.getAsync(type, request, nextInfo(), true);
+            read = engine.watchRead(type, request, nextInfo());
         } catch (IllegalStateException closed) {
             cancel();
             return;

@@ -1,0 +1,319 @@
+package io.watchcache;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static io.watchcache.TestSupport.req;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class NotifyTest {
+
+    private WatchCache cache = new WatchCache(TestSupport.fastBackoff().build());
+
+    @AfterEach
+    void close() {
+        cache.close();
+    }
+
+    private static <V> UpdateEvent<V> next(BlockingQueue<UpdateEvent<V>> events) throws InterruptedException {
+        UpdateEvent<V> event = events.poll(5, TimeUnit.SECONDS);
+        assertThat(event).as("an event within 5 s").isNotNull();
+        return event;
+    }
+
+    @Test
+    void blockingWatchDeliversTheCurrentValueAtOnceThenEveryChange() throws Exception {
+        VersionedStore store = new VersionedStore();
+        store.put("k", "a");
+        cache.registerType("kv", new VersionedStore.Type(store, true));
+        BlockingQueue<UpdateEvent<String>> events = new LinkedBlockingQueue<>();
+
+        cache.<String>notify("kv", req("k"), "web", events::add);
+        UpdateEvent<String> first = next(events);
+        store.put("k", "b");
+        UpdateEvent<String> second = next(events);
+        store.put("other", "x");
+        store.put("k", "c");
+        UpdateEvent<String> third = next(events);
+
+        assertThat(first.correlationId()).isEqualTo("web");
+        assertThat(List.of(first.result(), second.result(), third.result())).containsExactly("a", "b", "c");
+        assertThat(second.meta().index()).isGreaterThan(first.meta().index());
+        assertThat(events.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    @Test
+    void firstEventIsAHitWhenTheValueIsCached() throws Exception {
+        VersionedStore store = new VersionedStore();
+        store.put("k", "a");
+        cache.registerType("kv", new VersionedStore.Type(store, true));
+        cache.get("kv", req("k"));
+        BlockingQueue<UpdateEvent<String>> events = new LinkedBlockingQueue<>();
+
+        cache.<String>notify("kv", req("k"), "c", events::add);
+
+        assertThat(next(events).meta().hit()).isTrue();
+    }
+
+    @Test
+    void anIndexThatGoesBackwardsIsDeliveredAndWatchingContinuesFromIt() throws Exception {
+        ScriptedType type = ScriptedType.refreshingBlocking().answer("v100", 100);
+        cache.registerType("t", type);
+        BlockingQueue<UpdateEvent<String>> events = new LinkedBlockingQueue<>();
+
+        cache.<String>notify("t", req("k"), "c", events::add);
+
+        assertThat(next(events).result()).isEqualTo("v100");
+        type.answer("restored", 7);
+        UpdateEvent<String> reset = next(events);
+        assertThat(reset.result()).isEqualTo("restored");
+        assertThat(reset.meta().index()).isEqualTo(7);
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 3);
+        assertThat(type.calls.get(2).minIndex()).isEqualTo(7);
+        type.answer("after", 8);
+        assertThat(next(events).result()).isEqualTo("after");
+    }
+
+    @Test
+    void aResetBetweenTwoReadsOfTheWatchIsStillDelivered() throws Exception {
+        ScriptedType type = ScriptedType.blocking().answer("v100", 100);
+        cache.registerType("t", type);
+        cache.get("t", req("k"));
+        BlockingQueue<UpdateEvent<String>> events = new LinkedBlockingQueue<>();
+        cache.<String>notify("t", req("k"), "c", events::add);
+        assertThat(next(events).meta().index()).isEqualTo(100);
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 2);
+
+        // The source restarts at 7 and moves to 8 before the watch reads again.
+        type.answer("restored", 7);
+        UpdateEvent<String> reset = next(events);
+
+        assertThat(reset.meta().index()).isEqualTo(7);
+        assertThat(reset.result()).isEqualTo("restored");
+    }
+
+    @Test
+    void errorsAreDeliveredAsEventsAndBackOff() throws Exception {
+        ScriptedType type = ScriptedType.blocking().answer("v1", 1);
+        for (int i = 0; i < 6; i++) {
+            type.fail(new IOException("down " + i));
+        }
+        type.answer("v2", 2);
+        cache.close();
+        cache = new WatchCache(TestSupport.fastBackoff().backoffBaseWait(Duration.ofMillis(150))
+                .backoffMaxWait(Duration.ofSeconds(5)).backoffJitter(false).build());
+        cache.registerType("t", type);
+        List<UpdateEvent<String>> events = new CopyOnWriteArrayList<>();
+        List<Long> times = new CopyOnWriteArrayList<>();
+
+        cache.<String>notify("t", req("k"), "c", e -> {
+            events.add(e);
+            times.add(System.nanoTime());
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.size() >= 8);
+
+        assertThat(events.get(0).error()).isNull();
+        for (int i = 1; i <= 6; i++) {
+            UpdateEvent<String> failure = events.get(i);
+            assertThat(failure.error()).isInstanceOf(IOException.class).hasMessage("down " + (i - 1));
+            assertThat(failure.result()).isEqualTo("v1");
+        }
+        assertThat(events.get(7).result()).isEqualTo("v2");
+        assertThat(events.get(7).error()).isNull();
+        // Failures 1-3 are free; after the 4th the watch waits 300 ms, after the 5th 600 ms.
+        assertThat(Duration.ofNanos(times.get(5) - times.get(4))).isGreaterThanOrEqualTo(Duration.ofMillis(280));
+        assertThat(Duration.ofNanos(times.get(6) - times.get(5))).isGreaterThanOrEqualTo(Duration.ofMillis(580));
+    }
+
+    @Test
+    void manyWatchersShareOneEntryAndOneFetchEachWithItsOwnCorrelationId() throws Exception {
+        VersionedStore store = new VersionedStore();
+        store.put("k", "a");
+        VersionedStore.Type type = new VersionedStore.Type(store, true);
+        cache.registerType("kv", type);
+        int watchers = 50;
+        List<BlockingQueue<UpdateEvent<String>>> queues = new ArrayList<>();
+        for (int i = 0; i < watchers; i++) {
+            BlockingQueue<UpdateEvent<String>> q = new LinkedBlockingQueue<>();
+            queues.add(q);
+            cache.<String>notify("kv", req("k"), "w" + i, q::add);
+        }
+        for (BlockingQueue<UpdateEvent<String>> q : queues) {
+            next(q);
+        }
+        int fetchesBefore = type.fetches.get();
+
+        store.put("k", "b");
+
+        for (int i = 0; i < watchers; i++) {
+            UpdateEvent<String> event = next(queues.get(i));
+            assertThat(event.result()).isEqualTo("b");
+            assertThat(event.correlationId()).isEqualTo("w" + i);
+        }
+        // One refresh answered the change and the next one is parked: two fetches at most, not fifty.
+        assertThat(type.fetches.get() - fetchesBefore).isLessThanOrEqualTo(2);
+        assertThat(cache.snapshot().entries()).hasSize(1);
+        assertThat(cache.snapshot().watches()).hasSize(watchers);
+    }
+
+    @Test
+    void aSlowListenerDelaysOnlyItsOwnWatch() throws Exception {
+        VersionedStore store = new VersionedStore();
+        store.put("k", "a");
+        cache.registerType("kv", new VersionedStore.Type(store, true));
+        CountDownLatch release = new CountDownLatch(1);
+        BlockingQueue<UpdateEvent<String>> fast = new LinkedBlockingQueue<>();
+        cache.<String>notify("kv", req("k"), "slow", e -> {
+            try {
+                release.await();
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        cache.<String>notify("kv", req("k"), "fast", fast::add);
+        next(fast);
+
+        store.put("k", "b");
+        store.put("k2", "x");
+        UpdateEvent<String> event = next(fast);
+        release.countDown();
+
+        assertThat(event.result()).isEqualTo("b");
+    }
+
+    @Test
+    void aListenerThatThrowsIsLoggedAndTheWatchGoesOn() throws Exception {
+        VersionedStore store = new VersionedStore();
+        store.put("k", "a");
+        cache.registerType("kv", new VersionedStore.Type(store, true));
+        BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+
+        cache.<String>notify("kv", req("k"), "thrower", e -> {
+            seen.add(e.result());
+            throw new IllegalStateException("listener bug");
+        });
+        assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo("a");
+        store.put("k", "b");
+
+        assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo("b");
+        assertThat(CapturedLogs.all()).contains("Listener of watch 'thrower'").contains("listener bug");
+    }
+
+    @Test
+    void cancelStopsTheLoopAndIsIdempotent() throws Exception {
+        VersionedStore store = new VersionedStore();
+        store.put("k", "a");
+        cache.registerType("kv", new VersionedStore.Type(store, true));
+        BlockingQueue<UpdateEvent<String>> events = new LinkedBlockingQueue<>();
+        Subscription subscription = cache.<String>notify("kv", req("k"), "c", events::add);
+        next(events);
+
+        subscription.cancel();
+        subscription.cancel();
+        store.put("k", "b");
+
+        assertThat(subscription.isActive()).isFalse();
+        assertThat(events.poll(500, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(cache.snapshot().watches()).isEmpty();
+    }
+
+    @Test
+    void pollingWatchRequiresMaxAge() {
+        cache.registerType("poll", ScriptedType.plain());
+
+        assertThatThrownBy(() -> cache.notify("poll", req("k"), "c", e -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxAge");
+    }
+
+    @Test
+    void pollingWatchDeliversWhenTheValueOrIndexChanges() throws Exception {
+        ScriptedType type = ScriptedType.plain().answer("a", 1).answer("a", 1).answer("b", 1).answer("b", 2);
+        for (int i = 0; i < 50; i++) {
+            type.answer("b", 2);
+        }
+        cache.registerType("poll", type);
+        List<UpdateEvent<String>> events = new CopyOnWriteArrayList<>();
+
+        cache.<String>notify("poll", req(RequestInfo.builder().key("k").maxAge(Duration.ofMillis(100)).build()), "c",
+                events::add);
+        await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() >= 6);
+
+        // a@1, then a@1 again (no event), b@1 (value changed), b@2 (index changed), then no change.
+        assertThat(events).extracting(e -> e.result() + "@" + e.meta().index()).containsExactly("a@1", "b@1", "b@2");
+    }
+
+    @Test
+    void pollingWatchPollsAboutEveryMaxAge() throws Exception {
+        ScriptedType type = ScriptedType.plain();
+        for (int i = 0; i < 50; i++) {
+            type.answer("v" + i, i + 1);
+        }
+        cache.registerType("poll", type);
+
+        Subscription subscription = cache.notify("poll",
+                req(RequestInfo.builder().key("k").maxAge(Duration.ofMillis(300)).build()), "c", e -> { });
+        Thread.sleep(1600);
+        subscription.cancel();
+
+        // About 1600 / (300 + jitter up to ~19) polls: 5 or 6, never a busy loop.
+        assertThat(type.fetches()).isBetween(4, 7);
+    }
+
+    @Test
+    void twoHundredCancelledWatchesLeaveNoThreadBehind() throws Exception {
+        VersionedStore store = new VersionedStore();
+        for (int i = 0; i < 200; i++) {
+            store.put("k" + i, "v");
+        }
+        // An asynchronous type: a pending watch must hold no thread at all.
+        AsyncCacheType<CacheRequest, String> async = new AsyncCacheType<>() {
+            @Override
+            public java.util.concurrent.CompletionStage<FetchResult<String>> fetchAsync(FetchOptions<String> o,
+                                                                                       CacheRequest r) {
+                if (o.minIndex() == 0) {
+                    return java.util.concurrent.CompletableFuture.completedFuture(FetchResult.of("v", 1));
+                }
+                return new java.util.concurrent.CompletableFuture<>(); // a change that never comes
+            }
+
+            @Override
+            public RegisterOptions registerOptions() {
+                return RegisterOptions.builder().supportsBlocking(true).refresh(true).build();
+            }
+        };
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE,
+                100, TimeUnit.MILLISECONDS, new java.util.concurrent.SynchronousQueue<>());
+        cache.close();
+        cache = new WatchCache(CacheOptions.builder().executor(pool).build());
+        cache.registerType("async", async);
+        List<Subscription> subscriptions = new ArrayList<>();
+        CountDownLatch delivered = new CountDownLatch(200);
+        for (int i = 0; i < 200; i++) {
+            subscriptions.add(cache.notify("async", req("k" + i), "c" + i, e -> delivered.countDown()));
+        }
+        assertThat(delivered.await(10, TimeUnit.SECONDS)).isTrue();
+
+        // 200 watches wait for a change: not one of them may occupy a thread.
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.getActiveCount() == 0);
+        assertThat(cache.snapshot().watches()).hasSize(200);
+        assertThat(cache.snapshot().entries()).allMatch(CacheSnapshot.EntryView::fetching);
+        subscriptions.forEach(Subscription::cancel);
+
+        assertThat(cache.snapshot().watches()).isEmpty();
+        // Idle pool threads time out after 100 ms: nothing of the watches is left running.
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.getPoolSize() == 0);
+        pool.shutdown();
+    }
+}
