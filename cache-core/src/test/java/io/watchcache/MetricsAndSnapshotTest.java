@@ -1,0 +1,134 @@
+package io.watchcache;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Duration;
+
+import static io.watchcache.TestSupport.blockingReq;
+import static io.watchcache.TestSupport.req;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class MetricsAndSnapshotTest {
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    private double counter(String name, String... tags) {
+        var counter = registry.find(name).tags(tags).counter();
+        return counter == null ? -1 : counter.count();
+    }
+
+    private long timerCount(String... tags) {
+        var timer = registry.find("watchcache.fetch").tags(tags).timer();
+        return timer == null ? -1 : timer.count();
+    }
+
+    private double gauge(String name, String type) {
+        var gauge = registry.find(name).tag("type", type).gauge();
+        return gauge == null ? -1 : gauge.value();
+    }
+
+    @Test
+    void getsFetchesEntriesWatchesAndNotificationsAreCounted() throws Exception {
+        ScriptedType type = ScriptedType.blocking().answer("v1", 1).answer("v2", 2)
+                .answer(o -> FetchResult.notModified(3)).fail(new IOException("x"));
+        try (WatchCache cache = new WatchCache(CacheOptions.builder().meterRegistry(registry).build())) {
+            cache.registerType("t", type);
+            cache.get("t", req("k"));                       // miss
+            cache.get("t", req("k"));                       // hit
+            cache.get("t", blockingReq("k", 1, null));      // miss_block -> v2
+            cache.get("t", blockingReq("k", 2, null));      // miss_block -> not modified
+            try {
+                cache.get("t", blockingReq("k", 3, null));  // miss_block -> error
+            } catch (FetchFailedException expected) {
+                // counted below
+            }
+            cache.registerType("b", ScriptedType.plain().answer("x", 1));
+            cache.get("b", req(""));                        // bypass
+
+            assertThat(counter("watchcache.gets", "type", "t", "result", "miss")).isEqualTo(1);
+            assertThat(counter("watchcache.gets", "type", "t", "result", "hit")).isEqualTo(1);
+            assertThat(counter("watchcache.gets", "type", "t", "result", "miss_block")).isEqualTo(3);
+            assertThat(counter("watchcache.gets", "type", "b", "result", "bypass")).isEqualTo(1);
+            assertThat(timerCount("type", "t", "outcome", "success")).isEqualTo(2);
+            assertThat(timerCount("type", "t", "outcome", "not_modified")).isEqualTo(1);
+            assertThat(timerCount("type", "t", "outcome", "error")).isEqualTo(1);
+            assertThat(gauge("watchcache.entries", "t")).isEqualTo(1);
+            assertThat(gauge("watchcache.entries", "b")).isZero();
+
+            type.answer("v3", 4);
+            Subscription watch = cache.notify("t", req("k"), "c", e -> { });
+            assertThat(gauge("watchcache.watches", "t")).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> counter("watchcache.notifications", "type", "t") >= 1);
+            watch.cancel();
+            assertThat(gauge("watchcache.watches", "t")).isZero();
+
+            cache.evict(cache.snapshot().entries().get(0).id());
+            await().atMost(Duration.ofSeconds(5)).until(() -> gauge("watchcache.entries", "t") == 0);
+            assertThat(counter("watchcache.evictions", "type", "t", "cause", "explicit")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void fatalFetchesAndLostContactAreVisible() throws Exception {
+        ScriptedType type = ScriptedType.refreshingBlocking().answer("v", 1).fail(new IOException("down"))
+                .fail(new SecurityException("denied"));
+        type.fatal = SecurityException.class;
+        try (WatchCache cache = new WatchCache(CacheOptions.builder().meterRegistry(registry).build())) {
+            cache.registerType("t", type);
+            cache.get("t", req("k"));
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> timerCount("type", "t", "outcome", "fatal") == 1);
+
+            assertThat(gauge("watchcache.lost.contact", "t")).isEqualTo(1);
+            CacheSnapshot.EntryView entry = cache.snapshot().entries().get(0);
+            assertThat(entry.lostContact()).isNotNull();
+            assertThat(entry.lastError()).isEqualTo("java.lang.SecurityException: denied");
+            assertThat(entry.index()).isEqualTo(1);
+            assertThat(entry.valid()).isTrue();
+        }
+    }
+
+    @Test
+    void expiredEntriesAreCountedAsExpiredEvictions() throws Exception {
+        TestSupport.FakeTicker ticker = new TestSupport.FakeTicker();
+        ScriptedType type = new ScriptedType(RegisterOptions.builder().lastGetTtl(Duration.ofSeconds(1)).build())
+                .answer("v", 1);
+        try (WatchCache cache = new WatchCache(CacheOptions.builder().meterRegistry(registry).ticker(ticker).build())) {
+            cache.registerType("t", type);
+            cache.get("t", req("k"));
+            ticker.advance(Duration.ofSeconds(2));
+            cache.cleanUp();
+
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> counter("watchcache.evictions", "type", "t", "cause", "expired") == 1);
+            assertThat(gauge("watchcache.entries", "t")).isZero();
+        }
+    }
+
+    @Test
+    void snapshotListsTypesEntriesAndWatches() throws Exception {
+        ScriptedType type = ScriptedType.blocking().answer("v", 4);
+        try (WatchCache cache = WatchCache.create()) {
+            cache.registerType("t", type);
+            cache.get("t", req(RequestInfo.builder().key("k").partition("dc1").build()));
+            cache.notify("t", req(RequestInfo.builder().key("k").partition("dc1").build()), "web", e -> { });
+
+            CacheSnapshot snapshot = cache.snapshot();
+
+            assertThat(snapshot.types()).extracting(CacheSnapshot.TypeView::name).containsExactly("t");
+            assertThat(snapshot.entries()).singleElement().satisfies(e -> {
+                assertThat(e.key()).isEqualTo("k");
+                assertThat(e.partition()).isEqualTo("dc1");
+                assertThat(e.index()).isEqualTo(4);
+            });
+            assertThat(snapshot.watches()).singleElement().satisfies(w -> {
+                assertThat(w.correlationId()).isEqualTo("web");
+                assertThat(w.key()).isEqualTo("k");
+            });
+        }
+    }
+}
