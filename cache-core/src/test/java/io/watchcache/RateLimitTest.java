@@ -65,6 +65,33 @@ class RateLimitTest {
     }
 
     @Test
+    void callersArrivingDuringARateLimitWaitDoNotPushTheFetchBack() throws Exception {
+        ScriptedType type = ScriptedType.plain().fail(new java.io.IOException("first try fails")).answer("v", 1);
+        cache = new WatchCache(CacheOptions.builder().entryFetchRate(2).entryFetchMaxBurst(1).build());
+        cache.registerType("t", type);
+        try {
+            cache.get("t", req("k"));
+        } catch (FetchFailedException expected) {
+            // the entry has no value, and its one token is spent
+        }
+        long start = System.nanoTime();
+
+        // Ten callers of the empty entry: the retry waits ~500 ms for a token, once, for all of them.
+        java.util.List<java.util.concurrent.CompletableFuture<Result<String>>> callers = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            callers.add(cache.getAsync("t", req("k")));
+            Thread.sleep(20);
+        }
+        for (var caller : callers) {
+            assertThat(caller.get(5, java.util.concurrent.TimeUnit.SECONDS).value()).isEqualTo("v");
+        }
+
+        // Not ten tokens' worth (~5 s): restarting the wait per caller would push the fetch back each time.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2000));
+        assertThat(type.fetches()).isEqualTo(2);
+    }
+
+    @Test
     void unlimitedByDefault() throws Exception {
         ScriptedType type = fastChangingSource();
         cache = new WatchCache(CacheOptions.defaults());

@@ -47,6 +47,8 @@ final class Entry {
     private FetchState fetchState = FetchState.IDLE;
     private long generation;
     private Future<?> scheduled;
+    /** Whether the scheduled fetch waits out a refresh timer or backoff (not only the rate limit). */
+    private boolean scheduledByRefresh;
     private Thread fetchThread;
     private CompletableFuture<FetchResult<Object>> fetchStage;
     private int failures;
@@ -114,8 +116,9 @@ final class Entry {
             }
             if (fetchState == FetchState.SCHEDULED) {
                 // A refresh waits out its timer or a backoff. Someone waiting on a newer index
-                // can wait with it; someone with nothing valid to read should not.
-                if (snapshot.valid()) {
+                // can wait with it; someone with nothing valid to read should not. A wait for the
+                // rate limit is never cut short: restarting it would only take another token.
+                if (snapshot.valid() || !scheduledByRefresh) {
                     return;
                 }
                 scheduled.cancel(false);
@@ -144,6 +147,7 @@ final class Entry {
         }
         long myGeneration = ++generation;
         fetchState = FetchState.SCHEDULED;
+        scheduledByRefresh = delayNanos > 0;
         scheduled = engine.schedule(waitNanos, () -> runScheduled(myGeneration));
         return false;
     }
