@@ -147,19 +147,10 @@ class GetTest {
         ScriptedType type = ScriptedType.blocking();
         WatchCache cache = cache(CacheOptions.defaults());
         cache.registerType("t", type);
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread caller = new Thread(() -> {
-            try {
-                cache.get("t", req("k"));
-                outcome.complete(null);
-            } catch (Throwable t) {
-                outcome.complete(t);
-            }
-        });
-        caller.start();
+        CompletableFuture<Throwable> outcome = TestSupport.getOnThread(cache, "t", req("k"));
         await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 1);
 
-        caller.interrupt();
+        TestSupport.callerOf(outcome).interrupt();
 
         assertThat(outcome.get(5, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
         assertThat(cache.snapshot().entries()).singleElement().satisfies(e -> assertThat(e.fetching()).isTrue());

@@ -75,16 +75,7 @@ class PrepopulateAndCloseTest {
         ScriptedType type = ScriptedType.blocking();
         WatchCache cache = WatchCache.create();
         cache.registerType("t", type);
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread caller = new Thread(() -> {
-            try {
-                cache.get("t", req("k"));
-                outcome.complete(null);
-            } catch (Throwable t) {
-                outcome.complete(t);
-            }
-        });
-        caller.start();
+        CompletableFuture<Throwable> outcome = TestSupport.getOnThread(cache, "t", req("k"));
         await().atMost(Duration.ofSeconds(5)).until(() -> type.running.get() == 1);
 
         cache.close();

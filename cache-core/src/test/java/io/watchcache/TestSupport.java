@@ -25,6 +25,31 @@ final class TestSupport {
         return CacheOptions.builder().backoffBaseWait(Duration.ofMillis(20)).backoffMaxWait(Duration.ofMillis(200));
     }
 
+    /** Calls the blocking {@code get} on a new thread; the future completes with what it threw, or null. */
+    static java.util.concurrent.CompletableFuture<Throwable> getOnThread(WatchCache cache, String type,
+                                                                        CacheRequest request) {
+        java.util.concurrent.CompletableFuture<Throwable> outcome = new java.util.concurrent.CompletableFuture<>();
+        Thread caller = new Thread(() -> {
+            try {
+                cache.get(type, request);
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        }, "test-caller");
+        caller.start();
+        callers.put(outcome, caller);
+        return outcome;
+    }
+
+    private static final java.util.Map<java.util.concurrent.CompletableFuture<Throwable>, Thread> callers =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The thread running a {@link #getOnThread} call. */
+    static Thread callerOf(java.util.concurrent.CompletableFuture<Throwable> outcome) {
+        return callers.get(outcome);
+    }
+
     /** A ticker the test moves by hand. */
     static final class FakeTicker implements Ticker {
         private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
