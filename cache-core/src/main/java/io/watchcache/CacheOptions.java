@@ -18,6 +18,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 public final class CacheOptions {
 
     private final Executor executor;
+    private final boolean virtualThreads;
     private final double entryFetchRate;
     private final int entryFetchMaxBurst;
     private final int backoffFreeFailures;
@@ -32,6 +33,7 @@ public final class CacheOptions {
 
     private CacheOptions(Builder b) {
         executor = b.executor;
+        virtualThreads = b.virtualThreads;
         entryFetchRate = b.entryFetchRate;
         entryFetchMaxBurst = b.entryFetchMaxBurst;
         backoffFreeFailures = b.backoffFreeFailures;
@@ -61,6 +63,14 @@ public final class CacheOptions {
     /** The executor fetches and watch loops run on, or {@code null} for the cache's own. */
     public Executor executor() {
         return executor;
+    }
+
+    /**
+     * Whether the cache's own executor (when none is given) runs on virtual threads where the
+     * JVM has them; otherwise it is an unbounded pool of daemon threads named {@code watchcache-*}.
+     */
+    public boolean virtualThreads() {
+        return virtualThreads;
     }
 
     /** Fetches per second each entry may start; {@link Double#POSITIVE_INFINITY} means unlimited. */
@@ -128,6 +138,7 @@ public final class CacheOptions {
 
     public static final class Builder {
         private Executor executor;
+        private boolean virtualThreads = true;
         private double entryFetchRate = Double.POSITIVE_INFINITY;
         private int entryFetchMaxBurst = 2;
         private int backoffFreeFailures = 3;
@@ -145,6 +156,7 @@ public final class CacheOptions {
 
         private Builder(CacheOptions o) {
             executor = o.executor;
+            virtualThreads = o.virtualThreads;
             entryFetchRate = o.entryFetchRate;
             entryFetchMaxBurst = o.entryFetchMaxBurst;
             backoffFreeFailures = o.backoffFreeFailures;
@@ -171,6 +183,12 @@ public final class CacheOptions {
                         + " virtual-thread executor");
             }
             this.executor = executor;
+            return this;
+        }
+
+        /** See {@link CacheOptions#virtualThreads()}; ignored when an executor is given. */
+        public Builder virtualThreads(boolean virtualThreads) {
+            this.virtualThreads = virtualThreads;
             return this;
         }
 

@@ -122,6 +122,24 @@ class SafetyTest {
     }
 
     @Test
+    void platformThreadsCanBeChosenForTheCachesOwnExecutor() throws Exception {
+        java.util.concurrent.CompletableFuture<Thread> fetchThread = new java.util.concurrent.CompletableFuture<>();
+        try (WatchCache cache = new WatchCache(CacheOptions.builder().virtualThreads(false).build())) {
+            cache.registerType("t", (CacheType<CacheRequest, String>) (o, r) -> {
+                fetchThread.complete(Thread.currentThread());
+                return FetchResult.of("v", 1);
+            });
+            cache.get("t", req("k"));
+        }
+        Thread thread = fetchThread.get(5, TimeUnit.SECONDS);
+        assertThat(thread.getName()).startsWith("watchcache-");
+        assertThat(thread.isDaemon()).isTrue();
+        if (Runtime.version().feature() >= 21) {
+            assertThat((Boolean) Thread.class.getMethod("isVirtual").invoke(thread)).isFalse();
+        }
+    }
+
+    @Test
     void defaultExecutorUsesVirtualThreadsWhereTheJvmHasThemElseNamedDaemonThreads() throws Exception {
         java.util.concurrent.CompletableFuture<Thread> fetchThread = new java.util.concurrent.CompletableFuture<>();
         try (WatchCache cache = WatchCache.create()) {

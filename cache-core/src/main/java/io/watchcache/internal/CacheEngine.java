@@ -68,7 +68,8 @@ public final class CacheEngine implements AutoCloseable {
         this.initialOptions = options;
         this.backoff = Backoff.from(options);
         this.ticker = options.ticker();
-        this.ownedExecutor = options.executor() == null ? Threads.defaultExecutor() : null;
+        this.ownedExecutor = options.executor() != null ? null
+                : options.virtualThreads() ? Threads.defaultExecutor() : Threads.unboundedDaemonPool("watchcache-");
         this.executor = ownedExecutor != null ? ownedExecutor : options.executor();
         this.timer = Threads.timer();
         this.registry = options.meterRegistry() != null ? options.meterRegistry() : new CompositeMeterRegistry();
