@@ -1,0 +1,24 @@
+package io.watchcache.spring.boot;
+
+import io.watchcache.WatchCache;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/** The {@code watchcache} actuator endpoint, when Actuator is present and the endpoint is available. */
+@AutoConfiguration(after = WatchCacheAutoConfiguration.class)
+@ConditionalOnClass(Endpoint.class)
+@ConditionalOnBean(WatchCache.class)
+@ConditionalOnAvailableEndpoint(WatchCacheEndpoint.class)
+public final class WatchCacheEndpointAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    WatchCacheEndpoint watchCacheEndpoint(WatchCache cache) {
+        return new WatchCacheEndpoint(cache);
+    }
+}

@@ -1,0 +1,211 @@
+package io.watchcache.spring.boot;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Configuration of the auto-configured {@link io.watchcache.WatchCache}, under {@code watchcache.*}.
+ * Values are checked when the cache is built; a bad one stops startup with a message naming it.
+ */
+@ConfigurationProperties("watchcache")
+public class WatchCacheProperties {
+
+    /** Whether to auto-configure the watch cache, its types, watches, metrics and actuator support. */
+    private boolean enabled = true;
+
+    /** Fetches per second each entry may start. Unset means unlimited. */
+    private Double entryFetchRate;
+
+    /** Fetches an entry may start at once before the rate limit applies. */
+    private int entryFetchMaxBurst = 2;
+
+    /** Entry lifetime without a read, for types that set none of their own. */
+    private Duration defaultLastGetTtl = Duration.ofHours(72);
+
+    /** Longest wait of one blocking query, for types that set none of their own. */
+    private Duration defaultQueryTimeout = Duration.ofMinutes(10);
+
+    /** Most entries to keep; the least recently used go first. Unset means unbounded. */
+    private Long maxEntries;
+
+    private final Backoff backoff = new Backoff();
+
+    private final Health health = new Health();
+
+    /** Per-type overrides, keyed by the type's bean name. */
+    private final Map<String, TypeOverrides> types = new LinkedHashMap<>();
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public Double getEntryFetchRate() {
+        return entryFetchRate;
+    }
+
+    public void setEntryFetchRate(Double entryFetchRate) {
+        this.entryFetchRate = entryFetchRate;
+    }
+
+    public int getEntryFetchMaxBurst() {
+        return entryFetchMaxBurst;
+    }
+
+    public void setEntryFetchMaxBurst(int entryFetchMaxBurst) {
+        this.entryFetchMaxBurst = entryFetchMaxBurst;
+    }
+
+    public Duration getDefaultLastGetTtl() {
+        return defaultLastGetTtl;
+    }
+
+    public void setDefaultLastGetTtl(Duration defaultLastGetTtl) {
+        this.defaultLastGetTtl = defaultLastGetTtl;
+    }
+
+    public Duration getDefaultQueryTimeout() {
+        return defaultQueryTimeout;
+    }
+
+    public void setDefaultQueryTimeout(Duration defaultQueryTimeout) {
+        this.defaultQueryTimeout = defaultQueryTimeout;
+    }
+
+    public Long getMaxEntries() {
+        return maxEntries;
+    }
+
+    public void setMaxEntries(Long maxEntries) {
+        this.maxEntries = maxEntries;
+    }
+
+    public Backoff getBackoff() {
+        return backoff;
+    }
+
+    public Health getHealth() {
+        return health;
+    }
+
+    public Map<String, TypeOverrides> getTypes() {
+        return types;
+    }
+
+    /** Waits between failed fetches: free at first, then doubling up to a maximum. */
+    public static class Backoff {
+
+        /** Failed attempts in a row that are retried without waiting. */
+        private int freeFailures = 3;
+
+        /** Longest wait between failed attempts, before jitter. */
+        private Duration maxWait = Duration.ofMinutes(1);
+
+        /** Whether to add random jitter of up to the wait itself, so failing entries spread out. */
+        private boolean jitter = true;
+
+        public int getFreeFailures() {
+            return freeFailures;
+        }
+
+        public void setFreeFailures(int freeFailures) {
+            this.freeFailures = freeFailures;
+        }
+
+        public Duration getMaxWait() {
+            return maxWait;
+        }
+
+        public void setMaxWait(Duration maxWait) {
+            this.maxWait = maxWait;
+        }
+
+        public boolean isJitter() {
+            return jitter;
+        }
+
+        public void setJitter(boolean jitter) {
+            this.jitter = jitter;
+        }
+    }
+
+    /** The {@code watchcache} health indicator. */
+    public static class Health {
+
+        /** How long an entry's background query may fail before health reports it. */
+        private Duration lostContactThreshold = Duration.ofMinutes(1);
+
+        /** Status to report while entries have lost contact longer than the threshold. */
+        private String lostContactStatus = "DOWN";
+
+        public Duration getLostContactThreshold() {
+            return lostContactThreshold;
+        }
+
+        public void setLostContactThreshold(Duration lostContactThreshold) {
+            this.lostContactThreshold = lostContactThreshold;
+        }
+
+        public String getLostContactStatus() {
+            return lostContactStatus;
+        }
+
+        public void setLostContactStatus(String lostContactStatus) {
+            this.lostContactStatus = lostContactStatus;
+        }
+    }
+
+    /** Overrides of one type's own register options; unset values keep the type's. */
+    public static class TypeOverrides {
+
+        /** Whether to keep the type's entries fresh in the background. */
+        private Boolean refresh;
+
+        /** Pause between background fetches. */
+        private Duration refreshTimer;
+
+        /** Longest wait of one blocking query. */
+        private Duration queryTimeout;
+
+        /** Entry lifetime without a read. */
+        private Duration lastGetTtl;
+
+        public Boolean getRefresh() {
+            return refresh;
+        }
+
+        public void setRefresh(Boolean refresh) {
+            this.refresh = refresh;
+        }
+
+        public Duration getRefreshTimer() {
+            return refreshTimer;
+        }
+
+        public void setRefreshTimer(Duration refreshTimer) {
+            this.refreshTimer = refreshTimer;
+        }
+
+        public Duration getQueryTimeout() {
+            return queryTimeout;
+        }
+
+        public void setQueryTimeout(Duration queryTimeout) {
+            this.queryTimeout = queryTimeout;
+        }
+
+        public Duration getLastGetTtl() {
+            return lastGetTtl;
+        }
+
+        public void setLastGetTtl(Duration lastGetTtl) {
+            this.lastGetTtl = lastGetTtl;
+        }
+    }
+}

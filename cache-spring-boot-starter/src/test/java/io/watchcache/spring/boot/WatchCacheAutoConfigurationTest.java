@@ -1,0 +1,241 @@
+package io.watchcache.spring.boot;
+
+import io.watchcache.CacheOptions;
+import io.watchcache.CacheRequest;
+import io.watchcache.CacheSnapshot;
+import io.watchcache.CacheType;
+import io.watchcache.FetchResult;
+import io.watchcache.RegisterOptions;
+import io.watchcache.RequestInfo;
+import io.watchcache.Result;
+import io.watchcache.WatchCache;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class WatchCacheAutoConfigurationTest {
+
+    static final AutoConfigurations ALL = AutoConfigurations.of(WatchCacheAutoConfiguration.class,
+            WatchCacheMetricsAutoConfiguration.class, WatchCacheEndpointAutoConfiguration.class,
+            WatchCacheHealthAutoConfiguration.class);
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(ALL);
+
+    @Configuration(proxyBeanMethods = false)
+    static class Types {
+        @Bean
+        CacheType<CacheRequest, String> config() {
+            return (options, request) -> FetchResult.of("value of " + request.cacheInfo().key(), 3);
+        }
+
+        @Bean
+        CacheType<CacheRequest, Integer> counter() {
+            return new CacheType<>() {
+                @Override
+                public FetchResult<Integer> fetch(io.watchcache.FetchOptions<Integer> options, CacheRequest request) {
+                    return FetchResult.of(42, 1);
+                }
+
+                @Override
+                public RegisterOptions registerOptions() {
+                    return RegisterOptions.builder().supportsBlocking(true).refresh(true)
+                            .queryTimeout(Duration.ofMinutes(2)).build();
+                }
+            };
+        }
+    }
+
+    private static RegisterOptions optionsOf(WatchCache cache, String type) {
+        return cache.snapshot().types().stream().filter(t -> t.name().equals(type)).findFirst().orElseThrow()
+                .options();
+    }
+
+    @Test
+    void registersEveryCacheTypeBeanUnderItsBeanName() {
+        runner.withUserConfiguration(Types.class).run(context -> {
+            WatchCache cache = context.getBean(WatchCache.class);
+            assertThat(cache.snapshot().types()).extracting(CacheSnapshot.TypeView::name)
+                    .containsExactly("config", "counter");
+            Result<String> result = cache.get("config", () -> RequestInfo.of("a"));
+            assertThat(result.value()).isEqualTo("value of a");
+            assertThat(context).hasSingleBean(CacheEventPublisher.class).hasSingleBean(CacheWatchLifecycle.class);
+        });
+    }
+
+    @Test
+    void disabledMeansNoBeansAtAll() {
+        runner.withUserConfiguration(Types.class).withPropertyValues("watchcache.enabled=false").run(context -> {
+            assertThat(context).doesNotHaveBean(WatchCache.class).doesNotHaveBean(CacheEventPublisher.class)
+                    .doesNotHaveBean(WatchCacheEndpoint.class).doesNotHaveBean(WatchCacheHealthIndicator.class)
+                    .doesNotHaveBean(CacheOptionsCustomizer.class);
+        });
+    }
+
+    @Test
+    void applicationsOwnWatchCacheIsUsedAndStillGetsTheTypes() {
+        runner.withUserConfiguration(Types.class)
+                .withBean("myCache", WatchCache.class, () -> new WatchCache(CacheOptions.builder()
+                        .defaultLastGetTtl(Duration.ofMinutes(7)).build()))
+                .run(context -> {
+                    assertThat(context).hasSingleBean(WatchCache.class);
+                    WatchCache cache = context.getBean(WatchCache.class);
+                    assertThat(context.getBean("myCache")).isSameAs(cache);
+                    assertThat(optionsOf(cache, "config").lastGetTtl()).isEqualTo(Duration.ofMinutes(7));
+                });
+    }
+
+    @Test
+    void propertiesSetTheCacheDefaultsAndPerTypeOverridesWin() {
+        runner.withUserConfiguration(Types.class).withPropertyValues(
+                "watchcache.default-last-get-ttl=5m",
+                "watchcache.default-query-timeout=30s",
+                "watchcache.types.counter.refresh=false",
+                "watchcache.types.counter.last-get-ttl=1h",
+                "watchcache.types.config.refresh-timer=15s").run(context -> {
+                    WatchCache cache = context.getBean(WatchCache.class);
+                    RegisterOptions config = optionsOf(cache, "config");
+                    assertThat(config.lastGetTtl()).isEqualTo(Duration.ofMinutes(5));
+                    assertThat(config.queryTimeout()).isEqualTo(Duration.ofSeconds(30));
+                    assertThat(config.refreshTimer()).isEqualTo(Duration.ofSeconds(15));
+                    RegisterOptions counter = optionsOf(cache, "counter");
+                    assertThat(counter.supportsBlocking()).isTrue();
+                    assertThat(counter.refresh()).isFalse();
+                    assertThat(counter.queryTimeout()).isEqualTo(Duration.ofMinutes(2)); // the type's own
+                    assertThat(counter.lastGetTtl()).isEqualTo(Duration.ofHours(1));
+                });
+    }
+
+    @Test
+    void rateLimitPropertiesReachTheCache() {
+        TestStore store = new TestStore();
+        runner.withBean("kv", CacheType.class, () -> store.type(v -> v))
+                .withPropertyValues("watchcache.entry-fetch-rate=2", "watchcache.entry-fetch-max-burst=1")
+                .run(context -> {
+                    WatchCache cache = context.getBean(WatchCache.class);
+                    cache.get("kv", () -> RequestInfo.of("k"));
+                    // The refresh may fetch again only after 500 ms; writes in between wait for it.
+                    store.put("k", "v1");
+                    long start = System.nanoTime();
+                    Result<Object> next = cache.get("kv", () -> RequestInfo.builder().key("k").minIndex(1).build());
+                    assertThat(next.value()).isEqualTo("v1");
+                    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(300));
+                });
+    }
+
+    @Test
+    void invalidValuesFailStartupWithAnAnalysisNamingTheProperty() {
+        assertInvalid("watchcache.entry-fetch-max-burst=0", "watchcache.entry-fetch-max-burst", "at least 1");
+        assertInvalid("watchcache.entry-fetch-rate=0", "watchcache.entry-fetch-rate", "positive");
+        assertInvalid("watchcache.entry-fetch-rate=-3", "watchcache.entry-fetch-rate", "positive");
+        assertInvalid("watchcache.default-query-timeout=-5s", "watchcache.default-query-timeout", "positive");
+        assertInvalid("watchcache.backoff.max-wait=0s", "watchcache.backoff.max-wait", "positive");
+        assertInvalid("watchcache.backoff.free-failures=-1", "watchcache.backoff.free-failures", "negative");
+        assertInvalid("watchcache.max-entries=0", "watchcache.max-entries", "at least 1");
+        assertInvalid("watchcache.types.config.query-timeout=-1s", "watchcache.types.config.query-timeout", "positive");
+        assertInvalid("watchcache.types.nosuchtype.refresh=true", "watchcache.types.nosuchtype",
+                "no CacheType bean named 'nosuchtype'");
+    }
+
+    private void assertInvalid(String property, String name, String reason) {
+        runner.withUserConfiguration(Types.class).withPropertyValues(property).run(context -> {
+            assertThat(context).hasFailed();
+            Throwable failure = context.getStartupFailure();
+            InvalidWatchCacheConfigurationException cause = findCause(failure);
+            assertThat(cause).as("cause of %s", property).isNotNull();
+            assertThat(cause.getProperty()).isEqualTo(name);
+            FailureAnalysis analysis = new InvalidWatchCacheConfigurationFailureAnalyzer().analyze(failure);
+            assertThat(analysis.getDescription()).contains("'" + name + "'").contains(reason);
+            assertThat(analysis.getAction()).contains(name);
+        });
+    }
+
+    private static InvalidWatchCacheConfigurationException findCause(Throwable t) {
+        while (t != null) {
+            if (t instanceof InvalidWatchCacheConfigurationException e) {
+                return e;
+            }
+            t = t.getCause();
+        }
+        return null;
+    }
+
+    @Test
+    void failureAnalyzerIsRegistered() throws Exception {
+        var factories = org.springframework.core.io.support.SpringFactoriesLoader.forDefaultResourceLocation()
+                .load(org.springframework.boot.diagnostics.FailureAnalyzer.class, null,
+                        // Boot's own analyzers need a bean factory; only ours matters here.
+                        org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler
+                                .handleMessage((message, failure) -> { }));
+        assertThat(factories).hasAtLeastOneElementOfType(InvalidWatchCacheConfigurationFailureAnalyzer.class);
+    }
+
+    @Test
+    void fetchesRunOnItsOwnNamedDaemonThreadsNotOnTheApplicationTaskExecutor() {
+        CompletableFuture<Thread> fetchThread = new CompletableFuture<>();
+        runner.withBean("t", CacheType.class, () -> (CacheType<CacheRequest, String>) (o, r) -> {
+            fetchThread.complete(Thread.currentThread());
+            return FetchResult.of("v", 1);
+        }).run(context -> {
+            context.getBean(WatchCache.class).get("t", () -> RequestInfo.of("k"));
+            Thread thread = fetchThread.get(5, TimeUnit.SECONDS);
+            assertThat(thread.getName()).startsWith("watchcache-");
+            assertThat(thread.isDaemon()).isTrue();
+            if (Runtime.version().feature() >= 21) {
+                assertThat((Boolean) Thread.class.getMethod("isVirtual").invoke(thread)).isFalse();
+            }
+            assertThat(context).doesNotHaveBean(java.util.concurrent.Executor.class);
+        });
+    }
+
+    @Test
+    void virtualThreadsWhenSpringSaysSoOnJava21() {
+        CompletableFuture<Thread> fetchThread = new CompletableFuture<>();
+        runner.withBean("t", CacheType.class, () -> (CacheType<CacheRequest, String>) (o, r) -> {
+            fetchThread.complete(Thread.currentThread());
+            return FetchResult.of("v", 1);
+        }).withPropertyValues("spring.threads.virtual.enabled=true").run(context -> {
+            context.getBean(WatchCache.class).get("t", () -> RequestInfo.of("k"));
+            Thread thread = fetchThread.get(5, TimeUnit.SECONDS);
+            boolean expectVirtual = Runtime.version().feature() >= 21;
+            boolean virtual = expectVirtual && (Boolean) Thread.class.getMethod("isVirtual").invoke(thread);
+            assertThat(virtual).isEqualTo(expectVirtual);
+            assertThat(thread.getName()).startsWith("watchcache-");
+        });
+    }
+
+    @Test
+    void customizersAdjustTheOptions() {
+        runner.withUserConfiguration(Types.class)
+                .withBean(CacheOptionsCustomizer.class, () -> b -> b.defaultLastGetTtl(Duration.ofSeconds(99)))
+                .run(context -> assertThat(optionsOf(context.getBean(WatchCache.class), "config").lastGetTtl())
+                        .isEqualTo(Duration.ofSeconds(99)));
+    }
+
+    @Test
+    void contextCloseClosesTheCacheWithinASecondEvenWithBlockingQueriesPending() {
+        TestStore store = new TestStore();
+        WatchCache[] cache = new WatchCache[1];
+        long[] closeNanos = new long[1];
+        runner.withBean("kv", CacheType.class, () -> store.type(v -> v)).run(context -> {
+            cache[0] = context.getBean(WatchCache.class);
+            for (int i = 0; i < 50; i++) {
+                cache[0].get("kv", () -> RequestInfo.of("k" + Math.random()));
+            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> store.parked.get() >= 50);
+            closeNanos[0] = System.nanoTime();
+        });
+        Duration took = Duration.ofNanos(System.nanoTime() - closeNanos[0]);
+        assertThat(cache[0].isClosed()).isTrue();
+        assertThat(took).isLessThan(Duration.ofSeconds(1));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> store.parked.get() == 0);
+    }
+}
