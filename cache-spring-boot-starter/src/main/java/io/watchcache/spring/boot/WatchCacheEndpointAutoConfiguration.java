@@ -13,11 +13,13 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = WatchCacheAutoConfiguration.class)
 @ConditionalOnClass(Endpoint.class)
 @ConditionalOnBean(WatchCache.class)
-@ConditionalOnAvailableEndpoint(WatchCacheEndpoint.class)
 public final class WatchCacheEndpointAutoConfiguration {
 
+    // The availability condition is an Actuator class: kept on the method, so it is only
+    // loaded once the class-level @ConditionalOnClass has found Actuator.
     @Bean
     @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint(WatchCacheEndpoint.class)
     WatchCacheEndpoint watchCacheEndpoint(WatchCache cache) {
         return new WatchCacheEndpoint(cache);
     }

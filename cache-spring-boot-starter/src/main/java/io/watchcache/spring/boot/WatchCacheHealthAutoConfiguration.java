@@ -13,10 +13,11 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = WatchCacheAutoConfiguration.class)
 @ConditionalOnClass(HealthIndicator.class)
 @ConditionalOnBean(WatchCache.class)
-@ConditionalOnEnabledHealthIndicator("watchcache")
 public final class WatchCacheHealthAutoConfiguration {
 
+    // On the method, not the class: the condition lives in spring-boot-health, which may be absent.
     @Bean
+    @ConditionalOnEnabledHealthIndicator("watchcache")
     @ConditionalOnMissingBean(name = "watchcacheHealthIndicator")
     WatchCacheHealthIndicator watchcacheHealthIndicator(WatchCache cache, WatchCacheProperties properties) {
         WatchCacheProperties.Health health = properties.getHealth();
