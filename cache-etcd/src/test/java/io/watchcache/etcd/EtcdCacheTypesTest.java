@@ -1,0 +1,250 @@
+package io.watchcache.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.watchcache.CacheOptions;
+import io.watchcache.FetchFailedException;
+import io.watchcache.RegisterOptions;
+import io.watchcache.Result;
+import io.watchcache.Subscription;
+import io.watchcache.UpdateEvent;
+import io.watchcache.WatchCache;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** The etcd types against a real etcd process started on loopback by {@link EtcdExtension}. */
+@ExtendWith(EtcdExtension.class)
+class EtcdCacheTypesTest {
+
+    private final String ns = "test-" + UUID.randomUUID() + "/";
+    private Client client;
+    private KV kv;
+    private WatchCache cache;
+
+    @BeforeEach
+    void setUp(EtcdServer etcd) throws Exception {
+        etcd.start(); // in case a previous test killed it
+        client = Client.builder().endpoints(etcd.endpoint()).build();
+        kv = client.getKVClient();
+        cache = new WatchCache(CacheOptions.builder().backoffMaxWait(Duration.ofMillis(500)).build());
+        // Short blocking queries, so that the tests also cover the timeout path.
+        RegisterOptions overrides = RegisterOptions.builder().supportsBlocking(true).refresh(true)
+                .queryTimeout(Duration.ofSeconds(3)).build();
+        cache.registerType("key", new EtcdKeyType(client, Duration.ofSeconds(2)), overrides);
+        cache.registerType("prefix", new EtcdPrefixType(client, Duration.ofSeconds(2)), overrides);
+    }
+
+    @AfterEach
+    void tearDown() {
+        cache.close();
+        client.close();
+    }
+
+    private void put(String key, String value) throws Exception {
+        kv.put(bytes(ns + key), bytes(value)).get(10, TimeUnit.SECONDS);
+    }
+
+    private static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    private EtcdRequest key(String key) {
+        return EtcdRequest.of(ns + key);
+    }
+
+    @Test
+    void getReadsTheCurrentValueAndAnAbsentKeyAsEmpty() throws Exception {
+        put("a", "1");
+
+        Result<Optional<String>> present = cache.get("key", key("a"));
+        Result<Optional<String>> absent = cache.get("key", key("missing"));
+
+        assertThat(present.value()).contains("1");
+        assertThat(present.meta().index()).isGreaterThan(1);
+        assertThat(absent.value()).isEmpty();
+        assertThat(cache.<Optional<String>>get("key", key("a")).meta().hit()).isTrue();
+    }
+
+    @Test
+    void aBlockingGetIsWokenByAPut() throws Exception {
+        put("a", "1");
+        long index = cache.get("key", key("a")).meta().index();
+
+        CompletableFuture<Result<Optional<String>>> waiting = cache.getAsync("key",
+                key("a").blockingAfter(index, Duration.ofSeconds(30)));
+        Thread.sleep(300);
+        assertThat(waiting).isNotDone();
+        put("a", "2");
+
+        Result<Optional<String>> woken = waiting.get(10, TimeUnit.SECONDS);
+        assertThat(woken.value()).contains("2");
+        assertThat(woken.meta().index()).isGreaterThan(index);
+    }
+
+    @Test
+    void aTimedOutBlockingGetReturnsTheCurrentValueWithoutError() throws Exception {
+        put("a", "1");
+        long index = cache.get("key", key("a")).meta().index();
+
+        long start = System.nanoTime();
+        Result<Optional<String>> result = cache.get("key", key("a").blockingAfter(index, Duration.ofSeconds(1)));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+        assertThat(result.value()).contains("1");
+        assertThat(result.meta().index()).isEqualTo(index);
+    }
+
+    @Test
+    void aDeleteIsAChange() throws Exception {
+        put("a", "1");
+        List<UpdateEvent<Optional<String>>> events = new CopyOnWriteArrayList<>();
+        cache.<Optional<String>>notify("key", key("a"), "a", events::add);
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 1);
+
+        kv.delete(bytes(ns + "a")).get(10, TimeUnit.SECONDS);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 2);
+        assertThat(events.get(1).result()).isEmpty();
+        assertThat(events.get(1).meta().index()).isGreaterThan(events.get(0).meta().index());
+    }
+
+    @Test
+    void prefixSeesPutsAndDeletesUnderItButNotUnrelatedWrites() throws Exception {
+        put("p/x", "1");
+        List<UpdateEvent<SortedMap<String, String>>> events = new CopyOnWriteArrayList<>();
+        cache.<SortedMap<String, String>>notify("prefix", key("p/"), "p", events::add);
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 1);
+        long index = events.get(0).meta().index();
+
+        for (int i = 0; i < 50; i++) {
+            put("other/" + i, "noise");
+            put("pp", "also noise, a sibling of the prefix p/");
+        }
+        Thread.sleep(1500);
+        assertThat(events).hasSize(1);
+        assertThat(cache.<SortedMap<String, String>>get("prefix", key("p/")).meta().index()).isEqualTo(index);
+
+        put("p/y", "2");
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 2);
+        assertThat(events.get(1).result()).containsEntry(ns + "p/x", "1").containsEntry(ns + "p/y", "2");
+
+        // Deleting the newest key lowers the newest mod revision; the index must still move forward.
+        kv.delete(bytes(ns + "p/y")).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 3);
+        assertThat(events.get(2).result()).containsOnlyKeys(ns + "p/x");
+        assertThat(events.get(2).meta().index()).isGreaterThan(events.get(1).meta().index());
+    }
+
+    @Test
+    void everyWatcherEndsOnTheFinalValueOfABurstOfAThousandWrites() throws Exception {
+        put("burst", "start");
+        List<List<UpdateEvent<Optional<String>>>> seen = new ArrayList<>();
+        List<Subscription> subscriptions = new ArrayList<>();
+        for (int w = 0; w < 3; w++) {
+            List<UpdateEvent<Optional<String>>> events = new CopyOnWriteArrayList<>();
+            seen.add(events);
+            subscriptions.add(cache.<Optional<String>>notify("key", key("burst"), "w" + w, events::add));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.stream().allMatch(v -> !v.isEmpty()));
+
+        List<CompletableFuture<?>> writes = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            writes.add(kv.put(bytes(ns + "burst"), bytes("v" + i)));
+        }
+        CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        // Concurrent puts commit in etcd's order, not ours: the final value is whatever etcd has now.
+        var last = kv.get(bytes(ns + "burst")).get(10, TimeUnit.SECONDS).getKvs().get(0);
+        String finalValue = last.getValue().toString(StandardCharsets.UTF_8);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> seen.stream()
+                .allMatch(v -> v.get(v.size() - 1).result().equals(Optional.of(finalValue))));
+        for (List<UpdateEvent<Optional<String>>> events : seen) {
+            // Intermediate values may be skipped (a watch delivers the latest), never reordered.
+            List<Long> indexes = events.stream().map(e -> e.meta().index()).toList();
+            assertThat(indexes).isSorted().doesNotHaveDuplicates();
+            assertThat(indexes.get(indexes.size() - 1)).isEqualTo(last.getModRevision());
+        }
+        subscriptions.forEach(Subscription::cancel);
+    }
+
+    @Test
+    void aCompactionMidWatchDoesNotLoseTheLatestValue() throws Exception {
+        put("c", "0");
+        List<String> values = new CopyOnWriteArrayList<>();
+        cache.<Optional<String>>notify("key", key("c"), "c", e -> values.add(e.result().orElse("<absent>")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> values.size() == 1);
+
+        for (int i = 1; i <= 20; i++) {
+            put("c", "" + i);
+        }
+        long revision = kv.get(bytes(ns + "c")).get(10, TimeUnit.SECONDS).getHeader().getRevision();
+        kv.compact(revision).get(10, TimeUnit.SECONDS);
+        put("c", "final");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> values.get(values.size() - 1).equals("final"));
+    }
+
+    @Test
+    void watchersConvergeOnTheFinalValueAfterEtcdIsKilledAndRestarted(EtcdServer etcd) throws Exception {
+        put("r", "before");
+        List<List<String>> seen = new ArrayList<>();
+        for (int w = 0; w < 3; w++) {
+            List<String> values = new CopyOnWriteArrayList<>();
+            seen.add(values);
+            cache.<Optional<String>>notify("key", key("r"), "w" + w, e -> {
+                if (e.error() == null) {
+                    values.add(e.result().orElse("<absent>"));
+                }
+            });
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.stream().allMatch(v -> v.contains("before")));
+
+        etcd.kill();
+        // While etcd is down the refresh fails and the entry reports lost contact.
+        await().atMost(Duration.ofSeconds(30)).until(() -> cache.snapshot().entries().stream()
+                .anyMatch(e -> e.lostContact() != null));
+        etcd.start();
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+            put("r", "after");
+            return true;
+        });
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> seen.stream()
+                .allMatch(v -> v.get(v.size() - 1).equals("after")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> cache.snapshot().entries().stream()
+                .allMatch(e -> e.lostContact() == null));
+    }
+
+    @Test
+    void anUnreachableEtcdIsAnError() throws Exception {
+        int deadPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            deadPort = socket.getLocalPort();
+        }
+        try (Client dead = Client.builder().endpoints("http://127.0.0.1:" + deadPort).build();
+             WatchCache isolated = new WatchCache(CacheOptions.defaults())) {
+            isolated.registerType("key", new EtcdKeyType(dead, Duration.ofSeconds(1)));
+
+            assertThatThrownBy(() -> isolated.get("key", EtcdRequest.of("x")))
+                    .isInstanceOf(FetchFailedException.class);
+        }
+    }
+}
