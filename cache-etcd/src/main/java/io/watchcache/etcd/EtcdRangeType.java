@@ -8,6 +8,7 @@ import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.watchcache.AsyncCacheType;
+import io.watchcache.CacheRequest;
 import io.watchcache.FetchOptions;
 import io.watchcache.FetchResult;
 import io.watchcache.RegisterOptions;
@@ -37,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * {@code mod_revision} in it, or, when a delete made that go down, the revision of the read that
  * saw the delete.
  */
-public abstract class EtcdRangeType<V> implements AsyncCacheType<EtcdRequest, V> {
+public abstract class EtcdRangeType<V> implements AsyncCacheType<CacheRequest, V> {
 
     /** One daemon thread that only ends waits; every fetch's deadline is a task here. */
     private static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
@@ -72,8 +73,10 @@ public abstract class EtcdRangeType<V> implements AsyncCacheType<EtcdRequest, V>
     }
 
     @Override
-    public CompletionStage<FetchResult<V>> fetchAsync(FetchOptions<V> options, EtcdRequest request) {
-        BlockingRead read = new BlockingRead(options, ByteSequence.from(request.key(), StandardCharsets.UTF_8));
+    public CompletionStage<FetchResult<V>> fetchAsync(FetchOptions<V> options, CacheRequest request) {
+        // Any request works: the key (or prefix) is the request's cache key, e.g. an EtcdRequest.
+        String key = request.cacheInfo().key();
+        BlockingRead read = new BlockingRead(options, ByteSequence.from(key, StandardCharsets.UTF_8));
         read.readRange();
         return read.result;
     }
