@@ -1,0 +1,153 @@
+package io.watchcache.sample;
+
+import io.watchcache.FetchFailedException;
+import io.watchcache.Result;
+import io.watchcache.WatchCache;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Reads through the cache the way a blocking-query client reads a source:
+ *
+ * <ul>
+ *   <li>{@code GET /values/{key}}: the value now, its index in the {@code X-Watchcache-Index} header;</li>
+ *   <li>{@code GET /values/{key}?index=N&wait=30s}: waits until the index passes N (or the wait ends).</li>
+ * </ul>
+ *
+ * A waiting request holds no thread: the controller returns the cache's future.
+ */
+@RestController
+public class ValuesController {
+
+    static final String INDEX_HEADER = "X-Watchcache-Index";
+    static final Duration DEFAULT_WAIT = Duration.ofMinutes(5);
+    static final Duration MAX_WAIT = Duration.ofMinutes(10);
+
+    private final WatchCache cache;
+    private final SampleBackend backend;
+    private final ChangeLog changes;
+
+    public ValuesController(WatchCache cache, SampleBackend backend, ChangeLog changes) {
+        this.cache = cache;
+        this.backend = backend;
+        this.changes = changes;
+    }
+
+    /** The JSON body of a read. */
+    public record ValueView(String key, String value, boolean exists, long index, boolean hit) {
+    }
+
+    @GetMapping("/values/{*key}")
+    public CompletableFuture<ResponseEntity<ValueView>> get(@PathVariable("key") String path,
+                                                            @RequestParam(name = "index", required = false) String index,
+                                                            @RequestParam(name = "wait", required = false) String wait) {
+        String key = key(path);
+        long minIndex = parseIndex(index);
+        Duration timeout = parseWait(wait, minIndex);
+        return cache.<Optional<String>>getAsync("values", new ValueRequest(key, minIndex, timeout))
+                .thenApply(result -> view(key, result));
+    }
+
+    @PutMapping("/values/{*key}")
+    public ResponseEntity<Void> put(@PathVariable("key") String path, @RequestBody String value) throws Exception {
+        backend.put(key(path), value);
+        return ResponseEntity.noContent().build();
+    }
+
+    @DeleteMapping("/values/{*key}")
+    public ResponseEntity<Void> delete(@PathVariable("key") String path) throws Exception {
+        backend.delete(key(path));
+        return ResponseEntity.noContent().build();
+    }
+
+    /** The last changes the watches saw. */
+    @GetMapping("/events")
+    public List<ChangeLog.Change> events() {
+        return changes.recent();
+    }
+
+    private static ResponseEntity<ValueView> view(String key, Result<Optional<String>> result) {
+        Optional<String> value = result.value() == null ? Optional.empty() : result.value();
+        long index = result.meta().index();
+        return ResponseEntity.ok().header(INDEX_HEADER, Long.toString(index))
+                .body(new ValueView(key, value.orElse(null), value.isPresent(), index, result.meta().hit()));
+    }
+
+    private static String key(String path) {
+        String key = path.startsWith("/") ? path.substring(1) : path;
+        if (key.isBlank()) {
+            throw new BadRequest("a key is required: GET /values/{key}");
+        }
+        return key;
+    }
+
+    private static long parseIndex(String index) {
+        if (index == null) {
+            return 0;
+        }
+        try {
+            long value = Long.parseLong(index.trim());
+            if (value < 0) {
+                throw new BadRequest("index must be a non-negative integer, got '" + index + "'");
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new BadRequest("index must be a non-negative integer, got '" + index + "'");
+        }
+    }
+
+    private static Duration parseWait(String wait, long minIndex) {
+        if (wait == null) {
+            return minIndex > 0 ? DEFAULT_WAIT : null;
+        }
+        Duration parsed;
+        try {
+            parsed = DurationStyle.detectAndParse(wait.trim());
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest("wait must be a duration such as 30s, 500ms or 2m, got '" + wait + "'");
+        }
+        if (parsed.isNegative() || parsed.isZero() || parsed.compareTo(MAX_WAIT) > 0) {
+            throw new BadRequest("wait must be more than 0 and at most " + MAX_WAIT.toMinutes() + "m, got '" + wait + "'");
+        }
+        return parsed;
+    }
+
+    static final class BadRequest extends RuntimeException {
+        BadRequest(String message) {
+            super(message);
+        }
+    }
+
+    @ExceptionHandler(BadRequest.class)
+    ProblemDetail badRequest(BadRequest e) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+    }
+
+    @ExceptionHandler({FetchFailedException.class, CompletionException.class})
+    ProblemDetail sourceFailed(RuntimeException e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (!(cause instanceof FetchFailedException failed)) {
+            throw e;
+        }
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                "the source could not be read: " + failed.getCause());
+        problem.setProperty("index", failed.meta().index());
+        return problem;
+    }
+}
