@@ -1,0 +1,281 @@
+package io.watchcache.bench;
+
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs every benchmark scenario side by side in one process and prints a table; writes
+ * {@code target/results.json} (one number per figure) and {@code target/results-details.json}.
+ *
+ * <pre>
+ *   --quick             small sizes, short runs (a smoke test, under 3 minutes)
+ *   --only a,b          run only these scenarios: hit, freshness, watch-scale, fan-out, shutdown, coalescing
+ *   --sync              watch-scale with a synchronous type (the Java 25 virtual-thread variant)
+ *   --out DIR           where to write the JSON files (default target)
+ *   --jdk25 PATH        a Java 21+ home for the virtual-thread variant (run.sh passes it when present)
+ * </pre>
+ */
+public final class BenchmarkMain {
+
+    private BenchmarkMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = false;
+        boolean sync = false;
+        Set<String> only = null;
+        Path out = Path.of("target");
+        String jdk25 = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--sync" -> sync = true;
+                case "--only" -> only = Set.of(args[++i].split(","));
+                case "--out" -> out = Path.of(args[++i]);
+                case "--jdk25" -> jdk25 = args[++i];
+                default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
+            }
+        }
+        Files.createDirectories(out);
+        Figures figures = new Figures();
+        int runs = quick ? 1 : 3;
+        if (only == null || only.contains("hit")) {
+            hitPath(figures, quick);
+        }
+        if (only == null || only.contains("freshness")) {
+            freshness(figures, quick, runs);
+        }
+        if (only == null || only.contains("watch-scale")) {
+            watchScale(figures, quick, sync, quick ? 1 : 2, sync ? "_vt_sync" : "");
+            if (jdk25 != null && !sync) {
+                watchScaleOnJdk25(figures, quick, jdk25, out);
+            }
+        }
+        if (only == null || only.contains("fan-out")) {
+            fanOut(figures, quick, runs);
+        }
+        if (only == null || only.contains("shutdown")) {
+            shutdown(figures, quick, runs);
+        }
+        if (only == null || only.contains("coalescing")) {
+            coalescing(figures, quick, runs);
+        }
+        Map<String, String> machine = machine(quick);
+        System.out.println();
+        System.out.println("watchcache benchmarks (" + (quick ? "quick" : "full") + ") on " + machine);
+        System.out.println(figures.table());
+        Files.writeString(out.resolve("results.json"), figures.json());
+        Files.writeString(out.resolve("results-details.json"), figures.detailsJson(machine));
+        System.out.println("wrote " + out.resolve("results.json") + " and results-details.json");
+    }
+
+    // ---- 1. hit path (JMH) ----
+
+    private static void hitPath(Figures figures, boolean quick) throws Exception {
+        Map<String, Result<?>[]> scores = new LinkedHashMap<>();
+        for (int threads : new int[] {1, 2}) {
+            ChainedOptionsBuilder options = new OptionsBuilder().include(HitPathBenchmark.class.getName() + "\\.")
+                    .forks(1).threads(threads)
+                    .warmupIterations(quick ? 1 : 3).warmupTime(TimeValue.seconds(1))
+                    .measurementIterations(quick ? 2 : 5).measurementTime(TimeValue.seconds(1))
+                    .jvmArgsAppend("-Xms512m", "-Xmx512m")
+                    .shouldFailOnError(true);
+            if (threads == 1) {
+                options.addProfiler(GCProfiler.class);
+            }
+            Collection<RunResult> results = new Runner(options.build()).run();
+            for (RunResult result : results) {
+                String method = result.getParams().getBenchmark();
+                method = method.substring(method.lastIndexOf('.') + 1);
+                Result<?> alloc = result.getSecondaryResults().get("gc.alloc.rate.norm");
+                scores.put(method + "_" + threads + "t", new Result<?>[] {result.getPrimaryResult(), alloc});
+            }
+        }
+        for (int threads : new int[] {1, 2}) {
+            double ours = scores.get("watchcache_" + threads + "t")[0].getScore();
+            double caffeine = scores.get("caffeine_" + threads + "t")[0].getScore();
+            double chm = scores.get("concurrentHashMap_" + threads + "t")[0].getScore();
+            Result<?> r = scores.get("watchcache_" + threads + "t")[0];
+            double[] range = {r.getStatistics().getMin(), r.getStatistics().getMax()};
+            figures.add(new Figures.Figure("hit_ops_per_s_" + threads + "t", "ops/s", ours, range[0], range[1],
+                    caffeine, ours / caffeine, null, null, "peer: Caffeine getIfPresent; CHM " + Figures.fmt(chm)));
+            figures.add(new Figures.Figure("hit_ops_ratio_vs_caffeine_" + threads + "t", "x", ours / caffeine,
+                    ours / caffeine, ours / caffeine, null, null, threads == 2 ? ">= 0.5" : null,
+                    threads == 2 ? ours / caffeine >= 0.5 : null, null));
+            figures.add(new Figures.Figure("hit_ops_ratio_vs_chm_" + threads + "t", "x", ours / chm, ours / chm,
+                    ours / chm, null, null, null, null, null));
+        }
+        Result<?> alloc = scores.get("watchcache_1t")[1];
+        Result<?> caffeineAlloc = scores.get("caffeine_1t")[1];
+        figures.add(new Figures.Figure("hit_alloc_bytes", "B/op", alloc == null ? Double.NaN : alloc.getScore(),
+                alloc == null ? Double.NaN : alloc.getScore(), alloc == null ? Double.NaN : alloc.getScore(),
+                caffeineAlloc == null ? null : caffeineAlloc.getScore(), null, null, null,
+                "JMH gc profiler, gc.alloc.rate.norm"));
+    }
+
+    // ---- 2. freshness ----
+
+    private static void freshness(Figures figures, boolean quick, int runs) throws Exception {
+        Duration duration = Duration.ofSeconds(quick ? 10 : 60);
+        int keys = 1000;
+        double[] oursP99 = new double[runs];
+        double[] peerP99 = new double[runs];
+        double[] oursP50 = new double[runs];
+        double[] peerP50 = new double[runs];
+        double[] stalenessRatio = new double[runs];
+        double[] callsRatio = new double[runs];
+        double[] oursCalls = new double[runs];
+        double[] peerCalls = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            Scenarios.Freshness ours = Scenarios.freshness(true, keys, duration);
+            Scenarios.Freshness peer = Scenarios.freshness(false, keys, duration);
+            log("freshness run " + (r + 1) + ": ours " + ours + "\n                  caffeine " + peer);
+            oursP99[r] = ours.stalenessP99Ms();
+            peerP99[r] = peer.stalenessP99Ms();
+            oursP50[r] = ours.stalenessP50Ms();
+            peerP50[r] = peer.stalenessP50Ms();
+            stalenessRatio[r] = peer.stalenessP99Ms() / ours.stalenessP99Ms();
+            oursCalls[r] = ours.backendCalls();
+            peerCalls[r] = peer.backendCalls();
+            callsRatio[r] = ours.backendCalls() / (double) peer.backendCalls();
+        }
+        figures.add("staleness_p50_ms", "ms", oursP50, LongSamples.median(peerP50), null, null, null,
+                "peer: Caffeine refreshAfterWrite(1s)");
+        figures.add("staleness_p99_ms", "ms", oursP99, LongSamples.median(peerP99), null, null, null,
+                "peer: Caffeine refreshAfterWrite(1s)");
+        figures.add("staleness_p99_ratio_caffeine_over_ours", "x", stalenessRatio, null, null, ">= 50",
+                LongSamples.median(stalenessRatio) >= 50, null);
+        figures.add("backend_calls", "calls", oursCalls, LongSamples.median(peerCalls), null, null, null,
+                keys + " keys, ~" + keys + " writes/s, " + duration.toSeconds() + " s");
+        figures.add("backend_calls_ratio_ours_over_caffeine", "x", callsRatio, null, null, "<= 1",
+                LongSamples.median(callsRatio) <= 1, null);
+    }
+
+    // ---- 3. watch scale ----
+
+    private static void watchScale(Figures figures, boolean quick, boolean sync, int runs, String suffix)
+            throws Exception {
+        int watches = quick ? 1000 : 10_000;
+        Duration duration = Duration.ofSeconds(quick ? 5 : 30);
+        double[] threads = new double[runs];
+        double[] bytes = new double[runs];
+        double[] p99 = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            Scenarios.WatchScale result = Scenarios.watchScale(watches, duration, sync);
+            log("watch scale run " + (r + 1) + (sync ? " (sync type)" : " (async type)") + ": " + result);
+            threads[r] = result.liveThreads();
+            bytes[r] = result.retainedBytesPerWatch();
+            p99[r] = result.updateToListenerP99Ms();
+        }
+        String note = watches + " watches, 1000 updates/s, " + duration.toSeconds() + " s, Java "
+                + Runtime.version().feature() + (sync ? ", synchronous type" : ", asynchronous type");
+        figures.add("watches_live_threads" + suffix, "threads", threads, null, null, sync ? null : "<= 64",
+                sync ? null : LongSamples.median(threads) <= 64, note);
+        figures.add("watch_retained_heap_bytes_per_watch" + suffix, "B", bytes, null, null, sync ? null : "<= 2048",
+                sync ? null : LongSamples.median(bytes) <= 2048, "includes the entry and the simulated backend's pending query");
+        figures.add("update_to_listener_p99_ms" + suffix, "ms", p99, null, null, sync ? null : "<= 20",
+                sync ? null : LongSamples.median(p99) <= 20, "includes the simulated 1-5 ms backend latency");
+    }
+
+    /** The watch-scale scenario with a synchronous type on virtual threads, in a Java 21+ JVM. */
+    private static void watchScaleOnJdk25(Figures figures, boolean quick, String jdk25, Path out) throws Exception {
+        Path subOut = out.resolve("jdk25");
+        List<String> command = new ArrayList<>(List.of(Path.of(jdk25, "bin", "java").toString(), "-Xmx2g",
+                "-cp", System.getProperty("java.class.path"), BenchmarkMain.class.getName(),
+                "--only", "watch-scale", "--sync", "--out", subOut.toString()));
+        if (quick) {
+            command.add("--quick");
+        }
+        log("running the virtual-thread variant on " + jdk25);
+        Process process = new ProcessBuilder(command).inheritIO().start();
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException("the Java 25 watch-scale run failed with " + process.exitValue());
+        }
+        String json = Files.readString(subOut.resolve("results-details.json"));
+        Map<String, Double> flat = Figures.parseFlat(Files.readString(subOut.resolve("results.json")));
+        for (Map.Entry<String, Double> e : flat.entrySet()) {
+            figures.add(new Figures.Figure(e.getKey(), "", e.getValue(), e.getValue(), e.getValue(), null, null, null,
+                    null, "Java 25, synchronous type, virtual threads"));
+        }
+        Files.writeString(out.resolve("results-jdk25-details.json"), json);
+    }
+
+    // ---- 4, 5, 6 ----
+
+    private static void fanOut(Figures figures, boolean quick, int runs) throws Exception {
+        int watchers = quick ? 2000 : 10_000;
+        double[] inFlight = new double[runs];
+        double[] p99 = new double[runs];
+        double[] peakThreads = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            Scenarios.FanOut result = Scenarios.fanOut(watchers);
+            log("fan-out run " + (r + 1) + ": " + result);
+            inFlight[r] = result.backendFetchesInFlight();
+            p99[r] = result.allDeliveredP99Ms();
+            peakThreads[r] = result.peakThreads();
+        }
+        figures.add("fanout_backend_fetches_in_flight", "fetches", inFlight, null, null, "1",
+                LongSamples.median(inFlight) <= 1, watchers + " watchers of one key");
+        figures.add("fanout_all_delivered_p99_ms", "ms", p99, null, null, "<= 100", LongSamples.median(p99) <= 100,
+                watchers + " watchers; includes the 1-5 ms backend latency");
+        figures.add("fanout_peak_threads", "threads", peakThreads, null, null, null, null,
+                "JVM threads at the peak of delivery");
+    }
+
+    private static void shutdown(Figures figures, boolean quick, int runs) throws Exception {
+        int entries = quick ? 300 : 1000;
+        double[] ms = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            ms[r] = Scenarios.closeWithPendingMs(entries);
+            log("shutdown run " + (r + 1) + ": close() took " + ms[r] + " ms with " + entries + " pending");
+        }
+        figures.add("close_with_1000_pending_ms", "ms", ms, null, null, "<= 1000", LongSamples.median(ms) <= 1000,
+                entries + " entries with synchronous blocking fetches pending");
+    }
+
+    private static void coalescing(Figures figures, boolean quick, int runs) throws Exception {
+        int callers = quick ? 200 : 1000;
+        double[] ours = new double[runs];
+        double[] peer = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            long[] calls = Scenarios.coldGets(callers);
+            ours[r] = calls[0];
+            peer[r] = calls[1];
+        }
+        figures.add("cold_gets_backend_fetches", "fetches", ours, LongSamples.median(peer), null, "1",
+                LongSamples.median(ours) <= 1, callers + " concurrent cold gets; peer: Caffeine AsyncLoadingCache");
+    }
+
+    private static Map<String, String> machine(boolean quick) {
+        Map<String, String> machine = new LinkedHashMap<>();
+        machine.put("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        machine.put("maxHeap", Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
+        machine.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        machine.put("mode", quick ? "quick" : "full");
+        machine.put("pid", ManagementFactory.getRuntimeMXBean().getName());
+        return machine;
+    }
+
+    private static void log(String message) {
+        System.out.println("[bench] " + message);
+    }
+
+}
