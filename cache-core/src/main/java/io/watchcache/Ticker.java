@@ -9,7 +9,18 @@ public interface Ticker {
 
     long read();
 
+    /** {@link System#nanoTime()}; always the same instance. */
     static Ticker system() {
-        return System::nanoTime;
+        return SystemTicker.INSTANCE;
+    }
+
+    /** The system ticker as a constant, so the cache can tell it from an injected one. */
+    enum SystemTicker implements Ticker {
+        INSTANCE;
+
+        @Override
+        public long read() {
+            return System.nanoTime();
+        }
     }
 }

@@ -122,6 +122,13 @@ public final class BenchmarkMain {
             figures.add(new Figures.Figure("hit_ops_ratio_vs_chm_" + threads + "t", "x", ours / chm, ours / chm,
                     ours / chm, null, null, null, null, null));
         }
+        for (int threads : new int[] {1, 2}) {
+            double plain = scores.get("watchcachePlainType_" + threads + "t")[0].getScore();
+            double caffeine = scores.get("caffeine_" + threads + "t")[0].getScore();
+            figures.add(new Figures.Figure("hit_plain_type_ops_ratio_vs_caffeine_" + threads + "t", "x",
+                    plain / caffeine, plain / caffeine, plain / caffeine, null, null, null, null,
+                    "a non-refreshing type: the hit computes the value's age (one System.nanoTime)"));
+        }
         Result<?> alloc = scores.get("watchcache_1t")[1];
         Result<?> caffeineAlloc = scores.get("caffeine_1t")[1];
         figures.add(new Figures.Figure("hit_alloc_bytes", "B/op", alloc == null ? Double.NaN : alloc.getScore(),

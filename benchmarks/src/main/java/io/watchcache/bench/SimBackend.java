@@ -34,7 +34,7 @@ final class SimBackend implements AutoCloseable {
     private final class KeyState {
         // Guarded by this.
         Version current;
-        List<CompletableFuture<Version>> waiters = new ArrayList<>();
+        List<Pending> waiters = new ArrayList<>();
         final ArrayDeque<Version> unseen = new ArrayDeque<>();
         int inFlight;
         int maxInFlight;
@@ -42,6 +42,17 @@ final class SimBackend implements AutoCloseable {
 
         KeyState(String key) {
             current = new Version(key, 1, 0);
+        }
+    }
+
+    /** A read in flight; settled once, and counted out of {@code inFlight} before its answer is seen. */
+    private static final class Pending {
+        final KeyState key;
+        final CompletableFuture<Version> result = new CompletableFuture<>();
+        boolean settled; // guarded by key
+
+        Pending(KeyState key) {
+            this.key = key;
         }
     }
 
@@ -80,7 +91,7 @@ final class SimBackend implements AutoCloseable {
     /** Writes a new version of {@code key} and wakes its blocking readers (after their latency). */
     long write(String key) {
         KeyState s = state(key);
-        List<CompletableFuture<Version>> woken;
+        List<Pending> woken;
         Version written;
         synchronized (s) {
             written = new Version(key, revision.incrementAndGet(), System.nanoTime());
@@ -91,7 +102,7 @@ final class SimBackend implements AutoCloseable {
             woken = s.waiters;
             s.waiters = new ArrayList<>();
         }
-        for (CompletableFuture<Version> waiter : woken) {
+        for (Pending waiter : woken) {
             answer(waiter, written);
         }
         return written.index();
@@ -101,7 +112,7 @@ final class SimBackend implements AutoCloseable {
     CompletableFuture<Version> read(String key, long minIndex, Duration timeout) {
         calls.increment();
         KeyState s = state(key);
-        CompletableFuture<Version> result = new CompletableFuture<>();
+        Pending pending = new Pending(s);
         Version now = null;
         synchronized (s) {
             s.inFlight++;
@@ -109,27 +120,45 @@ final class SimBackend implements AutoCloseable {
             if (minIndex == 0 || s.current.index() > minIndex) {
                 now = s.current;
             } else {
-                s.waiters.add(result);
+                s.waiters.add(pending);
             }
         }
-        result.whenComplete((v, e) -> {
-            synchronized (s) {
-                s.inFlight--;
-                s.waiters.remove(result);
-            }
-        });
+        // A reader that gives up (the cache cancels on close or eviction) is counted out too.
+        pending.result.whenComplete((v, e) -> settle(pending));
         if (now != null) {
-            answer(result, now);
+            answer(pending, now);
         } else {
-            var timer = clock.schedule(() -> result.complete(current(key)), timeout.toMillis(), TimeUnit.MILLISECONDS);
-            result.whenComplete((v, e) -> timer.cancel(false));
+            var timer = clock.schedule(() -> {
+                if (settle(pending)) {
+                    pending.result.complete(current(key));
+                }
+            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+            pending.result.whenComplete((v, e) -> timer.cancel(false));
         }
-        return result;
+        return pending.result;
     }
 
-    private void answer(CompletableFuture<Version> waiter, Version version) {
+    /** Counts the read out of {@code inFlight}, once; true for the caller that did. */
+    private boolean settle(Pending pending) {
+        synchronized (pending.key) {
+            if (pending.settled) {
+                return false;
+            }
+            pending.settled = true;
+            pending.key.inFlight--;
+            pending.key.waiters.remove(pending);
+            return true;
+        }
+    }
+
+    private void answer(Pending pending, Version version) {
         long latency = ThreadLocalRandom.current().nextLong(minLatencyMicros, maxLatencyMicros + 1);
-        clock.schedule(() -> waiter.complete(version), latency, TimeUnit.MICROSECONDS);
+        clock.schedule(() -> {
+            // Counted out before the answer is seen, as a real server's reply ends its query.
+            if (settle(pending)) {
+                pending.result.complete(version);
+            }
+        }, latency, TimeUnit.MICROSECONDS);
     }
 
     Version current(String key) {

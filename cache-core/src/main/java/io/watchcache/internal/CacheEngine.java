@@ -207,7 +207,9 @@ public final class CacheEngine implements AutoCloseable {
 
     private Entry newEntry(EntryKey key, TypeRegistration type, CacheRequest request) {
         type.metrics.entries.incrementAndGet();
-        return new Entry(this, key, type, Long.toString(entryIds.incrementAndGet(), 36), request);
+        Entry entry = new Entry(this, key, type, Long.toString(entryIds.incrementAndGet(), 36), request);
+        entry.renewedAt = table.expiryNow();
+        return entry;
     }
 
     // ---- bypass: a blank key is fetched every time and never stored ----

@@ -41,6 +41,11 @@ final class Entry {
     /** Callers waiting in {@code get}; while above zero the entry does not expire. */
     final AtomicInteger waiting = new AtomicInteger();
     private final AtomicBoolean stateClosed = new AtomicBoolean();
+    /**
+     * When a read last renewed the TTL, on the expiry clock. Written without a lock by whichever
+     * reader renews: a lost update only means one more renewal.
+     */
+    volatile long renewedAt;
 
     // Guarded by this.
     private final Set<Waiter> waiters = new LinkedHashSet<>();

@@ -2,9 +2,47 @@ package io.watchcache.internal;
 
 /**
  * What identifies an entry. The token is part of the identity (two credentials never share
- * what they may read) but never of the printed form.
+ * what they may read) but never of the printed form. The hash is computed once: every cache
+ * hit builds a key and looks it up, and a record would combine four string hashes each time.
  */
-record EntryKey(String type, String partition, String token, String key) {
+final class EntryKey {
+
+    private final String type;
+    private final String partition;
+    private final String token;
+    private final String key;
+    private final int hash;
+
+    EntryKey(String type, String partition, String token, String key) {
+        this.type = type;
+        this.partition = partition;
+        this.token = token;
+        this.key = key;
+        this.hash = ((type.hashCode() * 31 + partition.hashCode()) * 31 + token.hashCode()) * 31 + key.hashCode();
+    }
+
+    String type() {
+        return type;
+    }
+
+    String partition() {
+        return partition;
+    }
+
+    String key() {
+        return key;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return this == other || (other instanceof EntryKey that && hash == that.hash && key.equals(that.key)
+                && type.equals(that.type) && partition.equals(that.partition) && token.equals(that.token));
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
+    }
 
     @Override
     public String toString() {

@@ -41,8 +41,11 @@ final class Waiter {
 
     /** Joins the entry, arms the timeout, and keeps the entry alive while it waits. */
     void start(long seenVersion) {
-        entry.waiting.incrementAndGet();
-        engine.touch(entry);
+        // Only the first waiter changes the entry's expiry (to "never"); touching on every join
+        // would make thousands of watchers of one key contend on its node.
+        if (entry.waiting.incrementAndGet() == 1) {
+            engine.touch(entry);
+        }
         // Covers a caller that cancels; an answer releases first (see finish).
         future.whenComplete((r, e) -> release());
         if (info.timeout() != null) {
@@ -109,8 +112,11 @@ final class Waiter {
             t.cancel(false);
         }
         entry.removeWaiter(this);
-        entry.waiting.decrementAndGet();
-        engine.touch(entry);
+        // The last waiter out restores the TTL, counted from now. (Each transition touches after
+        // it, and a touch reads the count when it runs, so the last touch sees the final count.)
+        if (entry.waiting.decrementAndGet() == 0) {
+            engine.touch(entry);
+        }
     }
 
     private void finish(Result<Object> result, Throwable error) {
