@@ -121,39 +121,38 @@ class SafetyTest {
         }
     }
 
-    @Test
-    void platformThreadsCanBeChosenForTheCachesOwnExecutor() throws Exception {
+    /** The thread a fetch of a cache built with {@code options} runs on. */
+    private static Thread fetchThreadOf(CacheOptions options) throws Exception {
         java.util.concurrent.CompletableFuture<Thread> fetchThread = new java.util.concurrent.CompletableFuture<>();
-        try (WatchCache cache = new WatchCache(CacheOptions.builder().virtualThreads(false).build())) {
+        try (WatchCache cache = new WatchCache(options)) {
             cache.registerType("t", (CacheType<CacheRequest, String>) (o, r) -> {
                 fetchThread.complete(Thread.currentThread());
                 return FetchResult.of("v", 1);
             });
             cache.get("t", req("k"));
         }
-        Thread thread = fetchThread.get(5, TimeUnit.SECONDS);
+        return fetchThread.get(5, TimeUnit.SECONDS);
+    }
+
+    private static boolean isVirtual(Thread thread) throws Exception {
+        return Runtime.version().feature() >= 21 && (Boolean) Thread.class.getMethod("isVirtual").invoke(thread);
+    }
+
+    @Test
+    void platformThreadsCanBeChosenForTheCachesOwnExecutor() throws Exception {
+        Thread thread = fetchThreadOf(CacheOptions.builder().virtualThreads(false).build());
+
         assertThat(thread.getName()).startsWith("watchcache-");
         assertThat(thread.isDaemon()).isTrue();
-        if (Runtime.version().feature() >= 21) {
-            assertThat((Boolean) Thread.class.getMethod("isVirtual").invoke(thread)).isFalse();
-        }
+        assertThat(isVirtual(thread)).isFalse();
     }
 
     @Test
     void defaultExecutorUsesVirtualThreadsWhereTheJvmHasThemElseNamedDaemonThreads() throws Exception {
-        java.util.concurrent.CompletableFuture<Thread> fetchThread = new java.util.concurrent.CompletableFuture<>();
-        try (WatchCache cache = WatchCache.create()) {
-            cache.registerType("t", (CacheType<CacheRequest, String>) (o, r) -> {
-                fetchThread.complete(Thread.currentThread());
-                return FetchResult.of("v", 1);
-            });
-            cache.get("t", req("k"));
-        }
-        Thread thread = fetchThread.get(5, TimeUnit.SECONDS);
+        Thread thread = fetchThreadOf(CacheOptions.defaults());
+
         assertThat(thread.getName()).startsWith("watchcache-");
         assertThat(thread.isDaemon()).isTrue();
-        if (Runtime.version().feature() >= 21) {
-            assertThat((Boolean) Thread.class.getMethod("isVirtual").invoke(thread)).isTrue();
-        }
+        assertThat(isVirtual(thread)).isEqualTo(Runtime.version().feature() >= 21);
     }
 }

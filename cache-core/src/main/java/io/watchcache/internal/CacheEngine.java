@@ -50,6 +50,7 @@ public final class CacheEngine implements AutoCloseable {
     private final ConcurrentHashMap<String, TypeRegistration> types = new ConcurrentHashMap<>();
     private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
     private final EntryTable table;
+    private final Bypass bypass = new Bypass(this);
     private final Executor executor;
     private final ExecutorService ownedExecutor;
     private final ScheduledThreadPoolExecutor timer;
@@ -68,10 +69,9 @@ public final class CacheEngine implements AutoCloseable {
         this.initialOptions = options;
         this.backoff = Backoff.from(options);
         this.ticker = options.ticker();
-        this.ownedExecutor = options.executor() != null ? null
-                : options.virtualThreads() ? Threads.defaultExecutor() : Threads.unboundedDaemonPool("watchcache-");
-        this.executor = ownedExecutor != null ? ownedExecutor : options.executor();
         this.timer = Threads.timer();
+        this.ownedExecutor = options.executor() != null ? null : Threads.ownExecutor(options.virtualThreads(), timer);
+        this.executor = ownedExecutor != null ? ownedExecutor : options.executor();
         this.registry = options.meterRegistry() != null ? options.meterRegistry() : new CompositeMeterRegistry();
         this.table = new EntryTable(options.maxEntries(), ticker, executor, timer, this::onRemoval);
     }
@@ -113,7 +113,8 @@ public final class CacheEngine implements AutoCloseable {
         TypeRegistration type = type(typeName);
         RequestInfo info = info(request);
         if (info.key().isBlank()) {
-            return cast(bypassSync(type, request, info));
+            requireOpen();
+            return cast(bypass.fetch(type, request, info));
         }
         Result<Object> hit = lookup(type, request, info, false);
         if (hit != null) {
@@ -134,7 +135,8 @@ public final class CacheEngine implements AutoCloseable {
         TypeRegistration type = type(typeName);
         RequestInfo info = info(request);
         if (info.key().isBlank()) {
-            return cast(bypassAsync(type, request, info));
+            requireOpen();
+            return cast(bypass.fetchAsync(type, request, info));
         }
         Result<Object> hit = lookup(type, request, info, false);
         return cast(hit != null ? CompletableFuture.completedFuture(hit) : await(type, request, info, false, false));
@@ -210,76 +212,6 @@ public final class CacheEngine implements AutoCloseable {
         Entry entry = new Entry(this, key, type, Long.toString(entryIds.incrementAndGet(), 36), request);
         entry.renewedAt = table.expiryNow();
         return entry;
-    }
-
-    // ---- bypass: a blank key is fetched every time and never stored ----
-
-    private Result<Object> bypassSync(TypeRegistration type, CacheRequest request, RequestInfo info)
-            throws InterruptedException {
-        requireOpen();
-        type.metrics.get(TypeMetrics.GetResult.BYPASS);
-        long started = now();
-        FetchResult<Object> result;
-        try {
-            result = type.type.fetch(bypassOptions(type, info), request);
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw bypassFailure(type, e, started);
-        }
-        return bypassResult(type, result, started);
-    }
-
-    private CompletableFuture<Result<Object>> bypassAsync(TypeRegistration type, CacheRequest request,
-                                                          RequestInfo info) {
-        requireOpen();
-        type.metrics.get(TypeMetrics.GetResult.BYPASS);
-        long started = now();
-        CompletableFuture<FetchResult<Object>> fetched;
-        if (type.asyncType != null) {
-            try {
-                fetched = type.asyncType.fetchAsync(bypassOptions(type, info), request).toCompletableFuture();
-            } catch (RuntimeException e) {
-                fetched = CompletableFuture.failedFuture(e);
-            }
-        } else {
-            fetched = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return type.type.fetch(bypassOptions(type, info), request);
-                } catch (Exception e) {
-                    throw new java.util.concurrent.CompletionException(e);
-                }
-            }, executor);
-        }
-        return fetched.handleAsync((result, error) -> {
-            if (error != null) {
-                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
-                throw bypassFailure(type, cause, started);
-            }
-            return bypassResult(type, result, started);
-        }, executor);
-    }
-
-    private FetchOptions<Object> bypassOptions(TypeRegistration type, RequestInfo info) {
-        return new FetchOptions<>(type.blocking ? info.minIndex() : 0,
-                info.timeout() != null ? info.timeout() : type.queryTimeout, null);
-    }
-
-    private Result<Object> bypassResult(TypeRegistration type, FetchResult<Object> result, long started) {
-        if (result == null) {
-            throw bypassFailure(type, new IllegalStateException("cache type '" + type.name
-                    + "' returned no FetchResult"), started);
-        }
-        type.metrics.fetch(TypeMetrics.FetchOutcome.SUCCESS, now() - started);
-        return new Result<>(result.value(), new ResultMeta(false, Duration.ZERO, result.index()));
-    }
-
-    private FetchFailedException bypassFailure(TypeRegistration type, Throwable error, long started) {
-        boolean fatal = type.isFatal(error);
-        type.metrics.fetch(fatal ? TypeMetrics.FetchOutcome.FATAL : TypeMetrics.FetchOutcome.ERROR, now() - started);
-        return new FetchFailedException("fetch failed for cache type '" + type.name + "' (uncached request)",
-                error, null, new ResultMeta(false, Duration.ZERO, 0));
     }
 
     // ---- notify ----
@@ -366,30 +298,7 @@ public final class CacheEngine implements AutoCloseable {
     }
 
     public CacheSnapshot snapshot() {
-        long now = now();
-        List<CacheSnapshot.TypeView> typeViews = new ArrayList<>();
-        types.values().forEach(t -> typeViews.add(new CacheSnapshot.TypeView(t.name, t.options)));
-        typeViews.sort(Comparator.comparing(CacheSnapshot.TypeView::name));
-        List<CacheSnapshot.EntryView> entryViews = new ArrayList<>();
-        for (Entry entry : table.entries()) {
-            Snapshot s = entry.snapshot();
-            Throwable error = s.error();
-            entryViews.add(new CacheSnapshot.EntryView(entry.id, entry.type.name, entry.key.key(),
-                    entry.key.partition(), s.index(), s.valid(),
-                    s.valid() ? Duration.ofNanos(now - s.fetchedAtNanos()) : null, entry.fetching(),
-                    error == null ? null : error.getClass().getName() + ": " + error.getMessage(),
-                    s.lostContact() ? Duration.ofNanos(now - s.lostContactNanos()) : null));
-        }
-        entryViews.sort(Comparator.comparing(CacheSnapshot.EntryView::type).thenComparing(CacheSnapshot.EntryView::key)
-                .thenComparing(CacheSnapshot.EntryView::partition));
-        List<CacheSnapshot.WatchView> watchViews = new ArrayList<>();
-        for (Watch watch : watches) {
-            watchViews.add(new CacheSnapshot.WatchView(watch.type.name, watch.info.key(), watch.info.partition(),
-                    watch.correlationId, watch.lastIndex()));
-        }
-        watchViews.sort(Comparator.comparing(CacheSnapshot.WatchView::type)
-                .thenComparing(CacheSnapshot.WatchView::correlationId));
-        return new CacheSnapshot(List.copyOf(typeViews), List.copyOf(entryViews), List.copyOf(watchViews));
+        return Introspection.snapshot(types.values(), table.entries(), watches, now());
     }
 
     private double lostContactCount(String typeName) {

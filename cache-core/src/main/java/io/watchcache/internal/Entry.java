@@ -190,8 +190,16 @@ final class Entry {
             if (cancel) {
                 stage.cancel(true);
             }
-            // Hop off the client's I/O thread: storing wakes waiters and may start the next fetch.
-            stage.whenComplete((result, error) -> engine.execute(() -> complete(result, error, started)));
+            if (stage.isDone()) {
+                // Already answered: hop, so that a type answering at once cannot recurse
+                // fetch -> store -> fetch on this stack.
+                CompletableFuture<FetchResult<Object>> done = stage;
+                engine.execute(() -> done.whenComplete((result, error) -> complete(result, error, started)));
+            } else {
+                // Store on the thread that answers: it is short, never blocks, and waiters that
+                // run user code hop on their own. A hop per answer would cost a task per change.
+                stage.whenComplete((result, error) -> complete(result, error, started));
+            }
         } else {
             engine.execute(() -> runSync(options, req, started));
         }

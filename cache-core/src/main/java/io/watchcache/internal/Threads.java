@@ -5,11 +5,9 @@ import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The cache's own threads, when the application gives it none. */
@@ -21,13 +19,16 @@ public final class Threads {
     }
 
     /**
-     * Virtual threads where the JVM has them (Java 21+), else an unbounded pool of daemon
-     * threads. Never a bounded pool with a queue: blocking queries hold their thread for
-     * minutes, and a queued fetch behind them would starve.
+     * The cache's own executor: virtual threads when asked for and the JVM has them (Java 21+),
+     * else an {@link ElasticExecutor} of daemon threads named {@code watchcache-*}. Never a
+     * bounded pool with a queue: blocking queries hold their thread for minutes, and a queued
+     * fetch behind them would starve.
      */
-    public static ExecutorService defaultExecutor() {
-        ExecutorService virtual = virtualThreadExecutor("watchcache-");
-        return virtual != null ? virtual : unboundedDaemonPool("watchcache-");
+    static ExecutorService ownExecutor(boolean virtualThreads, ScheduledExecutorService timer) {
+        ExecutorService virtual = virtualThreads ? virtualThreadExecutor("watchcache-") : null;
+        return virtual != null ? virtual
+                : new ElasticExecutor(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                        daemonFactory("watchcache-"), timer);
     }
 
     /** A thread per task on virtual threads named {@code prefix + n}, or null before Java 21. */
@@ -44,12 +45,6 @@ public final class Threads {
             log.debug("Virtual threads are not available, using platform threads", e);
             return null;
         }
-    }
-
-    /** Grows as needed, never queues, and lets idle threads go after a minute. */
-    public static ExecutorService unboundedDaemonPool(String prefix) {
-        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                daemonFactory(prefix));
     }
 
     /** The one thread that only counts time: it hands every task on to the executor. */

@@ -1,0 +1,167 @@
+package io.watchcache.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The platform-thread executor (Java 17-20): unbounded, yet it does not spawn a thread per task.
+ *
+ * <p>A cached pool creates a thread whenever a task finds no idle one, so a burst of tiny tasks
+ * (10,000 watches woken by one change) leaves a hundred threads behind. Here a few core
+ * workers take tasks from a queue, and a check on the timer thread adds workers while the
+ * oldest queued task has waited longer than {@link #STALL_NANOS}: that is, while the workers
+ * are busy with long work (a synchronous blocking fetch holds its worker for minutes). So it
+ * never starves, however many tasks block, and short bursts cost no threads. Workers beyond
+ * the core retire after a while idle.
+ */
+final class ElasticExecutor extends AbstractExecutorService {
+
+    static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long CHECK_MILLIS = 10;
+    private static final long SPARE_IDLE_SECONDS = 30;
+
+    private record Task(Runnable work, long queuedAt) {
+    }
+
+    private final LinkedBlockingQueue<Task> queue = new LinkedBlockingQueue<>();
+    private final ThreadFactory threads;
+    private final int core;
+    private final AtomicInteger workers = new AtomicInteger();
+    private final AtomicInteger idle = new AtomicInteger();
+    private final AtomicLong started = new AtomicLong();
+    private final ScheduledFuture<?> check;
+    private volatile boolean shutdown;
+    // Guarded by itself.
+    private final List<Thread> live = new ArrayList<>();
+
+    ElasticExecutor(int core, ThreadFactory threads, ScheduledExecutorService timer) {
+        this.core = core;
+        this.threads = threads;
+        this.check = timer.scheduleWithFixedDelay(this::compensate, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void execute(Runnable command) {
+        if (shutdown) {
+            throw new RejectedExecutionException("executor is shut down");
+        }
+        queue.add(new Task(command, System.nanoTime()));
+        if (idle.get() == 0 && workers.get() < core) {
+            addWorker();
+        }
+    }
+
+    /** Adds a worker for every task that has waited too long: the busy ones are not coming back soon. */
+    private void compensate() {
+        Task oldest = queue.peek();
+        if (oldest == null || shutdown || System.nanoTime() - oldest.queuedAt() < STALL_NANOS) {
+            return;
+        }
+        int waiting = queue.size();
+        for (int i = Math.max(0, idle.get()); i < waiting; i++) {
+            addWorker();
+        }
+    }
+
+    private void addWorker() {
+        workers.incrementAndGet();
+        started.incrementAndGet();
+        Thread thread = threads.newThread(this::work);
+        synchronized (live) {
+            live.add(thread);
+        }
+        thread.start();
+    }
+
+    private void work() {
+        try {
+            while (!shutdown) {
+                idle.incrementAndGet();
+                Task task;
+                try {
+                    // Core workers wait for ever; the others go when they have been idle a while.
+                    task = workers.get() <= core ? queue.take() : queue.poll(SPARE_IDLE_SECONDS, TimeUnit.SECONDS);
+                } finally {
+                    idle.decrementAndGet();
+                }
+                if (task == null) {
+                    if (workers.get() > core) {
+                        return;
+                    }
+                    continue;
+                }
+                try {
+                    task.work().run();
+                } catch (Throwable t) {
+                    Thread current = Thread.currentThread();
+                    current.getUncaughtExceptionHandler().uncaughtException(current, t);
+                }
+                // A task's interrupt (close interrupts fetches) must not reach the next task.
+                Thread.interrupted();
+            }
+        } catch (InterruptedException e) {
+            // shutdownNow
+        } finally {
+            workers.decrementAndGet();
+            synchronized (live) {
+                live.remove(Thread.currentThread());
+            }
+        }
+    }
+
+    /** Threads started over the executor's life (for tests). */
+    long threadsStarted() {
+        return started.get();
+    }
+
+    @Override
+    public void shutdown() {
+        shutdown = true;
+        check.cancel(false);
+    }
+
+    @Override
+    public List<Runnable> shutdownNow() {
+        shutdown();
+        List<Runnable> pending = new ArrayList<>();
+        Task task;
+        while ((task = queue.poll()) != null) {
+            pending.add(task.work());
+        }
+        synchronized (live) {
+            live.forEach(Thread::interrupt);
+        }
+        return pending;
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return shutdown;
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return shutdown && workers.get() == 0;
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (!isTerminated()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+}

@@ -1,0 +1,105 @@
+package io.watchcache.internal;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class ElasticExecutorTest {
+
+    private final ScheduledThreadPoolExecutor timer = Threads.timer();
+    private final ElasticExecutor executor = new ElasticExecutor(2, Threads.daemonFactory("elastic-test-"), timer);
+
+    @AfterEach
+    void close() {
+        executor.shutdownNow();
+        timer.shutdownNow();
+    }
+
+    @Test
+    void aBurstOfShortTasksRunsOnAFewThreads() {
+        AtomicInteger done = new AtomicInteger();
+        for (int i = 0; i < 10_000; i++) {
+            executor.execute(done::incrementAndGet);
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> done.get() == 10_000);
+        // A cached pool would have started a thread for most tasks that found no idle one.
+        assertThat(executor.threadsStarted()).isLessThan(20);
+    }
+
+    @Test
+    void blockedWorkersAreCompensatedSoNothingStarves() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocked = new CountDownLatch(50);
+        for (int i = 0; i < 50; i++) {
+            executor.execute(() -> {
+                blocked.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        // All fifty block at the same time: the pool grew past its two core workers.
+        assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+        CountDownLatch ran = new CountDownLatch(1);
+
+        executor.execute(ran::countDown);
+
+        assertThat(ran.await(5, TimeUnit.SECONDS)).as("a task behind fifty blocked workers runs").isTrue();
+        release.countDown();
+    }
+
+    @Test
+    void shutdownNowInterruptsRunningTasksAndRefusesNewOnes() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch interrupted = new CountDownLatch(1);
+        executor.execute(() -> {
+            started.countDown();
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+            }
+        });
+        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+
+        executor.shutdownNow();
+
+        assertThat(interrupted.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThatThrownBy(() -> executor.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
+        assertThat(executor.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void anInterruptOfOneTaskDoesNotLeakIntoTheNext() throws Exception {
+        CountDownLatch first = new CountDownLatch(1);
+        executor.execute(() -> {
+            Thread.currentThread().interrupt();
+            first.countDown();
+        });
+        assertThat(first.await(5, TimeUnit.SECONDS)).isTrue();
+        AtomicInteger interruptedNext = new AtomicInteger(-1);
+        CountDownLatch second = new CountDownLatch(2);
+        for (int i = 0; i < 2; i++) {
+            executor.execute(() -> {
+                interruptedNext.set(Thread.currentThread().isInterrupted() ? 1 : 0);
+                second.countDown();
+            });
+        }
+
+        assertThat(second.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(interruptedNext.get()).isZero();
+    }
+}
