@@ -144,6 +144,21 @@ class RefreshTest {
     }
 
     @Test
+    void aCallerHearsItsOwnFetchEvenWhenTheNextRefreshFailsAtOnce() throws Exception {
+        // The refresh after the first fetch fails immediately; the caller that waited for the
+        // first fetch must still get its value, not the next fetch's error. Repeated, since the
+        // two stores race.
+        for (int i = 0; i < 200; i++) {
+            ScriptedType type = ScriptedType.refreshingBlocking().answer("v1", 1).fail(new SecurityException("denied"));
+            type.fatal = SecurityException.class;
+            try (WatchCache c = new WatchCache(CacheOptions.defaults())) {
+                c.registerType("t", type);
+                assertThat(c.<String>get("t", req("k")).value()).as("round %d", i).isEqualTo("v1");
+            }
+        }
+    }
+
+    @Test
     void ageOfARefreshingEntryIsZeroWhileHealthyAndTimeSinceContactWasLostOtherwise() throws Exception {
         TestSupport.FakeTicker ticker = new TestSupport.FakeTicker();
         ScriptedType type = ScriptedType.refreshingBlocking().answer("v1", 1);

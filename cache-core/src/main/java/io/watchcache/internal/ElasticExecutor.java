@@ -60,14 +60,20 @@ final class ElasticExecutor extends AbstractExecutorService {
         }
     }
 
-    /** Adds a worker for every task that has waited too long: the busy ones are not coming back soon. */
+    /**
+     * When the oldest task has waited too long, the busy workers are not coming back soon: add
+     * workers, doubling the pool at most per check. Doubling reaches a thousand parked fetches
+     * in about ten checks, yet a long queue of short tasks behind a few blocked workers is
+     * drained by the first new ones instead of starting a thread per task.
+     */
     private void compensate() {
         Task oldest = queue.peek();
         if (oldest == null || shutdown || System.nanoTime() - oldest.queuedAt() < STALL_NANOS) {
             return;
         }
-        int waiting = queue.size();
-        for (int i = Math.max(0, idle.get()); i < waiting; i++) {
+        int wanted = queue.size() - Math.max(0, idle.get());
+        int added = Math.min(wanted, Math.max(core, workers.get()));
+        for (int i = 0; i < added; i++) {
             addWorker();
         }
     }

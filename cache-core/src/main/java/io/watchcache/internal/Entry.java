@@ -283,11 +283,14 @@ final class Entry {
         if (orphanState != null) {
             engine.closeQuietly(orphanState, key);
         }
-        if (fetchNext) {
-            fetchNow();
-        }
+        // Waiters first: a next fetch that ends quickly would otherwise store (and wake them
+        // with) its own outcome before they heard of this one, e.g. hand an error to a caller
+        // whose fetch succeeded.
         for (Waiter waiter : toWake) {
             waiter.onStore(next);
+        }
+        if (fetchNext) {
+            fetchNow();
         }
     }
 

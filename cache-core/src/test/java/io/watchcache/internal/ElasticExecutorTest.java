@@ -62,6 +62,33 @@ class ElasticExecutorTest {
     }
 
     @Test
+    void shortTasksQueuedBehindBlockedWorkersDoNotStartAThreadEach() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocked = new CountDownLatch(2);
+        for (int i = 0; i < 2; i++) {
+            executor.execute(() -> {
+                blocked.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        assertThat(blocked.await(5, TimeUnit.SECONDS)).isTrue();
+        AtomicInteger done = new AtomicInteger();
+
+        for (int i = 0; i < 10_000; i++) {
+            executor.execute(done::incrementAndGet);
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> done.get() == 10_000);
+        // Growth doubles per check: a few new workers drain the queue, not ten thousand.
+        assertThat(executor.threadsStarted()).isLessThan(100);
+        release.countDown();
+    }
+
+    @Test
     void shutdownNowInterruptsRunningTasksAndRefusesNewOnes() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch interrupted = new CountDownLatch(1);
