@@ -73,6 +73,27 @@ class MetricsAndSnapshotTest {
     }
 
     @Test
+    void uncachedFetchesAreCountedLikeCachedOnes() throws Exception {
+        ScriptedType type = ScriptedType.plain().answer(o -> FetchResult.notModified(4)).answer("v", 5)
+                .fail(new IOException("x"));
+        try (WatchCache cache = new WatchCache(CacheOptions.builder().meterRegistry(registry).build())) {
+            cache.registerType("t", type);
+            cache.get("t", req(""));
+            cache.get("t", req(""));
+            try {
+                cache.get("t", req(""));
+            } catch (FetchFailedException expected) {
+                // counted below
+            }
+
+            assertThat(counter("watchcache.gets", "type", "t", "result", "bypass")).isEqualTo(3);
+            assertThat(timerCount("type", "t", "outcome", "not_modified")).isEqualTo(1);
+            assertThat(timerCount("type", "t", "outcome", "success")).isEqualTo(1);
+            assertThat(timerCount("type", "t", "outcome", "error")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void fatalFetchesAndLostContactAreVisible() throws Exception {
         ScriptedType type = ScriptedType.refreshingBlocking().answer("v", 1).fail(new IOException("down"))
                 .fail(new SecurityException("denied"));

@@ -61,8 +61,7 @@ final class Bypass {
         }
         return fetched.handleAsync((result, error) -> {
             if (error != null) {
-                throw failure(type, error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error, started);
+                throw failure(type, Futures.unwrap(error), started);
             }
             return result(type, result, started);
         }, engine.executor());
@@ -79,14 +78,12 @@ final class Bypass {
             throw failure(type, new IllegalStateException("cache type '" + type.name + "' returned no FetchResult"),
                     started);
         }
-        type.metrics.fetch(TypeMetrics.FetchOutcome.SUCCESS, engine.now() - started);
+        type.metrics.fetch(TypeMetrics.FetchOutcome.of(result, null, false), engine.now() - started);
         return new Result<>(result.value(), new ResultMeta(false, Duration.ZERO, result.index()));
     }
 
     private FetchFailedException failure(TypeRegistration type, Throwable error, long started) {
-        boolean fatal = type.isFatal(error);
-        type.metrics.fetch(fatal ? TypeMetrics.FetchOutcome.FATAL : TypeMetrics.FetchOutcome.ERROR,
-                engine.now() - started);
+        type.metrics.fetch(TypeMetrics.FetchOutcome.of(null, error, type.isFatal(error)), engine.now() - started);
         return new FetchFailedException("fetch failed for cache type '" + type.name + "' (uncached request)",
                 error, null, new ResultMeta(false, Duration.ZERO, 0));
     }

@@ -99,9 +99,11 @@ public final class CacheEngine implements AutoCloseable {
     }
 
     private TypeRegistration type(String name) {
-        requireName(name);
+        Objects.requireNonNull(name, "type name");
         TypeRegistration type = types.get(name);
         if (type == null) {
+            // Checked only here: a registered name is never blank, so a hit needs no scan of it.
+            requireName(name);
             throw new IllegalArgumentException("unknown cache type '" + name + "'; registered: " + types.keySet());
         }
         return type;
@@ -116,11 +118,12 @@ public final class CacheEngine implements AutoCloseable {
             requireOpen();
             return cast(bypass.fetch(type, request, info));
         }
-        Result<Object> hit = lookup(type, request, info, false);
+        EntryKey key = EntryKey.of(type, info);
+        Result<Object> hit = lookup(key, type, request, info, false);
         if (hit != null) {
             return cast(hit);
         }
-        CompletableFuture<Result<Object>> future = await(type, request, info, true, false);
+        CompletableFuture<Result<Object>> future = await(key, type, request, info, true, false);
         try {
             return cast(future.get());
         } catch (InterruptedException e) {
@@ -138,8 +141,10 @@ public final class CacheEngine implements AutoCloseable {
             requireOpen();
             return cast(bypass.fetchAsync(type, request, info));
         }
-        Result<Object> hit = lookup(type, request, info, false);
-        return cast(hit != null ? CompletableFuture.completedFuture(hit) : await(type, request, info, false, false));
+        EntryKey key = EntryKey.of(type, info);
+        Result<Object> hit = lookup(key, type, request, info, false);
+        return cast(hit != null ? CompletableFuture.completedFuture(hit)
+                : await(key, type, request, info, false, false));
     }
 
     /**
@@ -149,15 +154,17 @@ public final class CacheEngine implements AutoCloseable {
      * Completes inline; the watch hops to the executor itself.
      */
     CompletableFuture<Result<Object>> watchRead(TypeRegistration type, CacheRequest request, RequestInfo info) {
-        Result<Object> hit = lookup(type, request, info, true);
-        return hit != null ? CompletableFuture.completedFuture(hit) : await(type, request, info, true, true);
+        EntryKey key = EntryKey.of(type, info);
+        Result<Object> hit = lookup(key, type, request, info, true);
+        return hit != null ? CompletableFuture.completedFuture(hit) : await(key, type, request, info, true, true);
     }
 
     /** The first look: a hit returns the result; a miss returns null and the caller waits. */
-    private Result<Object> lookup(TypeRegistration type, CacheRequest request, RequestInfo info,
+    private Result<Object> lookup(EntryKey key, TypeRegistration type, CacheRequest request, RequestInfo info,
                                   boolean followResets) {
         requireOpen();
-        Entry entry = table.getIfPresent(new EntryKey(type.name, info.partition(), info.token(), info.key()));
+        Entry entry = table.getIfPresent(key);
+        boolean blockingMiss = false;
         if (entry != null) {
             Snapshot snapshot = entry.snapshot();
             if (satisfiesFirstLook(type, snapshot, info, followResets)) {
@@ -165,8 +172,8 @@ public final class CacheEngine implements AutoCloseable {
                 return result(type, snapshot, true);
             }
             entry.request(request);
+            blockingMiss = snapshot.valid() && type.blocking && info.minIndex() > 0;
         }
-        boolean blockingMiss = entry != null && entry.snapshot().valid() && type.blocking && info.minIndex() > 0;
         type.metrics.get(blockingMiss ? TypeMetrics.GetResult.MISS_BLOCK : TypeMetrics.GetResult.MISS);
         return null;
     }
@@ -188,9 +195,8 @@ public final class CacheEngine implements AutoCloseable {
         return !type.refresh && info.maxAge() != null && now() - snapshot.fetchedAtNanos() > info.maxAge().toNanos();
     }
 
-    private CompletableFuture<Result<Object>> await(TypeRegistration type, CacheRequest request, RequestInfo info,
-                                                    boolean completeInline, boolean followResets) {
-        EntryKey key = new EntryKey(type.name, info.partition(), info.token(), info.key());
+    private CompletableFuture<Result<Object>> await(EntryKey key, TypeRegistration type, CacheRequest request,
+                                                    RequestInfo info, boolean completeInline, boolean followResets) {
         Entry entry = table.computeIfAbsent(key, k -> newEntry(k, type, request));
         if (closed.get()) {
             // close() may have swept the table before this entry went in.
@@ -265,7 +271,7 @@ public final class CacheEngine implements AutoCloseable {
         }
         requireOpen();
         RequestInfo info = RequestInfo.builder().key(key).partition(partition).token(token).build();
-        EntryKey entryKey = new EntryKey(type.name, info.partition(), info.token(), info.key());
+        EntryKey entryKey = EntryKey.of(type, info);
         table.computeIfAbsent(entryKey, k -> newEntry(k, type, () -> info)).prepopulate(result);
     }
 

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -80,10 +79,6 @@ final class Entry {
         return fetchState == FetchState.RUNNING;
     }
 
-    synchronized boolean isDead() {
-        return dead;
-    }
-
     /**
      * Adds a caller who looked at snapshot {@code seenVersion} and was not satisfied. If a store
      * happened since that look, the waiter judges it at once rather than waiting for the next.
@@ -137,7 +132,7 @@ final class Entry {
 
     /** Stores a value handed in by the application; starts no fetch. */
     void prepopulate(FetchResult<?> result) {
-        store(result, null, null);
+        store(result, null, false, false);
     }
 
     /**
@@ -229,31 +224,26 @@ final class Entry {
     }
 
     private void complete(FetchResult<Object> result, Throwable error, long started) {
-        if (error instanceof CompletionException && error.getCause() != null) {
-            error = error.getCause();
-        }
+        error = Futures.unwrap(error);
         if (error == null && result == null) {
             error = new IllegalStateException("cache type '" + type.name + "' returned no FetchResult");
         }
         boolean fatal = error != null && !(error instanceof CancellationException) && type.isFatal(error);
-        TypeMetrics.FetchOutcome outcome = error == null
-                ? (result.notModified() ? TypeMetrics.FetchOutcome.NOT_MODIFIED : TypeMetrics.FetchOutcome.SUCCESS)
-                : (fatal ? TypeMetrics.FetchOutcome.FATAL : TypeMetrics.FetchOutcome.ERROR);
-        type.metrics.fetch(outcome, engine.now() - started);
-        store(result, error, fatal ? Boolean.TRUE : Boolean.FALSE);
+        type.metrics.fetch(TypeMetrics.FetchOutcome.of(result, error, fatal), engine.now() - started);
+        store(result, error, true, fatal);
     }
 
     /**
-     * Swaps in the snapshot a fetch produced, decides the next fetch, then wakes the waiters.
-     * {@code fatal} is null for a prepopulated value (no fetch ran, so none follows).
+     * Swaps in the snapshot a fetch produced, wakes the waiters, then starts the next fetch.
+     * {@code fetched} is false for a prepopulated value: no fetch ran, so none follows.
      */
-    private void store(FetchResult<?> result, Throwable error, Boolean fatal) {
+    private void store(FetchResult<?> result, Throwable error, boolean fetched, boolean fatal) {
         boolean fetchNext = false;
         Snapshot next;
         List<Waiter> toWake;
         Object orphanState = null;
         synchronized (this) {
-            if (fatal != null) {
+            if (fetched) {
                 fetchThread = null;
                 fetchStage = null;
             }
@@ -268,7 +258,7 @@ final class Entry {
                 long now = engine.now();
                 next = error != null ? snapshot.failed(error, now, type.refresh) : snapshot.succeeded(result, now);
                 snapshot = next;
-                if (fatal != null) {
+                if (fetched) {
                     // A success that carries index 0 is a failure in disguise: the next blocking
                     // query would return at once, so it must back off like an error.
                     failures = error == null && result.index() > 0 ? 0 : failures + 1;

@@ -21,8 +21,9 @@ final class EntryKey {
         this.hash = ((type.hashCode() * 31 + partition.hashCode()) * 31 + token.hashCode()) * 31 + key.hashCode();
     }
 
-    String type() {
-        return type;
+    /** The key of {@code info}'s entry of {@code type}. */
+    static EntryKey of(TypeRegistration type, io.watchcache.RequestInfo info) {
+        return new EntryKey(type.name, info.partition(), info.token(), info.key());
     }
 
     String partition() {

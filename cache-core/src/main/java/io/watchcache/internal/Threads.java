@@ -11,7 +11,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The cache's own threads, when the application gives it none. */
-public final class Threads {
+final class Threads {
 
     private static final Logger log = LoggerFactory.getLogger(Threads.class);
 
@@ -32,7 +32,7 @@ public final class Threads {
     }
 
     /** A thread per task on virtual threads named {@code prefix + n}, or null before Java 21. */
-    public static ExecutorService virtualThreadExecutor(String prefix) {
+    static ExecutorService virtualThreadExecutor(String prefix) {
         // Reflection keeps the bytecode at Java 17 while still using Loom where it exists.
         try {
             Object builder = Thread.class.getMethod("ofVirtual").invoke(null);

@@ -19,7 +19,17 @@ final class TypeMetrics {
 
     enum GetResult { HIT, MISS, MISS_BLOCK, BYPASS }
 
-    enum FetchOutcome { SUCCESS, NOT_MODIFIED, ERROR, FATAL }
+    enum FetchOutcome {
+        SUCCESS, NOT_MODIFIED, ERROR, FATAL;
+
+        /** How a fetch that answered {@code result} or failed with {@code error} is counted. */
+        static FetchOutcome of(io.watchcache.FetchResult<?> result, Throwable error, boolean fatal) {
+            if (error != null) {
+                return fatal ? FATAL : ERROR;
+            }
+            return result.notModified() ? NOT_MODIFIED : SUCCESS;
+        }
+    }
 
     enum Eviction { EXPIRED, SIZE, EXPLICIT }
 

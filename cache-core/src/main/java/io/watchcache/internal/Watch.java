@@ -13,7 +13,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -96,9 +95,7 @@ abstract class Watch implements Subscription {
         if (!active.get()) {
             return;
         }
-        if (error instanceof CompletionException && error.getCause() != null) {
-            error = error.getCause();
-        }
+        error = Futures.unwrap(error);
         if (error instanceof CancellationException || (error instanceof IllegalStateException && engine.isClosed())) {
             cancel();
             return;

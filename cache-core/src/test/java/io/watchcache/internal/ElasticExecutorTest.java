@@ -25,6 +25,23 @@ class ElasticExecutorTest {
         timer.shutdownNow();
     }
 
+    /** Occupies {@code count} workers until {@code release} opens; returns once all of them block. */
+    private void blockWorkers(int count, CountDownLatch release) throws InterruptedException {
+        CountDownLatch blocked = new CountDownLatch(count);
+        for (int i = 0; i < count; i++) {
+            executor.execute(() -> {
+                blocked.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        // All of them block at the same time: the pool grew past its core workers as needed.
+        assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
     @Test
     void aBurstOfShortTasksRunsOnAFewThreads() {
         AtomicInteger done = new AtomicInteger();
@@ -40,19 +57,7 @@ class ElasticExecutorTest {
     @Test
     void blockedWorkersAreCompensatedSoNothingStarves() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch blocked = new CountDownLatch(50);
-        for (int i = 0; i < 50; i++) {
-            executor.execute(() -> {
-                blocked.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-        }
-        // All fifty block at the same time: the pool grew past its two core workers.
-        assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+        blockWorkers(50, release);
         CountDownLatch ran = new CountDownLatch(1);
 
         executor.execute(ran::countDown);
@@ -64,18 +69,7 @@ class ElasticExecutorTest {
     @Test
     void shortTasksQueuedBehindBlockedWorkersDoNotStartAThreadEach() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch blocked = new CountDownLatch(2);
-        for (int i = 0; i < 2; i++) {
-            executor.execute(() -> {
-                blocked.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-        }
-        assertThat(blocked.await(5, TimeUnit.SECONDS)).isTrue();
+        blockWorkers(2, release);
         AtomicInteger done = new AtomicInteger();
 
         for (int i = 0; i < 10_000; i++) {
