@@ -50,20 +50,20 @@ public class EmbeddedStore implements AutoCloseable {
 
     /** Deletes {@code key}; a delete of an absent key changes nothing. Returns the key's index. */
     public long delete(String key) {
-        synchronized (this) {
-            Versioned current = data.get(key);
-            if (current == null || current.value() == null) {
-                return current == null ? NEVER_WRITTEN.index() : current.index();
-            }
-        }
         return write(key, null);
     }
 
+    /** Writes a value, or a tombstone for {@code null}; deleting an absent key writes nothing. */
     private long write(String key, String value) {
         Objects.requireNonNull(key, "key");
         List<CompletableFuture<Versioned>> woken;
         Versioned written;
         synchronized (this) {
+            Versioned current = data.getOrDefault(key, NEVER_WRITTEN);
+            // Checked under the same lock as the write: two deletes must not both bump the index.
+            if (value == null && current.value() == null) {
+                return current.index();
+            }
             revision++;
             written = new Versioned(value, revision);
             data.put(key, written);

@@ -47,9 +47,9 @@ class CacheTypeRegistrar implements BeanPostProcessor, BeanFactoryAware {
         unknown.removeAll(types.keySet());
         if (!unknown.isEmpty()) {
             String name = unknown.iterator().next();
-            throw new InvalidWatchCacheConfigurationException("watchcache.types." + name, properties.getTypes().get(name)
-                    == null ? null : "(overrides)", "there is no CacheType bean named '" + name + "'; CacheType beans: "
-                    + new TreeSet<>(types.keySet()), null);
+            throw new InvalidWatchCacheConfigurationException("watchcache.types." + name,
+                    properties.getTypes().get(name), "there is no CacheType bean named '" + name
+                    + "'; CacheType beans: " + new TreeSet<>(types.keySet()), null);
         }
         Set<String> registered = cache.snapshot().types().stream().map(CacheSnapshot.TypeView::name)
                 .collect(Collectors.toSet());

@@ -207,5 +207,22 @@ public class WatchCacheProperties {
         public void setLastGetTtl(Duration lastGetTtl) {
             this.lastGetTtl = lastGetTtl;
         }
+
+        /** The overrides that are set, as a startup error shows them. */
+        @Override
+        public String toString() {
+            StringBuilder set = new StringBuilder();
+            append(set, "refresh", refresh);
+            append(set, "refresh-timer", refreshTimer);
+            append(set, "query-timeout", queryTimeout);
+            append(set, "last-get-ttl", lastGetTtl);
+            return "{" + set + "}";
+        }
+
+        private static void append(StringBuilder set, String name, Object value) {
+            if (value != null) {
+                set.append(set.length() == 0 ? "" : ", ").append(name).append('=').append(value);
+            }
+        }
     }
 }
