@@ -1,11 +1,10 @@
 package io.watchcache.etcd;
 
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
 
-import java.time.Duration;
-import java.util.List;
+import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One etcd key: the value is the key's UTF-8 value, or empty when the key does not exist; the
@@ -14,16 +13,16 @@ import java.util.Optional;
 public final class EtcdKeyType extends EtcdRangeType<Optional<String>> {
 
     public EtcdKeyType(Client client) {
-        this(client, Duration.ofSeconds(5));
+        this(client, EtcdTypeOptions.defaults());
     }
 
-    /** @param requestTimeout how long one read may take before the fetch fails */
-    public EtcdKeyType(Client client, Duration requestTimeout) {
-        super(client, false, requestTimeout);
+    public EtcdKeyType(Client client, EtcdTypeOptions options) {
+        super(client, false, options);
     }
 
     @Override
-    protected Optional<String> value(List<KeyValue> kvs) {
-        return kvs.isEmpty() ? Optional.empty() : Optional.of(utf8(kvs.get(0).getValue()));
+    Optional<String> value(NavigableMap<String, RangeWatch.Item> items, Set<String> changed, Optional<String> previous,
+                           long index, long previousIndex) {
+        return items.isEmpty() ? Optional.empty() : Optional.of(items.firstEntry().getValue().value());
     }
 }

@@ -1,35 +1,50 @@
 package io.watchcache.etcd;
 
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
 
-import java.time.Duration;
-import java.util.Collections;
-import java.util.List;
-import java.util.SortedMap;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * Every key under a prefix: the value is a sorted, unmodifiable map of key to UTF-8 value; the
- * index moves only when something under the prefix is put or deleted, never on other writes.
+ * Every key under a prefix, as a {@link PrefixSnapshot}: the sorted entries and which keys
+ * changed since the previous value. The index moves only when something under the prefix is put
+ * or deleted, never on other writes (a sibling such as {@code pp} of {@code p/} included).
  */
-public final class EtcdPrefixType extends EtcdRangeType<SortedMap<String, String>> {
+public final class EtcdPrefixType extends EtcdRangeType<PrefixSnapshot> {
 
     public EtcdPrefixType(Client client) {
-        this(client, Duration.ofSeconds(5));
+        this(client, EtcdTypeOptions.defaults());
     }
 
-    /** @param requestTimeout how long one read may take before the fetch fails */
-    public EtcdPrefixType(Client client, Duration requestTimeout) {
-        super(client, true, requestTimeout);
+    public EtcdPrefixType(Client client, EtcdTypeOptions options) {
+        super(client, true, options);
     }
 
     @Override
-    protected SortedMap<String, String> value(List<KeyValue> kvs) {
-        TreeMap<String, String> map = new TreeMap<>();
-        for (KeyValue kv : kvs) {
-            map.put(utf8(kv.getKey()), utf8(kv.getValue()));
+    PrefixSnapshot value(NavigableMap<String, RangeWatch.Item> items, Set<String> changed, PrefixSnapshot previous,
+                         long index, long previousIndex) {
+        TreeMap<String, String> entries = new TreeMap<>();
+        for (Map.Entry<String, RangeWatch.Item> e : items.entrySet()) {
+            entries.put(e.getKey(), e.getValue().value());
         }
-        return Collections.unmodifiableSortedMap(map);
+        TreeSet<String> added = new TreeSet<>();
+        TreeSet<String> updated = new TreeSet<>();
+        TreeSet<String> removed = new TreeSet<>();
+        for (String key : changed) {
+            boolean was = previous != null && previous.entries().containsKey(key);
+            boolean is = entries.containsKey(key);
+            if (was && is) {
+                updated.add(key);
+            } else if (is) {
+                added.add(key);
+            } else if (was) {
+                removed.add(key);
+            }
+        }
+        return new PrefixSnapshot(entries, new PrefixSnapshot.Changes(added, updated, removed), index,
+                previousIndex);
     }
 }

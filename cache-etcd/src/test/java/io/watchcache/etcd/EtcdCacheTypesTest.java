@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.SortedMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,18 +37,21 @@ class EtcdCacheTypesTest {
     private Client client;
     private KV kv;
     private WatchCache cache;
+    private EtcdTypeOptions options;
 
     @BeforeEach
-    void setUp(EtcdServer etcd) throws Exception {
+    void setUp(EtcdCluster.Member etcd) throws Exception {
         etcd.start(); // in case a previous test killed it
         client = Client.builder().endpoints(etcd.endpoint()).build();
         kv = client.getKVClient();
+        options = EtcdTypeOptions.builder().requestTimeout(Duration.ofSeconds(2)).endpoints(List.of(etcd.endpoint()))
+                .build();
         cache = new WatchCache(CacheOptions.builder().backoffMaxWait(Duration.ofMillis(500)).build());
         // Short blocking queries, so that the tests also cover the timeout path.
         RegisterOptions overrides = RegisterOptions.builder().supportsBlocking(true).refresh(true)
                 .queryTimeout(Duration.ofSeconds(3)).build();
-        cache.registerType("key", new EtcdKeyType(client, Duration.ofSeconds(2)), overrides);
-        cache.registerType("prefix", new EtcdPrefixType(client, Duration.ofSeconds(2)), overrides);
+        cache.registerType("key", new EtcdKeyType(client, options), overrides);
+        cache.registerType("prefix", new EtcdPrefixType(client, options), overrides);
     }
 
     @AfterEach
@@ -129,8 +131,8 @@ class EtcdCacheTypesTest {
     @Test
     void prefixSeesPutsAndDeletesUnderItButNotUnrelatedWrites() throws Exception {
         put("p/x", "1");
-        List<UpdateEvent<SortedMap<String, String>>> events = new CopyOnWriteArrayList<>();
-        cache.<SortedMap<String, String>>notify("prefix", key("p/"), "p", events::add);
+        List<UpdateEvent<PrefixSnapshot>> events = new CopyOnWriteArrayList<>();
+        cache.<PrefixSnapshot>notify("prefix", key("p/"), "p", events::add);
         await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 1);
         long index = events.get(0).meta().index();
 
@@ -140,16 +142,16 @@ class EtcdCacheTypesTest {
         }
         Thread.sleep(1500);
         assertThat(events).hasSize(1);
-        assertThat(cache.<SortedMap<String, String>>get("prefix", key("p/")).meta().index()).isEqualTo(index);
+        assertThat(cache.<PrefixSnapshot>get("prefix", key("p/")).meta().index()).isEqualTo(index);
 
         put("p/y", "2");
         await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 2);
-        assertThat(events.get(1).result()).containsEntry(ns + "p/x", "1").containsEntry(ns + "p/y", "2");
+        assertThat(events.get(1).result().entries()).containsEntry(ns + "p/x", "1").containsEntry(ns + "p/y", "2");
 
         // Deleting the newest key lowers the newest mod revision; the index must still move forward.
         kv.delete(bytes(ns + "p/y")).get(10, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 3);
-        assertThat(events.get(2).result()).containsOnlyKeys(ns + "p/x");
+        assertThat(events.get(2).result().entries()).containsOnlyKeys(ns + "p/x");
         assertThat(events.get(2).meta().index()).isGreaterThan(events.get(1).meta().index());
     }
 
@@ -203,7 +205,7 @@ class EtcdCacheTypesTest {
     }
 
     @Test
-    void watchersConvergeOnTheFinalValueAfterEtcdIsKilledAndRestarted(EtcdServer etcd) throws Exception {
+    void watchersConvergeOnTheFinalValueAfterEtcdIsKilledAndRestarted(EtcdCluster.Member etcd) throws Exception {
         put("r", "before");
         List<List<String>> seen = new ArrayList<>();
         for (int w = 0; w < 3; w++) {
@@ -241,7 +243,7 @@ class EtcdCacheTypesTest {
         }
         try (Client dead = Client.builder().endpoints("http://127.0.0.1:" + deadPort).build();
              WatchCache isolated = new WatchCache(CacheOptions.defaults())) {
-            isolated.registerType("key", new EtcdKeyType(dead, Duration.ofSeconds(1)));
+            isolated.registerType("key", new EtcdKeyType(dead, EtcdTypeOptions.builder().requestTimeout(Duration.ofSeconds(1)).endpoints(List.of("http://127.0.0.1:" + deadPort)).build()));
 
             assertThatThrownBy(() -> isolated.get("key", EtcdRequest.of("x")))
                     .isInstanceOf(FetchFailedException.class);

@@ -1,0 +1,354 @@
+package io.watchcache.bench;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.watchcache.CacheOptions;
+import io.watchcache.CacheSnapshot;
+import io.watchcache.Subscription;
+import io.watchcache.WatchCache;
+import io.watchcache.etcd.EtcdCluster;
+import io.watchcache.etcd.EtcdKeyType;
+import io.watchcache.etcd.EtcdPrefixType;
+import io.watchcache.etcd.EtcdRequest;
+
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Scenarios against real etcd members on loopback (started with {@link EtcdCluster}, as the
+ * tests do): open watch streams and RPCs per change, heap growth under a soak, staleness while
+ * a member is frozen, and recovery after a full-cluster restart.
+ */
+final class EtcdScenarios {
+
+    private EtcdScenarios() {
+    }
+
+    record Leak(long changes, long delivered, long watchStreams, long rangeAndWatchRpcs, long liveJetcdWatchers) {
+
+        double rpcsPerChange() {
+            return delivered == 0 ? Double.NaN : (double) rangeAndWatchRpcs / delivered;
+        }
+    }
+
+    /** One watched key through {@code changes} sequential puts on one member. */
+    static Leak leak(EtcdCluster.Member etcd, int changes) throws Exception {
+        String key = "bench-leak/" + System.nanoTime();
+        try (Client writer = Client.builder().endpoints(etcd.endpoint()).build();
+             Client client = Client.builder().endpoints(etcd.endpoint()).build();
+             WatchCache cache = new WatchCache(CacheOptions.defaults())) {
+            cache.registerType("key", new EtcdKeyType(client));
+            KV kv = writer.getKVClient();
+            put(kv, key, "v0");
+            AtomicLong events = new AtomicLong();
+            AtomicReference<String> last = new AtomicReference<>();
+            Subscription watch = cache.<Optional<String>>notify("key", EtcdRequest.of(key), "leak", e -> {
+                if (e.error() == null) {
+                    events.incrementAndGet();
+                    last.set(e.result().orElse(null));
+                }
+            });
+            awaitTrue(Duration.ofSeconds(30), () -> "v0".equals(last.get()));
+            long rpcsBefore = etcd.rangeAndWatchRpcs();
+            long eventsBefore = events.get();
+            for (int i = 1; i <= changes; i++) {
+                // One change at a time, each seen by the watch before the next: the cost of a change.
+                String value = "v" + i;
+                put(kv, key, value);
+                awaitTrue(Duration.ofSeconds(30), () -> value.equals(last.get()));
+            }
+            Thread.sleep(1000);
+            long rpcs = etcd.rangeAndWatchRpcs() - rpcsBefore;
+            long delivered = events.get() - eventsBefore;
+            long streams = etcd.watchStreams();
+            long watchers = liveInstances("io.etcd.jetcd.impl.WatchImpl$WatcherImpl");
+            watch.cancel();
+            return new Leak(changes, delivered, streams, rpcs, watchers);
+        }
+    }
+
+    record Soak(double heapGrowthMibPerHour, double firstMib, double lastMib, long writes, Duration duration) {
+    }
+
+    /**
+     * {@code keys} watched keys and {@code prefixes} watched prefixes (one watch each) under a
+     * steady {@code writesPerSecond} to random watched keys; the slope of the heap after GC.
+     */
+    static Soak soak(EtcdCluster.Member etcd, int keys, int prefixes, int writesPerSecond, Duration duration,
+                     Duration sampleEvery) throws Exception {
+        String ns = "bench-soak/" + System.nanoTime() + "/";
+        try (Client writer = Client.builder().endpoints(etcd.endpoint()).build();
+             Client client = Client.builder().endpoints(etcd.endpoint()).build();
+             WatchCache cache = new WatchCache(CacheOptions.defaults())) {
+            cache.registerType("key", new EtcdKeyType(client));
+            cache.registerType("prefix", new EtcdPrefixType(client));
+            KV kv = writer.getKVClient();
+            List<String> writable = new ArrayList<>();
+            List<Subscription> watches = new ArrayList<>();
+            for (int i = 0; i < keys; i++) {
+                String key = ns + "k" + i;
+                writable.add(key);
+                watches.add(cache.notify("key", EtcdRequest.of(key), "k" + i, e -> { }));
+            }
+            for (int p = 0; p < prefixes; p++) {
+                String prefix = ns + "p" + p + "/";
+                for (int k = 0; k < 4; k++) {
+                    writable.add(prefix + k);
+                }
+                watches.add(cache.notify("prefix", EtcdRequest.of(prefix), "p" + p, e -> { }));
+            }
+            // A 1 KiB value: large enough that a leaked copy per change shows.
+            String payload = "x".repeat(1024);
+            long start = System.nanoTime();
+            long end = start + duration.toNanos();
+            long nextSample = start + sampleEvery.toNanos();
+            long writes = 0;
+            List<double[]> samples = new ArrayList<>();
+            long intervalNanos = TimeUnit.SECONDS.toNanos(1) / writesPerSecond;
+            long nextWrite = start;
+            while (System.nanoTime() < end) {
+                long now = System.nanoTime();
+                if (now >= nextWrite) {
+                    String key = writable.get(ThreadLocalRandom.current().nextInt(writable.size()));
+                    kv.put(bytes(key), bytes(payload + writes));
+                    writes++;
+                    nextWrite += intervalNanos;
+                }
+                if (now >= nextSample) {
+                    samples.add(new double[] {(now - start) / 1e9, usedHeapMibAfterGc()});
+                    nextSample += sampleEvery.toNanos();
+                }
+                long sleep = Math.min(nextWrite, nextSample) - System.nanoTime();
+                if (sleep > 0) {
+                    TimeUnit.NANOSECONDS.sleep(sleep);
+                }
+            }
+            watches.forEach(Subscription::cancel);
+            // The first sample still holds the warm-up (class loading, pools filling): leave it out.
+            List<double[]> steady = samples.size() > 3 ? samples.subList(1, samples.size()) : samples;
+            double slopeMibPerSecond = slope(steady);
+            return new Soak(slopeMibPerSecond * 3600, steady.get(0)[1], steady.get(steady.size() - 1)[1], writes,
+                    duration);
+        }
+    }
+
+    record Frozen(double unflaggedStalenessS, double convergeAfterThawS, double recoveryAfterFullRestartS,
+                  long writes) {
+    }
+
+    /**
+     * Three members, {@code keys} watched keys written every second each. One follower is frozen
+     * (SIGSTOP) for {@code freeze}; the figure is the longest time any watch showed an old value
+     * while its entry was not flagged as having lost contact. Then the member is thawed, and
+     * later all three are killed for {@code outage} and restarted: the time until every watch
+     * has the value written after the restart.
+     */
+    static Frozen frozenMember(EtcdCluster cluster, int keys, Duration freeze, Duration outage) throws Exception {
+        String ns = "bench-frozen/" + System.nanoTime() + "/";
+        try (Client client = Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)).build();
+             WatchCache cache = new WatchCache(CacheOptions.builder().backoffMaxWait(Duration.ofSeconds(2)).build())) {
+            cache.registerType("key", new EtcdKeyType(client));
+            Map<String, AtomicReference<String>> delivered = new ConcurrentHashMap<>();
+            List<String> keyNames = new ArrayList<>();
+            for (int i = 0; i < keys; i++) {
+                String key = ns + "k" + i;
+                keyNames.add(key);
+                AtomicReference<String> seen = new AtomicReference<>();
+                delivered.put(key, seen);
+                cache.<Optional<String>>notify("key", EtcdRequest.of(key), "k" + i, e -> {
+                    if (e.error() == null) {
+                        seen.set(e.result().orElse(null));
+                    }
+                });
+            }
+            awaitTrue(Duration.ofSeconds(30), () -> delivered.values().stream().allMatch(r -> r.get() == null)
+                    && cache.snapshot().entries().stream().filter(e -> e.valid()).count() == keys);
+
+            int frozen = followerIndex(cluster);
+            List<String> healthy = new ArrayList<>(cluster.endpoints());
+            healthy.remove(frozen);
+            Writer writer = new Writer(healthy, keyNames);
+            writer.writeAll(0);
+            awaitTrue(Duration.ofSeconds(30), () -> writer.allDelivered(delivered));
+
+            cluster.member(frozen).stop();
+            long freezeEnd = System.nanoTime() + freeze.toNanos();
+            double worst = 0;
+            int round = 1;
+            long nextRound = System.nanoTime();
+            while (System.nanoTime() < freezeEnd) {
+                if (System.nanoTime() >= nextRound) {
+                    writer.writeAll(round++);
+                    nextRound += TimeUnit.SECONDS.toNanos(1);
+                }
+                worst = Math.max(worst, writer.worstUnflaggedStalenessS(delivered, flagged(cache)));
+                Thread.sleep(100);
+            }
+            cluster.member(frozen).cont();
+            writer.writeAll(round++);
+            long thawed = System.nanoTime();
+            awaitTrue(Duration.ofSeconds(120), () -> writer.allDelivered(delivered));
+            double converge = (System.nanoTime() - thawed) / 1e9;
+            writer.close();
+
+            for (EtcdCluster.Member member : cluster.members()) {
+                member.kill();
+            }
+            Thread.sleep(outage.toMillis());
+            cluster.ensureAllRunning();
+            long restarted = System.nanoTime();
+            Writer after = new Writer(cluster.endpoints(), keyNames);
+            after.writeAll(round);
+            awaitTrue(Duration.ofSeconds(180), () -> after.allDelivered(delivered));
+            double recovery = (System.nanoTime() - restarted) / 1e9;
+            after.close();
+            return new Frozen(worst, converge, recovery, writer.writes + after.writes);
+        }
+    }
+
+    /** Writes every key, remembering when each value was committed. */
+    private static final class Writer implements AutoCloseable {
+
+        private final Client client;
+        private final List<String> keys;
+        /** key -> {value, commit time of the oldest write not yet seen by the watch} */
+        private final Map<String, String> latest = new HashMap<>();
+        private final Map<String, Long> staleSince = new HashMap<>();
+        long writes;
+
+        Writer(List<String> endpoints, List<String> keys) {
+            this.client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
+            this.keys = keys;
+        }
+
+        void writeAll(int round) throws Exception {
+            for (String key : keys) {
+                String value = "r" + round;
+                put(client.getKVClient(), key, value);
+                writes++;
+                latest.put(key, value);
+                staleSince.putIfAbsent(key, System.nanoTime());
+            }
+        }
+
+        boolean allDelivered(Map<String, AtomicReference<String>> delivered) {
+            return keys.stream().allMatch(k -> latest.get(k).equals(delivered.get(k).get()));
+        }
+
+        double worstUnflaggedStalenessS(Map<String, AtomicReference<String>> delivered, Map<String, Boolean> flagged) {
+            double worst = 0;
+            long now = System.nanoTime();
+            for (String key : keys) {
+                if (latest.get(key).equals(delivered.get(key).get())) {
+                    staleSince.remove(key);
+                    continue;
+                }
+                Long since = staleSince.get(key);
+                if (since != null && !flagged.getOrDefault(key, false)) {
+                    worst = Math.max(worst, (now - since) / 1e9);
+                } else if (since != null) {
+                    // Flagged: the application can see this entry is not current. Count again from
+                    // the next write the watch misses.
+                    staleSince.put(key, now);
+                }
+            }
+            return worst;
+        }
+
+        @Override
+        public void close() {
+            client.close();
+        }
+    }
+
+    private static Map<String, Boolean> flagged(WatchCache cache) {
+        Map<String, Boolean> flagged = new HashMap<>();
+        for (CacheSnapshot.EntryView entry : cache.snapshot().entries()) {
+            flagged.put(entry.key(), entry.lostContact() != null);
+        }
+        return flagged;
+    }
+
+    /** A member that is not the leader, so freezing it leaves the cluster serving. */
+    private static int followerIndex(EtcdCluster cluster) throws Exception {
+        for (int i = 0; i < cluster.members().size(); i++) {
+            if (cluster.member(i).metric("etcd_server_is_leader") == 0) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no follower among " + cluster.members());
+    }
+
+    private static void put(KV kv, String key, String value) throws Exception {
+        kv.put(bytes(key), bytes(value)).get(30, TimeUnit.SECONDS);
+    }
+
+    private static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    private static void awaitTrue(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        if (condition.getAsBoolean()) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("condition not met within " + timeout);
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    private static double usedHeapMibAfterGc() throws InterruptedException {
+        System.gc();
+        Thread.sleep(200);
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024.0 * 1024.0);
+    }
+
+    /** Least-squares slope of y over x. */
+    private static double slope(List<double[]> points) {
+        double n = points.size();
+        double sx = 0;
+        double sy = 0;
+        double sxy = 0;
+        double sxx = 0;
+        for (double[] p : points) {
+            sx += p[0];
+            sy += p[1];
+            sxy += p[0] * p[1];
+            sxx += p[0] * p[0];
+        }
+        double denominator = n * sxx - sx * sx;
+        return denominator == 0 ? 0 : (n * sxy - sx * sy) / denominator;
+    }
+
+    /** Live instances of {@code className} after a full GC, from the JVM's class histogram. */
+    static long liveInstances(String className) throws Exception {
+        String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {new String[0]}, new String[] {String[].class.getName()});
+        for (String line : histogram.split("\n")) {
+            String[] columns = line.trim().split("\\s+");
+            if (columns.length >= 4 && columns[3].equals(className)) {
+                return Long.parseLong(columns[1]);
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,100 @@
+package io.watchcache.etcd;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How the etcd cache types read and watch: the limits that turn a slow or silent member into
+ * an error for the entries that depend on it.
+ *
+ * <pre>{@code
+ * EtcdTypeOptions options = EtcdTypeOptions.builder()
+ *         .requestTimeout(Duration.ofSeconds(5))
+ *         .endpoints(List.of("http://10.0.0.1:2379"))   // only named in error messages
+ *         .build();
+ * new EtcdKeyType(client, options);
+ * }</pre>
+ *
+ * @param requestTimeout   how long one read (Range) may take before the fetch fails
+ * @param progressInterval how long a watch stream may stay silent before it is asked for a
+ *                         progress report; one small request per idle watch per interval
+ * @param progressTimeout  how long the member has to answer that request; a stream that misses
+ *                         it is an error for its entry (lost contact, backoff, a new read and
+ *                         stream on whichever member answers). A frozen member is therefore
+ *                         noticed within about {@code progressInterval + progressTimeout} plus
+ *                         half the shorter of the two
+ * @param endpoints        the endpoints the client talks to, named in error messages (the jetcd
+ *                         client does not expose them); empty when unknown
+ */
+public record EtcdTypeOptions(Duration requestTimeout, Duration progressInterval, Duration progressTimeout,
+                              List<String> endpoints) {
+
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_PROGRESS_TIMEOUT = Duration.ofSeconds(3);
+
+    public EtcdTypeOptions {
+        requestTimeout = positive(requestTimeout, "requestTimeout");
+        progressInterval = positive(progressInterval, "progressInterval");
+        progressTimeout = positive(progressTimeout, "progressTimeout");
+        endpoints = List.copyOf(Objects.requireNonNull(endpoints, "endpoints"));
+    }
+
+    public static EtcdTypeOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The endpoints as named in messages. */
+    String describeEndpoints() {
+        return endpoints.isEmpty() ? "the client's endpoints" : String.join(",", endpoints);
+    }
+
+    private static Duration positive(Duration value, String name) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive: " + value);
+        }
+        // Longer than a day is not a limit any more; it also keeps toNanos() far from overflow.
+        return value.compareTo(Duration.ofDays(1)) > 0 ? Duration.ofDays(1) : value;
+    }
+
+    public static final class Builder {
+
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private Duration progressInterval = DEFAULT_PROGRESS_INTERVAL;
+        private Duration progressTimeout = DEFAULT_PROGRESS_TIMEOUT;
+        private List<String> endpoints = List.of();
+
+        private Builder() {
+        }
+
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = positive(requestTimeout, "requestTimeout");
+            return this;
+        }
+
+        public Builder progressInterval(Duration progressInterval) {
+            this.progressInterval = positive(progressInterval, "progressInterval");
+            return this;
+        }
+
+        public Builder progressTimeout(Duration progressTimeout) {
+            this.progressTimeout = positive(progressTimeout, "progressTimeout");
+            return this;
+        }
+
+        public Builder endpoints(List<String> endpoints) {
+            this.endpoints = List.copyOf(Objects.requireNonNull(endpoints, "endpoints"));
+            return this;
+        }
+
+        public EtcdTypeOptions build() {
+            return new EtcdTypeOptions(requestTimeout, progressInterval, progressTimeout, endpoints);
+        }
+    }
+}

@@ -1,0 +1,525 @@
+package io.watchcache.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.CompactedException;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import io.watchcache.FetchResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The etcd side of one cache entry: the range's content, kept current by one long-lived watch
+ * stream, and the fetch (at most one) waiting for it to change. It is the entry's fetch state,
+ * so it lives as long as the entry and the cache closes it when the entry goes.
+ *
+ * <p>A change costs no read and no new stream: events are applied to the content as they
+ * arrive. The range is read again only when the content may have fallen behind etcd: before
+ * the first answer, after a compaction cancelled the watch, and after the stream failed (an
+ * error, a cancel, or no answer to a progress request in time). A stream failure is also an
+ * error for the waiting fetch, so the entry reports lost contact and backs off while the next
+ * fetch reads and watches again, on whichever member answers.
+ *
+ * <p>Locking: the monitor guards the fields marked so and is never held while calling jetcd or
+ * completing a fetch; jetcd's callbacks take it, so the reverse would deadlock.
+ */
+final class RangeWatch<V> implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RangeWatch.class);
+
+    /** One key's value and the revision that wrote it. */
+    record Item(String value, long modRevision) {
+    }
+
+    /** One event: {@code item} is null for a delete. */
+    private record Change(String key, Item item, long revision) {
+    }
+
+    /** A fetch waiting for the content to change. */
+    private final class Pending {
+        final CompletableFuture<FetchResult<V>> future = new CompletableFuture<>();
+        final long minIndex;
+        ScheduledFuture<?> deadline;
+
+        Pending(long minIndex) {
+            this.minIndex = minIndex;
+        }
+
+        void complete(FetchResult<V> result) {
+            deadline.cancel(false);
+            future.complete(result);
+        }
+
+        void fail(Throwable error) {
+            deadline.cancel(false);
+            future.completeExceptionally(error);
+        }
+    }
+
+    private final EtcdRangeType<V> type;
+    final String key;
+    private final ByteSequence keyBytes;
+
+    // Guarded by this.
+    /** The range's content; null until the first read. */
+    private NavigableMap<String, Item> items;
+    /** Keys changed since the value last handed out. */
+    private final Set<String> dirty = new HashSet<>();
+    /** The cache index of the content: it moves only when the range changes. */
+    private long index;
+    /** The etcd revision through which the content is complete: a new stream starts after it. */
+    private long revision;
+    /** Counts changes of the content; {@code deliveredVersion} is the one last handed out. */
+    private long version;
+    private long deliveredVersion;
+    private V delivered;
+    private long deliveredIndex;
+    /** The content may be behind etcd (never read, or the stream broke): read before answering. */
+    private boolean stale = true;
+    private boolean reading;
+    private Watch.Watcher watcher;
+    /** Generation of the current stream; callbacks of an older one are ignored. */
+    private long stream;
+    /** When the stream last said anything, and when it was asked for progress (0: not asked). */
+    private long lastHeardNanos;
+    private long progressAskedNanos;
+    private ScheduledFuture<?> healthCheck;
+    private Pending pending;
+    private boolean closed;
+
+    RangeWatch(EtcdRangeType<V> type, String key) {
+        this.type = type;
+        this.key = key;
+        this.keyBytes = ByteSequence.from(key, StandardCharsets.UTF_8);
+    }
+
+    synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Answers at once when the content changed since the last answer (or the cache holds
+     * another index than ours), else when it changes, the stream fails, or {@code timeout}
+     * passes (then with no value: nothing new).
+     */
+    CompletableFuture<FetchResult<V>> fetch(long minIndex, Duration timeout) {
+        Pending waiting = new Pending(minIndex);
+        FetchResult<V> answer = null;
+        boolean read = false;
+        long open = 0;
+        long from = 0;
+        Pending replaced;
+        synchronized (this) {
+            if (closed) {
+                waiting.future.completeExceptionally(new CancellationException("the etcd watch of '" + key
+                        + "' is closed"));
+                return waiting.future;
+            }
+            replaced = pending;
+            pending = null;
+            if (!stale && (version != deliveredVersion || index != minIndex)) {
+                answer = deliverLocked();
+            } else {
+                pending = waiting;
+                waiting.deadline = EtcdTimer.schedule(() -> timedOut(waiting), timeout);
+                if (stale) {
+                    read = !reading;
+                    reading = true;
+                } else if (watcher == null) {
+                    open = ++stream;
+                    from = revision + 1;
+                    lastHeardNanos = System.nanoTime();
+                    progressAskedNanos = 0;
+                }
+            }
+        }
+        if (replaced != null) {
+            // The cache runs one fetch per entry at a time; an earlier one still here was abandoned.
+            replaced.complete(unchanged(replaced.minIndex));
+        }
+        if (answer != null) {
+            waiting.future.complete(answer);
+            return waiting.future;
+        }
+        waiting.future.whenComplete((r, e) -> {
+            if (waiting.future.isCancelled()) {
+                abandoned(waiting);
+            }
+        });
+        if (read) {
+            read();
+        } else if (open != 0) {
+            openStream(open, from);
+        }
+        return waiting.future;
+    }
+
+    private FetchResult<V> deliverLocked() {
+        V value = type.value(items, dirty, delivered, index, deliveredIndex);
+        dirty.clear();
+        delivered = value;
+        deliveredIndex = index;
+        deliveredVersion = version;
+        return FetchResult.of(value, index).withState(this);
+    }
+
+    private FetchResult<V> unchanged(long minIndex) {
+        return new FetchResult<>(null, this, minIndex, false);
+    }
+
+    // ---- reads ----
+
+    private void read() {
+        CompletableFuture<GetResponse> get;
+        try {
+            get = type.client().getKVClient().get(keyBytes, GetOption.builder().isPrefix(type.prefix()).build());
+        } catch (RuntimeException e) {
+            get = CompletableFuture.failedFuture(e);
+        }
+        get.orTimeout(type.options().requestTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                .whenComplete(this::onRead);
+    }
+
+    private void onRead(GetResponse response, Throwable error) {
+        if (error != null) {
+            Pending failed;
+            synchronized (this) {
+                reading = false;
+                failed = pending;
+                pending = null;
+            }
+            if (failed != null) {
+                failed.fail(failure(EtcdFetchException.Operation.RANGE, error));
+            }
+            return;
+        }
+        TreeMap<String, Item> fresh = new TreeMap<>();
+        long maxMod = 0;
+        for (KeyValue kv : response.getKvs()) {
+            fresh.put(utf8(kv.getKey()), new Item(utf8(kv.getValue()), kv.getModRevision()));
+            maxMod = Math.max(maxMod, kv.getModRevision());
+        }
+        long header = response.getHeader().getRevision();
+        Pending answered = null;
+        FetchResult<V> answer = null;
+        long open = 0;
+        synchronized (this) {
+            reading = false;
+            if (closed) {
+                return;
+            }
+            if (items == null) {
+                dirty.addAll(fresh.keySet());
+                index = Math.max(1, maxMod);
+                items = fresh;
+                version++;
+            } else if (!items.equals(fresh)) {
+                // Something changed while no stream was watching. A delete can lower the newest
+                // mod revision; the read's own revision is past it, so the index still moves
+                // forward, unless etcd itself went back (restored from a backup): a real reset.
+                addChanged(items, fresh);
+                index = maxMod > index ? maxMod : header > index ? header : Math.max(1, maxMod);
+                items = fresh;
+                version++;
+            }
+            revision = header;
+            stale = false;
+            if (pending != null && (version != deliveredVersion || index != pending.minIndex)) {
+                answered = pending;
+                pending = null;
+                answer = deliverLocked();
+            } else if (pending != null && watcher == null) {
+                open = ++stream;
+                lastHeardNanos = System.nanoTime();
+                progressAskedNanos = 0;
+            }
+        }
+        if (answered != null) {
+            answered.complete(answer);
+        } else if (open != 0) {
+            openStream(open, header + 1);
+        }
+    }
+
+    private void addChanged(Map<String, Item> before, Map<String, Item> after) {
+        for (Map.Entry<String, Item> e : after.entrySet()) {
+            if (!e.getValue().equals(before.get(e.getKey()))) {
+                dirty.add(e.getKey());
+            }
+        }
+        for (String k : before.keySet()) {
+            if (!after.containsKey(k)) {
+                dirty.add(k);
+            }
+        }
+    }
+
+    // ---- the stream ----
+
+    private void openStream(long generation, long fromRevision) {
+        WatchOption option = WatchOption.builder().isPrefix(type.prefix()).withRevision(fromRevision)
+                // A member cut off from the leader cancels the watch instead of going quiet.
+                .withRequireLeader(true)
+                // The "created" answer shows the member is alive before any event.
+                .withCreateNotify(true)
+                .build();
+        Watch.Watcher created;
+        try {
+            created = type.client().getWatchClient().watch(keyBytes, option, Watch.listener(
+                    response -> onResponse(generation, response),
+                    error -> onStreamFailed(generation, error),
+                    () -> onStreamFailed(generation, new IllegalStateException("etcd ended the watch stream"))));
+        } catch (RuntimeException e) {
+            onStreamFailed(generation, e);
+            return;
+        }
+        boolean keep;
+        synchronized (this) {
+            keep = !closed && stream == generation && watcher == null;
+            if (keep) {
+                watcher = created;
+                Duration every = min(type.options().progressInterval(), type.options().progressTimeout())
+                        .dividedBy(2);
+                healthCheck = EtcdTimer.every(() -> checkHealth(generation), every);
+            }
+        }
+        if (!keep) {
+            created.close();
+        }
+        log.debug("Watching '{}' from revision {}", key, fromRevision);
+    }
+
+    private void onResponse(long generation, WatchResponse response) {
+        List<WatchEvent> events = response.getEvents();
+        // Decoded before taking the monitor: values may be large.
+        List<Change> changes = new ArrayList<>(events.size());
+        for (WatchEvent event : events) {
+            KeyValue kv = event.getKeyValue();
+            // A delete's key-value carries the revision of the delete as its mod revision.
+            switch (event.getEventType()) {
+                case PUT -> changes.add(new Change(utf8(kv.getKey()), new Item(utf8(kv.getValue()),
+                        kv.getModRevision()), kv.getModRevision()));
+                case DELETE -> changes.add(new Change(utf8(kv.getKey()), null, kv.getModRevision()));
+                default -> { }
+            }
+        }
+        Pending answered = null;
+        FetchResult<V> answer = null;
+        synchronized (this) {
+            if (closed || generation != stream) {
+                return;
+            }
+            lastHeardNanos = System.nanoTime();
+            progressAskedNanos = 0;
+            if (changes.isEmpty()) {
+                if (response.isProgressNotify()) {
+                    // Every event up to this revision has been sent on this stream.
+                    revision = Math.max(revision, response.getHeader().getRevision());
+                }
+                return;
+            }
+            long last = index;
+            for (Change change : changes) {
+                if (change.item() == null) {
+                    items.remove(change.key());
+                } else {
+                    items.put(change.key(), change.item());
+                }
+                dirty.add(change.key());
+                revision = Math.max(revision, change.revision());
+                last = Math.max(last, change.revision());
+            }
+            index = last;
+            version++;
+            if (pending != null) {
+                answered = pending;
+                pending = null;
+                answer = deliverLocked();
+            }
+        }
+        if (answered != null) {
+            answered.complete(answer);
+        }
+    }
+
+    /**
+     * The stream of {@code generation} failed. A compaction only means "read again", which the
+     * waiting fetch does itself; anything else is an error for the waiting fetch, so the entry
+     * reports lost contact and backs off. Either way the content is read again before the next
+     * answer.
+     */
+    private void onStreamFailed(long generation, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        boolean compacted = cause instanceof CompactedException;
+        Watch.Watcher ended;
+        Pending failed = null;
+        boolean read = false;
+        synchronized (this) {
+            if (closed || generation != stream) {
+                return;
+            }
+            stream++;
+            ended = watcher;
+            watcher = null;
+            stopHealthCheckLocked();
+            stale = true;
+            if (compacted && pending != null) {
+                read = !reading;
+                reading = true;
+            } else if (!compacted) {
+                failed = pending;
+                pending = null;
+            }
+        }
+        if (compacted) {
+            log.debug("The watch of '{}' fell behind a compaction; reading it again", key);
+        } else {
+            log.debug("The watch of '{}' failed", key, cause);
+        }
+        Pending toFail = failed;
+        boolean toRead = read;
+        // jetcd calls this under a lock shared by all watches of its client: do the rest elsewhere.
+        EtcdTimer.execute(() -> {
+            if (ended != null) {
+                ended.close();
+            }
+            if (toRead) {
+                read();
+            }
+            if (toFail != null) {
+                toFail.fail(failure(EtcdFetchException.Operation.WATCH, cause));
+            }
+        });
+    }
+
+    /** Asks a silent stream for progress, and fails one that does not answer in time. */
+    private void checkHealth(long generation) {
+        Watch.Watcher ask = null;
+        long silentNanos;
+        synchronized (this) {
+            if (closed || generation != stream || watcher == null) {
+                return;
+            }
+            long now = System.nanoTime();
+            silentNanos = now - lastHeardNanos;
+            if (progressAskedNanos == 0) {
+                if (silentNanos < type.options().progressInterval().toNanos()) {
+                    return;
+                }
+                progressAskedNanos = now;
+                ask = watcher;
+            } else if (now - progressAskedNanos < type.options().progressTimeout().toNanos()) {
+                return;
+            }
+        }
+        if (ask != null) {
+            ask.requestProgress();
+            return;
+        }
+        onStreamFailed(generation, new TimeoutException("the member did not answer a progress request within "
+                + type.options().progressTimeout().toMillis() + " ms (silent for "
+                + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms)"));
+    }
+
+    private void stopHealthCheckLocked() {
+        if (healthCheck != null) {
+            healthCheck.cancel(false);
+            healthCheck = null;
+        }
+    }
+
+    // ---- the waiting fetch ----
+
+    private void timedOut(Pending waiting) {
+        synchronized (this) {
+            if (pending != waiting) {
+                return;
+            }
+            pending = null;
+        }
+        waiting.complete(unchanged(waiting.minIndex));
+    }
+
+    private void abandoned(Pending waiting) {
+        synchronized (this) {
+            if (pending == waiting) {
+                pending = null;
+            }
+        }
+        waiting.deadline.cancel(false);
+    }
+
+    /** Ends the stream and any waiting fetch. Idempotent. */
+    @Override
+    public void close() {
+        Watch.Watcher ended;
+        Pending abandoned;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            stream++;
+            ended = watcher;
+            watcher = null;
+            stopHealthCheckLocked();
+            abandoned = pending;
+            pending = null;
+        }
+        if (abandoned != null) {
+            abandoned.deadline.cancel(false);
+            abandoned.future.cancel(false);
+        }
+        if (ended != null) {
+            // jetcd 0.8.7 cancels the gRPC call (RST_STREAM), so etcd frees the stream at once.
+            ended.close();
+        }
+    }
+
+    private EtcdFetchException failure(EtcdFetchException.Operation operation, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        String problem;
+        if (cause instanceof TimeoutException && operation == EtcdFetchException.Operation.RANGE) {
+            problem = "no answer within " + type.options().requestTimeout().toMillis() + " ms";
+        } else {
+            problem = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        }
+        return new EtcdFetchException(operation, key, type.prefix(), type.options().describeEndpoints(), problem,
+                cause);
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "RangeWatch[" + key + ", index " + index + (watcher != null ? ", watching" : "")
+                + (stale ? ", stale" : "") + (closed ? ", closed" : "") + "]";
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    static String utf8(ByteSequence bytes) {
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+}
