@@ -39,6 +39,29 @@ class RefreshTest {
     }
 
     @Test
+    void lostAndRegainedContactAreLoggedOncePerTransitionNotPerFailure() throws Exception {
+        String key = "contact-" + System.nanoTime();
+        ScriptedType type = ScriptedType.refreshingBlocking().answer("v1", 1);
+        for (int i = 0; i < 5; i++) {
+            type.fail(new IOException("source down #" + i));
+        }
+        type.answer("v2", 2);
+        cache = new WatchCache(CacheOptions.builder().backoffMaxWait(Duration.ofMillis(50)).build());
+        cache.registerType("t", type);
+        cache.get("t", req(RequestInfo.builder().key(key).token("contact-token").build()));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() >= 7);
+        await().atMost(Duration.ofSeconds(5)).until(() -> CapturedLogs.lines().stream()
+                .anyMatch(l -> l.contains("regained contact for key '" + key + "'")));
+
+        List<String> lines = CapturedLogs.lines().stream().filter(l -> l.contains("'" + key + "'")).toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).startsWith("WARN Cache type 't' lost contact for key '" + key + "': source down #0");
+        assertThat(lines.get(1)).startsWith("INFO Cache type 't' regained contact for key '" + key + "' after ");
+        assertThat(String.join("\n", lines)).doesNotContain("contact-token");
+    }
+
+    @Test
     void refreshTimerPacesAPollingType() throws Exception {
         ScriptedType type = new ScriptedType(RegisterOptions.builder().refresh(true)
                 .refreshTimer(Duration.ofMillis(300)).build());

@@ -239,10 +239,12 @@ final class Entry {
      */
     private void store(FetchResult<?> result, Throwable error, boolean fetched, boolean fatal) {
         boolean fetchNext = false;
+        Snapshot previous;
         Snapshot next;
         List<Waiter> toWake;
         Object orphanState = null;
         synchronized (this) {
+            previous = snapshot;
             if (fetched) {
                 fetchThread = null;
                 fetchStage = null;
@@ -272,6 +274,9 @@ final class Entry {
         }
         if (orphanState != null) {
             engine.closeQuietly(orphanState, key);
+        }
+        if (next != null) {
+            ContactLog.transition(type.name, key, previous, next, engine.now());
         }
         // Waiters first: a next fetch that ends quickly would otherwise store (and wake them
         // with) its own outcome before they heard of this one, e.g. hand an error to a caller
