@@ -1,0 +1,300 @@
+package io.watchcache.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.options.DeleteOption;
+import io.watchcache.CacheOptions;
+import io.watchcache.CacheSnapshot;
+import io.watchcache.Result;
+import io.watchcache.Subscription;
+import io.watchcache.WatchCache;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The long-lived watch of each entry against a real etcd member: one stream however many
+ * changes, streams released on etcd when entries go, idle streams kept healthy by progress
+ * requests, prefix deltas, large values and large prefixes.
+ */
+@ExtendWith(EtcdExtension.class)
+class EtcdWatchStreamTest {
+
+    private final String ns = "stream-" + UUID.randomUUID() + "/";
+    private EtcdCluster.Member etcd;
+    private Client client;
+    private Client writer;
+    private KV kv;
+    private WatchCache cache;
+
+    @BeforeEach
+    void setUp(EtcdCluster.Member etcd) throws Exception {
+        this.etcd = etcd;
+        etcd.start();
+        client = Client.builder().endpoints(etcd.endpoint()).build();
+        writer = Client.builder().endpoints(etcd.endpoint()).build();
+        kv = writer.getKVClient();
+        cache = new WatchCache(CacheOptions.builder().backoffMaxWait(Duration.ofMillis(500)).build());
+        EtcdTypeOptions options = EtcdTypeOptions.builder().endpoints(List.of(etcd.endpoint()))
+                .progressInterval(Duration.ofMillis(500)).progressTimeout(Duration.ofSeconds(2)).build();
+        cache.registerType("key", new EtcdKeyType(client, options));
+        cache.registerType("prefix", new EtcdPrefixType(client, options));
+    }
+
+    @AfterEach
+    void tearDown() {
+        cache.close();
+        client.close();
+        writer.close();
+    }
+
+    @Test
+    void aThousandChangesOfOneWatchedKeyUseOneStreamAndNoReads() throws Exception {
+        put("hot", "0");
+        WatchRecorder<Optional<String>> watch = new WatchRecorder<>(v -> v.orElse("<absent>"));
+        cache.<Optional<String>>notify("key", EtcdRequest.of(ns + "hot"), "hot", watch);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "0".equals(watch.last()));
+        long watchersBefore = liveJetcdWatchers();
+        long rpcsBefore = etcd.rangeAndWatchRpcs();
+
+        for (int i = 1; i <= 1000; i++) {
+            put("hot", Integer.toString(i));
+            String expected = Integer.toString(i);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1)).until(() -> expected.equals(
+                    watch.last()));
+        }
+
+        // Every change delivered once, in order: the writer waited for each.
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i <= 1000; i++) {
+            expected.add(Integer.toString(i));
+        }
+        assertThat(watch.values()).isEqualTo(expected);
+        watch.assertOrdered(Long::parseLong);
+        assertThat(watch.errors()).isEmpty();
+        assertThat(etcd.watchStreams()).as("open watch streams on etcd").isLessThanOrEqualTo(5);
+        assertThat(etcd.rangeAndWatchRpcs() - rpcsBefore).as("Range and Watch RPCs for 1,000 changes")
+                .isLessThanOrEqualTo(5);
+        assertThat(liveJetcdWatchers()).as("live jetcd watchers").isLessThanOrEqualTo(watchersBefore);
+    }
+
+    @Test
+    void closingTheCacheReleasesEveryStreamOnEtcd() throws Exception {
+        long before = etcd.watchStreams();
+        List<WatchRecorder<Optional<String>>> watches = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            put("c" + i, "v");
+            WatchRecorder<Optional<String>> watch = new WatchRecorder<>(v -> v.orElse("<absent>"));
+            watches.add(watch);
+            cache.<Optional<String>>notify("key", EtcdRequest.of(ns + "c" + i), "c" + i, watch);
+        }
+        // A watch stream opens once the first value is in and the entry waits for a change.
+        await().atMost(Duration.ofSeconds(10)).until(() -> etcd.watchStreams() >= before + 20);
+
+        cache.close();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> etcd.watchStreams() <= before);
+    }
+
+    @Test
+    void evictingAnEntryReleasesItsStream() throws Exception {
+        put("e", "v");
+        long before = etcd.watchStreams();
+        cache.get("key", EtcdRequest.of(ns + "e"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> etcd.watchStreams() == before + 1);
+        String id = cache.snapshot().entries().stream().filter(e -> e.key().equals(ns + "e"))
+                .map(CacheSnapshot.EntryView::id).findFirst().orElseThrow();
+
+        assertThat(cache.evict(id)).isTrue();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> etcd.watchStreams() == before);
+    }
+
+    @Test
+    void anIdleWatchStaysHealthyOnProgressAnswers() throws Exception {
+        put("idle", "v");
+        WatchRecorder<Optional<String>> watch = new WatchRecorder<>(v -> v.orElse("<absent>"));
+        cache.<Optional<String>>notify("key", EtcdRequest.of(ns + "idle"), "idle", watch);
+        await().atMost(Duration.ofSeconds(10)).until(() -> watch.size() == 1);
+        long rpcs = etcd.rangeAndWatchRpcs();
+
+        // Twelve progress intervals without a change: each silent stretch asks for progress.
+        Thread.sleep(6000);
+
+        assertThat(watch.errors()).isEmpty();
+        assertThat(cache.snapshot().entries()).allMatch(e -> e.lostContact() == null && e.lastError() == null);
+        assertThat(etcd.rangeAndWatchRpcs()).as("no stream was replaced").isEqualTo(rpcs);
+        put("idle", "w");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "w".equals(watch.last()));
+    }
+
+    @Test
+    void aPrefixValueSaysWhichKeysChanged() throws Exception {
+        put("p/a", "1");
+        put("p/b", "1");
+        List<PrefixSnapshot> values = new CopyOnWriteArrayList<>();
+        cache.<PrefixSnapshot>notify("prefix", EtcdRequest.of(ns + "p/"), "p", e -> {
+            if (e.error() == null) {
+                values.add(e.result());
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> values.size() == 1);
+        assertThat(values.get(0).changes().added()).containsExactly(ns + "p/a", ns + "p/b");
+
+        put("p/c", "1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> values.size() == 2);
+        put("p/a", "2");
+        await().atMost(Duration.ofSeconds(10)).until(() -> values.size() == 3);
+        kv.delete(bytes(ns + "p/b")).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> values.size() == 4);
+
+        assertThat(values.get(1).changes()).isEqualTo(changes(List.of(ns + "p/c"), List.of(), List.of()));
+        assertThat(values.get(2).changes()).isEqualTo(changes(List.of(), List.of(ns + "p/a"), List.of()));
+        assertThat(values.get(3).changes()).isEqualTo(changes(List.of(), List.of(), List.of(ns + "p/b")));
+        assertThat(values.get(3).entries()).containsOnlyKeys(ns + "p/a", ns + "p/c").containsEntry(ns + "p/a", "2");
+        // Against an older value than the one before, the delta is a diff of the entries.
+        assertThat(values.get(3).changesSince(values.get(1)))
+                .isEqualTo(changes(List.of(), List.of(ns + "p/a"), List.of(ns + "p/b")));
+        assertThat(values.get(3).changesSince(values.get(2))).isSameAs(values.get(3).changes());
+        assertThat(values).extracting(PrefixSnapshot::revision).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void deletingAWatchedPrefixDeliversAnEmptyValueWithEveryKeyRemoved() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            put("gone/" + i, "v");
+        }
+        List<PrefixSnapshot> values = new CopyOnWriteArrayList<>();
+        cache.<PrefixSnapshot>notify("prefix", EtcdRequest.of(ns + "gone/"), "gone", e -> {
+            if (e.error() == null) {
+                values.add(e.result());
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> values.size() == 1);
+
+        kv.delete(bytes(ns + "gone/"), DeleteOption.builder().isPrefix(true).build()).get(10, TimeUnit.SECONDS);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> values.size() == 2);
+        assertThat(values.get(1).entries()).isEmpty();
+        assertThat(values.get(1).changes().removed()).hasSize(5);
+        assertThat(values.get(1).revision()).isGreaterThan(values.get(0).revision());
+        assertThat(cache.<PrefixSnapshot>get("prefix", EtcdRequest.of(ns + "gone/")).value().entries()).isEmpty();
+    }
+
+    @Test
+    void aTenThousandKeyPrefixDeliversOneWriteAsAOneKeyDelta() throws Exception {
+        List<CompletableFuture<?>> puts = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            puts.add(kv.put(bytes(ns + "big/" + i), bytes("v" + i)));
+            if (puts.size() == 500) {
+                CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+                puts.clear();
+            }
+        }
+        CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        List<PrefixSnapshot> values = new CopyOnWriteArrayList<>();
+        cache.<PrefixSnapshot>notify("prefix", EtcdRequest.of(ns + "big/"), "big", e -> {
+            if (e.error() == null) {
+                values.add(e.result());
+            }
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> values.size() == 1);
+        assertThat(values.get(0).size()).isEqualTo(10_000);
+        long rpcs = etcd.rangeAndWatchRpcs();
+
+        put("big/4242", "changed");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> values.size() == 2);
+        PrefixSnapshot after = values.get(1);
+        assertThat(after.size()).isEqualTo(10_000);
+        assertThat(after.get(ns + "big/4242")).isEqualTo("changed");
+        assertThat(after.changes()).isEqualTo(changes(List.of(), List.of(ns + "big/4242"), List.of()));
+        assertThat(etcd.rangeAndWatchRpcs()).as("no read and no new stream for a change").isEqualTo(rpcs);
+    }
+
+    @Test
+    void aHundredOneMebibyteValuesPassThroughASmallHeap() throws Exception {
+        // The suite's JVM runs with -Xmx256m (see the pom): a leaked copy per change would not fit.
+        assertThat(Runtime.getRuntime().maxMemory()).isLessThanOrEqualTo(300L * 1024 * 1024);
+        WatchRecorder<Optional<String>> watch = new WatchRecorder<>(v -> v.map(s -> s.substring(0, 8)).orElse("-"));
+        put("large", "00000000");
+        cache.<Optional<String>>notify("key", EtcdRequest.of(ns + "large"), "large", watch);
+        await().atMost(Duration.ofSeconds(10)).until(() -> watch.size() == 1);
+
+        for (int i = 1; i <= 100; i++) {
+            String head = String.format("%08d", i);
+            put("large", head + String.valueOf((char) ('a' + i % 26)).repeat(1024 * 1024 - 8));
+            await().atMost(Duration.ofSeconds(20)).until(() -> head.equals(watch.last()));
+        }
+
+        assertThat(watch.size()).isEqualTo(101);
+        watch.assertOrdered(Long::parseLong);
+        assertThat(watch.errors()).isEmpty();
+        Result<Optional<String>> last = cache.get("key", EtcdRequest.of(ns + "large"));
+        assertThat(last.value().orElseThrow()).hasSize(1024 * 1024).startsWith("00000100");
+    }
+
+    @Test
+    void aCompactionAndDefragmentationMidWatchLoseNothing() throws Exception {
+        put("c", "0");
+        WatchRecorder<Optional<String>> watch = new WatchRecorder<>(v -> v.orElse("-1"));
+        cache.<Optional<String>>notify("key", EtcdRequest.of(ns + "c"), "c", watch);
+        await().atMost(Duration.ofSeconds(10)).until(() -> watch.size() == 1);
+        // A burst, a compaction up to its end, and a defragmentation of the member.
+        for (int i = 1; i <= 50; i++) {
+            put("c", Integer.toString(i));
+        }
+        long revision = kv.get(bytes(ns + "c")).get(10, TimeUnit.SECONDS).getHeader().getRevision();
+        kv.compact(revision).get(10, TimeUnit.SECONDS);
+        writer.getMaintenanceClient().defragmentMember(etcd.endpoint()).get(30, TimeUnit.SECONDS);
+        put("c", "51");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> "51".equals(watch.last()));
+        watch.assertOrdered(Long::parseLong);
+    }
+
+    private static PrefixSnapshot.Changes changes(List<String> added, List<String> updated, List<String> removed) {
+        return new PrefixSnapshot.Changes(new TreeSet<>(added), new TreeSet<>(updated),
+                new TreeSet<>(removed));
+    }
+
+    private void put(String key, String value) throws Exception {
+        kv.put(bytes(ns + key), bytes(value)).get(10, TimeUnit.SECONDS);
+    }
+
+    private static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    /** Live jetcd watcher objects in this JVM after a full GC (the JVM's class histogram). */
+    static long liveJetcdWatchers() throws Exception {
+        String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {new String[0]}, new String[] {String[].class.getName()});
+        for (String line : histogram.split("\n")) {
+            String[] columns = line.trim().split("\\s+");
+            if (columns.length >= 4 && columns[3].equals("io.etcd.jetcd.impl.WatchImpl$WatcherImpl")) {
+                return Long.parseLong(columns[1]);
+            }
+        }
+        return 0;
+    }
+}
