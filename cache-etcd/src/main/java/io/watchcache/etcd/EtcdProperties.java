@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The jetcd client the etcd cache types use, under {@code watchcache.etcd.*}. */
+/** The jetcd client and the etcd cache types, under {@code watchcache.etcd.*}. */
 @ConfigurationProperties("watchcache.etcd")
 public class EtcdProperties {
 
@@ -26,7 +26,27 @@ public class EtcdProperties {
     private String authority;
 
     /** Longest time one read may take before the fetch fails and the cache backs off. */
-    private Duration requestTimeout = Duration.ofSeconds(5);
+    private Duration requestTimeout = EtcdTypeOptions.DEFAULT_REQUEST_TIMEOUT;
+
+    /** How long a watch stream may stay silent before it is asked for a progress report. */
+    private Duration progressInterval = EtcdTypeOptions.DEFAULT_PROGRESS_INTERVAL;
+
+    /**
+     * How long a member has to answer a progress request before its watch counts as failed
+     * (lost contact, then a new read and stream on whichever member answers).
+     */
+    private Duration progressTimeout = EtcdTypeOptions.DEFAULT_PROGRESS_TIMEOUT;
+
+    /**
+     * Time without reads on a connection after which gRPC sends a keepalive ping. gRPC raises
+     * values below 10s to 10s.
+     */
+    private Duration keepaliveTime = Duration.ofSeconds(10);
+
+    /** How long gRPC waits for a keepalive ping's answer before it closes the connection. */
+    private Duration keepaliveTimeout = Duration.ofSeconds(5);
+
+    private final Ssl ssl = new Ssl();
 
     public List<String> getEndpoints() {
         return endpoints;
@@ -76,9 +96,65 @@ public class EtcdProperties {
         this.requestTimeout = requestTimeout;
     }
 
+    public Duration getProgressInterval() {
+        return progressInterval;
+    }
+
+    public void setProgressInterval(Duration progressInterval) {
+        this.progressInterval = progressInterval;
+    }
+
+    public Duration getProgressTimeout() {
+        return progressTimeout;
+    }
+
+    public void setProgressTimeout(Duration progressTimeout) {
+        this.progressTimeout = progressTimeout;
+    }
+
+    public Duration getKeepaliveTime() {
+        return keepaliveTime;
+    }
+
+    public void setKeepaliveTime(Duration keepaliveTime) {
+        this.keepaliveTime = keepaliveTime;
+    }
+
+    public Duration getKeepaliveTimeout() {
+        return keepaliveTimeout;
+    }
+
+    public void setKeepaliveTimeout(Duration keepaliveTimeout) {
+        this.keepaliveTimeout = keepaliveTimeout;
+    }
+
+    public Ssl getSsl() {
+        return ssl;
+    }
+
+    /** TLS for the connection to etcd. */
+    public static class Ssl {
+
+        /**
+         * Name of the SSL bundle (spring.ssl.bundle.*) whose trust material checks etcd's
+         * certificate and whose key, if any, authenticates this client. Setting it switches
+         * the client to TLS (endpoints then use https://).
+         */
+        private String bundle;
+
+        public String getBundle() {
+            return bundle;
+        }
+
+        public void setBundle(String bundle) {
+            this.bundle = bundle;
+        }
+    }
+
     @Override
     public String toString() {
         return "EtcdProperties[endpoints=" + endpoints + ", user=" + user + ", password="
-                + (password == null ? null : "<redacted>") + ", namespace=" + namespace + "]";
+                + (password == null ? null : "<redacted>") + ", namespace=" + namespace + ", ssl.bundle="
+                + ssl.bundle + "]";
     }
 }

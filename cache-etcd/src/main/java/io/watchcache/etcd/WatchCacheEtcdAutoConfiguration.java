@@ -3,24 +3,36 @@ package io.watchcache.etcd;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
+import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.ssl.SslOptions;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 
+import javax.net.ssl.SSLException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
 
 /**
- * A jetcd {@link Client} bean (closed on shutdown) when {@code watchcache.etcd.endpoints} is set,
- * so etcd cache types are one line each:
+ * A jetcd {@link Client} bean (closed on shutdown) and an {@link EtcdCacheTypes} factory when
+ * {@code watchcache.etcd.endpoints} is set, so etcd cache types are one line each:
  *
  * <pre>{@code
- * @Bean EtcdKeyType flags(Client etcd) { return new EtcdKeyType(etcd); }
+ * @Bean EtcdKeyType flags(EtcdCacheTypes etcd) { return etcd.keyType(); }
  * }</pre>
  */
-@AutoConfiguration
+@AutoConfiguration(after = SslAutoConfiguration.class)
 @ConditionalOnClass(Client.class)
 @Conditional(OnEtcdEndpointsCondition.class)
 @EnableConfigurationProperties(EtcdProperties.class)
@@ -28,8 +40,10 @@ public final class WatchCacheEtcdAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    Client etcdClient(EtcdProperties properties) {
-        ClientBuilder builder = Client.builder().endpoints(properties.getEndpoints().toArray(String[]::new));
+    Client etcdClient(EtcdProperties properties, ObjectProvider<SslBundles> sslBundles) {
+        ClientBuilder builder = Client.builder().endpoints(properties.getEndpoints().toArray(String[]::new))
+                .keepaliveTime(positive("watchcache.etcd.keepalive-time", properties.getKeepaliveTime()))
+                .keepaliveTimeout(positive("watchcache.etcd.keepalive-timeout", properties.getKeepaliveTimeout()));
         if (properties.getUser() != null) {
             builder.user(utf8(properties.getUser()));
         }
@@ -42,7 +56,57 @@ public final class WatchCacheEtcdAutoConfiguration {
         if (properties.getAuthority() != null) {
             builder.authority(properties.getAuthority());
         }
+        String bundleName = properties.getSsl().getBundle();
+        if (bundleName != null) {
+            SslBundles bundles = sslBundles.getIfAvailable();
+            if (bundles == null) {
+                throw new InvalidConfigurationPropertyValueException("watchcache.etcd.ssl.bundle", bundleName,
+                        "No SSL bundles are configured (spring.ssl.bundle.*).");
+            }
+            builder.sslContext(sslContext(bundleName, bundles.getBundle(bundleName)));
+        }
         return builder.build();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    EtcdCacheTypes etcdCacheTypes(Client client, EtcdProperties properties) {
+        EtcdTypeOptions options = EtcdTypeOptions.builder()
+                .requestTimeout(positive("watchcache.etcd.request-timeout", properties.getRequestTimeout()))
+                .progressInterval(positive("watchcache.etcd.progress-interval", properties.getProgressInterval()))
+                .progressTimeout(positive("watchcache.etcd.progress-timeout", properties.getProgressTimeout()))
+                .endpoints(properties.getEndpoints())
+                .build();
+        return new EtcdCacheTypes(client, options);
+    }
+
+    /** A Netty TLS context for gRPC from a Boot SSL bundle: its trust and, if set, its key. */
+    static SslContext sslContext(String name, SslBundle bundle) {
+        try {
+            SslContextBuilder builder = GrpcSslContexts.forClient()
+                    .trustManager(bundle.getManagers().getTrustManagerFactory());
+            if (bundle.getStores().getKeyStore() != null) {
+                builder.keyManager(bundle.getManagers().getKeyManagerFactory());
+            }
+            SslOptions options = bundle.getOptions();
+            if (options.getEnabledProtocols() != null) {
+                builder.protocols(options.getEnabledProtocols());
+            }
+            if (options.getCiphers() != null) {
+                builder.ciphers(Arrays.asList(options.getCiphers()));
+            }
+            return builder.build();
+        } catch (SSLException e) {
+            throw new InvalidConfigurationPropertyValueException("watchcache.etcd.ssl.bundle", name,
+                    "The bundle cannot make a TLS context for gRPC: " + e.getMessage());
+        }
+    }
+
+    private static Duration positive(String property, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new InvalidConfigurationPropertyValueException(property, value, "It must be positive.");
+        }
+        return value;
     }
 
     private static ByteSequence utf8(String value) {

@@ -1,7 +1,10 @@
 package io.watchcache.etcd;
 
 import java.io.File;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -12,6 +15,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,14 +37,20 @@ public final class EtcdCluster implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    /** Server certificate, key and the CA that signed it, for members that serve clients over TLS. */
+    public record Tls(Path certificate, Path key, Path ca) {
+    }
+
     private final List<Member> members = new ArrayList<>();
     private final Path root;
 
-    private EtcdCluster(Path binary, int size) throws IOException {
+    private EtcdCluster(Path binary, int size, Tls tls) throws IOException {
         this.root = Files.createTempDirectory("watchcache-etcd-");
         String token = "watchcache-" + Long.toHexString(System.nanoTime());
+        HttpClient http = tls == null ? HTTP : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+                .sslContext(trusting(tls.ca())).build();
         for (int i = 0; i < size; i++) {
-            members.add(new Member(binary, root.resolve("m" + i), "m" + i, freePort(), freePort(), token));
+            members.add(new Member(binary, root.resolve("m" + i), "m" + i, freePort(), freePort(), token, tls, http));
         }
         String initial = members.stream().map(m -> m.name + "=" + m.peerUrl()).collect(Collectors.joining(","));
         members.forEach(m -> m.initialCluster = initial);
@@ -59,7 +71,12 @@ public final class EtcdCluster implements AutoCloseable {
 
     /** Starts {@code size} members and waits until every one serves clients. */
     public static EtcdCluster start(Path binary, int size) throws Exception {
-        EtcdCluster cluster = new EtcdCluster(binary, size);
+        return start(binary, size, null);
+    }
+
+    /** Starts {@code size} members that serve clients over TLS with {@code tls} (null: plain). */
+    public static EtcdCluster start(Path binary, int size, Tls tls) throws Exception {
+        EtcdCluster cluster = new EtcdCluster(binary, size, tls);
         try {
             for (Member member : cluster.members) {
                 member.launch();
@@ -117,14 +134,18 @@ public final class EtcdCluster implements AutoCloseable {
         private final int clientPort;
         private final int peerPort;
         private final String clusterToken;
+        private final Tls tls;
+        private final HttpClient http;
         private String initialCluster;
         // Guarded by this.
         private Process process;
         private boolean launchedOnce;
         private boolean frozen;
 
-        private Member(Path binary, Path dir, String name, int clientPort, int peerPort, String clusterToken)
-                throws IOException {
+        private Member(Path binary, Path dir, String name, int clientPort, int peerPort, String clusterToken, Tls tls,
+                       HttpClient http) throws IOException {
+            this.tls = tls;
+            this.http = http;
             this.binary = binary;
             this.dir = Files.createDirectories(dir);
             this.name = name;
@@ -138,7 +159,7 @@ public final class EtcdCluster implements AutoCloseable {
         }
 
         public String endpoint() {
-            return "http://127.0.0.1:" + clientPort;
+            return (tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort;
         }
 
         String peerUrl() {
@@ -178,6 +199,9 @@ public final class EtcdCluster implements AutoCloseable {
                     "--heartbeat-interval", "100",
                     "--election-timeout", "1000",
                     "--logger", "zap", "--log-outputs", "stderr"));
+            if (tls != null) {
+                command.addAll(List.of("--cert-file", tls.certificate().toString(), "--key-file", tls.key().toString()));
+            }
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.redirectErrorStream(true);
             builder.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile()));
@@ -213,7 +237,7 @@ public final class EtcdCluster implements AutoCloseable {
                 return false;
             }
             try {
-                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(endpoint() + "/health"))
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(endpoint() + "/health"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
                 return response.statusCode() == 200 && response.body().contains("true");
             } catch (IOException e) {
@@ -260,7 +284,7 @@ public final class EtcdCluster implements AutoCloseable {
 
         /** The member's Prometheus metrics text. */
         public String metrics() throws IOException, InterruptedException {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(endpoint() + "/metrics"))
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(endpoint() + "/metrics"))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
             return response.body();
         }
@@ -319,6 +343,21 @@ public final class EtcdCluster implements AutoCloseable {
             }
         }
         return sum;
+    }
+
+    private static SSLContext trusting(Path caPem) throws IOException {
+        try (InputStream in = Files.newInputStream(caPem)) {
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, factory.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot trust " + caPem, e);
+        }
     }
 
     private static String tail(String text, int chars) {

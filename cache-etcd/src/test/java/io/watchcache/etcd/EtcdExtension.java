@@ -33,6 +33,15 @@ final class EtcdExtension implements BeforeAllCallback, ParameterResolver {
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        Path binary = binaryOrSkip();
+        Members members = context.getRequiredTestClass().getAnnotation(Members.class);
+        EtcdCluster cluster = EtcdCluster.start(binary, members == null ? 1 : members.value());
+        // AutoCloseable store values are closed with the class's context: etcd stops after the class.
+        context.getStore(NAMESPACE).put("cluster", cluster);
+    }
+
+    /** The etcd binary; without one, skips the calling tests, or fails them when CI requires etcd. */
+    static Path binaryOrSkip() {
         Path binary = EtcdCluster.findBinary();
         if (binary == null) {
             String message = "no etcd binary on the PATH or at /usr/bin/etcd (apt-get install etcd-server)";
@@ -41,10 +50,7 @@ final class EtcdExtension implements BeforeAllCallback, ParameterResolver {
             }
             Assumptions.abort("Skipping etcd integration tests: " + message);
         }
-        Members members = context.getRequiredTestClass().getAnnotation(Members.class);
-        EtcdCluster cluster = EtcdCluster.start(binary, members == null ? 1 : members.value());
-        // AutoCloseable store values are closed with the class's context: etcd stops after the class.
-        context.getStore(NAMESPACE).put("cluster", cluster);
+        return binary;
     }
 
     @Override

@@ -3,18 +3,24 @@ package io.watchcache.etcd;
 import io.etcd.jetcd.Client;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class WatchCacheEtcdAutoConfigurationTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(WatchCacheEtcdAutoConfiguration.class));
+            .withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, WatchCacheEtcdAutoConfiguration.class));
 
     @Test
     void noEndpointsNoClient() {
-        runner.run(context -> assertThat(context).doesNotHaveBean(Client.class));
+        runner.run(context -> assertThat(context).doesNotHaveBean(Client.class).doesNotHaveBean(EtcdCacheTypes.class));
     }
 
     @Test
@@ -42,5 +48,56 @@ class WatchCacheEtcdAutoConfigurationTest {
         runner.withPropertyValues("watchcache.etcd.endpoints=http://127.0.0.1:2379")
                 .withBean("mine", Client.class, () -> Client.builder().endpoints("http://127.0.0.1:1").build())
                 .run(context -> assertThat(context).hasSingleBean(Client.class).hasBean("mine"));
+    }
+
+    @Test
+    void typesFromTheFactoryCarryTheConfiguredTimeoutsAndEndpoints() {
+        runner.withPropertyValues("watchcache.etcd.endpoints=http://127.0.0.1:2379,http://127.0.0.1:2479",
+                        "watchcache.etcd.request-timeout=7s", "watchcache.etcd.progress-interval=1500ms",
+                        "watchcache.etcd.progress-timeout=4s")
+                .run(context -> {
+                    EtcdTypeOptions options = context.getBean(EtcdCacheTypes.class).keyType().options();
+                    assertThat(options.requestTimeout()).isEqualTo(Duration.ofSeconds(7));
+                    assertThat(options.progressInterval()).isEqualTo(Duration.ofMillis(1500));
+                    assertThat(options.progressTimeout()).isEqualTo(Duration.ofSeconds(4));
+                    assertThat(options.endpoints()).containsExactly("http://127.0.0.1:2379", "http://127.0.0.1:2479");
+                    assertThat(context.getBean(EtcdCacheTypes.class).prefixType().options()).isEqualTo(options);
+                });
+    }
+
+    @Test
+    void defaultsDetectASilentMemberWithinTenSeconds() {
+        runner.withPropertyValues("watchcache.etcd.endpoints=http://127.0.0.1:2379").run(context -> {
+            EtcdTypeOptions options = context.getBean(EtcdCacheTypes.class).options();
+            Duration check = options.progressInterval().compareTo(options.progressTimeout()) < 0
+                    ? options.progressInterval() : options.progressTimeout();
+            // Silent for the interval, asked, unanswered for the timeout; each step seen up to half a check late.
+            Duration worst = options.progressInterval().plus(options.progressTimeout()).plus(check);
+            assertThat(worst).isLessThanOrEqualTo(Duration.ofSeconds(10));
+        });
+    }
+
+    @Test
+    void nonPositiveDurationsFailStartupNamingTheProperty() {
+        for (String property : List.of("request-timeout", "progress-interval", "progress-timeout", "keepalive-time",
+                "keepalive-timeout")) {
+            runner.withPropertyValues("watchcache.etcd.endpoints=http://127.0.0.1:2379",
+                    "watchcache.etcd." + property + "=0s").run(context -> {
+                        assertThat(context).hasFailed();
+                        assertThat(context.getStartupFailure()).rootCause()
+                                .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+                                .hasMessageContaining("watchcache.etcd." + property);
+                    });
+        }
+    }
+
+    @Test
+    void anUnknownSslBundleFailsStartup() {
+        runner.withPropertyValues("watchcache.etcd.endpoints=https://127.0.0.1:2379",
+                "watchcache.etcd.ssl.bundle=nope").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause().isInstanceOf(NoSuchSslBundleException.class)
+                            .hasMessageContaining("nope");
+                });
     }
 }

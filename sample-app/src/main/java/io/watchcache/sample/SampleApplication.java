@@ -4,8 +4,7 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.watchcache.CacheRequest;
 import io.watchcache.CacheType;
-import io.watchcache.etcd.EtcdKeyType;
-import io.watchcache.etcd.EtcdProperties;
+import io.watchcache.etcd.EtcdCacheTypes;
 import io.watchcache.spring.boot.CacheWatch;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -79,12 +78,13 @@ public class SampleApplication {
     static class Etcd {
 
         @Bean
-        CacheType<CacheRequest, Optional<String>> values(Client etcd, EtcdProperties properties) {
-            return new EtcdKeyType(etcd, properties.getRequestTimeout());
+        CacheType<CacheRequest, Optional<String>> values(EtcdCacheTypes etcd) {
+            return etcd.keyType();
         }
 
         @Bean
-        SampleBackend etcdBackend(Client etcd, EtcdProperties properties) {
+        SampleBackend etcdBackend(EtcdCacheTypes types) {
+            Client etcd = types.client();
             return new SampleBackend() {
                 @Override
                 public void put(String key, String value) throws Exception {
@@ -98,7 +98,7 @@ public class SampleApplication {
 
                 @Override
                 public String name() {
-                    return "etcd at " + properties.getEndpoints();
+                    return "etcd at " + String.join(",", types.options().endpoints());
                 }
             };
         }

@@ -1,0 +1,79 @@
+package io.watchcache.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.watchcache.CacheOptions;
+import io.watchcache.WatchCache;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * {@code watchcache.etcd.ssl.bundle} against a real etcd serving clients over TLS only, with the
+ * test certificates in {@code src/test/resources/tls}.
+ */
+class EtcdTlsTest {
+
+    private static EtcdCluster etcd;
+
+    @BeforeAll
+    static void startEtcdWithTls() throws Exception {
+        etcd = EtcdCluster.start(EtcdExtension.binaryOrSkip(), 1, new EtcdCluster.Tls(resource("tls/server.pem"),
+                resource("tls/server-key.pem"), resource("tls/ca.pem")));
+    }
+
+    @AfterAll
+    static void stopEtcd() throws Exception {
+        if (etcd != null) {
+            etcd.close();
+        }
+    }
+
+    @Test
+    void aClientFromAnSslBundleReadsAndWatchesOverTls() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class,
+                        WatchCacheEtcdAutoConfiguration.class))
+                .withPropertyValues("watchcache.etcd.endpoints=" + etcd.member(0).endpoint(),
+                        "watchcache.etcd.ssl.bundle=etcd",
+                        "spring.ssl.bundle.pem.etcd.truststore.certificate=classpath:tls/ca.pem")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    EtcdCacheTypes types = context.getBean(EtcdCacheTypes.class);
+                    types.client().getKVClient().put(bytes("tls/k"), bytes("secure")).get(10, TimeUnit.SECONDS);
+                    try (WatchCache cache = new WatchCache(CacheOptions.defaults())) {
+                        cache.registerType("key", types.keyType());
+                        assertThat(cache.<Optional<String>>get("key", EtcdRequest.of("tls/k")).value())
+                                .contains("secure");
+                    }
+                });
+    }
+
+    @Test
+    void aPlainTextClientCannotTalkToIt() {
+        try (Client plain = Client.builder().endpoints(etcd.member(0).endpoint().replace("https:", "http:")).build()) {
+            assertThatThrownBy(() -> plain.getKVClient().get(bytes("tls/k")).get(3, TimeUnit.SECONDS))
+                    .isNotNull();
+        }
+    }
+
+    private static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    private static Path resource(String name) throws URISyntaxException {
+        return Path.of(EtcdTlsTest.class.getClassLoader().getResource(name).toURI());
+    }
+}
