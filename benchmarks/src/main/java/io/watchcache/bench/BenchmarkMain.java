@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Runs every benchmark scenario side by side in one process and prints a table; writes
@@ -28,7 +29,8 @@ import java.util.Set;
  * <pre>
  *   --quick             small sizes, short runs (a smoke test, under 3 minutes)
  *   --only a,b          run only these scenarios: hit, freshness, watch-scale, fan-out, shutdown, coalescing,
- *                       etcd (real etcd members on loopback; skipped with a note when no etcd binary is found)
+ *                       etcd (real etcd members on loopback; skipped with a note when no etcd binary is
+ *                       found), or a part of it: etcd-leak, etcd-soak, etcd-frozen
  *   --sync              watch-scale with a synchronous type (the Java 25 virtual-thread variant)
  *   --out DIR           where to write the JSON files (default target)
  *   --jdk25 PATH        a Java 21+ home for the virtual-thread variant (run.sh passes it when present)
@@ -79,8 +81,8 @@ public final class BenchmarkMain {
         if (only == null || only.contains("coalescing")) {
             coalescing(figures, quick, runs);
         }
-        if (only == null || only.contains("etcd")) {
-            etcd(figures, quick);
+        if (only == null || only.stream().anyMatch(name -> name.startsWith("etcd"))) {
+            etcd(figures, quick, only);
         }
         Map<String, String> machine = machine(quick);
         System.out.println();
@@ -277,50 +279,74 @@ public final class BenchmarkMain {
 
     // ---- 7. etcd ----
 
-    private static void etcd(Figures figures, boolean quick) throws Exception {
+    private static void etcd(Figures figures, boolean quick, Set<String> only) throws Exception {
         Path binary = EtcdCluster.findBinary();
         if (binary == null) {
             log("etcd: no etcd binary on the PATH or at /usr/bin/etcd (apt-get install etcd-server); skipped");
             return;
         }
+        Predicate<String> runs = part -> only == null || only.contains("etcd") || only.contains("etcd-" + part);
         try (EtcdCluster single = EtcdCluster.start(binary, 1)) {
-            EtcdScenarios.Leak leak = EtcdScenarios.leak(single.member(0), 1000);
-            log("etcd leak: " + leak);
-            figures.add(new Figures.Figure("etcd_watch_streams_after_1000_changes", "streams", leak.watchStreams(),
-                    leak.watchStreams(), leak.watchStreams(), null, null, "<= 5", leak.watchStreams() <= 5,
-                    "etcd_debugging_mvcc_watch_stream_total after 1,000 changes of one watched key"));
-            figures.add(new Figures.Figure("etcd_live_jetcd_watchers_after_1000_changes", "objects",
-                    leak.liveJetcdWatchers(), leak.liveJetcdWatchers(), leak.liveJetcdWatchers(), null, null, null,
-                    null, "live WatchImpl$WatcherImpl instances in the JVM after GC"));
-            figures.add(new Figures.Figure("etcd_rpcs_per_change", "rpcs", leak.rpcsPerChange(), leak.rpcsPerChange(),
-                    leak.rpcsPerChange(), null, null, "<= 1.5", leak.rpcsPerChange() <= 1.5,
-                    "Range + Watch RPCs started on etcd / changes delivered (" + leak.delivered() + ")"));
+            if (runs.test("leak")) {
+                etcdLeak(figures, single);
+            }
+            if (runs.test("soak")) {
+                etcdSoak(figures, quick, single);
+            }
+        }
+        if (runs.test("frozen")) {
+            etcdFrozen(figures, quick, binary);
+        }
+    }
 
-            Duration soakFor = quick ? Duration.ofSeconds(60) : Duration.ofMinutes(10);
-            EtcdScenarios.Soak soak = EtcdScenarios.soak(single.member(0), 150, 50, 20, soakFor,
-                    Duration.ofSeconds(quick ? 5 : 20));
-            log("etcd soak: " + soak);
-            figures.add(new Figures.Figure("etcd_soak_heap_growth_mib_per_hour", "MiB/h", soak.heapGrowthMibPerHour(),
-                    soak.heapGrowthMibPerHour(), soak.heapGrowthMibPerHour(), null, null, "<= 5",
-                    soak.heapGrowthMibPerHour() <= 5, "200 watches, 20 writes/s of 1 KiB for " + soakFor.toSeconds()
-                    + " s; heap after GC " + Figures.fmt(soak.firstMib()) + " -> " + Figures.fmt(soak.lastMib())
-                    + " MiB"));
+    private static void etcdLeak(Figures figures, EtcdCluster single) throws Exception {
+        EtcdScenarios.Leak leak = EtcdScenarios.leak(single.member(0), 1000);
+        log("etcd leak: " + leak);
+        figures.add(new Figures.Figure("etcd_watch_streams_after_1000_changes", "streams", leak.watchStreams(),
+                leak.watchStreams(), leak.watchStreams(), null, null, "<= 5", leak.watchStreams() <= 5,
+                "etcd_debugging_mvcc_watch_stream_total after 1,000 changes of one watched key"));
+        figures.add(new Figures.Figure("etcd_live_jetcd_watchers_after_1000_changes", "objects",
+                leak.liveJetcdWatchers(), leak.liveJetcdWatchers(), leak.liveJetcdWatchers(), null, null, null,
+                null, "live WatchImpl$WatcherImpl instances in the JVM after GC"));
+        figures.add(new Figures.Figure("etcd_rpcs_per_change", "rpcs", leak.rpcsPerChange(), leak.rpcsPerChange(),
+                leak.rpcsPerChange(), null, null, "<= 1.5", leak.rpcsPerChange() <= 1.5,
+                "Range + Watch RPCs started on etcd / changes delivered (" + leak.delivered() + ")"));
+    }
+
+    private static void etcdSoak(Figures figures, boolean quick, EtcdCluster single) throws Exception {
+        Duration soakFor = quick ? Duration.ofSeconds(60) : Duration.ofMinutes(10);
+        EtcdScenarios.Soak soak = EtcdScenarios.soak(single.member(0), 150, 50, 20, soakFor,
+                Duration.ofSeconds(quick ? 5 : 20));
+        log("etcd soak: " + soak);
+        figures.add(new Figures.Figure("etcd_soak_heap_growth_mib_per_hour", "MiB/h", soak.heapGrowthMibPerHour(),
+                soak.heapGrowthMibPerHour(), soak.heapGrowthMibPerHour(), null, null, "<= 5",
+                soak.heapGrowthMibPerHour() <= 5, "200 watches, 20 writes/s of 1 KiB for " + soakFor.toSeconds()
+                + " s; heap after GC " + Figures.fmt(soak.firstMib()) + " -> " + Figures.fmt(soak.lastMib())
+                + " MiB"));
+    }
+
+    private static void etcdFrozen(Figures figures, boolean quick, Path binary) throws Exception {
+        int runs = quick ? 1 : 3;
+        Duration freeze = Duration.ofSeconds(quick ? 15 : 30);
+        double[] staleness = new double[runs];
+        double[] converge = new double[runs];
+        double[] recovery = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            try (EtcdCluster cluster = EtcdCluster.start(binary, 3)) {
+                EtcdScenarios.Frozen frozen = EtcdScenarios.frozenMember(cluster, 30, freeze, Duration.ofSeconds(15));
+                log("etcd frozen member run " + (r + 1) + ": " + frozen);
+                staleness[r] = frozen.unflaggedStalenessS();
+                converge[r] = frozen.convergeAfterThawS();
+                recovery[r] = frozen.recoveryAfterFullRestartS();
+            }
         }
-        try (EtcdCluster cluster = EtcdCluster.start(binary, 3)) {
-            Duration freeze = Duration.ofSeconds(quick ? 15 : 30);
-            EtcdScenarios.Frozen frozen = EtcdScenarios.frozenMember(cluster, 30, freeze, Duration.ofSeconds(15));
-            log("etcd frozen member: " + frozen);
-            figures.add(new Figures.Figure("etcd_frozen_member_unflagged_staleness_s", "s",
-                    frozen.unflaggedStalenessS(), frozen.unflaggedStalenessS(), frozen.unflaggedStalenessS(), null,
-                    null, "<= 10", frozen.unflaggedStalenessS() <= 10, "3 members, a follower SIGSTOPped for "
-                    + freeze.toSeconds() + " s; 30 watched keys written every second"));
-            figures.add(new Figures.Figure("etcd_frozen_member_converge_after_thaw_s", "s",
-                    frozen.convergeAfterThawS(), frozen.convergeAfterThawS(), frozen.convergeAfterThawS(), null, null,
-                    null, null, "until every watch has the value written at SIGCONT"));
-            figures.add(new Figures.Figure("etcd_full_restart_recovery_s", "s", frozen.recoveryAfterFullRestartS(),
-                    frozen.recoveryAfterFullRestartS(), frozen.recoveryAfterFullRestartS(), null, null, null, null,
-                    "all 3 members SIGKILLed for 15 s, restarted; until every watch has the value written after"));
-        }
+        figures.add("etcd_frozen_member_unflagged_staleness_s", "s", staleness, null, null, "<= 10",
+                LongSamples.median(staleness) <= 10, "3 members, a follower SIGSTOPped for " + freeze.toSeconds()
+                        + " s; 30 watched keys written every second; the longest any watch lagged unflagged");
+        figures.add("etcd_frozen_member_converge_after_thaw_s", "s", converge, null, null, null, null,
+                "until every watch has the value written at SIGCONT");
+        figures.add("etcd_full_restart_recovery_s", "s", recovery, null, null, null, null,
+                "all 3 members SIGKILLed for 15 s, restarted; until every watch has the value written after");
     }
 
     private static Map<String, String> machine(boolean quick) {

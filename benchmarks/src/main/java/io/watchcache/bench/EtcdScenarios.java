@@ -11,8 +11,9 @@ import io.watchcache.etcd.EtcdCluster;
 import io.watchcache.etcd.EtcdKeyType;
 import io.watchcache.etcd.EtcdPrefixType;
 import io.watchcache.etcd.EtcdRequest;
+import io.watchcache.etcd.KeyWriter;
+import io.watchcache.etcd.LiveObjects;
 
-import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -75,7 +76,7 @@ final class EtcdScenarios {
             long rpcs = etcd.rangeAndWatchRpcs() - rpcsBefore;
             long delivered = events.get() - eventsBefore;
             long streams = etcd.watchStreams();
-            long watchers = liveInstances("io.etcd.jetcd.impl.WatchImpl$WatcherImpl");
+            long watchers = LiveObjects.count(LiveObjects.JETCD_WATCHER);
             watch.cancel();
             return new Leak(changes, delivered, streams, rpcs, watchers);
         }
@@ -181,9 +182,9 @@ final class EtcdScenarios {
             int frozen = followerIndex(cluster);
             List<String> healthy = new ArrayList<>(cluster.endpoints());
             healthy.remove(frozen);
-            Writer writer = new Writer(healthy, keyNames);
+            KeyWriter writer = new KeyWriter(healthy, keyNames);
             writer.writeAll(0);
-            awaitTrue(Duration.ofSeconds(30), () -> writer.allDelivered(delivered));
+            awaitTrue(Duration.ofSeconds(30), () -> writer.allDelivered(k -> delivered.get(k).get()));
 
             cluster.member(frozen).stop();
             long freezeEnd = System.nanoTime() + freeze.toNanos();
@@ -195,13 +196,15 @@ final class EtcdScenarios {
                     writer.writeAll(round++);
                     nextRound += TimeUnit.SECONDS.toNanos(1);
                 }
-                worst = Math.max(worst, writer.worstUnflaggedStalenessS(delivered, flagged(cache)));
+                Map<String, Boolean> flagged = flagged(cache);
+                worst = Math.max(worst, writer.worstUnflaggedStalenessS(k -> delivered.get(k).get(),
+                        k -> flagged.getOrDefault(k, false)));
                 Thread.sleep(100);
             }
             cluster.member(frozen).cont();
             writer.writeAll(round++);
             long thawed = System.nanoTime();
-            awaitTrue(Duration.ofSeconds(120), () -> writer.allDelivered(delivered));
+            awaitTrue(Duration.ofSeconds(120), () -> writer.allDelivered(k -> delivered.get(k).get()));
             double converge = (System.nanoTime() - thawed) / 1e9;
             writer.close();
 
@@ -211,67 +214,12 @@ final class EtcdScenarios {
             Thread.sleep(outage.toMillis());
             cluster.ensureAllRunning();
             long restarted = System.nanoTime();
-            Writer after = new Writer(cluster.endpoints(), keyNames);
+            KeyWriter after = new KeyWriter(cluster.endpoints(), keyNames);
             after.writeAll(round);
-            awaitTrue(Duration.ofSeconds(180), () -> after.allDelivered(delivered));
+            awaitTrue(Duration.ofSeconds(180), () -> after.allDelivered(k -> delivered.get(k).get()));
             double recovery = (System.nanoTime() - restarted) / 1e9;
             after.close();
-            return new Frozen(worst, converge, recovery, writer.writes + after.writes);
-        }
-    }
-
-    /** Writes every key, remembering when each value was committed. */
-    private static final class Writer implements AutoCloseable {
-
-        private final Client client;
-        private final List<String> keys;
-        /** key -> {value, commit time of the oldest write not yet seen by the watch} */
-        private final Map<String, String> latest = new HashMap<>();
-        private final Map<String, Long> staleSince = new HashMap<>();
-        long writes;
-
-        Writer(List<String> endpoints, List<String> keys) {
-            this.client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
-            this.keys = keys;
-        }
-
-        void writeAll(int round) throws Exception {
-            for (String key : keys) {
-                String value = "r" + round;
-                put(client.getKVClient(), key, value);
-                writes++;
-                latest.put(key, value);
-                staleSince.putIfAbsent(key, System.nanoTime());
-            }
-        }
-
-        boolean allDelivered(Map<String, AtomicReference<String>> delivered) {
-            return keys.stream().allMatch(k -> latest.get(k).equals(delivered.get(k).get()));
-        }
-
-        double worstUnflaggedStalenessS(Map<String, AtomicReference<String>> delivered, Map<String, Boolean> flagged) {
-            double worst = 0;
-            long now = System.nanoTime();
-            for (String key : keys) {
-                if (latest.get(key).equals(delivered.get(key).get())) {
-                    staleSince.remove(key);
-                    continue;
-                }
-                Long since = staleSince.get(key);
-                if (since != null && !flagged.getOrDefault(key, false)) {
-                    worst = Math.max(worst, (now - since) / 1e9);
-                } else if (since != null) {
-                    // Flagged: the application can see this entry is not current. Count again from
-                    // the next write the watch misses.
-                    staleSince.put(key, now);
-                }
-            }
-            return worst;
-        }
-
-        @Override
-        public void close() {
-            client.close();
+            return new Frozen(worst, converge, recovery, writer.writes() + after.writes());
         }
     }
 
@@ -336,19 +284,5 @@ final class EtcdScenarios {
         }
         double denominator = n * sxx - sx * sx;
         return denominator == 0 ? 0 : (n * sxy - sx * sy) / denominator;
-    }
-
-    /** Live instances of {@code className} after a full GC, from the JVM's class histogram. */
-    static long liveInstances(String className) throws Exception {
-        String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
-                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
-                new Object[] {new String[0]}, new String[] {String[].class.getName()});
-        for (String line : histogram.split("\n")) {
-            String[] columns = line.trim().split("\\s+");
-            if (columns.length >= 4 && columns[3].equals(className)) {
-                return Long.parseLong(columns[1]);
-            }
-        }
-        return 0;
     }
 }

@@ -14,8 +14,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import javax.management.ObjectName;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,7 +70,7 @@ class EtcdWatchStreamTest {
         WatchRecorder<Optional<String>> watch = new WatchRecorder<>(v -> v.orElse("<absent>"));
         cache.<Optional<String>>notify("key", EtcdRequest.of(ns + "hot"), "hot", watch);
         await().atMost(Duration.ofSeconds(10)).until(() -> "0".equals(watch.last()));
-        long watchersBefore = liveJetcdWatchers();
+        long watchersBefore = LiveObjects.count(LiveObjects.JETCD_WATCHER);
         long rpcsBefore = etcd.rangeAndWatchRpcs();
 
         for (int i = 1; i <= 1000; i++) {
@@ -93,7 +91,7 @@ class EtcdWatchStreamTest {
         assertThat(etcd.watchStreams()).as("open watch streams on etcd").isLessThanOrEqualTo(5);
         assertThat(etcd.rangeAndWatchRpcs() - rpcsBefore).as("Range and Watch RPCs for 1,000 changes")
                 .isLessThanOrEqualTo(5);
-        assertThat(liveJetcdWatchers()).as("live jetcd watchers").isLessThanOrEqualTo(watchersBefore);
+        assertThat(LiveObjects.count(LiveObjects.JETCD_WATCHER)).as("live jetcd watchers").isLessThanOrEqualTo(watchersBefore);
     }
 
     @Test
@@ -282,19 +280,5 @@ class EtcdWatchStreamTest {
 
     private static ByteSequence bytes(String s) {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
-    }
-
-    /** Live jetcd watcher objects in this JVM after a full GC (the JVM's class histogram). */
-    static long liveJetcdWatchers() throws Exception {
-        String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
-                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
-                new Object[] {new String[0]}, new String[] {String[].class.getName()});
-        for (String line : histogram.split("\n")) {
-            String[] columns = line.trim().split("\\s+");
-            if (columns.length >= 4 && columns[3].equals("io.etcd.jetcd.impl.WatchImpl$WatcherImpl")) {
-                return Long.parseLong(columns[1]);
-            }
-        }
-        return 0;
     }
 }

@@ -22,9 +22,11 @@ public final class KeyWriter implements AutoCloseable {
 
     private final Client client;
     private final List<String> keys;
-    private final Map<String, String> latest = new HashMap<>();
-    /** key -> when the oldest write its watch has not shown was committed (nanoTime). */
-    private final Map<String, Long> staleSince = new HashMap<>();
+    private final Map<String, Long> latest = new HashMap<>();
+    /** round -> when its writes were committed (nanoTime), key by key. */
+    private final Map<String, Map<Long, Long>> committed = new HashMap<>();
+    /** key -> when its entry was last seen flagged (nanoTime). */
+    private final Map<String, Long> lastFlagged = new HashMap<>();
     private long writes;
 
     public KeyWriter(List<String> endpoints, List<String> keys) {
@@ -32,14 +34,16 @@ public final class KeyWriter implements AutoCloseable {
         this.keys = List.copyOf(keys);
     }
 
-    /** Writes {@code round} (as the value) to every key, each retried until etcd commits it. */
+    /**
+     * Writes {@code round} (as the value) to every key, each retried until etcd commits it.
+     * Rounds must increase.
+     */
     public void writeAll(long round) throws Exception {
         for (String key : keys) {
-            String value = Long.toString(round);
-            put(key, value);
+            put(key, Long.toString(round));
             writes++;
-            latest.put(key, value);
-            staleSince.putIfAbsent(key, System.nanoTime());
+            latest.put(key, round);
+            committed.computeIfAbsent(key, k -> new HashMap<>()).put(round, System.nanoTime());
         }
     }
 
@@ -63,35 +67,37 @@ public final class KeyWriter implements AutoCloseable {
     }
 
     public String latest(String key) {
-        return latest.get(key);
+        return Long.toString(latest.get(key));
     }
 
     /** Whether every watch shows the last value written to its key. */
     public boolean allDelivered(Function<String, String> delivered) {
-        return keys.stream().allMatch(k -> latest.get(k).equals(delivered.apply(k)));
+        return keys.stream().allMatch(k -> latest(k).equals(delivered.apply(k)));
     }
 
     /**
-     * The longest current unflagged staleness over all keys, in seconds. A flagged key counts
-     * again from the next write its watch misses.
+     * The longest current unflagged staleness over all keys, in seconds: for each key whose
+     * watch shows an older round than the last written, the time since the first round it has
+     * not shown was committed, or since its entry was last seen flagged, whichever is later.
+     * {@code delivered} gives the round a watch shows (as written), or null for none.
      */
     public double worstUnflaggedStalenessS(Function<String, String> delivered, Predicate<String> flagged) {
         double worst = 0;
         long now = System.nanoTime();
         for (String key : keys) {
-            if (latest.get(key).equals(delivered.apply(key))) {
-                staleSince.remove(key);
-                continue;
-            }
-            Long since = staleSince.get(key);
-            if (since == null) {
-                continue;
-            }
             if (flagged.test(key)) {
-                staleSince.put(key, now);
-            } else {
-                worst = Math.max(worst, (now - since) / 1e9);
+                lastFlagged.put(key, now);
+                continue;
             }
+            String shown = delivered.apply(key);
+            long shownRound = shown == null ? -1 : Long.parseLong(shown);
+            Long firstMissed = committed.get(key).entrySet().stream().filter(e -> e.getKey() > shownRound)
+                    .map(Map.Entry::getValue).min(Long::compare).orElse(null);
+            if (firstMissed == null) {
+                continue;
+            }
+            long since = Math.max(firstMissed, lastFlagged.getOrDefault(key, Long.MIN_VALUE));
+            worst = Math.max(worst, (now - since) / 1e9);
         }
         return worst;
     }
