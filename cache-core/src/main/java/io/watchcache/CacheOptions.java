@@ -17,6 +17,13 @@ import java.util.concurrent.ThreadPoolExecutor;
  */
 public final class CacheOptions {
 
+    /**
+     * The longest duration the cache works with (about ten years). Longer ones, wherever they
+     * enter (options, requests, registrations), are clamped to it, so "wait forever" can be
+     * written as {@code Duration.ofSeconds(Long.MAX_VALUE)} without overflowing anything.
+     */
+    public static final Duration MAX_DURATION = Duration.ofDays(3650);
+
     private final Executor executor;
     private final boolean virtualThreads;
     private final double entryFetchRate;
@@ -266,11 +273,7 @@ public final class CacheOptions {
         }
 
         private static Duration requirePositive(String name, Duration value) {
-            Objects.requireNonNull(value, name);
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive: " + value);
-            }
-            return value;
+            return Durations.requiredPositive(name, value);
         }
     }
 }

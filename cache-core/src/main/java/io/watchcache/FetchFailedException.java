@@ -15,10 +15,13 @@ public class FetchFailedException extends RuntimeException {
         this.meta = meta;
     }
 
-    /** The last good value of the entry, or {@code null} if it never had one. */
-    @SuppressWarnings("unchecked")
-    public <V> V lastValue() {
-        return (V) lastValue;
+    /**
+     * The last good value of the entry, or {@code null} if it never had one (or it was absent).
+     * Typed as {@code Object} on purpose: an exception cannot carry a checked generic type, and
+     * a cast that looks typed would only move the failure elsewhere.
+     */
+    public Object lastValue() {
+        return lastValue;
     }
 
     public ResultMeta meta() {

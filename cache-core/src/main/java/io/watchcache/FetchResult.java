@@ -1,32 +1,53 @@
 package io.watchcache;
 
 /**
- * The answer of one fetch.
+ * The answer of one fetch. Three kinds, made by the factories:
+ * <ul>
+ *   <li>{@link #of(Object, long)}: the value at {@code index}. A {@code null} value is an
+ *       answer too: the data is absent at that index (a missing key). The entry becomes valid
+ *       with a null value and waiting callers are released.</li>
+ *   <li>{@link #unchanged(long)}: nothing new, what a blocking query returns when it times out.
+ *       The entry keeps its value and index; only {@link #withState(Object) state} is taken.</li>
+ *   <li>{@link #notModified(long)}: the value did not change but the index moved; the entry
+ *       keeps its value and takes the index.</li>
+ * </ul>
  *
- * @param value       the fetched value; {@code null} means "nothing new" (e.g. a blocking query
- *                    that timed out): the cache keeps the previous value but stores {@code state}
+ * @param value       the fetched value, {@code null} for "absent" (ignored when unchanged or not modified)
  * @param state       opaque state the type wants back on the next fetch (a cursor, a watch handle);
  *                    closed when the entry is removed if it is {@link AutoCloseable}
- * @param index       the version of {@code value}; values below 1 are stored as 1
+ * @param index       the version of {@code value}; values below 1 are stored as 1, and a
+ *                    result whose index is below 1 counts as a failed attempt for the backoff
  * @param notModified the value did not change: keep it, take the new index
+ * @param unchanged   nothing new: keep the value and the index
  */
-public record FetchResult<V>(V value, Object state, long index, boolean notModified) {
+public record FetchResult<V>(V value, Object state, long index, boolean notModified, boolean unchanged) {
 
+    public FetchResult {
+        if (notModified && unchanged) {
+            throw new IllegalArgumentException("a FetchResult is either notModified or unchanged, not both");
+        }
+    }
+
+    /** A value (or, with {@code null}, its absence) at {@code index}. */
     public static <V> FetchResult<V> of(V value, long index) {
-        return new FetchResult<>(value, null, index, false);
+        return new FetchResult<>(value, null, index, false, false);
     }
 
+    /** The value did not change; the index is now {@code index}. */
     public static <V> FetchResult<V> notModified(long index) {
-        return new FetchResult<>(null, null, index, true);
+        return new FetchResult<>(null, null, index, true, false);
     }
 
-    /** No value and no change: what a blocking query returns when it times out. */
-    public static <V> FetchResult<V> empty() {
-        return new FetchResult<>(null, null, 0, false);
+    /**
+     * Nothing new: a blocking query that timed out. {@code index} is the index the type saw
+     * (normally the {@code minIndex} it was asked with); the entry keeps its own.
+     */
+    public static <V> FetchResult<V> unchanged(long index) {
+        return new FetchResult<>(null, null, index, false, true);
     }
 
     /** The same result carrying {@code state} for the next fetch. */
     public FetchResult<V> withState(Object state) {
-        return new FetchResult<>(value, state, index, notModified);
+        return new FetchResult<>(value, state, index, notModified, unchanged);
     }
 }

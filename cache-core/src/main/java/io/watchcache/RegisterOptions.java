@@ -5,6 +5,9 @@ import java.time.Duration;
 /**
  * How the cache treats a type. A {@code null} duration means "the cache's default"
  * ({@link CacheOptions#defaultQueryTimeout()}, {@link CacheOptions#defaultLastGetTtl()}).
+ * Durations are checked where they enter, in the builder's setters as in the constructor:
+ * negative (or zero, where a positive one is needed) is refused, longer than
+ * {@link CacheOptions#MAX_DURATION} is clamped.
  *
  * @param supportsBlocking the type's fetch honours {@code minIndex} and waits for a change
  * @param refresh          keep every entry fresh in the background for as long as it lives
@@ -16,16 +19,25 @@ public record RegisterOptions(boolean supportsBlocking, boolean refresh, Duratio
                               Duration queryTimeout, Duration lastGetTtl) {
 
     private static final RegisterOptions DEFAULTS = new RegisterOptions(false, false, null, null, null);
+    private static final RegisterOptions BLOCKING_REFRESH = new RegisterOptions(true, true, null, null, null);
 
     public RegisterOptions {
-        RequestInfo.requireNonNegative("refreshTimer", refreshTimer);
-        requirePositive("queryTimeout", queryTimeout);
-        requirePositive("lastGetTtl", lastGetTtl);
+        refreshTimer = Durations.nonNegative("refreshTimer", refreshTimer);
+        queryTimeout = Durations.positive("queryTimeout", queryTimeout);
+        lastGetTtl = Durations.positive("lastGetTtl", lastGetTtl);
     }
 
     /** Not blocking, not refreshing, every duration the cache's default. */
     public static RegisterOptions defaults() {
         return DEFAULTS;
+    }
+
+    /**
+     * The usual options of a source with blocking queries (etcd, Consul, long polls): it
+     * supports blocking, and every entry keeps a blocking query running in the background.
+     */
+    public static RegisterOptions blockingRefresh() {
+        return BLOCKING_REFRESH;
     }
 
     public static Builder builder() {
@@ -50,12 +62,6 @@ public record RegisterOptions(boolean supportsBlocking, boolean refresh, Duratio
                 overrides.refreshTimer != null ? overrides.refreshTimer : refreshTimer,
                 overrides.queryTimeout != null ? overrides.queryTimeout : queryTimeout,
                 overrides.lastGetTtl != null ? overrides.lastGetTtl : lastGetTtl);
-    }
-
-    private static void requirePositive(String name, Duration value) {
-        if (value != null && (value.isNegative() || value.isZero())) {
-            throw new IllegalArgumentException(name + " must be positive: " + value);
-        }
     }
 
     public static final class Builder {
@@ -84,17 +90,17 @@ public record RegisterOptions(boolean supportsBlocking, boolean refresh, Duratio
         }
 
         public Builder refreshTimer(Duration refreshTimer) {
-            this.refreshTimer = refreshTimer;
+            this.refreshTimer = Durations.nonNegative("refreshTimer", refreshTimer);
             return this;
         }
 
         public Builder queryTimeout(Duration queryTimeout) {
-            this.queryTimeout = queryTimeout;
+            this.queryTimeout = Durations.positive("queryTimeout", queryTimeout);
             return this;
         }
 
         public Builder lastGetTtl(Duration lastGetTtl) {
-            this.lastGetTtl = lastGetTtl;
+            this.lastGetTtl = Durations.positive("lastGetTtl", lastGetTtl);
             return this;
         }
 

@@ -27,8 +27,8 @@ public record RequestInfo(String key, String partition, String token, long minIn
         if (minIndex < 0) {
             throw new IllegalArgumentException("minIndex must not be negative: " + minIndex);
         }
-        requireNonNegative("timeout", timeout);
-        requireNonNegative("maxAge", maxAge);
+        timeout = Durations.nonNegative("timeout", timeout);
+        maxAge = Durations.nonNegative("maxAge", maxAge);
     }
 
     /** A request info for {@code key} with everything else unset. */
@@ -56,12 +56,6 @@ public record RequestInfo(String key, String partition, String token, long minIn
         return "RequestInfo[key=" + key + ", partition=" + partition
                 + ", token=" + (token.isEmpty() ? "" : "<redacted>") + ", minIndex=" + minIndex
                 + ", timeout=" + timeout + ", maxAge=" + maxAge + ", mustRevalidate=" + mustRevalidate + "]";
-    }
-
-    static void requireNonNegative(String name, Duration value) {
-        if (value != null && value.isNegative()) {
-            throw new IllegalArgumentException(name + " must not be negative: " + value);
-        }
     }
 
     public static final class Builder {
@@ -92,17 +86,20 @@ public record RequestInfo(String key, String partition, String token, long minIn
         }
 
         public Builder minIndex(long minIndex) {
+            if (minIndex < 0) {
+                throw new IllegalArgumentException("minIndex must not be negative: " + minIndex);
+            }
             this.minIndex = minIndex;
             return this;
         }
 
         public Builder timeout(Duration timeout) {
-            this.timeout = timeout;
+            this.timeout = Durations.nonNegative("timeout", timeout);
             return this;
         }
 
         public Builder maxAge(Duration maxAge) {
-            this.maxAge = maxAge;
+            this.maxAge = Durations.nonNegative("maxAge", maxAge);
             return this;
         }
 

@@ -4,9 +4,11 @@ package io.watchcache;
  * One notification of a watch: the value behind a request changed, or fetching it failed.
  *
  * @param correlationId the id the watcher chose, to tell its watches apart
- * @param result        the current value (on error, the last known value, possibly {@code null})
+ * @param value         the current value (on error, the last known value); {@code null} when
+ *                      the data is absent
+ * @param previousValue the value this watch delivered before, {@code null} on its first event
  * @param meta          what the cache knows about the value
  * @param error         why fetching failed, or {@code null}
  */
-public record UpdateEvent<V>(String correlationId, V result, ResultMeta meta, Throwable error) {
+public record UpdateEvent<V>(String correlationId, V value, V previousValue, ResultMeta meta, Throwable error) {
 }

@@ -3,18 +3,18 @@ package io.watchcache;
 import io.watchcache.internal.CacheEngine;
 
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
+import java.util.Set;
 
 /**
  * A local, always-fresh cache of index-versioned remote data.
  *
  * <pre>{@code
  * WatchCache cache = WatchCache.create();
- * cache.registerType("kv", new KvType(client));          // a CacheType: how to fetch
- * Result<String> r = cache.get("kv", () -> RequestInfo.of("config/feature-x"));
- * Subscription s = cache.notify("kv", () -> RequestInfo.of("config/feature-x"), "feature-x",
- *         event -> System.out.println(event.result()));
+ * TypedCache<KvRequest, String> kv = cache.register("kv", new KvType(client));   // how to fetch
+ * Result<String> r = kv.get(new KvRequest("config/feature-x"));
+ * Subscription s = kv.watch(new KvRequest("config/feature-x"), "feature-x",
+ *         event -> System.out.println(event.value()));
+ * LiveValue<String> flag = kv.live(new KvRequest("config/feature-x"));      // flag.get(): a field read
  * }</pre>
  *
  * <p>Thread-safe. Reads of a cached value take no lock. Fetches and watch loops run on the
@@ -34,55 +34,39 @@ public final class WatchCache implements AutoCloseable {
         return new WatchCache(CacheOptions.defaults());
     }
 
-    /** Registers {@code type} under {@code name} with the type's own {@link CacheType#registerOptions()}. */
-    public void registerType(String name, CacheType<?, ?> type) {
-        engine.registerType(name, type, null);
+    /**
+     * Registers {@code type} under {@code name} with the type's own {@link CacheType#registerOptions()}
+     * and returns its typed handle.
+     *
+     * @throws IllegalArgumentException when {@code name} is blank or already registered
+     */
+    public <R extends CacheRequest, V> TypedCache<R, V> register(String name, CacheType<R, V> type) {
+        return engine.register(name, type, null);
     }
 
     /**
      * Registers {@code type} with {@code overrides} laid on top of its own options: every
      * duration the overrides set and their {@code refresh} win (see {@link RegisterOptions#overriddenBy}).
      */
-    public void registerType(String name, CacheType<?, ?> type, RegisterOptions overrides) {
-        engine.registerType(name, type, Objects.requireNonNull(overrides, "overrides"));
+    public <R extends CacheRequest, V> TypedCache<R, V> register(String name, CacheType<R, V> type,
+                                                                  RegisterOptions overrides) {
+        return engine.register(name, type, Objects.requireNonNull(overrides, "overrides"));
     }
 
     /**
-     * Reads the value for {@code request}: from the cache when it satisfies the request, else
-     * after a fetch shared with every concurrent caller of the same entry.
+     * The handle of the type registered under {@code name}, for callers that only know a name
+     * (configuration, an HTTP API). The type parameters are the caller's claim: prefer the
+     * handle {@link #register} returned.
      *
-     * @throws FetchFailedException  when this call had to wait and the fetch failed
-     * @throws IllegalStateException when the cache is closed
-     * @throws InterruptedException  when the calling thread is interrupted while waiting
+     * @throws IllegalArgumentException when no type is registered under {@code name}
      */
-    public <V> Result<V> get(String type, CacheRequest request) throws InterruptedException {
-        return engine.get(type, request);
+    public <R extends CacheRequest, V> TypedCache<R, V> type(String name) {
+        return engine.type(name);
     }
 
-    /**
-     * {@link #get} without a waiting thread. Cancelling the future takes the caller off the
-     * entry. The future completes on the cache's executor, never on a fetch's thread.
-     */
-    public <V> CompletableFuture<Result<V>> getAsync(String type, CacheRequest request) {
-        return engine.getAsync(type, request);
-    }
-
-    /**
-     * Watches the value behind {@code request}: {@code listener} gets the current value at once,
-     * then an event on every change, and errors as events (with backoff). Watchers of one
-     * request share its entry and fetches. For types that do not support blocking the request
-     * must carry a {@code maxAge}, the polling interval.
-     *
-     * @throws IllegalArgumentException for an unknown type, or a polling watch without {@code maxAge}
-     */
-    public <V> Subscription notify(String type, CacheRequest request, String correlationId,
-                                   Consumer<? super UpdateEvent<V>> listener) {
-        return engine.notify(type, request, correlationId, listener);
-    }
-
-    /** Stores {@code result} as a valid entry, as if it had been fetched; starts no fetch. */
-    public void prepopulate(String type, FetchResult<?> result, String partition, String token, String key) {
-        engine.prepopulate(type, result, partition, token, key);
+    /** The names of the registered types, in registration order. */
+    public Set<String> typeNames() {
+        return engine.typeNames();
     }
 
     /**

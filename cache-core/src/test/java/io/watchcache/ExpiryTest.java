@@ -36,10 +36,10 @@ class ExpiryTest {
     void entryUnusedForItsTtlIsRemovedAndItsStateClosed() throws Exception {
         Handle handle = new Handle();
         ScriptedType type = new ScriptedType(RegisterOptions.builder().lastGetTtl(Duration.ofMinutes(10)).build())
-                .answer(o -> FetchResult.of((Object) "v", 1).withState(handle)).answer("again", 2);
+                .answer(o -> FetchResult.of("v", 1).withState(handle)).answer("again", 2);
         cache = new WatchCache(CacheOptions.builder().ticker(ticker).build());
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
 
         ticker.advance(Duration.ofMinutes(9));
         cache.cleanUp();
@@ -49,7 +49,7 @@ class ExpiryTest {
 
         assertThat(cache.snapshot().entries()).isEmpty();
         await().atMost(Duration.ofSeconds(5)).until(() -> handle.closed.get() == 1);
-        Result<String> fresh = cache.get("t", req("k"));
+        Result<String> fresh = t.get(req("k"));
         assertThat(fresh.value()).isEqualTo("again");
         assertThat(fresh.meta().hit()).isFalse();
     }
@@ -59,12 +59,12 @@ class ExpiryTest {
         ScriptedType type = new ScriptedType(RegisterOptions.builder().lastGetTtl(Duration.ofMinutes(10)).build())
                 .answer("v", 1);
         cache = new WatchCache(CacheOptions.builder().ticker(ticker).build());
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
 
         for (int i = 0; i < 5; i++) {
             ticker.advance(Duration.ofMinutes(8));
-            assertThat(cache.get("t", req("k")).meta().hit()).isTrue();
+            assertThat(t.get(req("k")).meta().hit()).isTrue();
             cache.cleanUp();
         }
 
@@ -77,8 +77,8 @@ class ExpiryTest {
         ScriptedType type = new ScriptedType(RegisterOptions.builder().supportsBlocking(true).refresh(true)
                 .lastGetTtl(Duration.ofMinutes(1)).build()).answer("v", 1);
         cache = new WatchCache(CacheOptions.builder().ticker(ticker).build());
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
         await().atMost(Duration.ofSeconds(5)).until(() -> type.running.get() == 1);
 
         ticker.advance(Duration.ofMinutes(2));
@@ -96,9 +96,9 @@ class ExpiryTest {
         ScriptedType type = new ScriptedType(RegisterOptions.builder().supportsBlocking(true)
                 .lastGetTtl(Duration.ofMinutes(1)).build()).answer("v1", 1);
         cache = new WatchCache(CacheOptions.builder().ticker(ticker).build());
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
-        CompletableFuture<Result<String>> waiting = cache.getAsync("t", blockingReq("k", 1, null));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
+        CompletableFuture<Result<String>> waiting = t.getAsync(blockingReq("k", 1, null));
         await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 2);
 
         ticker.advance(Duration.ofMinutes(30));
@@ -120,9 +120,9 @@ class ExpiryTest {
             type.answer("v" + i, 1);
         }
         cache = new WatchCache(CacheOptions.builder().maxEntries(10).build());
-        cache.registerType("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
         for (int i = 0; i < 50; i++) {
-            cache.get("t", req("k" + i));
+            t.get(req("k" + i));
         }
         cache.cleanUp();
 

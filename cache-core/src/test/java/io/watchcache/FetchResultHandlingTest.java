@@ -27,10 +27,10 @@ class FetchResultHandlingTest {
     @Test
     void callerThatWaitedSeesTheErrorWithTheLastGoodValue() throws Exception {
         ScriptedType type = ScriptedType.plain().answer("good", 3).fail(new IOException("backend down"));
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
 
-        assertThatThrownBy(() -> cache.get("t", req(RequestInfo.builder().key("k").mustRevalidate(true).build())))
+        assertThatThrownBy(() -> t.get(req(RequestInfo.builder().key("k").mustRevalidate(true).build())))
                 .isInstanceOfSatisfying(FetchFailedException.class, e -> {
                     assertThat(e.getCause()).isInstanceOf(IOException.class).hasMessage("backend down");
                     assertThat(e.<String>lastValue()).isEqualTo("good");
@@ -41,12 +41,12 @@ class FetchResultHandlingTest {
     @Test
     void callerSatisfiedByTheLastGoodValueStillGetsItDespiteAStoredError() throws Exception {
         ScriptedType type = ScriptedType.plain().answer("good", 3).fail(new IOException("backend down"));
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
-        assertThatThrownBy(() -> cache.get("t", req(RequestInfo.builder().key("k").mustRevalidate(true).build())))
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
+        assertThatThrownBy(() -> t.get(req(RequestInfo.builder().key("k").mustRevalidate(true).build())))
                 .isInstanceOf(FetchFailedException.class);
 
-        Result<String> result = cache.get("t", req("k"));
+        Result<String> result = t.get(req("k"));
 
         assertThat(result.value()).isEqualTo("good");
         assertThat(result.meta().hit()).isTrue();
@@ -56,11 +56,11 @@ class FetchResultHandlingTest {
     @Test
     void errorsDoNotStick() throws Exception {
         ScriptedType type = ScriptedType.plain().fail(new IOException("once")).answer("recovered", 4);
-        cache.registerType("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
 
-        assertThatThrownBy(() -> cache.get("t", req("k"))).isInstanceOf(FetchFailedException.class)
+        assertThatThrownBy(() -> t.get(req("k"))).isInstanceOf(FetchFailedException.class)
                 .satisfies(e -> assertThat(((FetchFailedException) e).<Object>lastValue()).isNull());
-        Result<String> result = cache.get("t", req("k"));
+        Result<String> result = t.get(req("k"));
 
         assertThat(result.value()).isEqualTo("recovered");
         assertThat(cache.snapshot().entries().get(0).lastError()).isNull();
@@ -69,18 +69,18 @@ class FetchResultHandlingTest {
     @Test
     void nullValueKeepsTheValueButHandsTheNewStateToTheNextFetch() throws Exception {
         ScriptedType type = ScriptedType.blocking()
-                .answer(o -> FetchResult.of((Object) "v1", 5).withState("cursor-1"))
-                .answer(o -> new FetchResult<>(null, "cursor-2", 5, false))
-                .answer(o -> FetchResult.of((Object) "v2", 6));
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
+                .answer(o -> FetchResult.of("v1", 5).withState("cursor-1"))
+                .answer(o -> FetchResult.<String>unchanged(5).withState("cursor-2"))
+                .answer(o -> FetchResult.of("v2", 6));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
 
         // The null result is not newer than 5, so the caller keeps waiting and a third fetch runs.
-        Result<String> next = cache.get("t", blockingReq("k", 5, Duration.ofSeconds(30)));
+        Result<String> next = t.get(blockingReq("k", 5, Duration.ofSeconds(30)));
         assertThat(next.value()).isEqualTo("v2");
         assertThat(type.fetches()).isEqualTo(3);
 
-        FetchResult<Object> handedOver = type.calls.get(2).lastResult();
+        FetchResult<String> handedOver = type.calls.get(2).lastResult();
         assertThat(handedOver.value()).isEqualTo("v1");
         assertThat(handedOver.state()).isEqualTo("cursor-2");
         assertThat(handedOver.index()).isEqualTo(5);
@@ -91,10 +91,10 @@ class FetchResultHandlingTest {
     @Test
     void notModifiedKeepsTheValueAndTakesTheNewIndex() throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v1", 5).answer(o -> FetchResult.notModified(9));
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
 
-        Result<String> result = cache.get("t", blockingReq("k", 5, null));
+        Result<String> result = t.get(blockingReq("k", 5, null));
 
         assertThat(result.value()).isEqualTo("v1");
         assertThat(result.meta().index()).isEqualTo(9);
@@ -103,9 +103,9 @@ class FetchResultHandlingTest {
     @Test
     void indexBelowOneIsStoredAsOne() throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v", 0);
-        cache.registerType("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
 
-        Result<String> result = cache.get("t", req("k"));
+        Result<String> result = t.get(req("k"));
 
         assertThat(result.meta().index()).isEqualTo(1);
     }
@@ -113,10 +113,10 @@ class FetchResultHandlingTest {
     @Test
     void aResetToALowerIndexReleasesCallersBlockedOnTheOldOne() throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v100", 100);
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
 
-        CompletableFuture<Result<String>> blocked = cache.getAsync("t", blockingReq("k", 100, null));
+        CompletableFuture<Result<String>> blocked = t.getAsync(blockingReq("k", 100, null));
         await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 2);
         type.answer("restored", 7);
 
@@ -128,9 +128,9 @@ class FetchResultHandlingTest {
     @Test
     void aFirstFetchBelowTheCallersMinIndexIsNotAReset() throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v3", 3);
-        cache.registerType("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
 
-        CompletableFuture<Result<String>> waiting = cache.getAsync("t", blockingReq("k", 10, null));
+        CompletableFuture<Result<String>> waiting = t.getAsync(blockingReq("k", 10, null));
         await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 2);
         assertThat(waiting).isNotDone();
         assertThat(type.calls.get(1).minIndex()).isEqualTo(3);
@@ -141,9 +141,9 @@ class FetchResultHandlingTest {
 
     @Test
     void fetchReturningNoResultIsAnError() {
-        cache.registerType("t", ScriptedType.plain().answer(o -> null));
+        TypedCache<CacheRequest, String> t = cache.register("t", ScriptedType.plain().answer(o -> null));
 
-        assertThatThrownBy(() -> cache.get("t", req("k"))).isInstanceOf(FetchFailedException.class)
+        assertThatThrownBy(() -> t.get(req("k"))).isInstanceOf(FetchFailedException.class)
                 .hasRootCauseMessage("cache type 't' returned no FetchResult");
     }
 }

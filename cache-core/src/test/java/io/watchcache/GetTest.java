@@ -40,10 +40,10 @@ class GetTest {
     void firstGetMissesAndFetchesSecondGetHitsWithoutFetching() throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v1", 5);
         WatchCache cache = cache(CacheOptions.defaults());
-        cache.registerType("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
 
-        Result<String> first = cache.get("t", req("k"));
-        Result<String> second = cache.get("t", req("k"));
+        Result<String> first = t.get(req("k"));
+        Result<String> second = t.get(req("k"));
 
         assertThat(first.value()).isEqualTo("v1");
         assertThat(first.meta().hit()).isFalse();
@@ -57,7 +57,7 @@ class GetTest {
     void hundredConcurrentCallersShareOneFetch() throws Exception {
         ScriptedType type = ScriptedType.blocking();
         WatchCache cache = cache(CacheOptions.defaults());
-        cache.registerType("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
         ExecutorService callers = Executors.newFixedThreadPool(100);
         try {
             CountDownLatch go = new CountDownLatch(1);
@@ -65,7 +65,7 @@ class GetTest {
             for (int i = 0; i < 100; i++) {
                 results.add(callers.submit(() -> {
                     go.await();
-                    return cache.<String>get("t", req("k"));
+                    return t.get(req("k"));
                 }));
             }
             go.countDown();
@@ -86,10 +86,10 @@ class GetTest {
     void blockingGetWaitsForAnIndexPastMinIndex() throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v1", 5);
         WatchCache cache = cache(CacheOptions.defaults());
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
 
-        CompletableFuture<Result<String>> waiting = cache.getAsync("t", blockingReq("k", 5, null));
+        CompletableFuture<Result<String>> waiting = t.getAsync(blockingReq("k", 5, null));
         await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 2);
         assertThat(type.calls.get(1).minIndex()).isEqualTo(5);
         assertThat(waiting).isNotDone();
@@ -105,10 +105,10 @@ class GetTest {
     void minIndexBelowEntryIndexIsAHit() throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v1", 5);
         WatchCache cache = cache(CacheOptions.defaults());
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
 
-        Result<String> result = cache.get("t", blockingReq("k", 4, null));
+        Result<String> result = t.get(blockingReq("k", 4, null));
 
         assertThat(result.meta().hit()).isTrue();
         assertThat(type.fetches()).isEqualTo(1);
@@ -118,11 +118,11 @@ class GetTest {
     void waitingCallerGetsLastValueWithoutErrorWhenItsTimeoutElapses() throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v1", 5);
         WatchCache cache = cache(CacheOptions.defaults());
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
 
         long start = System.nanoTime();
-        Result<String> result = cache.get("t", blockingReq("k", 5, Duration.ofMillis(200)));
+        Result<String> result = t.get(blockingReq("k", 5, Duration.ofMillis(200)));
 
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(190));
         assertThat(result.value()).isEqualTo("v1");
@@ -134,9 +134,9 @@ class GetTest {
     void timeoutBeforeAnyValueReturnsNull() throws Exception {
         ScriptedType type = ScriptedType.blocking();
         WatchCache cache = cache(CacheOptions.defaults());
-        cache.registerType("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
 
-        Result<String> result = cache.get("t", blockingReq("k", 0, Duration.ofMillis(100)));
+        Result<String> result = t.get(blockingReq("k", 0, Duration.ofMillis(100)));
 
         assertThat(result.value()).isNull();
         assertThat(result.meta().index()).isZero();
@@ -146,8 +146,8 @@ class GetTest {
     void interruptedCallerGetsOutAtOnce() throws Exception {
         ScriptedType type = ScriptedType.blocking();
         WatchCache cache = cache(CacheOptions.defaults());
-        cache.registerType("t", type);
-        CompletableFuture<Throwable> outcome = TestSupport.getOnThread(cache, "t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        CompletableFuture<Throwable> outcome = TestSupport.getOnThread(t, req("k"));
         await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 1);
 
         TestSupport.callerOf(outcome).interrupt();
@@ -160,9 +160,9 @@ class GetTest {
     void cancelledAsyncCallerLeavesTheFetchToOthers() throws Exception {
         ScriptedType type = ScriptedType.blocking();
         WatchCache cache = cache(CacheOptions.defaults());
-        cache.registerType("t", type);
-        CompletableFuture<Result<String>> cancelled = cache.getAsync("t", req("k"));
-        CompletableFuture<Result<String>> other = cache.getAsync("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        CompletableFuture<Result<String>> cancelled = t.getAsync(req("k"));
+        CompletableFuture<Result<String>> other = t.getAsync(req("k"));
         await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 1);
 
         cancelled.cancel(true);
@@ -177,22 +177,22 @@ class GetTest {
         ScriptedType type = ScriptedType.plain();
         ScriptedType other = ScriptedType.plain();
         WatchCache cache = cache(CacheOptions.defaults());
-        cache.registerType("t", type);
-        cache.registerType("u", other);
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> u = cache.register("u", other);
         for (int i = 0; i < 4; i++) {
             type.answer("t" + i, i + 1);
         }
         other.answer("u", 1);
 
-        Result<String> plain = cache.get("t", req("k"));
-        Result<String> dc2 = cache.get("t", req(RequestInfo.builder().key("k").partition("dc2").build()));
-        Result<String> tokenA = cache.get("t", req(RequestInfo.builder().key("k").token("a").build()));
-        Result<String> tokenB = cache.get("t", req(RequestInfo.builder().key("k").token("b").build()));
-        Result<String> otherType = cache.get("u", req("k"));
+        Result<String> plain = t.get(req("k"));
+        Result<String> dc2 = t.get(req(RequestInfo.builder().key("k").partition("dc2").build()));
+        Result<String> tokenA = t.get(req(RequestInfo.builder().key("k").token("a").build()));
+        Result<String> tokenB = t.get(req(RequestInfo.builder().key("k").token("b").build()));
+        Result<String> otherType = u.get(req("k"));
 
         assertThat(List.of(plain.value(), dc2.value(), tokenA.value(), tokenB.value(), otherType.value()))
                 .containsExactly("t0", "t1", "t2", "t3", "u");
-        assertThat(cache.get("t", req(RequestInfo.builder().key("k").token("b").build())).value()).isEqualTo("t3");
+        assertThat(t.get(req(RequestInfo.builder().key("k").token("b").build())).value()).isEqualTo("t3");
         assertThat(type.fetches()).isEqualTo(4);
     }
 
@@ -200,10 +200,10 @@ class GetTest {
     void blankKeyBypassesTheCache() throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("a", 1).answer("b", 2);
         WatchCache cache = cache(CacheOptions.defaults());
-        cache.registerType("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
 
-        Result<String> first = cache.get("t", req(""));
-        Result<String> second = cache.get("t", req(" "));
+        Result<String> first = t.get(req(""));
+        Result<String> second = t.get(req(" "));
 
         assertThat(first.value()).isEqualTo("a");
         assertThat(second.value()).isEqualTo("b");
@@ -217,14 +217,14 @@ class GetTest {
         TestSupport.FakeTicker ticker = new TestSupport.FakeTicker();
         ScriptedType type = ScriptedType.plain().answer("old", 1).answer("new", 2);
         WatchCache cache = cache(CacheOptions.builder().ticker(ticker).build());
-        cache.registerType("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
         CacheRequest maxAge = req(RequestInfo.builder().key("k").maxAge(Duration.ofSeconds(10)).build());
-        cache.get("t", maxAge);
+        t.get(maxAge);
 
         ticker.advance(Duration.ofSeconds(5));
-        Result<String> young = cache.get("t", maxAge);
+        Result<String> young = t.get(maxAge);
         ticker.advance(Duration.ofSeconds(6));
-        Result<String> refetched = cache.get("t", maxAge);
+        Result<String> refetched = t.get(maxAge);
 
         assertThat(young.meta().hit()).isTrue();
         assertThat(young.meta().age()).isEqualTo(Duration.ofSeconds(5));
@@ -237,10 +237,10 @@ class GetTest {
     void mustRevalidateFetchesEvenWhenTheValueIsCached() throws Exception {
         ScriptedType type = ScriptedType.plain().answer("v1", 1).answer("v2", 2);
         WatchCache cache = cache(CacheOptions.defaults());
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
 
-        Result<String> revalidated = cache.get("t", req(RequestInfo.builder().key("k").mustRevalidate(true).build()));
+        Result<String> revalidated = t.get(req(RequestInfo.builder().key("k").mustRevalidate(true).build()));
 
         assertThat(revalidated.value()).isEqualTo("v2");
         assertThat(revalidated.meta().hit()).isFalse();
@@ -253,11 +253,11 @@ class GetTest {
         ScriptedType type = new ScriptedType(RegisterOptions.builder().refresh(true)
                 .refreshTimer(Duration.ofHours(1)).build()).answer("v1", 1);
         WatchCache cache = cache(CacheOptions.builder().ticker(ticker).build());
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
         ticker.advance(Duration.ofMinutes(5));
 
-        Result<String> result = cache.get("t", req(RequestInfo.builder().key("k").maxAge(Duration.ofSeconds(1))
+        Result<String> result = t.get(req(RequestInfo.builder().key("k").maxAge(Duration.ofSeconds(1))
                 .mustRevalidate(true).build()));
 
         assertThat(result.meta().hit()).isTrue();
@@ -269,10 +269,10 @@ class GetTest {
     void nonBlockingTypesAreNeverAskedForAMinIndexAndDoNotBlock() throws Exception {
         ScriptedType type = ScriptedType.plain().answer("v1", 5);
         WatchCache cache = cache(CacheOptions.defaults());
-        cache.registerType("t", type);
-        cache.get("t", blockingReq("k", 9, null));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(blockingReq("k", 9, null));
 
-        Result<String> result = cache.get("t", blockingReq("k", 9, Duration.ofSeconds(30)));
+        Result<String> result = t.get(blockingReq("k", 9, Duration.ofSeconds(30)));
 
         assertThat(result.meta().hit()).isTrue();
         assertThat(type.calls).extracting(FetchOptions::minIndex).containsExactly(0L);
@@ -283,9 +283,9 @@ class GetTest {
         ScriptedType type = new ScriptedType(RegisterOptions.builder().supportsBlocking(true)
                 .queryTimeout(Duration.ofSeconds(42)).build()).answer("v1", 5).answer("v2", 6);
         WatchCache cache = cache(CacheOptions.defaults());
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
-        cache.get("t", blockingReq("k", 5, null));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
+        t.get(blockingReq("k", 5, null));
 
         assertThat(type.calls).extracting(FetchOptions::minIndex).containsExactly(0L, 5L);
         assertThat(type.calls).extracting(FetchOptions::timeout).containsOnly(Duration.ofSeconds(42));
@@ -295,8 +295,8 @@ class GetTest {
     void defaultQueryTimeoutIsTenMinutes() throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v1", 5);
         WatchCache cache = cache(CacheOptions.defaults());
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
 
         assertThat(type.calls.get(0).timeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(cache.snapshot().types().get(0).options().lastGetTtl()).isEqualTo(Duration.ofHours(72));
@@ -305,10 +305,10 @@ class GetTest {
     @Test
     void asyncGetOfAHitIsCompletedAtOnce() throws Exception {
         WatchCache cache = cache(CacheOptions.defaults());
-        cache.registerType("t", ScriptedType.plain().answer("v", 1));
-        cache.get("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", ScriptedType.plain().answer("v", 1));
+        t.get(req("k"));
 
-        CompletableFuture<Result<String>> hit = cache.getAsync("t", req("k"));
+        CompletableFuture<Result<String>> hit = t.getAsync(req("k"));
 
         assertThat(hit).isCompleted();
         assertThat(hit.get().meta().hit()).isTrue();
@@ -319,13 +319,13 @@ class GetTest {
         CompletableFuture<FetchResult<String>> pending = new CompletableFuture<>();
         AsyncCacheType<CacheRequest, String> type = (options, request) -> pending;
         WatchCache cache = cache(CacheOptions.defaults());
-        cache.registerType("a", type);
+        TypedCache<CacheRequest, String> a = cache.register("a", type);
 
-        CompletableFuture<Result<String>> result = cache.getAsync("a", req("k"));
+        CompletableFuture<Result<String>> result = a.getAsync(req("k"));
         assertThat(result).isNotDone();
         pending.complete(FetchResult.of("async", 3));
 
         assertThat(result.get(5, TimeUnit.SECONDS).value()).isEqualTo("async");
-        assertThat(cache.get("a", req("k")).meta().hit()).isTrue();
+        assertThat(a.get(req("k")).meta().hit()).isTrue();
     }
 }

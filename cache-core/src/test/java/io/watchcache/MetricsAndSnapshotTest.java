@@ -35,18 +35,18 @@ class MetricsAndSnapshotTest {
         ScriptedType type = ScriptedType.blocking().answer("v1", 1).answer("v2", 2)
                 .answer(o -> FetchResult.notModified(3)).fail(new IOException("x"));
         try (WatchCache cache = new WatchCache(CacheOptions.builder().meterRegistry(registry).build())) {
-            cache.registerType("t", type);
-            cache.get("t", req("k"));                       // miss
-            cache.get("t", req("k"));                       // hit
-            cache.get("t", blockingReq("k", 1, null));      // miss_block -> v2
-            cache.get("t", blockingReq("k", 2, null));      // miss_block -> not modified
+            TypedCache<CacheRequest, String> t = cache.register("t", type);
+            t.get(req("k"));                       // miss
+            t.get(req("k"));                       // hit
+            t.get(blockingReq("k", 1, null));      // miss_block -> v2
+            t.get(blockingReq("k", 2, null));      // miss_block -> not modified
             try {
-                cache.get("t", blockingReq("k", 3, null));  // miss_block -> error
+                t.get(blockingReq("k", 3, null));  // miss_block -> error
             } catch (FetchFailedException expected) {
                 // counted below
             }
-            cache.registerType("b", ScriptedType.plain().answer("x", 1));
-            cache.get("b", req(""));                        // bypass
+            TypedCache<CacheRequest, String> b = cache.register("b", ScriptedType.plain().answer("x", 1));
+            b.get(req(""));                        // bypass
 
             assertThat(counter("watchcache.gets", "type", "t", "result", "miss")).isEqualTo(1);
             assertThat(counter("watchcache.gets", "type", "t", "result", "hit")).isEqualTo(1);
@@ -59,7 +59,7 @@ class MetricsAndSnapshotTest {
             assertThat(gauge("watchcache.entries", "b")).isZero();
 
             type.answer("v3", 4);
-            Subscription watch = cache.notify("t", req("k"), "c", e -> { });
+            Subscription watch = t.watch(req("k"), "c", e -> { });
             assertThat(gauge("watchcache.watches", "t")).isEqualTo(1);
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> counter("watchcache.notifications", "type", "t") >= 1);
@@ -77,11 +77,11 @@ class MetricsAndSnapshotTest {
         ScriptedType type = ScriptedType.plain().answer(o -> FetchResult.notModified(4)).answer("v", 5)
                 .fail(new IOException("x"));
         try (WatchCache cache = new WatchCache(CacheOptions.builder().meterRegistry(registry).build())) {
-            cache.registerType("t", type);
-            cache.get("t", req(""));
-            cache.get("t", req(""));
+            TypedCache<CacheRequest, String> t = cache.register("t", type);
+            t.get(req(""));
+            t.get(req(""));
             try {
-                cache.get("t", req(""));
+                t.get(req(""));
             } catch (FetchFailedException expected) {
                 // counted below
             }
@@ -99,8 +99,8 @@ class MetricsAndSnapshotTest {
                 .fail(new SecurityException("denied"));
         type.fatal = SecurityException.class;
         try (WatchCache cache = new WatchCache(CacheOptions.builder().meterRegistry(registry).build())) {
-            cache.registerType("t", type);
-            cache.get("t", req("k"));
+            TypedCache<CacheRequest, String> t = cache.register("t", type);
+            t.get(req("k"));
 
             await().atMost(Duration.ofSeconds(5)).until(() -> timerCount("type", "t", "outcome", "fatal") == 1);
 
@@ -119,8 +119,8 @@ class MetricsAndSnapshotTest {
         ScriptedType type = new ScriptedType(RegisterOptions.builder().lastGetTtl(Duration.ofSeconds(1)).build())
                 .answer("v", 1);
         try (WatchCache cache = new WatchCache(CacheOptions.builder().meterRegistry(registry).ticker(ticker).build())) {
-            cache.registerType("t", type);
-            cache.get("t", req("k"));
+            TypedCache<CacheRequest, String> t = cache.register("t", type);
+            t.get(req("k"));
             ticker.advance(Duration.ofSeconds(2));
             cache.cleanUp();
 
@@ -134,9 +134,9 @@ class MetricsAndSnapshotTest {
     void snapshotListsTypesEntriesAndWatches() throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v", 4);
         try (WatchCache cache = WatchCache.create()) {
-            cache.registerType("t", type);
-            cache.get("t", req(RequestInfo.builder().key("k").partition("dc1").build()));
-            cache.notify("t", req(RequestInfo.builder().key("k").partition("dc1").build()), "web", e -> { });
+            TypedCache<CacheRequest, String> t = cache.register("t", type);
+            t.get(req(RequestInfo.builder().key("k").partition("dc1").build()));
+            t.watch(req(RequestInfo.builder().key("k").partition("dc1").build()), "web", e -> { });
 
             CacheSnapshot snapshot = cache.snapshot();
 

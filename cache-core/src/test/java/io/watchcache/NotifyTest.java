@@ -37,10 +37,10 @@ class NotifyTest {
     void blockingWatchDeliversTheCurrentValueAtOnceThenEveryChange() throws Exception {
         VersionedStore store = new VersionedStore();
         store.put("k", "a");
-        cache.registerType("kv", new VersionedStore.Type(store, true));
+        TypedCache<CacheRequest, String> kv = cache.register("kv", new VersionedStore.Type(store, true));
         BlockingQueue<UpdateEvent<String>> events = new LinkedBlockingQueue<>();
 
-        cache.<String>notify("kv", req("k"), "web", events::add);
+        kv.watch(req("k"), "web", events::add);
         UpdateEvent<String> first = next(events);
         store.put("k", "b");
         UpdateEvent<String> second = next(events);
@@ -49,7 +49,7 @@ class NotifyTest {
         UpdateEvent<String> third = next(events);
 
         assertThat(first.correlationId()).isEqualTo("web");
-        assertThat(List.of(first.result(), second.result(), third.result())).containsExactly("a", "b", "c");
+        assertThat(List.of(first.value(), second.value(), third.value())).containsExactly("a", "b", "c");
         assertThat(second.meta().index()).isGreaterThan(first.meta().index());
         assertThat(events.poll(300, TimeUnit.MILLISECONDS)).isNull();
     }
@@ -58,11 +58,11 @@ class NotifyTest {
     void firstEventIsAHitWhenTheValueIsCached() throws Exception {
         VersionedStore store = new VersionedStore();
         store.put("k", "a");
-        cache.registerType("kv", new VersionedStore.Type(store, true));
-        cache.get("kv", req("k"));
+        TypedCache<CacheRequest, String> kv = cache.register("kv", new VersionedStore.Type(store, true));
+        kv.get(req("k"));
         BlockingQueue<UpdateEvent<String>> events = new LinkedBlockingQueue<>();
 
-        cache.<String>notify("kv", req("k"), "c", events::add);
+        kv.watch(req("k"), "c", events::add);
 
         assertThat(next(events).meta().hit()).isTrue();
     }
@@ -70,29 +70,29 @@ class NotifyTest {
     @Test
     void anIndexThatGoesBackwardsIsDeliveredAndWatchingContinuesFromIt() throws Exception {
         ScriptedType type = ScriptedType.refreshingBlocking().answer("v100", 100);
-        cache.registerType("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
         BlockingQueue<UpdateEvent<String>> events = new LinkedBlockingQueue<>();
 
-        cache.<String>notify("t", req("k"), "c", events::add);
+        t.watch(req("k"), "c", events::add);
 
-        assertThat(next(events).result()).isEqualTo("v100");
+        assertThat(next(events).value()).isEqualTo("v100");
         type.answer("restored", 7);
         UpdateEvent<String> reset = next(events);
-        assertThat(reset.result()).isEqualTo("restored");
+        assertThat(reset.value()).isEqualTo("restored");
         assertThat(reset.meta().index()).isEqualTo(7);
         await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 3);
         assertThat(type.calls.get(2).minIndex()).isEqualTo(7);
         type.answer("after", 8);
-        assertThat(next(events).result()).isEqualTo("after");
+        assertThat(next(events).value()).isEqualTo("after");
     }
 
     @Test
     void aResetBetweenTwoReadsOfTheWatchIsStillDelivered() throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v100", 100);
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
         BlockingQueue<UpdateEvent<String>> events = new LinkedBlockingQueue<>();
-        cache.<String>notify("t", req("k"), "c", events::add);
+        t.watch(req("k"), "c", events::add);
         assertThat(next(events).meta().index()).isEqualTo(100);
         await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 2);
 
@@ -101,7 +101,7 @@ class NotifyTest {
         UpdateEvent<String> reset = next(events);
 
         assertThat(reset.meta().index()).isEqualTo(7);
-        assertThat(reset.result()).isEqualTo("restored");
+        assertThat(reset.value()).isEqualTo("restored");
     }
 
     @Test
@@ -114,11 +114,11 @@ class NotifyTest {
         cache.close();
         cache = new WatchCache(TestSupport.fastBackoff().backoffBaseWait(Duration.ofMillis(150))
                 .backoffMaxWait(Duration.ofSeconds(5)).backoffJitter(false).build());
-        cache.registerType("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
         List<UpdateEvent<String>> events = new CopyOnWriteArrayList<>();
         List<Long> times = new CopyOnWriteArrayList<>();
 
-        cache.<String>notify("t", req("k"), "c", e -> {
+        t.watch(req("k"), "c", e -> {
             events.add(e);
             times.add(System.nanoTime());
         });
@@ -128,9 +128,9 @@ class NotifyTest {
         for (int i = 1; i <= 6; i++) {
             UpdateEvent<String> failure = events.get(i);
             assertThat(failure.error()).isInstanceOf(IOException.class).hasMessage("down " + (i - 1));
-            assertThat(failure.result()).isEqualTo("v1");
+            assertThat(failure.value()).isEqualTo("v1");
         }
-        assertThat(events.get(7).result()).isEqualTo("v2");
+        assertThat(events.get(7).value()).isEqualTo("v2");
         assertThat(events.get(7).error()).isNull();
         // Failures 1-3 are free; after the 4th the watch waits 300 ms, after the 5th 600 ms.
         assertThat(Duration.ofNanos(times.get(5) - times.get(4))).isGreaterThanOrEqualTo(Duration.ofMillis(280));
@@ -142,13 +142,13 @@ class NotifyTest {
         VersionedStore store = new VersionedStore();
         store.put("k", "a");
         VersionedStore.Type type = new VersionedStore.Type(store, true);
-        cache.registerType("kv", type);
+        TypedCache<CacheRequest, String> kv = cache.register("kv", type);
         int watchers = 50;
         List<BlockingQueue<UpdateEvent<String>>> queues = new ArrayList<>();
         for (int i = 0; i < watchers; i++) {
             BlockingQueue<UpdateEvent<String>> q = new LinkedBlockingQueue<>();
             queues.add(q);
-            cache.<String>notify("kv", req("k"), "w" + i, q::add);
+            kv.watch(req("k"), "w" + i, q::add);
         }
         for (BlockingQueue<UpdateEvent<String>> q : queues) {
             next(q);
@@ -159,7 +159,7 @@ class NotifyTest {
 
         for (int i = 0; i < watchers; i++) {
             UpdateEvent<String> event = next(queues.get(i));
-            assertThat(event.result()).isEqualTo("b");
+            assertThat(event.value()).isEqualTo("b");
             assertThat(event.correlationId()).isEqualTo("w" + i);
         }
         // One refresh answered the change and the next one is parked: two fetches at most, not fifty.
@@ -172,17 +172,17 @@ class NotifyTest {
     void aSlowListenerDelaysOnlyItsOwnWatch() throws Exception {
         VersionedStore store = new VersionedStore();
         store.put("k", "a");
-        cache.registerType("kv", new VersionedStore.Type(store, true));
+        TypedCache<CacheRequest, String> kv = cache.register("kv", new VersionedStore.Type(store, true));
         CountDownLatch release = new CountDownLatch(1);
         BlockingQueue<UpdateEvent<String>> fast = new LinkedBlockingQueue<>();
-        cache.<String>notify("kv", req("k"), "slow", e -> {
+        kv.watch(req("k"), "slow", e -> {
             try {
                 release.await();
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
         });
-        cache.<String>notify("kv", req("k"), "fast", fast::add);
+        kv.watch(req("k"), "fast", fast::add);
         next(fast);
 
         store.put("k", "b");
@@ -190,18 +190,18 @@ class NotifyTest {
         UpdateEvent<String> event = next(fast);
         release.countDown();
 
-        assertThat(event.result()).isEqualTo("b");
+        assertThat(event.value()).isEqualTo("b");
     }
 
     @Test
     void aListenerThatThrowsIsLoggedAndTheWatchGoesOn() throws Exception {
         VersionedStore store = new VersionedStore();
         store.put("k", "a");
-        cache.registerType("kv", new VersionedStore.Type(store, true));
+        TypedCache<CacheRequest, String> kv = cache.register("kv", new VersionedStore.Type(store, true));
         BlockingQueue<String> seen = new LinkedBlockingQueue<>();
 
-        cache.<String>notify("kv", req("k"), "thrower", e -> {
-            seen.add(e.result());
+        kv.watch(req("k"), "thrower", e -> {
+            seen.add(e.value());
             throw new IllegalStateException("listener bug");
         });
         assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo("a");
@@ -215,9 +215,9 @@ class NotifyTest {
     void cancelStopsTheLoopAndIsIdempotent() throws Exception {
         VersionedStore store = new VersionedStore();
         store.put("k", "a");
-        cache.registerType("kv", new VersionedStore.Type(store, true));
+        TypedCache<CacheRequest, String> kv = cache.register("kv", new VersionedStore.Type(store, true));
         BlockingQueue<UpdateEvent<String>> events = new LinkedBlockingQueue<>();
-        Subscription subscription = cache.<String>notify("kv", req("k"), "c", events::add);
+        Subscription subscription = kv.watch(req("k"), "c", events::add);
         next(events);
 
         subscription.cancel();
@@ -231,9 +231,9 @@ class NotifyTest {
 
     @Test
     void pollingWatchRequiresMaxAge() {
-        cache.registerType("poll", ScriptedType.plain());
+        TypedCache<CacheRequest, String> poll = cache.register("poll", ScriptedType.plain());
 
-        assertThatThrownBy(() -> cache.notify("poll", req("k"), "c", e -> { }))
+        assertThatThrownBy(() -> poll.watch(req("k"), "c", e -> { }))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxAge");
     }
 
@@ -243,15 +243,15 @@ class NotifyTest {
         for (int i = 0; i < 50; i++) {
             type.answer("b", 2);
         }
-        cache.registerType("poll", type);
+        TypedCache<CacheRequest, String> poll = cache.register("poll", type);
         List<UpdateEvent<String>> events = new CopyOnWriteArrayList<>();
 
-        cache.<String>notify("poll", req(RequestInfo.builder().key("k").maxAge(Duration.ofMillis(100)).build()), "c",
+        poll.watch(req(RequestInfo.builder().key("k").maxAge(Duration.ofMillis(100)).build()), "c",
                 events::add);
         await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() >= 6);
 
         // a@1, then a@1 again (no event), b@1 (value changed), b@2 (index changed), then no change.
-        assertThat(events).extracting(e -> e.result() + "@" + e.meta().index()).containsExactly("a@1", "b@1", "b@2");
+        assertThat(events).extracting(e -> e.value() + "@" + e.meta().index()).containsExactly("a@1", "b@1", "b@2");
     }
 
     @Test
@@ -260,9 +260,9 @@ class NotifyTest {
         for (int i = 0; i < 50; i++) {
             type.answer("v" + i, i + 1);
         }
-        cache.registerType("poll", type);
+        TypedCache<CacheRequest, String> poll = cache.register("poll", type);
 
-        Subscription subscription = cache.notify("poll",
+        Subscription subscription = poll.watch(
                 req(RequestInfo.builder().key("k").maxAge(Duration.ofMillis(300)).build()), "c", e -> { });
         Thread.sleep(1600);
         subscription.cancel();
@@ -297,11 +297,11 @@ class NotifyTest {
                 100, TimeUnit.MILLISECONDS, new java.util.concurrent.SynchronousQueue<>());
         cache.close();
         cache = new WatchCache(CacheOptions.builder().executor(pool).build());
-        cache.registerType("async", async);
+        TypedCache<CacheRequest, String> asyncCache = cache.register("async", async);
         List<Subscription> subscriptions = new ArrayList<>();
         CountDownLatch delivered = new CountDownLatch(200);
         for (int i = 0; i < 200; i++) {
-            subscriptions.add(cache.notify("async", req("k" + i), "c" + i, e -> delivered.countDown()));
+            subscriptions.add(asyncCache.watch(req("k" + i), "c" + i, e -> delivered.countDown()));
         }
         assertThat(delivered.await(10, TimeUnit.SECONDS)).isTrue();
 

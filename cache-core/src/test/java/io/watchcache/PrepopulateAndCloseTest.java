@@ -22,12 +22,12 @@ class PrepopulateAndCloseTest {
     void prepopulatedEntryIsAHitAndStartsNoFetch() throws Exception {
         ScriptedType type = ScriptedType.refreshingBlocking();
         try (WatchCache cache = WatchCache.create()) {
-            cache.registerType("t", type);
+            TypedCache<CacheRequest, String> t = cache.register("t", type);
 
-            cache.prepopulate("t", FetchResult.of("seeded", 12), "dc1", "secret", "k");
+            t.prepopulate(RequestInfo.builder().key("k").partition("dc1").token("secret").build(), FetchResult.of("seeded", 12));
             Thread.sleep(200);
 
-            Result<String> result = cache.get("t", req(RequestInfo.builder().key("k").partition("dc1")
+            Result<String> result = t.get(req(RequestInfo.builder().key("k").partition("dc1")
                     .token("secret").build()));
             assertThat(result.value()).isEqualTo("seeded");
             assertThat(result.meta().hit()).isTrue();
@@ -41,7 +41,7 @@ class PrepopulateAndCloseTest {
         ScriptedType type = new ScriptedType(RegisterOptions.builder().supportsBlocking(true).refresh(true)
                 .queryTimeout(Duration.ofMinutes(3)).build());
         try (WatchCache cache = WatchCache.create()) {
-            cache.registerType("t", type, RegisterOptions.builder().refresh(false)
+            TypedCache<CacheRequest, String> t = cache.register("t", type, RegisterOptions.builder().refresh(false)
                     .lastGetTtl(Duration.ofMinutes(5)).build());
 
             RegisterOptions effective = cache.snapshot().types().get(0).options();
@@ -56,8 +56,8 @@ class PrepopulateAndCloseTest {
     void closeInterruptsAFetchBlockedInsideTheTypeAndReturnsPromptly() throws Exception {
         ScriptedType type = ScriptedType.refreshingBlocking();
         WatchCache cache = WatchCache.create();
-        cache.registerType("t", type);
-        CompletableFuture<Result<Object>> waiting = cache.getAsync("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        CompletableFuture<Result<String>> waiting = t.getAsync(req("k"));
         await().atMost(Duration.ofSeconds(5)).until(() -> type.running.get() == 1);
 
         long start = System.nanoTime();
@@ -74,8 +74,8 @@ class PrepopulateAndCloseTest {
     void callerBlockedInGetGetsOutPromptlyOnClose() throws Exception {
         ScriptedType type = ScriptedType.blocking();
         WatchCache cache = WatchCache.create();
-        cache.registerType("t", type);
-        CompletableFuture<Throwable> outcome = TestSupport.getOnThread(cache, "t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        CompletableFuture<Throwable> outcome = TestSupport.getOnThread(t, req("k"));
         await().atMost(Duration.ofSeconds(5)).until(() -> type.running.get() == 1);
 
         cache.close();
@@ -100,7 +100,7 @@ class PrepopulateAndCloseTest {
             parked.incrementAndGet();
             try {
                 Thread.sleep(options.timeout().toMillis());
-                return new FetchResult<>(null, null, options.minIndex(), false);
+                return FetchResult.unchanged(options.minIndex());
             } catch (InterruptedException e) {
                 interrupted.incrementAndGet();
                 throw e;
@@ -119,9 +119,9 @@ class PrepopulateAndCloseTest {
     void closeWithManyPendingFetchesIsQuickAndNothingComesBackToLife() throws Exception {
         LongPollType type = new LongPollType();
         WatchCache cache = WatchCache.create();
-        cache.registerType("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
         for (int i = 0; i < 100; i++) {
-            assertThat(cache.get("t", req("k" + i)).value()).isEqualTo("v");
+            assertThat(t.get(req("k" + i)).value()).isEqualTo("v");
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> type.parked.get() == 100);
 
@@ -137,8 +137,8 @@ class PrepopulateAndCloseTest {
         Thread.sleep(300);
         assertThat(type.fetches.get()).isEqualTo(fetches);
         assertThat(cache.snapshot().entries()).isEmpty();
-        assertThatThrownBy(() -> cache.get("t", req("k1"))).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> cache.notify("t", req("k1"), "c", e -> { }))
+        assertThatThrownBy(() -> t.get(req("k1"))).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> t.watch(req("k1"), "c", e -> { }))
                 .isInstanceOf(IllegalStateException.class);
     }
 
@@ -146,8 +146,8 @@ class PrepopulateAndCloseTest {
     void closeEndsSubscriptions() {
         ScriptedType type = ScriptedType.blocking().answer("v", 1);
         WatchCache cache = WatchCache.create();
-        cache.registerType("t", type);
-        Subscription subscription = cache.notify("t", req("k"), "c", e -> { });
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        Subscription subscription = t.watch(req("k"), "c", e -> { });
 
         cache.close();
 
@@ -159,9 +159,9 @@ class PrepopulateAndCloseTest {
     void evictRemovesOneEntryByItsOpaqueId() throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("a", 1).answer("b", 1).answer("a2", 2);
         try (WatchCache cache = WatchCache.create()) {
-            cache.registerType("t", type);
-            cache.get("t", req("a"));
-            cache.get("t", req("b"));
+            TypedCache<CacheRequest, String> t = cache.register("t", type);
+            t.get(req("a"));
+            t.get(req("b"));
             String id = cache.snapshot().entries().stream().filter(e -> e.key().equals("a")).findFirst()
                     .orElseThrow().id();
 
@@ -169,7 +169,7 @@ class PrepopulateAndCloseTest {
             assertThat(cache.evict(id)).isFalse();
 
             assertThat(cache.snapshot().entries()).extracting(CacheSnapshot.EntryView::key).containsExactly("b");
-            assertThat(cache.get("t", req("a")).value()).isEqualTo("a2");
+            assertThat(t.get(req("a")).value()).isEqualTo("a2");
         }
     }
 
@@ -177,9 +177,9 @@ class PrepopulateAndCloseTest {
     void evictReleasesWaitersWithTheLastValue() throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v", 3);
         try (WatchCache cache = WatchCache.create()) {
-            cache.registerType("t", type);
-            cache.get("t", req("k"));
-            CompletableFuture<Result<String>> waiting = cache.getAsync("t", blockingReq("k", 3, null));
+            TypedCache<CacheRequest, String> t = cache.register("t", type);
+            t.get(req("k"));
+            CompletableFuture<Result<String>> waiting = t.getAsync(blockingReq("k", 3, null));
             await().atMost(Duration.ofSeconds(5)).until(() -> type.running.get() == 1);
 
             cache.evict(cache.snapshot().entries().get(0).id());

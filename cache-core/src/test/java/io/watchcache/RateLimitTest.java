@@ -32,9 +32,9 @@ class RateLimitTest {
     void entryFetchRateSpacesFetchesAfterTheBurst() throws Exception {
         ScriptedType type = fastChangingSource();
         cache = new WatchCache(CacheOptions.builder().entryFetchRate(5).entryFetchMaxBurst(2).build());
-        cache.registerType("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
         long start = System.nanoTime();
-        cache.get("t", req("k"));
+        t.get(req("k"));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() >= 6);
 
@@ -50,8 +50,8 @@ class RateLimitTest {
     void reloadOptionsChangesTheRateOfLiveEntries() throws Exception {
         ScriptedType type = fastChangingSource();
         cache = new WatchCache(CacheOptions.builder().entryFetchRate(0.5).entryFetchMaxBurst(1).build());
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
         // At 0.5/s the second fetch would wait 2 s.
         Thread.sleep(300);
         assertThat(type.fetches()).isEqualTo(1);
@@ -68,9 +68,9 @@ class RateLimitTest {
     void callersArrivingDuringARateLimitWaitDoNotPushTheFetchBack() throws Exception {
         ScriptedType type = ScriptedType.plain().fail(new java.io.IOException("first try fails")).answer("v", 1);
         cache = new WatchCache(CacheOptions.builder().entryFetchRate(2).entryFetchMaxBurst(1).build());
-        cache.registerType("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
         try {
-            cache.get("t", req("k"));
+            t.get(req("k"));
         } catch (FetchFailedException expected) {
             // the entry has no value, and its one token is spent
         }
@@ -79,7 +79,7 @@ class RateLimitTest {
         // Ten callers of the empty entry: the retry waits ~500 ms for a token, once, for all of them.
         java.util.List<java.util.concurrent.CompletableFuture<Result<String>>> callers = new java.util.ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            callers.add(cache.getAsync("t", req("k")));
+            callers.add(t.getAsync(req("k")));
             Thread.sleep(20);
         }
         for (var caller : callers) {
@@ -95,8 +95,8 @@ class RateLimitTest {
     void unlimitedByDefault() throws Exception {
         ScriptedType type = fastChangingSource();
         cache = new WatchCache(CacheOptions.defaults());
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() >= 150);
     }

@@ -27,11 +27,11 @@ class RefreshTest {
     void refreshingBlockingTypeFetchesAgainAsSoonAsOneEnds() throws Exception {
         ScriptedType type = ScriptedType.refreshingBlocking().answer("v1", 1).answer("v2", 2);
         cache = new WatchCache(CacheOptions.defaults());
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 3);
-        Result<String> result = cache.get("t", req("k"));
+        Result<String> result = t.get(req("k"));
 
         assertThat(result.value()).isEqualTo("v2");
         assertThat(result.meta().hit()).isTrue();
@@ -47,8 +47,8 @@ class RefreshTest {
         }
         type.answer("v2", 2);
         cache = new WatchCache(CacheOptions.builder().backoffMaxWait(Duration.ofMillis(50)).build());
-        cache.registerType("t", type);
-        cache.get("t", req(RequestInfo.builder().key(key).token("contact-token").build()));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req(RequestInfo.builder().key(key).token("contact-token").build()));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() >= 7);
         await().atMost(Duration.ofSeconds(5)).until(() -> CapturedLogs.lines().stream()
@@ -69,8 +69,8 @@ class RefreshTest {
             type.answer("v" + i, i);
         }
         cache = new WatchCache(CacheOptions.defaults());
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() >= 4);
 
@@ -89,8 +89,8 @@ class RefreshTest {
         }
         cache = new WatchCache(TestSupport.fastBackoff().backoffBaseWait(Duration.ofMillis(200))
                 .backoffMaxWait(Duration.ofSeconds(5)).backoffJitter(false).build());
-        cache.registerType("t", type);
-        cache.getAsync("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.getAsync(req("k"));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() >= 6);
 
@@ -116,8 +116,8 @@ class RefreshTest {
         type.answer("ok", 6);
         cache = new WatchCache(TestSupport.fastBackoff().backoffBaseWait(Duration.ofMillis(300))
                 .backoffMaxWait(Duration.ofSeconds(5)).backoffJitter(false).build());
-        cache.registerType("t", type);
-        cache.getAsync("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.getAsync(req("k"));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() >= 10);
 
@@ -136,8 +136,8 @@ class RefreshTest {
         }
         cache = new WatchCache(TestSupport.fastBackoff().backoffBaseWait(Duration.ofMillis(200))
                 .backoffMaxWait(Duration.ofSeconds(5)).backoffJitter(false).build());
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() >= 6);
 
@@ -153,14 +153,14 @@ class RefreshTest {
                 .answer("never", 2);
         type.fatal = SecurityException.class;
         cache = new WatchCache(CacheOptions.defaults());
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 2);
         Thread.sleep(500);
 
         assertThat(type.fetches()).isEqualTo(2);
-        Result<String> kept = cache.get("t", req("k"));
+        Result<String> kept = t.get(req("k"));
         assertThat(kept.value()).isEqualTo("v1");
         assertThat(kept.meta().hit()).isTrue();
         assertThat(cache.snapshot().entries().get(0).fetching()).isFalse();
@@ -175,8 +175,8 @@ class RefreshTest {
             ScriptedType type = ScriptedType.refreshingBlocking().answer("v1", 1).fail(new SecurityException("denied"));
             type.fatal = SecurityException.class;
             try (WatchCache c = new WatchCache(CacheOptions.defaults())) {
-                c.registerType("t", type);
-                assertThat(c.<String>get("t", req("k")).value()).as("round %d", i).isEqualTo("v1");
+                TypedCache<CacheRequest, String> t = c.register("t", type);
+                assertThat(t.get(req("k")).value()).as("round %d", i).isEqualTo("v1");
             }
         }
     }
@@ -186,23 +186,23 @@ class RefreshTest {
         TestSupport.FakeTicker ticker = new TestSupport.FakeTicker();
         ScriptedType type = ScriptedType.refreshingBlocking().answer("v1", 1);
         cache = new WatchCache(CacheOptions.builder().ticker(ticker).build());
-        cache.registerType("t", type);
-        cache.get("t", req("k"));
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
         ticker.advance(Duration.ofMinutes(3));
-        assertThat(cache.get("t", req("k")).meta().age()).isZero();
+        assertThat(t.get(req("k")).meta().age()).isZero();
 
         type.fail(new IOException("partition"));
         await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 3);
         ticker.advance(Duration.ofSeconds(7));
 
-        Result<String> result = cache.get("t", req("k"));
+        Result<String> result = t.get(req("k"));
         assertThat(result.value()).isEqualTo("v1");
         assertThat(result.meta().age()).isEqualTo(Duration.ofSeconds(7));
         assertThat(cache.snapshot().entries().get(0).lostContact()).isEqualTo(Duration.ofSeconds(7));
 
         type.answer("v2", 2);
         await().atMost(Duration.ofSeconds(5)).until(() -> cache.snapshot().entries().get(0).lostContact() == null);
-        assertThat(cache.get("t", req("k")).meta().age()).isZero();
+        assertThat(t.get(req("k")).meta().age()).isZero();
     }
 
     private static Duration gap(List<Long> times, int i) {

@@ -27,16 +27,16 @@ class SafetyTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ScriptedType type = ScriptedType.blocking().answer("v", 1).fail(new IOException("boom"));
         try (WatchCache cache = new WatchCache(CacheOptions.builder().meterRegistry(registry).build())) {
-            cache.registerType("t", type);
+            TypedCache<CacheRequest, String> t = cache.register("t", type);
             RequestInfo info = RequestInfo.builder().key("k").token(TOKEN).build();
-            cache.get("t", req(info));
-            Subscription watch = cache.notify("t", req(info.toBuilder().mustRevalidate(true).build()), "c", e -> {
+            t.get(req(info));
+            Subscription watch = t.watch(req(info.toBuilder().mustRevalidate(true).build()), "c", e -> {
                 throw new IllegalStateException("listener failure for " + e.correlationId());
             });
             await().atMost(Duration.ofSeconds(5)).until(() -> CapturedLogs.all().contains("listener failure for c"));
             Thread failure = new Thread(() -> {
                 try {
-                    cache.get("t", req(info.toBuilder().minIndex(1).timeout(Duration.ofSeconds(1)).build()));
+                    t.get(req(info.toBuilder().minIndex(1).timeout(Duration.ofSeconds(1)).build()));
                 } catch (Exception e) {
                     assertThat(e.toString()).doesNotContain(TOKEN);
                 }
@@ -58,27 +58,37 @@ class SafetyTest {
     @Test
     void badArgumentsAreRejectedWithMessagesNamingThem() {
         try (WatchCache cache = WatchCache.create()) {
-            cache.registerType("t", ScriptedType.plain());
-            assertThatThrownBy(() -> cache.registerType(null, ScriptedType.plain()))
+            TypedCache<CacheRequest, String> t = cache.register("t", ScriptedType.plain());
+            assertThatThrownBy(() -> cache.register(null, ScriptedType.plain()))
                     .isInstanceOf(NullPointerException.class).hasMessageContaining("type name");
-            assertThatThrownBy(() -> cache.registerType(" ", ScriptedType.plain()))
+            assertThatThrownBy(() -> cache.register(" ", ScriptedType.plain()))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("blank");
-            assertThatThrownBy(() -> cache.registerType("t", ScriptedType.plain()))
+            assertThatThrownBy(() -> cache.register("t", ScriptedType.plain()))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already registered");
-            assertThatThrownBy(() -> cache.registerType("x", null))
+            assertThatThrownBy(() -> cache.register("x", null))
                     .isInstanceOf(NullPointerException.class).hasMessageContaining("type");
-            assertThatThrownBy(() -> cache.get("nope", req("k")))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown cache type 'nope'");
-            assertThatThrownBy(() -> cache.get("t", null))
+            assertThatThrownBy(() -> cache.type("nope"))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown cache type 'nope'")
+                    .hasMessageContaining("[t]");
+            assertThatThrownBy(() -> t.get(null))
                     .isInstanceOf(NullPointerException.class).hasMessageContaining("request");
-            assertThatThrownBy(() -> cache.get("t", () -> null))
+            assertThatThrownBy(() -> t.get(() -> null))
                     .isInstanceOf(NullPointerException.class).hasMessageContaining("cacheInfo");
-            assertThatThrownBy(() -> cache.notify("t", req("k"), "c", null))
+            assertThatThrownBy(() -> t.watch(req("k"), "c", null))
                     .isInstanceOf(NullPointerException.class).hasMessageContaining("listener");
-            assertThatThrownBy(() -> cache.notify("t", req("k"), null, e -> { }))
+            assertThatThrownBy(() -> t.watch(req("k"), null, e -> { }))
                     .isInstanceOf(NullPointerException.class).hasMessageContaining("correlationId");
-            assertThatThrownBy(() -> cache.prepopulate("t", FetchResult.of("v", 1), null, null, ""))
+            assertThatThrownBy(() -> t.prepopulate(RequestInfo.of(""), FetchResult.of("v", 1)))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key");
+            assertThatThrownBy(() -> t.prepopulate(RequestInfo.of("k"), FetchResult.unchanged(1)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unchanged");
+            // A blank key means "do not cache": there is no entry to watch or hold.
+            assertThatThrownBy(() -> t.watch(req(RequestInfo.builder().key(" ").maxAge(Duration.ofSeconds(1))
+                    .build()), "c", e -> { }))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("blank key");
+            assertThatThrownBy(() -> t.live(req("")))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("blank key");
+            assertThat(cache.snapshot().watches()).isEmpty();
         }
         assertThatThrownBy(() -> RequestInfo.builder().key("k").timeout(Duration.ofSeconds(-1)).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
@@ -86,10 +96,13 @@ class SafetyTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxAge");
         assertThatThrownBy(() -> RequestInfo.builder().key("k").minIndex(-1).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("minIndex");
-        assertThatThrownBy(() -> RegisterOptions.builder().queryTimeout(Duration.ZERO).build())
+        // Builders refuse in the setter, where the mistake is made, not later in build().
+        assertThatThrownBy(() -> RegisterOptions.builder().queryTimeout(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("queryTimeout");
-        assertThatThrownBy(() -> RegisterOptions.builder().refreshTimer(Duration.ofMillis(-1)).build())
+        assertThatThrownBy(() -> RegisterOptions.builder().refreshTimer(Duration.ofMillis(-1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("refreshTimer");
+        assertThatThrownBy(() -> RegisterOptions.builder().lastGetTtl(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lastGetTtl");
         assertThatThrownBy(() -> CacheOptions.builder().entryFetchRate(Double.NaN))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("entryFetchRate");
         assertThatThrownBy(() -> CacheOptions.builder().entryFetchRate(-1))
@@ -100,6 +113,28 @@ class SafetyTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("backoffMaxWait");
         assertThatThrownBy(() -> CacheOptions.builder().defaultLastGetTtl(null))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("defaultLastGetTtl");
+        assertThatThrownBy(() -> new FetchResult<>("v", null, 1, true, true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("notModified or unchanged");
+    }
+
+    @Test
+    void hugeDurationsAreClampedNeverOverflow() throws Exception {
+        Duration forever = Duration.ofSeconds(Long.MAX_VALUE);
+        assertThat(RequestInfo.builder().key("k").timeout(forever).maxAge(forever).build().timeout())
+                .isEqualTo(CacheOptions.MAX_DURATION);
+        assertThat(RegisterOptions.builder().queryTimeout(forever).lastGetTtl(forever).refreshTimer(forever).build())
+                .isEqualTo(new RegisterOptions(false, false, CacheOptions.MAX_DURATION, CacheOptions.MAX_DURATION,
+                        CacheOptions.MAX_DURATION));
+        assertThat(CacheOptions.builder().defaultQueryTimeout(forever).defaultLastGetTtl(forever)
+                .backoffMaxWait(forever).build().defaultQueryTimeout()).isEqualTo(CacheOptions.MAX_DURATION);
+        // And they work end to end: a type with "forever" timeouts, a caller waiting "forever".
+        ScriptedType type = new ScriptedType(RegisterOptions.builder().supportsBlocking(true).refresh(true)
+                .queryTimeout(forever).lastGetTtl(forever).build()).answer("v", 1);
+        try (WatchCache cache = new WatchCache(CacheOptions.builder().defaultQueryTimeout(forever).build())) {
+            TypedCache<CacheRequest, String> t = cache.register("t", type);
+            assertThat(t.get(req(RequestInfo.builder().key("k").timeout(forever).build())).value()).isEqualTo("v");
+            assertThat(t.options().queryTimeout()).isEqualTo(CacheOptions.MAX_DURATION);
+        }
     }
 
     @Test
@@ -125,11 +160,11 @@ class SafetyTest {
     private static Thread fetchThreadOf(CacheOptions options) throws Exception {
         java.util.concurrent.CompletableFuture<Thread> fetchThread = new java.util.concurrent.CompletableFuture<>();
         try (WatchCache cache = new WatchCache(options)) {
-            cache.registerType("t", (CacheType<CacheRequest, String>) (o, r) -> {
+            TypedCache<CacheRequest, String> t = cache.register("t", (CacheType<CacheRequest, String>) (o, r) -> {
                 fetchThread.complete(Thread.currentThread());
                 return FetchResult.of("v", 1);
             });
-            cache.get("t", req("k"));
+            t.get(req("k"));
         }
         return fetchThread.get(5, TimeUnit.SECONDS);
     }

@@ -12,14 +12,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * until the test hands it an answer with {@link #answer}. That makes "a fetch is running right
  * now" a state a test can hold.
  */
-class ScriptedType implements CacheType<CacheRequest, Object> {
+class ScriptedType implements CacheType<CacheRequest, String> {
 
     interface Step {
-        FetchResult<Object> run(FetchOptions<Object> options) throws Exception;
+        FetchResult<String> run(FetchOptions<String> options) throws Exception;
     }
 
     final BlockingQueue<Step> steps = new LinkedBlockingQueue<>();
-    final List<FetchOptions<Object>> calls = new CopyOnWriteArrayList<>();
+    final List<FetchOptions<String>> calls = new CopyOnWriteArrayList<>();
     final List<Long> callTimes = new CopyOnWriteArrayList<>();
     final AtomicInteger running = new AtomicInteger();
     final AtomicInteger maxRunning = new AtomicInteger();
@@ -43,7 +43,7 @@ class ScriptedType implements CacheType<CacheRequest, Object> {
         return new ScriptedType(RegisterOptions.defaults());
     }
 
-    ScriptedType answer(Object value, long index) {
+    ScriptedType answer(String value, long index) {
         steps.add(o -> FetchResult.of(value, index));
         return this;
     }
@@ -65,7 +65,7 @@ class ScriptedType implements CacheType<CacheRequest, Object> {
     }
 
     @Override
-    public FetchResult<Object> fetch(FetchOptions<Object> options, CacheRequest request) throws Exception {
+    public FetchResult<String> fetch(FetchOptions<String> options, CacheRequest request) throws Exception {
         calls.add(options);
         callTimes.add(System.nanoTime());
         maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);

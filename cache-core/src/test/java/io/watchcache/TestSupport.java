@@ -26,12 +26,12 @@ final class TestSupport {
     }
 
     /** Calls the blocking {@code get} on a new thread; the future completes with what it threw, or null. */
-    static java.util.concurrent.CompletableFuture<Throwable> getOnThread(WatchCache cache, String type,
-                                                                        CacheRequest request) {
+    static <R extends CacheRequest> java.util.concurrent.CompletableFuture<Throwable> getOnThread(
+            TypedCache<R, ?> cache, R request) {
         java.util.concurrent.CompletableFuture<Throwable> outcome = new java.util.concurrent.CompletableFuture<>();
         Thread caller = new Thread(() -> {
             try {
-                cache.get(type, request);
+                cache.get(request);
                 outcome.complete(null);
             } catch (Throwable t) {
                 outcome.complete(t);

@@ -136,12 +136,28 @@ public final class BenchmarkMain {
                     plain / caffeine, plain / caffeine, plain / caffeine, null, null, null, null,
                     "a non-refreshing type: the hit computes the value's age (one System.nanoTime)"));
         }
-        Result<?> alloc = scores.get("watchcache_1t")[1];
-        Result<?> caffeineAlloc = scores.get("caffeine_1t")[1];
-        figures.add(new Figures.Figure("hit_alloc_bytes", "B/op", alloc == null ? Double.NaN : alloc.getScore(),
-                alloc == null ? Double.NaN : alloc.getScore(), alloc == null ? Double.NaN : alloc.getScore(),
-                caffeineAlloc == null ? null : caffeineAlloc.getScore(), null, null, null,
-                "JMH gc profiler, gc.alloc.rate.norm"));
+        for (int threads : new int[] {1, 2}) {
+            double live = scores.get("watchcacheLive_" + threads + "t")[0].getScore();
+            double caffeine = scores.get("caffeine_" + threads + "t")[0].getScore();
+            figures.add(new Figures.Figure("live_hit_ops_per_s_" + threads + "t", "ops/s", live, live, live, caffeine,
+                    live / caffeine, null, null, "LiveValue.get(); peer: Caffeine getIfPresent"));
+            figures.add(new Figures.Figure("live_hit_ops_ratio_vs_caffeine_" + threads + "t", "x", live / caffeine,
+                    live / caffeine, live / caffeine, null, null, threads == 2 ? ">= 1.0" : null,
+                    threads == 2 ? live / caffeine >= 1.0 : null, null));
+        }
+        double caffeineAlloc = allocOf(scores, "caffeine");
+        double hitAlloc = allocOf(scores, "watchcache");
+        figures.add(new Figures.Figure("hit_alloc_bytes", "B/op", hitAlloc, hitAlloc, hitAlloc, caffeineAlloc, null,
+                "<= 32", hitAlloc <= 32, "TypedCache.get hit; JMH gc profiler, gc.alloc.rate.norm"));
+        double liveAlloc = allocOf(scores, "watchcacheLive");
+        figures.add(new Figures.Figure("live_hit_alloc_bytes", "B/op", liveAlloc, liveAlloc, liveAlloc, caffeineAlloc,
+                null, "0", liveAlloc < 0.5, "LiveValue.get; JMH gc profiler, gc.alloc.rate.norm"));
+    }
+
+    /** Bytes allocated per operation of {@code benchmark} (1 thread, the gc profiler's run). */
+    private static double allocOf(Map<String, Result<?>[]> scores, String benchmark) {
+        Result<?> alloc = scores.get(benchmark + "_1t")[1];
+        return alloc == null ? Double.NaN : alloc.getScore();
     }
 
     // ---- 2. freshness ----

@@ -4,8 +4,10 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.watchcache.CacheOptions;
+import io.watchcache.CacheRequest;
 import io.watchcache.CacheSnapshot;
 import io.watchcache.Subscription;
+import io.watchcache.TypedCache;
 import io.watchcache.WatchCache;
 import io.watchcache.etcd.EtcdCluster;
 import io.watchcache.etcd.EtcdKeyType;
@@ -13,6 +15,7 @@ import io.watchcache.etcd.EtcdPrefixType;
 import io.watchcache.etcd.EtcdRequest;
 import io.watchcache.etcd.KeyWriter;
 import io.watchcache.etcd.LiveObjects;
+import io.watchcache.etcd.PrefixSnapshot;
 
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -52,15 +55,15 @@ final class EtcdScenarios {
         try (Client writer = Client.builder().endpoints(etcd.endpoint()).build();
              Client client = Client.builder().endpoints(etcd.endpoint()).build();
              WatchCache cache = new WatchCache(CacheOptions.defaults())) {
-            cache.registerType("key", new EtcdKeyType(client));
+            TypedCache<CacheRequest, Optional<String>> keyCache = cache.register("key", new EtcdKeyType(client));
             KV kv = writer.getKVClient();
             put(kv, key, "v0");
             AtomicLong events = new AtomicLong();
             AtomicReference<String> last = new AtomicReference<>();
-            Subscription watch = cache.<Optional<String>>notify("key", EtcdRequest.of(key), "leak", e -> {
+            Subscription watch = keyCache.watch(EtcdRequest.of(key), "leak", e -> {
                 if (e.error() == null) {
                     events.incrementAndGet();
-                    last.set(e.result().orElse(null));
+                    last.set(e.value().orElse(null));
                 }
             });
             awaitTrue(Duration.ofSeconds(30), () -> "v0".equals(last.get()));
@@ -95,22 +98,22 @@ final class EtcdScenarios {
         try (Client writer = Client.builder().endpoints(etcd.endpoint()).build();
              Client client = Client.builder().endpoints(etcd.endpoint()).build();
              WatchCache cache = new WatchCache(CacheOptions.defaults())) {
-            cache.registerType("key", new EtcdKeyType(client));
-            cache.registerType("prefix", new EtcdPrefixType(client));
+            TypedCache<CacheRequest, Optional<String>> keyCache = cache.register("key", new EtcdKeyType(client));
+            TypedCache<CacheRequest, PrefixSnapshot> prefixCache = cache.register("prefix", new EtcdPrefixType(client));
             KV kv = writer.getKVClient();
             List<String> writable = new ArrayList<>();
             List<Subscription> watches = new ArrayList<>();
             for (int i = 0; i < keys; i++) {
                 String key = ns + "k" + i;
                 writable.add(key);
-                watches.add(cache.notify("key", EtcdRequest.of(key), "k" + i, e -> { }));
+                watches.add(keyCache.watch(EtcdRequest.of(key), "k" + i, e -> { }));
             }
             for (int p = 0; p < prefixes; p++) {
                 String prefix = ns + "p" + p + "/";
                 for (int k = 0; k < 4; k++) {
                     writable.add(prefix + k);
                 }
-                watches.add(cache.notify("prefix", EtcdRequest.of(prefix), "p" + p, e -> { }));
+                watches.add(prefixCache.watch(EtcdRequest.of(prefix), "p" + p, e -> { }));
             }
             // A 1 KiB value: large enough that a leaked copy per change shows.
             String payload = "x".repeat(1024);
@@ -162,7 +165,7 @@ final class EtcdScenarios {
         String ns = "bench-frozen/" + System.nanoTime() + "/";
         try (Client client = Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)).build();
              WatchCache cache = new WatchCache(CacheOptions.builder().backoffMaxWait(Duration.ofSeconds(2)).build())) {
-            cache.registerType("key", new EtcdKeyType(client));
+            TypedCache<CacheRequest, Optional<String>> keyCache = cache.register("key", new EtcdKeyType(client));
             Map<String, AtomicReference<String>> delivered = new ConcurrentHashMap<>();
             List<String> keyNames = new ArrayList<>();
             for (int i = 0; i < keys; i++) {
@@ -170,9 +173,9 @@ final class EtcdScenarios {
                 keyNames.add(key);
                 AtomicReference<String> seen = new AtomicReference<>();
                 delivered.put(key, seen);
-                cache.<Optional<String>>notify("key", EtcdRequest.of(key), "k" + i, e -> {
+                keyCache.watch(EtcdRequest.of(key), "k" + i, e -> {
                     if (e.error() == null) {
-                        seen.set(e.result().orElse(null));
+                        seen.set(e.value().orElse(null));
                     }
                 });
             }

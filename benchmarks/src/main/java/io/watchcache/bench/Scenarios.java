@@ -5,8 +5,10 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import io.watchcache.CacheOptions;
 import io.watchcache.CacheRequest;
+import io.watchcache.RegisterOptions;
 import io.watchcache.RequestInfo;
 import io.watchcache.Subscription;
+import io.watchcache.TypedCache;
 import io.watchcache.WatchCache;
 
 import java.lang.management.ManagementFactory;
@@ -68,9 +70,8 @@ final class Scenarios {
             Reader reader;
             if (ours) {
                 cache = new WatchCache(CacheOptions.defaults());
-                cache.registerType("sim", backend.asyncType());
-                WatchCache c = cache;
-                reader = i -> c.<SimBackend.Version>get("sim", requests[i]).meta().index();
+                TypedCache<CacheRequest, SimBackend.Version> sim = cache.register("sim", backend.asyncType());
+                reader = i -> sim.get(requests[i]).meta().index();
             } else {
                 AsyncLoadingCache<String, SimBackend.Version> async = Caffeine.newBuilder()
                         .refreshAfterWrite(Duration.ofSeconds(1))
@@ -145,15 +146,15 @@ final class Scenarios {
                 backend.preload(keys[i]);
             }
             WatchCache cache = new WatchCache(CacheOptions.defaults());
-            cache.registerType("sim", sync ? backend.syncType() : backend.asyncType());
+            TypedCache<CacheRequest, SimBackend.Version> sim = cache.register("sim", sync ? backend.syncType() : backend.asyncType());
             LongSamples latency = new LongSamples();
             CountDownLatch initial = new CountDownLatch(watches);
             AtomicInteger events = new AtomicInteger();
             long before = usedHeapAfterGc(memory);
             List<Subscription> subscriptions = new ArrayList<>(watches);
             for (int i = 0; i < watches; i++) {
-                subscriptions.add(cache.<SimBackend.Version>notify("sim", requests[i], keys[i], event -> {
-                    SimBackend.Version v = event.result();
+                subscriptions.add(sim.watch(requests[i], keys[i], event -> {
+                    SimBackend.Version v = event.value();
                     if (v != null && v.writtenAtNanos() > 0) {
                         latency.add(System.nanoTime() - v.writtenAtNanos());
                         events.incrementAndGet();
@@ -207,14 +208,14 @@ final class Scenarios {
         try (SimBackend backend = new SimBackend(MIN_LATENCY, MAX_LATENCY, false);
              WatchCache cache = new WatchCache(CacheOptions.defaults())) {
             backend.preload("hot");
-            cache.registerType("sim", backend.asyncType());
+            TypedCache<CacheRequest, SimBackend.Version> sim = cache.register("sim", backend.asyncType());
             CacheRequest request = request("hot");
             CountDownLatch initial = new CountDownLatch(watchers);
             CountDownLatch delivered = new CountDownLatch(watchers);
             LongSamples latency = new LongSamples();
             for (int i = 0; i < watchers; i++) {
-                cache.<SimBackend.Version>notify("sim", request, "w" + i, event -> {
-                    SimBackend.Version v = event.result();
+                sim.watch(request, "w" + i, event -> {
+                    SimBackend.Version v = event.value();
                     if (v != null && v.writtenAtNanos() > 0) {
                         latency.add(System.nanoTime() - v.writtenAtNanos());
                         delivered.countDown();
@@ -258,13 +259,13 @@ final class Scenarios {
     static double closeWithPendingMs(int entries) throws Exception {
         try (SimBackend backend = new SimBackend(MIN_LATENCY, MAX_LATENCY, false)) {
             WatchCache cache = new WatchCache(CacheOptions.defaults());
-            cache.registerType("sim", backend.syncType());
+            TypedCache<CacheRequest, SimBackend.Version> sim = cache.register("sim", backend.syncType());
             for (int i = 0; i < entries; i++) {
                 backend.preload("key-" + i);
             }
             List<CompletableFuture<?>> gets = new ArrayList<>();
             for (int i = 0; i < entries; i++) {
-                gets.add(cache.getAsync("sim", request("key-" + i)));
+                gets.add(sim.getAsync(request("key-" + i)));
             }
             CompletableFuture.allOf(gets.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -288,8 +289,8 @@ final class Scenarios {
                 WatchCache cache = new WatchCache(CacheOptions.defaults());
                 // Not refreshing: a refresh would start the next blocking query on its own, and
                 // this figure counts only the fetches the callers caused.
-                cache.registerType("sim", backend.asyncType(),
-                        io.watchcache.RegisterOptions.builder().supportsBlocking(true).refresh(false).build());
+                TypedCache<CacheRequest, SimBackend.Version> sim = cache.register("sim", backend.asyncType(),
+                        RegisterOptions.builder().supportsBlocking(true).refresh(false).build());
                 AsyncLoadingCache<String, SimBackend.Version> caffeine = Caffeine.newBuilder()
                         .buildAsync((key, executor) -> backend.read(key, 0, Duration.ZERO));
                 CountDownLatch go = new CountDownLatch(1);
@@ -301,7 +302,7 @@ final class Scenarios {
                         try {
                             go.await();
                             if (ours) {
-                                cache.get("sim", request);
+                                sim.get(request);
                             } else {
                                 caffeine.get("cold").join();
                             }

@@ -226,7 +226,7 @@ final class SimBackend implements AutoCloseable {
                 long minIndex = options.minIndex();
                 CompletableFuture<Version> read = read(request.cacheInfo().key(), minIndex, options.timeout());
                 CompletableFuture<FetchResult<Version>> result = read.thenApply(v -> v.index() > minIndex
-                        ? FetchResult.of(v, v.index()) : new FetchResult<>(null, null, minIndex, false));
+                        ? FetchResult.of(v, v.index()) : FetchResult.<Version>unchanged(minIndex));
                 result.whenComplete((r, e) -> read.cancel(false));
                 return result;
             }

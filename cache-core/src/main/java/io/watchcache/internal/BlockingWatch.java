@@ -13,9 +13,9 @@ import java.util.function.Consumer;
  */
 final class BlockingWatch extends Watch {
 
-    BlockingWatch(CacheEngine engine, TypeRegistration type, CacheRequest request, RequestInfo info,
+    BlockingWatch(CacheRuntime runtime, Source source, TypeRegistration type, CacheRequest request, RequestInfo info,
                   String correlationId, Consumer<UpdateEvent<Object>> listener) {
-        super(engine, type, request, info, correlationId, listener);
+        super(runtime, source, type, request, info, correlationId, listener);
     }
 
     @Override
@@ -40,6 +40,6 @@ final class BlockingWatch extends Watch {
         // An answer without an index (nothing valid yet, the request's timeout passed) would
         // make the next read return at once: back off instead of spinning.
         failures = seen > 0 ? 0 : failures + 1;
-        return engine.backoff().waitNanos(failures);
+        return runtime.backoff().waitNanos(failures);
     }
 }

@@ -18,16 +18,16 @@ import java.util.concurrent.CompletionException;
  */
 final class Bypass {
 
-    private final CacheEngine engine;
+    private final CacheRuntime runtime;
 
-    Bypass(CacheEngine engine) {
-        this.engine = engine;
+    Bypass(CacheRuntime runtime) {
+        this.runtime = runtime;
     }
 
     /** Fetches on the caller's thread (it waits anyway). */
     Result<Object> fetch(TypeRegistration type, CacheRequest request, RequestInfo info) throws InterruptedException {
         type.metrics.get(TypeMetrics.GetResult.BYPASS);
-        long started = engine.now();
+        long started = runtime.now();
         FetchResult<Object> result;
         try {
             result = type.type.fetch(options(type, info), request);
@@ -42,7 +42,7 @@ final class Bypass {
     /** Fetches on the executor, or through the type's own future when it is asynchronous. */
     CompletableFuture<Result<Object>> fetchAsync(TypeRegistration type, CacheRequest request, RequestInfo info) {
         type.metrics.get(TypeMetrics.GetResult.BYPASS);
-        long started = engine.now();
+        long started = runtime.now();
         CompletableFuture<FetchResult<Object>> fetched;
         if (type.asyncType != null) {
             try {
@@ -57,14 +57,14 @@ final class Bypass {
                 } catch (Exception e) {
                     throw new CompletionException(e);
                 }
-            }, engine.executor());
+            }, runtime.executor());
         }
         return fetched.handleAsync((result, error) -> {
             if (error != null) {
                 throw failure(type, Futures.unwrap(error), started);
             }
             return result(type, result, started);
-        }, engine.executor());
+        }, runtime.executor());
     }
 
     private static FetchOptions<Object> options(TypeRegistration type, RequestInfo info) {
@@ -78,12 +78,12 @@ final class Bypass {
             throw failure(type, new IllegalStateException("cache type '" + type.name + "' returned no FetchResult"),
                     started);
         }
-        type.metrics.fetch(TypeMetrics.FetchOutcome.of(result, null, false), engine.now() - started);
+        type.metrics.fetch(TypeMetrics.FetchOutcome.of(result, null, false), runtime.now() - started);
         return new Result<>(result.value(), new ResultMeta(false, Duration.ZERO, result.index()));
     }
 
     private FetchFailedException failure(TypeRegistration type, Throwable error, long started) {
-        type.metrics.fetch(TypeMetrics.FetchOutcome.of(null, error, type.isFatal(error)), engine.now() - started);
+        type.metrics.fetch(TypeMetrics.FetchOutcome.of(null, error, type.isFatal(error)), runtime.now() - started);
         return new FetchFailedException("fetch failed for cache type '" + type.name + "' (uncached request)",
                 error, null, new ResultMeta(false, Duration.ZERO, 0));
     }

@@ -8,124 +8,95 @@ import io.watchcache.CacheRequest;
 import io.watchcache.CacheSnapshot;
 import io.watchcache.CacheType;
 import io.watchcache.FetchFailedException;
-import io.watchcache.FetchOptions;
 import io.watchcache.FetchResult;
 import io.watchcache.RegisterOptions;
 import io.watchcache.RequestInfo;
 import io.watchcache.Result;
-import io.watchcache.ResultMeta;
-import io.watchcache.Subscription;
-import io.watchcache.Ticker;
+import io.watchcache.TypedCache;
 import io.watchcache.UpdateEvent;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * The machinery behind {@link io.watchcache.WatchCache}: the type registry, the read path,
- * and the shared services entries and watches use (time, timer, executor, backoff, metrics).
+ * The machinery behind {@link io.watchcache.WatchCache}: the registry, the entry table and the
+ * read path that joins them. Entries, waiters and watches get only the {@link CacheRuntime} and the
+ * registration they serve.
  */
 public final class CacheEngine implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(CacheEngine.class);
-
-    private final ConcurrentHashMap<String, TypeRegistration> types = new ConcurrentHashMap<>();
+    private final CacheRuntime runtime;
+    private final TypeRegistry types;
     private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
     private final EntryTable table;
-    private final Bypass bypass = new Bypass(this);
-    private final Executor executor;
-    private final ExecutorService ownedExecutor;
-    private final ScheduledThreadPoolExecutor timer;
-    private final Ticker ticker;
+    private final Bypass bypass;
     private final MeterRegistry registry;
-    private final CacheOptions initialOptions;
     private final AtomicLong entryIds = new AtomicLong();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    /** Swapped whole by {@link #reloadOptions}; read by every fetch. */
-    private volatile CacheOptions options;
-    private volatile Backoff backoff;
+    private final Watch.Source watchSource = new Watch.Source() {
+        @Override
+        public CompletableFuture<Result<Object>> read(TypeRegistration type, CacheRequest request, RequestInfo info) {
+            return watchRead(type, request, info);
+        }
+
+        @Override
+        public void ended(Watch watch) {
+            watchEnded(watch);
+        }
+    };
 
     public CacheEngine(CacheOptions options) {
         Objects.requireNonNull(options, "options");
-        this.options = options;
-        this.initialOptions = options;
-        this.backoff = Backoff.from(options);
-        this.ticker = options.ticker();
-        this.timer = Threads.timer();
-        this.ownedExecutor = options.executor() != null ? null : Threads.ownExecutor(options.virtualThreads(), timer);
-        this.executor = ownedExecutor != null ? ownedExecutor : options.executor();
+        this.runtime = new CacheRuntime(options);
+        this.types = new TypeRegistry(options);
+        this.bypass = new Bypass(runtime);
         this.registry = options.meterRegistry() != null ? options.meterRegistry() : new CompositeMeterRegistry();
-        this.table = new EntryTable(options.maxEntries(), ticker, executor, timer, this::onRemoval);
+        this.table = new EntryTable(options.maxEntries(), runtime.ticker(), runtime.executor(), runtime.timer(),
+                this::onRemoval);
     }
 
     // ---- types ----
 
-    public void registerType(String name, CacheType<?, ?> type, RegisterOptions overrides) {
-        requireName(name);
-        Objects.requireNonNull(type, "type");
-        requireOpen();
-        RegisterOptions own = Objects.requireNonNull(type.registerOptions(),
-                "registerOptions() of cache type '" + name + "'");
-        RegisterOptions merged = own.overriddenBy(overrides);
-        RegisterOptions effective = merged.toBuilder()
-                .queryTimeout(merged.queryTimeout() != null ? merged.queryTimeout() : initialOptions.defaultQueryTimeout())
-                .lastGetTtl(merged.lastGetTtl() != null ? merged.lastGetTtl() : initialOptions.defaultLastGetTtl())
-                .build();
-        types.compute(name, (n, existing) -> {
-            if (existing != null) {
-                throw new IllegalArgumentException("cache type '" + name + "' is already registered");
-            }
-            TypeMetrics metrics = new TypeMetrics(registry, name, this, engine -> engine.lostContactCount(name));
-            return new TypeRegistration(name, type, effective, metrics);
-        });
+    @SuppressWarnings("unchecked")
+    public <R extends CacheRequest, V> TypedCache<R, V> register(String name, CacheType<R, V> type,
+                                                                  RegisterOptions overrides) {
+        runtime.requireOpen();
+        return (TypedCache<R, V>) types.register(name, type, overrides, registration -> new TypedHandle<>(this,
+                registration), typeName -> new TypeMetrics(registry, typeName, this,
+                engine -> engine.lostContactCount(typeName)));
     }
 
-    private TypeRegistration type(String name) {
-        Objects.requireNonNull(name, "type name");
-        TypeRegistration type = types.get(name);
-        if (type == null) {
-            // Checked only here: a registered name is never blank, so a hit needs no scan of it.
-            requireName(name);
-            throw new IllegalArgumentException("unknown cache type '" + name + "'; registered: " + types.keySet());
-        }
-        return type;
+    @SuppressWarnings("unchecked")
+    public <R extends CacheRequest, V> TypedCache<R, V> type(String name) {
+        return (TypedCache<R, V>) types.get(name);
     }
 
-    // ---- get ----
+    public Set<String> typeNames() {
+        return types.names();
+    }
 
-    public <V> Result<V> get(String typeName, CacheRequest request) throws InterruptedException {
-        TypeRegistration type = type(typeName);
+    // ---- reads ----
+
+    Result<Object> get(TypeRegistration type, CacheRequest request) throws InterruptedException {
         RequestInfo info = info(request);
         if (info.key().isBlank()) {
-            requireOpen();
-            return cast(bypass.fetch(type, request, info));
+            runtime.requireOpen();
+            return bypass.fetch(type, request, info);
         }
         EntryKey key = EntryKey.of(type, info);
         Result<Object> hit = lookup(key, type, request, info, false);
         if (hit != null) {
-            return cast(hit);
+            return hit;
         }
         CompletableFuture<Result<Object>> future = await(key, type, request, info, true, false);
         try {
-            return cast(future.get());
+            return future.get();
         } catch (InterruptedException e) {
             future.cancel(false);
             throw e;
@@ -134,17 +105,15 @@ public final class CacheEngine implements AutoCloseable {
         }
     }
 
-    public <V> CompletableFuture<Result<V>> getAsync(String typeName, CacheRequest request) {
-        TypeRegistration type = type(typeName);
+    CompletableFuture<Result<Object>> getAsync(TypeRegistration type, CacheRequest request) {
         RequestInfo info = info(request);
         if (info.key().isBlank()) {
-            requireOpen();
-            return cast(bypass.fetchAsync(type, request, info));
+            runtime.requireOpen();
+            return bypass.fetchAsync(type, request, info);
         }
         EntryKey key = EntryKey.of(type, info);
         Result<Object> hit = lookup(key, type, request, info, false);
-        return cast(hit != null ? CompletableFuture.completedFuture(hit)
-                : await(key, type, request, info, false, false));
+        return hit != null ? CompletableFuture.completedFuture(hit) : await(key, type, request, info, false, false);
     }
 
     /**
@@ -153,7 +122,7 @@ public final class CacheEngine implements AutoCloseable {
      * between two reads: the watch treats it as a change rather than waiting to pass the old index.
      * Completes inline; the watch hops to the executor itself.
      */
-    CompletableFuture<Result<Object>> watchRead(TypeRegistration type, CacheRequest request, RequestInfo info) {
+    private CompletableFuture<Result<Object>> watchRead(TypeRegistration type, CacheRequest request, RequestInfo info) {
         EntryKey key = EntryKey.of(type, info);
         Result<Object> hit = lookup(key, type, request, info, true);
         return hit != null ? CompletableFuture.completedFuture(hit) : await(key, type, request, info, true, true);
@@ -162,14 +131,15 @@ public final class CacheEngine implements AutoCloseable {
     /** The first look: a hit returns the result; a miss returns null and the caller waits. */
     private Result<Object> lookup(EntryKey key, TypeRegistration type, CacheRequest request, RequestInfo info,
                                   boolean followResets) {
-        requireOpen();
+        runtime.requireOpen();
         Entry entry = table.getIfPresent(key);
         boolean blockingMiss = false;
         if (entry != null) {
             Snapshot snapshot = entry.snapshot();
-            if (satisfiesFirstLook(type, snapshot, info, followResets)) {
+            if (Freshness.satisfies(type, snapshot, info, info.minIndex(), Freshness.Look.FIRST, followResets,
+                    type.refresh ? 0 : runtime.now())) {
                 type.metrics.get(TypeMetrics.GetResult.HIT);
-                return result(type, snapshot, true);
+                return Results.of(type, snapshot, true, runtime);
             }
             entry.request(request);
             blockingMiss = snapshot.valid() && type.blocking && info.minIndex() > 0;
@@ -178,73 +148,56 @@ public final class CacheEngine implements AutoCloseable {
         return null;
     }
 
-    private boolean satisfiesFirstLook(TypeRegistration type, Snapshot snapshot, RequestInfo info,
-                                       boolean followResets) {
-        if (!snapshot.valid()) {
-            return false;
-        }
-        if (type.blocking && info.minIndex() > 0 && info.minIndex() >= snapshot.index()
-                && !(followResets && snapshot.index() < info.minIndex())) {
-            return false;
-        }
-        // Only non-refreshing types can be stale: a refreshing one is kept current in the background.
-        return !(tooOld(type, snapshot, info) || (!type.refresh && info.mustRevalidate()));
-    }
-
-    boolean tooOld(TypeRegistration type, Snapshot snapshot, RequestInfo info) {
-        return !type.refresh && info.maxAge() != null && now() - snapshot.fetchedAtNanos() > info.maxAge().toNanos();
-    }
-
     private CompletableFuture<Result<Object>> await(EntryKey key, TypeRegistration type, CacheRequest request,
                                                     RequestInfo info, boolean completeInline, boolean followResets) {
         Entry entry = table.computeIfAbsent(key, k -> newEntry(k, type, request));
-        if (closed.get()) {
+        if (runtime.isClosed()) {
             // close() may have swept the table before this entry went in.
             entry.kill(true);
         }
         // The first look may have been at an older snapshot, or at none: a store since then may
         // already answer this caller, and the waiter only hears of stores after this one.
         Snapshot seen = entry.snapshot();
-        if (satisfiesFirstLook(type, seen, info, followResets)) {
-            return CompletableFuture.completedFuture(result(type, seen, false));
+        if (Freshness.satisfies(type, seen, info, info.minIndex(), Freshness.Look.FIRST, followResets,
+                runtime.now())) {
+            return CompletableFuture.completedFuture(Results.of(type, seen, false, runtime));
         }
-        Waiter waiter = new Waiter(this, entry, info, completeInline, followResets);
+        Waiter waiter = new Waiter(runtime, entry, info, completeInline, followResets);
         waiter.start(seen.version());
         return waiter.future;
     }
 
     private Entry newEntry(EntryKey key, TypeRegistration type, CacheRequest request) {
         type.metrics.entries.incrementAndGet();
-        Entry entry = new Entry(this, key, type, Long.toString(entryIds.incrementAndGet(), 36), request);
-        entry.renewedAt = table.expiryNow();
-        return entry;
+        return new Entry(runtime, table, key, type, Long.toString(entryIds.incrementAndGet(), 36), request);
     }
 
-    // ---- notify ----
+    // ---- watches ----
 
-    public <V> Subscription notify(String typeName, CacheRequest request, String correlationId,
-                                   Consumer<? super UpdateEvent<V>> listener) {
-        TypeRegistration type = type(typeName);
+    Watch watch(TypeRegistration type, CacheRequest request, String correlationId,
+                Consumer<UpdateEvent<Object>> listener) {
         RequestInfo info = info(request);
         Objects.requireNonNull(correlationId, "correlationId");
         Objects.requireNonNull(listener, "listener");
-        requireOpen();
-        @SuppressWarnings("unchecked")
-        Consumer<UpdateEvent<Object>> untyped = (Consumer<UpdateEvent<Object>>) (Consumer<?>) listener;
+        if (info.key().isBlank()) {
+            throw new IllegalArgumentException("cannot watch a blank key on cache type '" + type.name
+                    + "': a blank key means \"do not cache\", and only cached entries can be watched");
+        }
+        runtime.requireOpen();
         Watch watch;
         if (type.blocking) {
-            watch = new BlockingWatch(this, type, request, info, correlationId, untyped);
+            watch = new BlockingWatch(runtime, watchSource, type, request, info, correlationId, listener);
         } else {
             if (info.maxAge() == null || info.maxAge().isZero()) {
                 throw new IllegalArgumentException("watching cache type '" + type.name
                         + "' needs a maxAge on the request: the type does not support blocking,"
                         + " so the watch polls every maxAge");
             }
-            watch = new PollingWatch(this, type, request, info, correlationId, untyped);
+            watch = new PollingWatch(runtime, watchSource, type, request, info, correlationId, listener);
         }
         watches.add(watch);
         type.metrics.watches.incrementAndGet();
-        if (closed.get()) {
+        if (runtime.isClosed()) {
             watch.cancel();
         } else {
             watch.start();
@@ -252,7 +205,7 @@ public final class CacheEngine implements AutoCloseable {
         return watch;
     }
 
-    void watchEnded(Watch watch) {
+    private void watchEnded(Watch watch) {
         if (watches.remove(watch)) {
             watch.type.metrics.watches.decrementAndGet();
         }
@@ -260,17 +213,16 @@ public final class CacheEngine implements AutoCloseable {
 
     // ---- prepopulate, evict, options, introspection ----
 
-    public void prepopulate(String typeName, FetchResult<?> result, String partition, String token, String key) {
-        TypeRegistration type = type(typeName);
+    void prepopulate(TypeRegistration type, RequestInfo info, FetchResult<?> result) {
+        Objects.requireNonNull(info, "info");
         Objects.requireNonNull(result, "result");
-        if (key == null || key.isBlank()) {
+        if (info.key().isBlank()) {
             throw new IllegalArgumentException("key must not be blank: blank keys are never cached");
         }
-        if (result.value() == null && !result.notModified()) {
-            throw new IllegalArgumentException("result must carry a value to prepopulate");
+        if (result.unchanged()) {
+            throw new IllegalArgumentException("an unchanged result has nothing to prepopulate");
         }
-        requireOpen();
-        RequestInfo info = RequestInfo.builder().key(key).partition(partition).token(token).build();
+        runtime.requireOpen();
         EntryKey entryKey = EntryKey.of(type, info);
         table.computeIfAbsent(entryKey, k -> newEntry(k, type, () -> info)).prepopulate(result);
     }
@@ -288,23 +240,24 @@ public final class CacheEngine implements AutoCloseable {
 
     public boolean reloadOptions(CacheOptions next) {
         Objects.requireNonNull(next, "options");
-        CacheOptions previous = options;
+        Backoff backoffBefore = runtime.backoff();
+        CacheOptions previous = runtime.reload(next);
         boolean rateChanged = previous.entryFetchRate() != next.entryFetchRate()
                 || previous.entryFetchMaxBurst() != next.entryFetchMaxBurst();
-        Backoff nextBackoff = Backoff.from(next);
-        boolean backoffChanged = !nextBackoff.equals(backoff);
-        options = next;
-        backoff = nextBackoff;
         if (rateChanged) {
             for (Entry entry : table.entries()) {
                 entry.bucket.configure(next.entryFetchRate(), next.entryFetchMaxBurst());
             }
         }
-        return rateChanged || backoffChanged;
+        return rateChanged || !backoffBefore.equals(runtime.backoff());
     }
 
     public CacheSnapshot snapshot() {
-        return Introspection.snapshot(types.values(), table.entries(), watches, now());
+        List<TypeRegistration> registrations = new ArrayList<>();
+        for (TypedHandle<?, ?> handle : types.all()) {
+            registrations.add(handle.registration());
+        }
+        return Introspection.snapshot(registrations, table.entries(), watches, runtime.now());
     }
 
     private double lostContactCount(String typeName) {
@@ -326,7 +279,7 @@ public final class CacheEngine implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!runtime.markClosed()) {
             return;
         }
         for (Watch watch : List.copyOf(watches)) {
@@ -336,112 +289,25 @@ public final class CacheEngine implements AutoCloseable {
             entry.kill(true);
         }
         table.removeAll();
-        timer.shutdownNow();
-        if (ownedExecutor != null) {
-            // Interrupts fetches still running their type's code; nothing waits for them.
-            ownedExecutor.shutdownNow();
-        }
+        // Interrupts fetches still running their type's code; nothing waits for them.
+        runtime.shutdown();
     }
 
     public boolean isClosed() {
-        return closed.get();
+        return runtime.isClosed();
     }
 
     private void onRemoval(Entry entry, RemovalCause cause) {
         entry.type.metrics.entries.decrementAndGet();
+        boolean closing = runtime.isClosed();
         if (cause == RemovalCause.EXPIRED) {
             entry.type.metrics.eviction(TypeMetrics.Eviction.EXPIRED);
         } else if (cause == RemovalCause.SIZE) {
             entry.type.metrics.eviction(TypeMetrics.Eviction.SIZE);
-        } else if (!closed.get()) {
+        } else if (!closing) {
             entry.type.metrics.eviction(TypeMetrics.Eviction.EXPLICIT);
         }
-        entry.kill(closed.get());
-    }
-
-    // ---- services for entries, waiters and watches ----
-
-    long now() {
-        return ticker.read();
-    }
-
-    Backoff backoff() {
-        return backoff;
-    }
-
-    TokenBucket newBucket() {
-        CacheOptions current = options;
-        return new TokenBucket(current.entryFetchRate(), current.entryFetchMaxBurst());
-    }
-
-    void touch(Entry entry) {
-        table.touch(entry);
-    }
-
-    /** Runs {@code task} on the executor; after close, work that is refused is dropped. */
-    void execute(Runnable task) {
-        try {
-            executor.execute(task);
-        } catch (RejectedExecutionException e) {
-            if (!closed.get()) {
-                throw e;
-            }
-        }
-    }
-
-    /** Runs {@code task} on the executor after {@code delayNanos}; the timer thread only counts time. */
-    Future<?> schedule(long delayNanos, Runnable task) {
-        try {
-            return timer.schedule(() -> execute(task), delayNanos, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            if (!closed.get()) {
-                throw e;
-            }
-            return CompletableFuture.completedFuture(null);
-        }
-    }
-
-    Executor executor() {
-        return executor;
-    }
-
-    ResultMeta meta(TypeRegistration type, Snapshot snapshot, boolean hit) {
-        Duration age;
-        if (type.refresh) {
-            // A refreshing entry is as fresh as the source while its background query is healthy.
-            age = snapshot.lostContact() ? Duration.ofNanos(Math.max(0, now() - snapshot.lostContactNanos()))
-                    : Duration.ZERO;
-        } else {
-            age = snapshot.valid() ? Duration.ofNanos(Math.max(0, now() - snapshot.fetchedAtNanos())) : Duration.ZERO;
-        }
-        return new ResultMeta(hit, age, snapshot.index());
-    }
-
-    Result<Object> result(TypeRegistration type, Snapshot snapshot, boolean hit) {
-        return new Result<>(snapshot.value(), meta(type, snapshot, hit));
-    }
-
-    void closeQuietly(Object state, EntryKey key) {
-        if (state instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                log.warn("Closing the state of {} failed", key, e);
-            }
-        }
-    }
-
-    private void requireOpen() {
-        if (closed.get()) {
-            throw new IllegalStateException("WatchCache is closed");
-        }
-    }
-
-    private static void requireName(String name) {
-        Objects.requireNonNull(name, "type name");
-        if (name.isBlank()) {
-            throw new IllegalArgumentException("type name must not be blank");
-        }
+        entry.kill(closing);
     }
 
     private static RequestInfo info(CacheRequest request) {
@@ -461,10 +327,5 @@ public final class CacheEngine implements AutoCloseable {
             throw e;
         }
         return new IllegalStateException(error);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T cast(Object value) {
-        return (T) value;
     }
 }

@@ -3,6 +3,8 @@ package io.watchcache.internal;
 import io.watchcache.CacheRequest;
 import io.watchcache.FetchOptions;
 import io.watchcache.FetchResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -27,11 +29,17 @@ final class Entry {
 
     private enum FetchState { IDLE, SCHEDULED, RUNNING }
 
+    private static final Logger log = LoggerFactory.getLogger(Entry.class);
+
+    /** Quick answers in a row without progress after which the entry backs off (and logs once). */
+    static final int NO_PROGRESS_LIMIT = 3;
+
     final EntryKey key;
     final TypeRegistration type;
     final String id;
     final TokenBucket bucket;
-    private final CacheEngine engine;
+    private final CacheRuntime runtime;
+    private final EntryTable table;
 
     /** Replaced whole under the monitor; read without it. */
     private volatile Snapshot snapshot = Snapshot.EMPTY;
@@ -55,16 +63,22 @@ final class Entry {
     private boolean scheduledByRefresh;
     private Thread fetchThread;
     private CompletableFuture<FetchResult<Object>> fetchStage;
+    /** Failed attempts in a row (errors, index 0, answers without progress), for the backoff. */
     private int failures;
+    /** Quick answers in a row that did not move the index: a source that cannot block. */
+    private int noProgress;
+    private boolean noProgressLogged;
     private boolean dead;
 
-    Entry(CacheEngine engine, EntryKey key, TypeRegistration type, String id, CacheRequest request) {
-        this.engine = engine;
+    Entry(CacheRuntime runtime, EntryTable table, EntryKey key, TypeRegistration type, String id, CacheRequest request) {
+        this.runtime = runtime;
+        this.table = table;
         this.key = key;
         this.type = type;
         this.id = id;
         this.request = request;
-        this.bucket = engine.newBucket();
+        this.bucket = runtime.newBucket();
+        this.renewedAt = table.expiryNow();
     }
 
     Snapshot snapshot() {
@@ -96,7 +110,7 @@ final class Entry {
             }
         }
         if (!added) {
-            waiter.entryRemoved(snapshot, engine.isClosed());
+            waiter.entryRemoved(snapshot, runtime.isClosed());
         } else if (missed != null) {
             waiter.onStore(missed);
         } else {
@@ -106,6 +120,11 @@ final class Entry {
 
     synchronized void removeWaiter(Waiter waiter) {
         waiters.remove(waiter);
+    }
+
+    /** Re-computes the entry's expiry (a waiter came or went). */
+    void touch() {
+        table.touch(this);
     }
 
     /** Starts a fetch unless one is running, or a refresh is scheduled and there is a value to wait with. */
@@ -132,7 +151,7 @@ final class Entry {
 
     /** Stores a value handed in by the application; starts no fetch. */
     void prepopulate(FetchResult<?> result) {
-        store(result, null, false, false);
+        store(result, null, false, false, 0, 0);
     }
 
     /**
@@ -140,7 +159,7 @@ final class Entry {
      * call {@link #fetchNow()} after releasing the monitor) or schedules it for later.
      */
     private boolean startLocked(long delayNanos) {
-        long waitNanos = delayNanos + bucket.reserve(engine.now() + delayNanos);
+        long waitNanos = delayNanos + bucket.reserve(runtime.now() + delayNanos);
         if (waitNanos <= 0) {
             fetchState = FetchState.RUNNING;
             return true;
@@ -148,7 +167,7 @@ final class Entry {
         long myGeneration = ++generation;
         fetchState = FetchState.SCHEDULED;
         scheduledByRefresh = delayNanos > 0;
-        scheduled = engine.schedule(waitNanos, () -> runScheduled(myGeneration));
+        scheduled = runtime.schedule(waitNanos, () -> runScheduled(myGeneration));
         return false;
     }
 
@@ -166,9 +185,9 @@ final class Entry {
     private void fetchNow() {
         Snapshot current = snapshot;
         // Non-blocking types are never asked for a minimum index: they could not honour it.
-        FetchOptions<Object> options = new FetchOptions<>(type.blocking ? current.index() : 0, type.queryTimeout,
-                current.lastResult());
-        long started = engine.now();
+        long minIndex = type.blocking ? current.index() : 0;
+        FetchOptions<Object> options = new FetchOptions<>(minIndex, type.queryTimeout, current.lastResult());
+        long started = runtime.now();
         CacheRequest req = request;
         if (type.asyncType != null) {
             CompletableFuture<FetchResult<Object>> stage;
@@ -189,14 +208,14 @@ final class Entry {
                 // Already answered: hop, so that a type answering at once cannot recurse
                 // fetch -> store -> fetch on this stack.
                 CompletableFuture<FetchResult<Object>> done = stage;
-                engine.execute(() -> done.whenComplete((result, error) -> complete(result, error, started)));
+                runtime.execute(() -> done.whenComplete((result, error) -> complete(result, error, started, minIndex)));
             } else {
                 // Store on the thread that answers: it is short, never blocks, and waiters that
                 // run user code hop on their own. A hop per answer would cost a task per change.
-                stage.whenComplete((result, error) -> complete(result, error, started));
+                stage.whenComplete((result, error) -> complete(result, error, started, minIndex));
             }
         } else {
-            engine.execute(() -> runSync(options, req, started));
+            runtime.execute(() -> runSync(options, req, started));
         }
     }
 
@@ -220,25 +239,27 @@ final class Entry {
             // An interrupt aimed at this fetch must not leak into the pool thread's next task.
             Thread.interrupted();
         }
-        complete(result, error, started);
+        complete(result, error, started, options.minIndex());
     }
 
-    private void complete(FetchResult<Object> result, Throwable error, long started) {
+    private void complete(FetchResult<Object> result, Throwable error, long started, long minIndex) {
         error = Futures.unwrap(error);
         if (error == null && result == null) {
             error = new IllegalStateException("cache type '" + type.name + "' returned no FetchResult");
         }
         boolean fatal = error != null && !(error instanceof CancellationException) && type.isFatal(error);
-        type.metrics.fetch(TypeMetrics.FetchOutcome.of(result, error, fatal), engine.now() - started);
-        store(result, error, true, fatal);
+        store(result, error, true, fatal, minIndex, runtime.now() - started);
     }
 
     /**
      * Swaps in the snapshot a fetch produced, wakes the waiters, then starts the next fetch.
      * {@code fetched} is false for a prepopulated value: no fetch ran, so none follows.
      */
-    private void store(FetchResult<?> result, Throwable error, boolean fetched, boolean fatal) {
+    private void store(FetchResult<?> result, Throwable error, boolean fetched, boolean fatal, long minIndex,
+                       long tookNanos) {
         boolean fetchNext = false;
+        boolean warnNoProgress = false;
+        TypeMetrics.FetchOutcome outcome = null;
         Snapshot previous;
         Snapshot next;
         List<Waiter> toWake;
@@ -257,26 +278,53 @@ final class Entry {
                 next = null;
                 toWake = List.of();
             } else {
-                long now = engine.now();
-                next = error != null ? snapshot.failed(error, now, type.refresh) : snapshot.succeeded(result, now);
+                long now = runtime.now();
+                next = error != null ? snapshot.failed(error, now, type.refresh)
+                        : snapshot.succeeded(result, now, type.refresh);
                 snapshot = next;
                 if (fetched) {
-                    // A success that carries index 0 is a failure in disguise: the next blocking
-                    // query would return at once, so it must back off like an error.
-                    failures = error == null && result.index() > 0 ? 0 : failures + 1;
+                    outcome = TypeMetrics.FetchOutcome.of(result, error, fatal);
+                    if (error != null || result.index() <= 0) {
+                        // A success that carries index 0 is a failure in disguise: the next blocking
+                        // query would return at once, so it must back off like an error.
+                        failures++;
+                        noProgress = 0;
+                    } else if (type.blocking && minIndex > 0 && next.index() == minIndex
+                            && tookNanos < type.atOnceNanos) {
+                        // Asked to wait past minIndex, answered at once without passing it: a source
+                        // that cannot block (or ignores minIndex). Free a few times, then back off
+                        // like a failure, so no source, however wrong, can make the refresh spin.
+                        outcome = TypeMetrics.FetchOutcome.NO_PROGRESS;
+                        failures++;
+                        noProgress++;
+                        warnNoProgress = noProgress == NO_PROGRESS_LIMIT && !noProgressLogged;
+                        noProgressLogged |= warnNoProgress;
+                    } else {
+                        failures = 0;
+                        noProgress = 0;
+                    }
                     fetchState = FetchState.IDLE;
                     if (type.refresh && !fatal) {
-                        fetchNext = startLocked(type.refreshTimerNanos + engine.backoff().waitNanos(failures));
+                        fetchNext = startLocked(type.refreshTimerNanos + runtime.backoff().waitNanos(failures));
                     }
                 }
                 toWake = new ArrayList<>(waiters);
             }
         }
+        if (outcome != null) {
+            type.metrics.fetch(outcome, tookNanos);
+        }
+        if (warnNoProgress) {
+            log.warn("Cache type '{}' answered key '{}' {} times in a row at once without moving past index {}: "
+                    + "it does not block on minIndex, so the entry now backs off. A blocking type should wait "
+                    + "for a change or its timeout, and answer FetchResult.unchanged(minIndex) when nothing "
+                    + "changed", type.name, key.key(), NO_PROGRESS_LIMIT, minIndex);
+        }
         if (orphanState != null) {
-            engine.closeQuietly(orphanState, key);
+            runtime.closeQuietly(orphanState, key);
         }
         if (next != null) {
-            ContactLog.transition(type.name, key, previous, next, engine.now());
+            ContactLog.transition(type.name, key, previous, next, runtime.now());
         }
         // Waiters first: a next fetch that ends quickly would otherwise store (and wake them
         // with) its own outcome before they heard of this one, e.g. hand an error to a caller
@@ -321,7 +369,7 @@ final class Entry {
             waiter.entryRemoved(last, closing);
         }
         if (last.state() != null && stateClosed.compareAndSet(false, true)) {
-            engine.closeQuietly(last.state(), key);
+            runtime.closeQuietly(last.state(), key);
         }
     }
 }

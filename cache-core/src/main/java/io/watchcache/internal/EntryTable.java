@@ -3,13 +3,16 @@ package io.watchcache.internal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
+import io.watchcache.Ticker;
 
 import java.util.Collection;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -25,13 +28,16 @@ final class EntryTable {
     private static final long FOREVER = Long.MAX_VALUE >> 1;
 
     private final Cache<EntryKey, Entry> cache;
-    private final com.github.benmanes.caffeine.cache.Policy<EntryKey, Entry> policy;
-    private final io.watchcache.Ticker expiryTicker;
+    private final Policy<EntryKey, Entry> policy;
+    private final Ticker expiryTicker;
+    private final Executor executor;
+    private final AtomicBoolean maintenanceQueued = new AtomicBoolean();
 
-    EntryTable(long maxEntries, io.watchcache.Ticker ticker, Executor executor, ScheduledExecutorService timer,
+    EntryTable(long maxEntries, Ticker ticker, Executor executor, ScheduledExecutorService timer,
                BiConsumer<Entry, RemovalCause> onRemoval) {
         // Expiry only needs coarse time; an injected ticker (tests) is used as is.
-        expiryTicker = ticker == io.watchcache.Ticker.system() ? new CoarseTicker(timer) : ticker;
+        expiryTicker = ticker == Ticker.system() ? new CoarseTicker(timer) : ticker;
+        this.executor = executor;
         Caffeine<Object, Object> builder = Caffeine.newBuilder()
                 .ticker(expiryTicker::read)
                 // The removal callback closes user state: run it off Caffeine's maintenance path,
@@ -102,10 +108,27 @@ final class EntryTable {
         return cache.get(key, create);
     }
 
-    /** Re-reads an entry so its expiry is computed again (a waiter came or went). */
+    /**
+     * Re-reads an entry so its expiry is computed again (a waiter came or went). When the last
+     * waiter leaves, the entry's expiry goes from "never" to its TTL; Caffeine learns that from
+     * the read only at its next maintenance, and only maintenance schedules the next expiry. So
+     * run one soon (at most one queued at a time), or an entry read once in a quiet cache would
+     * stay, its refresh querying the source for nobody, until some other operation came along.
+     */
     void touch(Entry entry) {
         entry.renewedAt = expiryTicker.read();
         cache.getIfPresent(entry.key);
+        if (entry.waiting.get() == 0 && maintenanceQueued.compareAndSet(false, true)) {
+            try {
+                executor.execute(() -> {
+                    maintenanceQueued.set(false);
+                    cache.cleanUp();
+                });
+            } catch (RejectedExecutionException e) {
+                // Closing: nothing is left to expire.
+                maintenanceQueued.set(false);
+            }
+        }
     }
 
     /** The time expiry runs on: coarse system time, or the injected ticker. */

@@ -17,13 +17,10 @@ import java.util.function.Consumer;
 final class PollingWatch extends Watch {
 
     private final long maxAgeNanos;
-    /** Loop-owned: the last delivered value. */
-    private Object lastValue;
-    private boolean delivered;
 
-    PollingWatch(CacheEngine engine, TypeRegistration type, CacheRequest request, RequestInfo info,
+    PollingWatch(CacheRuntime runtime, Source source, TypeRegistration type, CacheRequest request, RequestInfo info,
                  String correlationId, Consumer<UpdateEvent<Object>> listener) {
-        super(engine, type, request, info, correlationId, listener);
+        super(runtime, source, type, request, info, correlationId, listener);
         this.maxAgeNanos = info.maxAge().toNanos();
     }
 
@@ -39,10 +36,8 @@ final class PollingWatch extends Watch {
         }
         failures = 0;
         long seen = result.meta().index();
-        if (!delivered || seen != index || !Objects.equals(result.value(), lastValue)) {
-            delivered = true;
+        if (!hasDelivered() || seen != index || !Objects.equals(result.value(), lastValue())) {
             index = seen;
-            lastValue = result.value();
             deliver(result.value(), result.meta(), null);
         }
         return pollWait(result.meta().age().toNanos());

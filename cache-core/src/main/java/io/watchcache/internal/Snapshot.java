@@ -1,6 +1,10 @@
 package io.watchcache.internal;
 
 import io.watchcache.FetchResult;
+import io.watchcache.Result;
+import io.watchcache.ResultMeta;
+
+import java.time.Duration;
 
 /**
  * One immutable state of an entry. Every fetch produces a new snapshot that is swapped in
@@ -10,13 +14,16 @@ import io.watchcache.FetchResult;
  * @param fetchedAtNanos   when the value was fetched (ticker time)
  * @param lostContactNanos when a refreshing entry's fetches started failing, or {@link #NONE}
  * @param reset            this store moved the index backwards (the source was restored or compacted)
+ * @param hitResult        for a healthy refreshing entry, the result a hit returns (its meta never
+ *                         changes: age zero, this index), built once here so hits allocate nothing
+ *                         for it; otherwise null
  */
 record Snapshot(Object value, Object state, long index, Throwable error, boolean valid,
-                long fetchedAtNanos, long lostContactNanos, boolean reset, long version) {
+                long fetchedAtNanos, long lostContactNanos, boolean reset, long version, Result<Object> hitResult) {
 
     static final long NONE = Long.MIN_VALUE;
 
-    static final Snapshot EMPTY = new Snapshot(null, null, 0, null, false, 0, NONE, false, 0);
+    static final Snapshot EMPTY = new Snapshot(null, null, 0, null, false, 0, NONE, false, 0, null);
 
     boolean lostContact() {
         return lostContactNanos != NONE;
@@ -27,31 +34,37 @@ record Snapshot(Object value, Object state, long index, Throwable error, boolean
         if (!valid && state == null) {
             return null;
         }
-        return new FetchResult<>(value, state, index, false);
+        return new FetchResult<>(value, state, index, false, false);
     }
 
     /** The snapshot after a failed fetch: everything kept, the error stored beside it. */
     Snapshot failed(Throwable error, long now, boolean refreshing) {
         long lost = refreshing && !lostContact() ? now : lostContactNanos;
-        return new Snapshot(value, state, index, error, valid, fetchedAtNanos, lost, false, version + 1);
+        return new Snapshot(value, state, index, error, valid, fetchedAtNanos, lost, false, version + 1, null);
     }
 
     /** The snapshot after a fetch that succeeded; a success always clears the error. */
-    Snapshot succeeded(FetchResult<?> result, long now) {
+    Snapshot succeeded(FetchResult<?> result, long now, boolean refreshing) {
         Object nextState = result.state() != null ? result.state() : state;
-        if (result.notModified()) {
-            long nextIndex = atLeastOne(result.index());
-            return new Snapshot(value, nextState, nextIndex, null, valid, now, NONE, valid && nextIndex < index,
-                    version + 1);
-        }
-        if (result.value() == null) {
+        if (result.unchanged()) {
             // A blocking query that timed out: nothing new to show, but the type may have moved
-            // its own state on (a cursor, a rate-limit retry) and wants it back next time.
-            return new Snapshot(value, nextState, index, null, valid, fetchedAtNanos, NONE, false, version + 1);
+            // its own state on (a cursor, a watch) and wants it back next time.
+            return healthy(value, nextState, index, valid, fetchedAtNanos, false, refreshing);
         }
         long nextIndex = atLeastOne(result.index());
-        return new Snapshot(result.value(), result.state(), nextIndex, null, true, now, NONE,
-                valid && nextIndex < index, version + 1);
+        boolean reset = valid && nextIndex < index;
+        if (result.notModified()) {
+            return healthy(value, nextState, nextIndex, valid, now, reset, refreshing);
+        }
+        // A null value is an answer: the data is absent at this index.
+        return healthy(result.value(), result.state(), nextIndex, true, now, reset, refreshing);
+    }
+
+    private Snapshot healthy(Object value, Object state, long index, boolean valid, long fetchedAt, boolean reset,
+                             boolean refreshing) {
+        Result<Object> hit = refreshing && valid ? new Result<>(value, new ResultMeta(true, Duration.ZERO, index))
+                : null;
+        return new Snapshot(value, state, index, null, valid, fetchedAt, NONE, reset, version + 1, hit);
     }
 
     /**

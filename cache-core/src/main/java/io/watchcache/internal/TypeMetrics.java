@@ -4,7 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.watchcache.FetchResult;
 
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,10 +22,13 @@ final class TypeMetrics {
     enum GetResult { HIT, MISS, MISS_BLOCK, BYPASS }
 
     enum FetchOutcome {
-        SUCCESS, NOT_MODIFIED, ERROR, FATAL;
+        SUCCESS, NOT_MODIFIED, NO_PROGRESS, ERROR, FATAL;
 
-        /** How a fetch that answered {@code result} or failed with {@code error} is counted. */
-        static FetchOutcome of(io.watchcache.FetchResult<?> result, Throwable error, boolean fatal) {
+        /**
+         * How a fetch that answered {@code result} or failed with {@code error} is counted;
+         * {@link #NO_PROGRESS} needs the entry's history and is decided there.
+         */
+        static FetchOutcome of(FetchResult<?> result, Throwable error, boolean fatal) {
             if (error != null) {
                 return fatal ? FATAL : ERROR;
             }
@@ -85,6 +90,6 @@ final class TypeMetrics {
     }
 
     private static String tagValue(Enum<?> value) {
-        return value.name().toLowerCase(java.util.Locale.ROOT);
+        return value.name().toLowerCase(Locale.ROOT);
     }
 }

@@ -23,6 +23,11 @@ final class TypeRegistration {
     final Duration queryTimeout;
     final long lastGetTtlNanos;
     final TypeMetrics metrics;
+    /**
+     * A fetch that returns within this long without moving the index made no progress (see
+     * {@code Entry}): far less than any real blocking query, far more than a spinning one.
+     */
+    final long atOnceNanos;
 
     @SuppressWarnings("unchecked")
     TypeRegistration(String name, CacheType<?, ?> type, RegisterOptions options, TypeMetrics metrics) {
@@ -37,6 +42,7 @@ final class TypeRegistration {
         this.queryTimeout = options.queryTimeout();
         this.lastGetTtlNanos = options.lastGetTtl().toNanos();
         this.metrics = metrics;
+        this.atOnceNanos = Math.min(Duration.ofMillis(100).toNanos(), queryTimeout.toNanos() / 2);
     }
 
     /** Whether {@code error} stops the refresh; a type that throws here is treated as not fatal. */

@@ -4,6 +4,7 @@ import io.watchcache.FetchFailedException;
 import io.watchcache.RequestInfo;
 import io.watchcache.Result;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class Waiter {
 
-    private final CacheEngine engine;
+    private final CacheRuntime runtime;
     private final Entry entry;
     private final RequestInfo info;
     private final long minIndex;
@@ -30,8 +31,8 @@ final class Waiter {
      *                       caller parked in {@code get} or a watch that hops on its own);
      *                       otherwise on the executor, so user callbacks never run on a fetch thread
      */
-    Waiter(CacheEngine engine, Entry entry, RequestInfo info, boolean completeInline, boolean followResets) {
-        this.engine = engine;
+    Waiter(CacheRuntime runtime, Entry entry, RequestInfo info, boolean completeInline, boolean followResets) {
+        this.runtime = runtime;
         this.entry = entry;
         this.info = info;
         this.minIndex = entry.type.blocking ? info.minIndex() : 0;
@@ -44,13 +45,14 @@ final class Waiter {
         // Only the first waiter changes the entry's expiry (to "never"); touching on every join
         // would make thousands of watchers of one key contend on its node.
         if (entry.waiting.incrementAndGet() == 1) {
-            engine.touch(entry);
+            entry.touch();
         }
         // Covers a caller that cancels; an answer releases first (see finish).
         future.whenComplete((r, e) -> release());
-        if (info.timeout() != null) {
-            timeout = engine.schedule(info.timeout().toNanos(), this::timedOut);
-        }
+        // Without a timeout of its own a caller waits as long as a blocking query may: an index
+        // far beyond the entry's may take that long, and no longer, to come.
+        Duration wait = info.timeout() != null ? info.timeout() : entry.type.queryTimeout;
+        timeout = runtime.schedule(wait.toNanos(), this::timedOut);
         entry.addWaiter(this, seenVersion);
     }
 
@@ -64,14 +66,12 @@ final class Waiter {
             // value travels with it for callers that can live with stale data.
             complete(null, new FetchFailedException("fetch failed for cache type '" + entry.type.name
                     + "', key '" + entry.key.key() + "'", snapshot.error(), snapshot.value(),
-                    engine.meta(entry.type, snapshot, false)));
+                    Results.meta(entry.type, snapshot, false, runtime.now())));
             return;
         }
-        // After a reset the old minimum index may never be passed again: answer at once.
-        boolean fresh = snapshot.valid() && (minIndex == 0 || minIndex < snapshot.index() || snapshot.reset()
-                || (followResets && snapshot.index() < minIndex));
-        if (fresh && !engine.tooOld(entry.type, snapshot, info)) {
-            complete(engine.result(entry.type, snapshot, false), null);
+        if (Freshness.satisfies(entry.type, snapshot, info, minIndex, Freshness.Look.AFTER_STORE, followResets,
+                runtime.now())) {
+            complete(Results.of(entry.type, snapshot, false, runtime), null);
         } else {
             entry.ensureFetch();
         }
@@ -79,23 +79,23 @@ final class Waiter {
 
     /** Like a blocking query: at the timeout the caller gets the last known value, no error. */
     private void timedOut() {
-        complete(engine.result(entry.type, entry.snapshot(), false), null);
+        complete(Results.of(entry.type, entry.snapshot(), false, runtime), null);
     }
 
     void entryRemoved(Snapshot last, boolean closing) {
         if (closing) {
             complete(null, new IllegalStateException("WatchCache is closed"));
         } else {
-            complete(engine.result(entry.type, last, false), null);
+            complete(Results.of(entry.type, last, false, runtime), null);
         }
     }
 
     private void complete(Result<Object> result, Throwable error) {
         // On close the executor may already refuse work; the caller must get out regardless.
-        if (completeInline || engine.isClosed()) {
+        if (completeInline || runtime.isClosed()) {
             finish(result, error);
         } else {
-            engine.execute(() -> finish(result, error));
+            runtime.execute(() -> finish(result, error));
         }
     }
 
@@ -115,7 +115,7 @@ final class Waiter {
         // The last waiter out restores the TTL, counted from now. (Each transition touches after
         // it, and a touch reads the count when it runs, so the last touch sees the final count.)
         if (entry.waiting.decrementAndGet() == 0) {
-            engine.touch(entry);
+            entry.touch();
         }
     }
 

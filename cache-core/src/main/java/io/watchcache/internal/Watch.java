@@ -29,9 +29,19 @@ import java.util.function.Consumer;
  */
 abstract class Watch implements Subscription {
 
+    /** What a watch needs from its cache besides the runtime: reads, and to be forgotten when it ends. */
+    interface Source {
+
+        /** A read that completes inline (see {@code CacheEngine.watchRead}). */
+        CompletableFuture<Result<Object>> read(TypeRegistration type, CacheRequest request, RequestInfo info);
+
+        void ended(Watch watch);
+    }
+
     private static final Logger log = LoggerFactory.getLogger(Watch.class);
 
-    final CacheEngine engine;
+    final CacheRuntime runtime;
+    private final Source source;
     final TypeRegistration type;
     final CacheRequest request;
     final RequestInfo info;
@@ -45,10 +55,14 @@ abstract class Watch implements Subscription {
     protected volatile long index;
     /** Loop-owned: failed attempts in a row, for the backoff. */
     protected int failures;
+    /** Loop-owned: the last value delivered without error, the next event's {@code previousValue}. */
+    private Object lastValue;
+    private boolean delivered;
 
-    Watch(CacheEngine engine, TypeRegistration type, CacheRequest request, RequestInfo info, String correlationId,
-          Consumer<UpdateEvent<Object>> listener) {
-        this.engine = engine;
+    Watch(CacheRuntime runtime, Source source, TypeRegistration type, CacheRequest request, RequestInfo info,
+          String correlationId, Consumer<UpdateEvent<Object>> listener) {
+        this.runtime = runtime;
+        this.source = source;
         this.type = type;
         this.request = request;
         this.info = info;
@@ -76,7 +90,7 @@ abstract class Watch implements Subscription {
         }
         CompletableFuture<Result<Object>> read;
         try {
-            read = engine.watchRead(type, request, nextInfo());
+            read = source.read(type, request, nextInfo());
         } catch (IllegalStateException closed) {
             cancel();
             return;
@@ -88,7 +102,7 @@ abstract class Watch implements Subscription {
         }
         // Always hop: the read may complete on a fetch thread, and a slow listener must delay
         // only its own watch, never the fetch that serves every watcher of the entry.
-        read.whenCompleteAsync(this::afterRead, engine.executor());
+        read.whenCompleteAsync(this::afterRead, runtime.executor());
     }
 
     private void afterRead(Result<Object> result, Throwable error) {
@@ -96,7 +110,7 @@ abstract class Watch implements Subscription {
             return;
         }
         error = Futures.unwrap(error);
-        if (error instanceof CancellationException || (error instanceof IllegalStateException && engine.isClosed())) {
+        if (error instanceof CancellationException || (error instanceof IllegalStateException && runtime.isClosed())) {
             cancel();
             return;
         }
@@ -105,23 +119,37 @@ abstract class Watch implements Subscription {
             waitNanos = handle(result, error);
         } catch (RuntimeException e) {
             log.error("Watch '{}' on cache type '{}' failed; it goes on after a backoff", correlationId, type.name, e);
-            waitNanos = engine.backoff().waitNanos(++failures);
+            waitNanos = runtime.backoff().waitNanos(++failures);
         }
         if (waitNanos <= 0) {
-            engine.execute(this::step);
+            runtime.execute(this::step);
         } else {
-            pending = engine.schedule(waitNanos, this::step);
+            pending = runtime.schedule(waitNanos, this::step);
             if (!active.get()) {
                 pending.cancel(false);
             }
         }
     }
 
+    /** Whether a value has been delivered, and which (loop-owned). */
+    protected boolean hasDelivered() {
+        return delivered;
+    }
+
+    protected Object lastValue() {
+        return lastValue;
+    }
+
     /** Hands an event to the listener; a listener that throws is logged and the watch goes on. */
     protected void deliver(Object value, ResultMeta meta, Throwable error) {
         type.metrics.notification();
+        UpdateEvent<Object> event = new UpdateEvent<>(correlationId, value, lastValue, meta, error);
+        if (error == null) {
+            lastValue = value;
+            delivered = true;
+        }
         try {
-            listener.accept(new UpdateEvent<>(correlationId, value, meta, error));
+            listener.accept(event);
         } catch (Throwable t) {
             log.warn("Listener of watch '{}' on cache type '{}' threw; the watch goes on", correlationId, type.name, t);
         }
@@ -137,7 +165,7 @@ abstract class Watch implements Subscription {
             error = failed.getCause() != null ? failed.getCause() : failed;
         }
         deliver(lastValue, meta, error);
-        return engine.backoff().waitNanos(++failures);
+        return runtime.backoff().waitNanos(++failures);
     }
 
     @Override
@@ -147,7 +175,7 @@ abstract class Watch implements Subscription {
             if (p != null) {
                 p.cancel(false);
             }
-            engine.watchEnded(this);
+            source.ended(this);
         }
     }
 

@@ -185,7 +185,7 @@ final class RangeWatch<V> implements AutoCloseable {
     }
 
     private FetchResult<V> unchanged(long minIndex) {
-        return new FetchResult<>(null, this, minIndex, false);
+        return FetchResult.<V>unchanged(minIndex).withState(this);
     }
 
     // ---- reads ----

@@ -4,10 +4,12 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.watchcache.CacheOptions;
+import io.watchcache.CacheRequest;
 import io.watchcache.FetchFailedException;
 import io.watchcache.RegisterOptions;
 import io.watchcache.Result;
 import io.watchcache.Subscription;
+import io.watchcache.TypedCache;
 import io.watchcache.UpdateEvent;
 import io.watchcache.WatchCache;
 import org.junit.jupiter.api.AfterEach;
@@ -37,6 +39,8 @@ class EtcdCacheTypesTest {
     private Client client;
     private KV kv;
     private WatchCache cache;
+    private TypedCache<CacheRequest, Optional<String>> keys;
+    private TypedCache<CacheRequest, PrefixSnapshot> prefixes;
     private EtcdTypeOptions options;
 
     @BeforeEach
@@ -50,8 +54,8 @@ class EtcdCacheTypesTest {
         // Short blocking queries, so that the tests also cover the timeout path.
         RegisterOptions overrides = RegisterOptions.builder().supportsBlocking(true).refresh(true)
                 .queryTimeout(Duration.ofSeconds(3)).build();
-        cache.registerType("key", new EtcdKeyType(client, options), overrides);
-        cache.registerType("prefix", new EtcdPrefixType(client, options), overrides);
+        keys = cache.register("key", new EtcdKeyType(client, options), overrides);
+        prefixes = cache.register("prefix", new EtcdPrefixType(client, options), overrides);
     }
 
     @AfterEach
@@ -76,22 +80,21 @@ class EtcdCacheTypesTest {
     void getReadsTheCurrentValueAndAnAbsentKeyAsEmpty() throws Exception {
         put("a", "1");
 
-        Result<Optional<String>> present = cache.get("key", key("a"));
-        Result<Optional<String>> absent = cache.get("key", key("missing"));
+        Result<Optional<String>> present = keys.get(key("a"));
+        Result<Optional<String>> absent = keys.get(key("missing"));
 
         assertThat(present.value()).contains("1");
         assertThat(present.meta().index()).isGreaterThan(1);
         assertThat(absent.value()).isEmpty();
-        assertThat(cache.<Optional<String>>get("key", key("a")).meta().hit()).isTrue();
+        assertThat(keys.get(key("a")).meta().hit()).isTrue();
     }
 
     @Test
     void aBlockingGetIsWokenByAPut() throws Exception {
         put("a", "1");
-        long index = cache.get("key", key("a")).meta().index();
+        long index = keys.get(key("a")).meta().index();
 
-        CompletableFuture<Result<Optional<String>>> waiting = cache.getAsync("key",
-                key("a").blockingAfter(index, Duration.ofSeconds(30)));
+        CompletableFuture<Result<Optional<String>>> waiting = keys.getAsync(key("a").blockingAfter(index, Duration.ofSeconds(30)));
         Thread.sleep(300);
         assertThat(waiting).isNotDone();
         put("a", "2");
@@ -104,10 +107,10 @@ class EtcdCacheTypesTest {
     @Test
     void aTimedOutBlockingGetReturnsTheCurrentValueWithoutError() throws Exception {
         put("a", "1");
-        long index = cache.get("key", key("a")).meta().index();
+        long index = keys.get(key("a")).meta().index();
 
         long start = System.nanoTime();
-        Result<Optional<String>> result = cache.get("key", key("a").blockingAfter(index, Duration.ofSeconds(1)));
+        Result<Optional<String>> result = keys.get(key("a").blockingAfter(index, Duration.ofSeconds(1)));
 
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
         assertThat(result.value()).contains("1");
@@ -118,13 +121,13 @@ class EtcdCacheTypesTest {
     void aDeleteIsAChange() throws Exception {
         put("a", "1");
         List<UpdateEvent<Optional<String>>> events = new CopyOnWriteArrayList<>();
-        cache.<Optional<String>>notify("key", key("a"), "a", events::add);
+        keys.watch(key("a"), "a", events::add);
         await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 1);
 
         kv.delete(bytes(ns + "a")).get(10, TimeUnit.SECONDS);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 2);
-        assertThat(events.get(1).result()).isEmpty();
+        assertThat(events.get(1).value()).isEmpty();
         assertThat(events.get(1).meta().index()).isGreaterThan(events.get(0).meta().index());
     }
 
@@ -132,7 +135,7 @@ class EtcdCacheTypesTest {
     void prefixSeesPutsAndDeletesUnderItButNotUnrelatedWrites() throws Exception {
         put("p/x", "1");
         List<UpdateEvent<PrefixSnapshot>> events = new CopyOnWriteArrayList<>();
-        cache.<PrefixSnapshot>notify("prefix", key("p/"), "p", events::add);
+        prefixes.watch(key("p/"), "p", events::add);
         await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 1);
         long index = events.get(0).meta().index();
 
@@ -142,16 +145,16 @@ class EtcdCacheTypesTest {
         }
         Thread.sleep(1500);
         assertThat(events).hasSize(1);
-        assertThat(cache.<PrefixSnapshot>get("prefix", key("p/")).meta().index()).isEqualTo(index);
+        assertThat(prefixes.get(key("p/")).meta().index()).isEqualTo(index);
 
         put("p/y", "2");
         await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 2);
-        assertThat(events.get(1).result().entries()).containsEntry(ns + "p/x", "1").containsEntry(ns + "p/y", "2");
+        assertThat(events.get(1).value().entries()).containsEntry(ns + "p/x", "1").containsEntry(ns + "p/y", "2");
 
         // Deleting the newest key lowers the newest mod revision; the index must still move forward.
         kv.delete(bytes(ns + "p/y")).get(10, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 3);
-        assertThat(events.get(2).result().entries()).containsOnlyKeys(ns + "p/x");
+        assertThat(events.get(2).value().entries()).containsOnlyKeys(ns + "p/x");
         assertThat(events.get(2).meta().index()).isGreaterThan(events.get(1).meta().index());
     }
 
@@ -163,7 +166,7 @@ class EtcdCacheTypesTest {
         for (int w = 0; w < 3; w++) {
             List<UpdateEvent<Optional<String>>> events = new CopyOnWriteArrayList<>();
             seen.add(events);
-            subscriptions.add(cache.<Optional<String>>notify("key", key("burst"), "w" + w, events::add));
+            subscriptions.add(keys.watch(key("burst"), "w" + w, events::add));
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> seen.stream().allMatch(v -> !v.isEmpty()));
 
@@ -177,7 +180,7 @@ class EtcdCacheTypesTest {
         String finalValue = last.getValue().toString(StandardCharsets.UTF_8);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> seen.stream()
-                .allMatch(v -> v.get(v.size() - 1).result().equals(Optional.of(finalValue))));
+                .allMatch(v -> v.get(v.size() - 1).value().equals(Optional.of(finalValue))));
         for (List<UpdateEvent<Optional<String>>> events : seen) {
             // Intermediate values may be skipped (a watch delivers the latest), never reordered.
             List<Long> indexes = events.stream().map(e -> e.meta().index()).toList();
@@ -191,7 +194,7 @@ class EtcdCacheTypesTest {
     void aCompactionMidWatchDoesNotLoseTheLatestValue() throws Exception {
         put("c", "0");
         List<String> values = new CopyOnWriteArrayList<>();
-        cache.<Optional<String>>notify("key", key("c"), "c", e -> values.add(e.result().orElse("<absent>")));
+        keys.watch(key("c"), "c", e -> values.add(e.value().orElse("<absent>")));
         await().atMost(Duration.ofSeconds(10)).until(() -> values.size() == 1);
 
         for (int i = 1; i <= 20; i++) {
@@ -211,9 +214,9 @@ class EtcdCacheTypesTest {
         for (int w = 0; w < 3; w++) {
             List<String> values = new CopyOnWriteArrayList<>();
             seen.add(values);
-            cache.<Optional<String>>notify("key", key("r"), "w" + w, e -> {
+            keys.watch(key("r"), "w" + w, e -> {
                 if (e.error() == null) {
-                    values.add(e.result().orElse("<absent>"));
+                    values.add(e.value().orElse("<absent>"));
                 }
             });
         }
@@ -243,9 +246,9 @@ class EtcdCacheTypesTest {
         }
         try (Client dead = Client.builder().endpoints("http://127.0.0.1:" + deadPort).build();
              WatchCache isolated = new WatchCache(CacheOptions.defaults())) {
-            isolated.registerType("key", new EtcdKeyType(dead, EtcdTypeOptions.builder().requestTimeout(Duration.ofSeconds(1)).endpoints(List.of("http://127.0.0.1:" + deadPort)).build()));
+            TypedCache<CacheRequest, Optional<String>> isolatedKeys = isolated.register("key", new EtcdKeyType(dead, EtcdTypeOptions.builder().requestTimeout(Duration.ofSeconds(1)).endpoints(List.of("http://127.0.0.1:" + deadPort)).build()));
 
-            assertThatThrownBy(() -> isolated.get("key", EtcdRequest.of("x")))
+            assertThatThrownBy(() -> isolatedKeys.get(EtcdRequest.of("x")))
                     .isInstanceOf(FetchFailedException.class);
         }
     }

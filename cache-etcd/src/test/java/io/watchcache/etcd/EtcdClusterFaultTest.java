@@ -3,7 +3,9 @@ package io.watchcache.etcd;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.watchcache.CacheOptions;
+import io.watchcache.CacheRequest;
 import io.watchcache.CacheSnapshot;
+import io.watchcache.TypedCache;
 import io.watchcache.WatchCache;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,6 +42,7 @@ class EtcdClusterFaultTest {
     private EtcdCluster cluster;
     private Client client;
     private WatchCache cache;
+    private TypedCache<CacheRequest, Optional<String>> keyCache;
     private final Map<String, WatchRecorder<Optional<String>>> watches = new LinkedHashMap<>();
     private final List<String> keys = new ArrayList<>();
 
@@ -49,14 +52,14 @@ class EtcdClusterFaultTest {
         cluster.ensureAllRunning();
         client = Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)).build();
         cache = new WatchCache(CacheOptions.builder().backoffMaxWait(Duration.ofSeconds(1)).build());
-        cache.registerType("key", new EtcdKeyType(client, EtcdTypeOptions.builder().endpoints(cluster.endpoints())
+        keyCache = cache.register("key", new EtcdKeyType(client, EtcdTypeOptions.builder().endpoints(cluster.endpoints())
                 .requestTimeout(Duration.ofSeconds(3)).build()));
         for (int i = 0; i < KEYS; i++) {
             String key = ns + "k" + i;
             keys.add(key);
             WatchRecorder<Optional<String>> watch = new WatchRecorder<>(v -> v.orElse("-1"));
             watches.put(key, watch);
-            cache.<Optional<String>>notify("key", EtcdRequest.of(key), "k" + i, watch);
+            keyCache.watch(EtcdRequest.of(key), "k" + i, watch);
         }
     }
 

@@ -3,6 +3,8 @@ package io.watchcache.etcd;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.watchcache.CacheOptions;
+import io.watchcache.CacheRequest;
+import io.watchcache.TypedCache;
 import io.watchcache.WatchCache;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,8 +56,8 @@ class EtcdTlsTest {
                     EtcdCacheTypes types = context.getBean(EtcdCacheTypes.class);
                     types.client().getKVClient().put(bytes("tls/k"), bytes("secure")).get(10, TimeUnit.SECONDS);
                     try (WatchCache cache = new WatchCache(CacheOptions.defaults())) {
-                        cache.registerType("key", types.keyType());
-                        assertThat(cache.<Optional<String>>get("key", EtcdRequest.of("tls/k")).value())
+                        TypedCache<CacheRequest, Optional<String>> keys = cache.register("key", types.keyType());
+                        assertThat(keys.get(EtcdRequest.of("tls/k")).value())
                                 .contains("secure");
                     }
                 });

@@ -5,9 +5,11 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.options.DeleteOption;
 import io.watchcache.CacheOptions;
+import io.watchcache.CacheRequest;
 import io.watchcache.CacheSnapshot;
 import io.watchcache.Result;
 import io.watchcache.Subscription;
+import io.watchcache.TypedCache;
 import io.watchcache.WatchCache;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,6 +44,8 @@ class EtcdWatchStreamTest {
     private Client writer;
     private KV kv;
     private WatchCache cache;
+    private TypedCache<CacheRequest, Optional<String>> keys;
+    private TypedCache<CacheRequest, PrefixSnapshot> prefixes;
 
     @BeforeEach
     void setUp(EtcdCluster.Member etcd) throws Exception {
@@ -53,8 +57,8 @@ class EtcdWatchStreamTest {
         cache = new WatchCache(CacheOptions.builder().backoffMaxWait(Duration.ofMillis(500)).build());
         EtcdTypeOptions options = EtcdTypeOptions.builder().endpoints(List.of(etcd.endpoint()))
                 .progressInterval(Duration.ofMillis(500)).progressTimeout(Duration.ofSeconds(2)).build();
-        cache.registerType("key", new EtcdKeyType(client, options));
-        cache.registerType("prefix", new EtcdPrefixType(client, options));
+        keys = cache.register("key", new EtcdKeyType(client, options));
+        prefixes = cache.register("prefix", new EtcdPrefixType(client, options));
     }
 
     @AfterEach
@@ -68,7 +72,7 @@ class EtcdWatchStreamTest {
     void aThousandChangesOfOneWatchedKeyUseOneStreamAndNoReads() throws Exception {
         put("hot", "0");
         WatchRecorder<Optional<String>> watch = new WatchRecorder<>(v -> v.orElse("<absent>"));
-        cache.<Optional<String>>notify("key", EtcdRequest.of(ns + "hot"), "hot", watch);
+        keys.watch(EtcdRequest.of(ns + "hot"), "hot", watch);
         await().atMost(Duration.ofSeconds(10)).until(() -> "0".equals(watch.last()));
         long watchersBefore = LiveObjects.count(LiveObjects.JETCD_WATCHER);
         long rpcsBefore = etcd.rangeAndWatchRpcs();
@@ -102,7 +106,7 @@ class EtcdWatchStreamTest {
             put("c" + i, "v");
             WatchRecorder<Optional<String>> watch = new WatchRecorder<>(v -> v.orElse("<absent>"));
             watches.add(watch);
-            cache.<Optional<String>>notify("key", EtcdRequest.of(ns + "c" + i), "c" + i, watch);
+            keys.watch(EtcdRequest.of(ns + "c" + i), "c" + i, watch);
         }
         // A watch stream opens once the first value is in and the entry waits for a change.
         await().atMost(Duration.ofSeconds(10)).until(() -> etcd.watchStreams() >= before + 20);
@@ -116,7 +120,7 @@ class EtcdWatchStreamTest {
     void evictingAnEntryReleasesItsStream() throws Exception {
         put("e", "v");
         long before = etcd.watchStreams();
-        cache.get("key", EtcdRequest.of(ns + "e"));
+        keys.get(EtcdRequest.of(ns + "e"));
         await().atMost(Duration.ofSeconds(10)).until(() -> etcd.watchStreams() == before + 1);
         String id = cache.snapshot().entries().stream().filter(e -> e.key().equals(ns + "e"))
                 .map(CacheSnapshot.EntryView::id).findFirst().orElseThrow();
@@ -130,7 +134,7 @@ class EtcdWatchStreamTest {
     void anIdleWatchStaysHealthyOnProgressAnswers() throws Exception {
         put("idle", "v");
         WatchRecorder<Optional<String>> watch = new WatchRecorder<>(v -> v.orElse("<absent>"));
-        cache.<Optional<String>>notify("key", EtcdRequest.of(ns + "idle"), "idle", watch);
+        keys.watch(EtcdRequest.of(ns + "idle"), "idle", watch);
         await().atMost(Duration.ofSeconds(10)).until(() -> watch.size() == 1);
         long rpcs = etcd.rangeAndWatchRpcs();
 
@@ -149,9 +153,9 @@ class EtcdWatchStreamTest {
         put("p/a", "1");
         put("p/b", "1");
         List<PrefixSnapshot> values = new CopyOnWriteArrayList<>();
-        cache.<PrefixSnapshot>notify("prefix", EtcdRequest.of(ns + "p/"), "p", e -> {
+        prefixes.watch(EtcdRequest.of(ns + "p/"), "p", e -> {
             if (e.error() == null) {
-                values.add(e.result());
+                values.add(e.value());
             }
         });
         await().atMost(Duration.ofSeconds(10)).until(() -> values.size() == 1);
@@ -181,9 +185,9 @@ class EtcdWatchStreamTest {
             put("gone/" + i, "v");
         }
         List<PrefixSnapshot> values = new CopyOnWriteArrayList<>();
-        cache.<PrefixSnapshot>notify("prefix", EtcdRequest.of(ns + "gone/"), "gone", e -> {
+        prefixes.watch(EtcdRequest.of(ns + "gone/"), "gone", e -> {
             if (e.error() == null) {
-                values.add(e.result());
+                values.add(e.value());
             }
         });
         await().atMost(Duration.ofSeconds(10)).until(() -> values.size() == 1);
@@ -194,7 +198,7 @@ class EtcdWatchStreamTest {
         assertThat(values.get(1).entries()).isEmpty();
         assertThat(values.get(1).changes().removed()).hasSize(5);
         assertThat(values.get(1).revision()).isGreaterThan(values.get(0).revision());
-        assertThat(cache.<PrefixSnapshot>get("prefix", EtcdRequest.of(ns + "gone/")).value().entries()).isEmpty();
+        assertThat(prefixes.get(EtcdRequest.of(ns + "gone/")).value().entries()).isEmpty();
     }
 
     @Test
@@ -209,9 +213,9 @@ class EtcdWatchStreamTest {
         }
         CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         List<PrefixSnapshot> values = new CopyOnWriteArrayList<>();
-        cache.<PrefixSnapshot>notify("prefix", EtcdRequest.of(ns + "big/"), "big", e -> {
+        prefixes.watch(EtcdRequest.of(ns + "big/"), "big", e -> {
             if (e.error() == null) {
-                values.add(e.result());
+                values.add(e.value());
             }
         });
         await().atMost(Duration.ofSeconds(30)).until(() -> values.size() == 1);
@@ -234,7 +238,7 @@ class EtcdWatchStreamTest {
         assertThat(Runtime.getRuntime().maxMemory()).isLessThanOrEqualTo(300L * 1024 * 1024);
         WatchRecorder<Optional<String>> watch = new WatchRecorder<>(v -> v.map(s -> s.substring(0, 8)).orElse("-"));
         put("large", "00000000");
-        cache.<Optional<String>>notify("key", EtcdRequest.of(ns + "large"), "large", watch);
+        keys.watch(EtcdRequest.of(ns + "large"), "large", watch);
         await().atMost(Duration.ofSeconds(10)).until(() -> watch.size() == 1);
 
         for (int i = 1; i <= 100; i++) {
@@ -246,7 +250,7 @@ class EtcdWatchStreamTest {
         assertThat(watch.size()).isEqualTo(101);
         watch.assertOrdered(Long::parseLong);
         assertThat(watch.errors()).isEmpty();
-        Result<Optional<String>> last = cache.get("key", EtcdRequest.of(ns + "large"));
+        Result<Optional<String>> last = keys.get(EtcdRequest.of(ns + "large"));
         assertThat(last.value().orElseThrow()).hasSize(1024 * 1024).startsWith("00000100");
     }
 
@@ -254,7 +258,7 @@ class EtcdWatchStreamTest {
     void aCompactionAndDefragmentationMidWatchLoseNothing() throws Exception {
         put("c", "0");
         WatchRecorder<Optional<String>> watch = new WatchRecorder<>(v -> v.orElse("-1"));
-        cache.<Optional<String>>notify("key", EtcdRequest.of(ns + "c"), "c", watch);
+        keys.watch(EtcdRequest.of(ns + "c"), "c", watch);
         await().atMost(Duration.ofSeconds(10)).until(() -> watch.size() == 1);
         // A burst, a compaction up to its end, and a defragmentation of the member.
         for (int i = 1; i <= 50; i++) {

@@ -1,7 +1,7 @@
 package io.watchcache.etcd;
 
-import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
+import javax.management.ObjectName;
 
 /** Counts live objects in this JVM, for leak checks in tests and benchmarks. */
 public final class LiveObjects {

@@ -31,7 +31,7 @@ final class WatchRecorder<V> implements Consumer<UpdateEvent<V>> {
         if (event.error() != null) {
             errors.add(event.error());
         } else {
-            values.add(show.apply(event.result()));
+            values.add(show.apply(event.value()));
             indexes.add(event.meta().index());
         }
     }

@@ -29,7 +29,7 @@ public class EmbeddedStoreType implements AsyncCacheType<CacheRequest, Optional<
         CompletableFuture<FetchResult<Optional<String>>> result = read.thenApply(v -> v.index() > minIndex
                 ? FetchResult.of(Optional.ofNullable(v.value()), v.index())
                 // Timed out with no change: nothing new, the index stays.
-                : new FetchResult<>(null, null, minIndex, false));
+                : FetchResult.<Optional<String>>unchanged(minIndex));
         // The cache cancels the fetch on close or eviction: let the store forget the waiter.
         result.whenComplete((r, e) -> read.cancel(false));
         return result;
@@ -37,6 +37,6 @@ public class EmbeddedStoreType implements AsyncCacheType<CacheRequest, Optional<
 
     @Override
     public RegisterOptions registerOptions() {
-        return RegisterOptions.builder().supportsBlocking(true).refresh(true).build();
+        return RegisterOptions.blockingRefresh();
     }
 }

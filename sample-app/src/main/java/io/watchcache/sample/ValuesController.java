@@ -1,7 +1,9 @@
 package io.watchcache.sample;
 
+import io.watchcache.CacheRequest;
 import io.watchcache.FetchFailedException;
 import io.watchcache.Result;
+import io.watchcache.TypedCache;
 import io.watchcache.WatchCache;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.http.HttpStatus;
@@ -60,8 +62,13 @@ public class ValuesController {
         String key = key(path);
         long minIndex = parseIndex(index);
         Duration timeout = parseWait(wait, minIndex);
-        return cache.<Optional<String>>getAsync("values", new ValueRequest(key, minIndex, timeout))
+        return values().getAsync(new ValueRequest(key, minIndex, timeout))
                 .thenApply(result -> view(key, result));
+    }
+
+    /** The "values" type: whichever CacheType bean of that name the active profile declares. */
+    private TypedCache<CacheRequest, Optional<String>> values() {
+        return cache.type("values");
     }
 
     @PutMapping("/values/{*key}")

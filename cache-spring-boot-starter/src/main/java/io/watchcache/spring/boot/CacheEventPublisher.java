@@ -3,6 +3,7 @@ package io.watchcache.spring.boot;
 import io.watchcache.CacheRequest;
 import io.watchcache.CacheType;
 import io.watchcache.Subscription;
+import io.watchcache.TypedCache;
 import io.watchcache.UpdateEvent;
 import io.watchcache.WatchCache;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -42,7 +43,8 @@ public class CacheEventPublisher {
      */
     public Subscription publish(String type, CacheRequest request, String correlationId) {
         ResolvableType valueType = valueTypes.computeIfAbsent(type, this::valueType);
-        return cache.notify(type, request, correlationId,
+        TypedCache<CacheRequest, Object> typed = cache.type(type);
+        return typed.watch(request, correlationId,
                 (UpdateEvent<Object> update) -> publisher.publishEvent(new CacheUpdateEvent<>(cache, update, valueType)));
     }
 

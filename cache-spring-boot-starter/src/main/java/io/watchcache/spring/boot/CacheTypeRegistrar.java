@@ -1,6 +1,5 @@
 package io.watchcache.spring.boot;
 
-import io.watchcache.CacheSnapshot;
 import io.watchcache.CacheType;
 import io.watchcache.WatchCache;
 import org.springframework.beans.BeansException;
@@ -12,7 +11,6 @@ import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /**
  * Registers every {@link CacheType} bean under its bean name with the {@link WatchCache} bean
@@ -51,11 +49,10 @@ class CacheTypeRegistrar implements BeanPostProcessor, BeanFactoryAware {
                     properties.getTypes().get(name), "there is no CacheType bean named '" + name
                     + "'; CacheType beans: " + new TreeSet<>(types.keySet()), null);
         }
-        Set<String> registered = cache.snapshot().types().stream().map(CacheSnapshot.TypeView::name)
-                .collect(Collectors.toSet());
+        Set<String> registered = cache.typeNames();
         types.forEach((name, type) -> {
             if (!registered.contains(name)) {
-                cache.registerType(name, type,
+                cache.register(name, type,
                         CacheOptionsFactory.typeOptions(name, type.registerOptions(), properties.getTypes().get(name)));
             }
         });

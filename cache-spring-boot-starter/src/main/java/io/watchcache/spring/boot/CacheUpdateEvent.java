@@ -34,7 +34,12 @@ public class CacheUpdateEvent<V> extends ApplicationEvent implements ResolvableT
 
     /** The current value (after an error, the last known one; possibly {@code null}). */
     public V value() {
-        return update.result();
+        return update.value();
+    }
+
+    /** The value this watch delivered before ({@code null} on its first event). */
+    public V previousValue() {
+        return update.previousValue();
     }
 
     public ResultMeta meta() {

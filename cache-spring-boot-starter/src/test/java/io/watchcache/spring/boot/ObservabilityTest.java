@@ -36,8 +36,8 @@ class ObservabilityTest {
             MeterRegistry registry = context.getBean(MeterRegistry.class);
             WatchCache cache = context.getBean(WatchCache.class);
             CacheRequest request = () -> RequestInfo.builder().key("k").token(TOKEN).build();
-            cache.get("config", request);
-            cache.get("config", request);
+            cache.<CacheRequest, Object>type("config").get(request);
+            cache.<CacheRequest, Object>type("config").get(request);
 
             assertThat(registry.get("watchcache.gets").tags("type", "config", "result", "hit").counter().count())
                     .isEqualTo(1);
@@ -56,7 +56,7 @@ class ObservabilityTest {
     void noRegistryNoMetricsCustomizerAndTheCacheStillWorks() {
         runner.run(context -> {
             assertThat(context).doesNotHaveBean(CacheOptionsCustomizer.class).hasSingleBean(WatchCache.class);
-            assertThat(context.getBean(WatchCache.class).get("config", () -> RequestInfo.of("k")).value())
+            assertThat(context.getBean(WatchCache.class).<CacheRequest, Object>type("config").get(() -> RequestInfo.of("k")).value())
                     .isEqualTo("v");
         });
     }
@@ -69,7 +69,7 @@ class ObservabilityTest {
                     assertThat(context).hasNotFailed().hasSingleBean(WatchCache.class)
                             .doesNotHaveBean(WatchCacheEndpoint.class)
                             .doesNotHaveBean(WatchCacheHealthIndicator.class);
-                    assertThat(context.getBean(WatchCache.class).get("config", () -> RequestInfo.of("k")).value())
+                    assertThat(context.getBean(WatchCache.class).<CacheRequest, Object>type("config").get(() -> RequestInfo.of("k")).value())
                             .isEqualTo("v");
                 });
     }
@@ -78,7 +78,7 @@ class ObservabilityTest {
     void endpointListsTypesEntriesAndWatchesWithoutTokensAndEvictsById() {
         runner.withPropertyValues("management.endpoints.web.exposure.include=watchcache").run(context -> {
             WatchCache cache = context.getBean(WatchCache.class);
-            cache.get("config", () -> RequestInfo.builder().key("k").partition("dc1").token(TOKEN).build());
+            cache.<CacheRequest, Object>type("config").get(() -> RequestInfo.builder().key("k").partition("dc1").token(TOKEN).build());
             WatchCacheEndpoint endpoint = context.getBean(WatchCacheEndpoint.class);
 
             WatchCacheEndpoint.WatchCacheDescriptor descriptor = endpoint.describe();
@@ -150,7 +150,7 @@ class ObservabilityTest {
                     WatchCacheHealthIndicator health = context.getBean("watchcacheHealthIndicator",
                             WatchCacheHealthIndicator.class);
                     WatchCache cache = context.getBean(WatchCache.class);
-                    cache.get("flaky", () -> RequestInfo.builder().key("k").token(TOKEN).build());
+                    cache.<CacheRequest, Object>type("flaky").get(() -> RequestInfo.builder().key("k").token(TOKEN).build());
                     assertThat(health.health().getStatus()).isEqualTo(Status.UP);
 
                     flaky.broken.set(true);

@@ -38,7 +38,7 @@ class TestStore {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    return new FetchResult<>(null, null, current, false);
+                    return FetchResult.unchanged(current);
                 }
                 wait(Math.max(1, left / 1_000_000));
             }
@@ -54,7 +54,7 @@ class TestStore {
             @Override
             public FetchResult<V> fetch(FetchOptions<V> options, CacheRequest request) throws Exception {
                 FetchResult<Object> r = read(request.cacheInfo().key(), options.minIndex(), options.timeout());
-                return new FetchResult<>(r.value() == null ? null : convert.apply(r.value()), null, r.index(), false);
+                return r.unchanged() ? FetchResult.unchanged(r.index()) : FetchResult.of(convert.apply(r.value()), r.index());
             }
 
             @Override

@@ -65,7 +65,7 @@ class WatchCacheAutoConfigurationTest {
             WatchCache cache = context.getBean(WatchCache.class);
             assertThat(cache.snapshot().types()).extracting(CacheSnapshot.TypeView::name)
                     .containsExactly("config", "counter");
-            Result<String> result = cache.get("config", () -> RequestInfo.of("a"));
+            Result<String> result = cache.<CacheRequest, String>type("config").get(() -> RequestInfo.of("a"));
             assertThat(result.value()).isEqualTo("value of a");
             assertThat(context).hasSingleBean(CacheEventPublisher.class).hasSingleBean(CacheWatchLifecycle.class);
         });
@@ -121,11 +121,11 @@ class WatchCacheAutoConfigurationTest {
                 .withPropertyValues("watchcache.entry-fetch-rate=2", "watchcache.entry-fetch-max-burst=1")
                 .run(context -> {
                     WatchCache cache = context.getBean(WatchCache.class);
-                    cache.get("kv", () -> RequestInfo.of("k"));
+                    cache.<CacheRequest, Object>type("kv").get(() -> RequestInfo.of("k"));
                     // The refresh may fetch again only after 500 ms; writes in between wait for it.
                     store.put("k", "v1");
                     long start = System.nanoTime();
-                    Result<Object> next = cache.get("kv", () -> RequestInfo.builder().key("k").minIndex(1).build());
+                    Result<Object> next = cache.<CacheRequest, Object>type("kv").get(() -> RequestInfo.builder().key("k").minIndex(1).build());
                     assertThat(next.value()).isEqualTo("v1");
                     assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(300));
                 });
@@ -185,7 +185,7 @@ class WatchCacheAutoConfigurationTest {
             fetchThread.complete(Thread.currentThread());
             return FetchResult.of("v", 1);
         }).run(context -> {
-            context.getBean(WatchCache.class).get("t", () -> RequestInfo.of("k"));
+            context.getBean(WatchCache.class).<CacheRequest, Object>type("t").get(() -> RequestInfo.of("k"));
             Thread thread = fetchThread.get(5, TimeUnit.SECONDS);
             assertThat(thread.getName()).startsWith("watchcache-");
             assertThat(thread.isDaemon()).isTrue();
@@ -203,7 +203,7 @@ class WatchCacheAutoConfigurationTest {
             fetchThread.complete(Thread.currentThread());
             return FetchResult.of("v", 1);
         }).withPropertyValues("spring.threads.virtual.enabled=true").run(context -> {
-            context.getBean(WatchCache.class).get("t", () -> RequestInfo.of("k"));
+            context.getBean(WatchCache.class).<CacheRequest, Object>type("t").get(() -> RequestInfo.of("k"));
             Thread thread = fetchThread.get(5, TimeUnit.SECONDS);
             boolean expectVirtual = Runtime.version().feature() >= 21;
             boolean virtual = expectVirtual && (Boolean) Thread.class.getMethod("isVirtual").invoke(thread);
@@ -228,7 +228,7 @@ class WatchCacheAutoConfigurationTest {
         runner.withBean("kv", CacheType.class, () -> store.type(v -> v)).run(context -> {
             cache[0] = context.getBean(WatchCache.class);
             for (int i = 0; i < 50; i++) {
-                cache[0].get("kv", () -> RequestInfo.of("k" + Math.random()));
+                cache[0].<CacheRequest, Object>type("kv").get(() -> RequestInfo.of("k" + Math.random()));
             }
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> store.parked.get() >= 50);
             closeNanos[0] = System.nanoTime();

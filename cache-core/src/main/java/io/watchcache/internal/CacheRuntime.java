@@ -1,0 +1,138 @@
+package io.watchcache.internal;
+
+import io.watchcache.CacheOptions;
+import io.watchcache.Ticker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What entries, waiters and watches need from the cache they live in, and nothing more: the
+ * clock, the timer, the executor, the closed flag, and the reloadable fetch settings (backoff,
+ * rate limit).
+ */
+final class CacheRuntime {
+
+    private static final Logger log = LoggerFactory.getLogger(CacheRuntime.class);
+
+    private final Ticker ticker;
+    private final ScheduledThreadPoolExecutor timer;
+    private final Executor executor;
+    /** The executor the cache made itself (and so shuts down), or null when the application gave one. */
+    private final ExecutorService ownedExecutor;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Swapped whole by {@link #reload}; read by every fetch. */
+    private volatile CacheOptions options;
+    private volatile Backoff backoff;
+
+    CacheRuntime(CacheOptions options) {
+        this.options = options;
+        this.backoff = Backoff.from(options);
+        this.ticker = options.ticker();
+        this.timer = Threads.timer();
+        this.ownedExecutor = options.executor() != null ? null : Threads.ownExecutor(options.virtualThreads(), timer);
+        this.executor = ownedExecutor != null ? ownedExecutor : options.executor();
+    }
+
+    long now() {
+        return ticker.read();
+    }
+
+    Ticker ticker() {
+        return ticker;
+    }
+
+    ScheduledThreadPoolExecutor timer() {
+        return timer;
+    }
+
+    Executor executor() {
+        return executor;
+    }
+
+    Backoff backoff() {
+        return backoff;
+    }
+
+    CacheOptions options() {
+        return options;
+    }
+
+    TokenBucket newBucket() {
+        CacheOptions current = options;
+        return new TokenBucket(current.entryFetchRate(), current.entryFetchMaxBurst());
+    }
+
+    /** Takes the reloadable settings of {@code next}; returns the options they replace. */
+    CacheOptions reload(CacheOptions next) {
+        CacheOptions previous = options;
+        options = next;
+        backoff = Backoff.from(next);
+        return previous;
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    void requireOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("WatchCache is closed");
+        }
+    }
+
+    /** Marks the runtime closed; true only for the first call. */
+    boolean markClosed() {
+        return closed.compareAndSet(false, true);
+    }
+
+    /** Stops the timer, and interrupts fetches still running on the cache's own executor. */
+    void shutdown() {
+        timer.shutdownNow();
+        if (ownedExecutor != null) {
+            ownedExecutor.shutdownNow();
+        }
+    }
+
+    /** Runs {@code task} on the executor; after close, work that is refused is dropped. */
+    void execute(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            if (!closed.get()) {
+                throw e;
+            }
+        }
+    }
+
+    /** Runs {@code task} on the executor after {@code delayNanos}; the timer thread only counts time. */
+    Future<?> schedule(long delayNanos, Runnable task) {
+        try {
+            return timer.schedule(() -> execute(task), delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            if (!closed.get()) {
+                throw e;
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    /** Closes an entry's fetch state if it is {@link AutoCloseable}; a failure is logged, not thrown. */
+    void closeQuietly(Object state, EntryKey key) {
+        if (state instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                log.warn("Closing the state of {} failed", key, e);
+            }
+        }
+    }
+}

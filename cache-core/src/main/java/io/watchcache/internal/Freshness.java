@@ -1,0 +1,51 @@
+package io.watchcache.internal;
+
+import io.watchcache.RequestInfo;
+
+/**
+ * The one rule for "is this entry good enough for this request", used by the first look of a
+ * read and by every store a waiting caller hears of. Each case is listed in
+ * {@code FreshnessTest}.
+ */
+final class Freshness {
+
+    /** When the rule is applied. */
+    enum Look {
+        /** A caller's first look at the entry: {@code mustRevalidate} makes it a miss. */
+        FIRST,
+        /** A waiting caller judging a new store: that store is the revalidation, and a reset releases it. */
+        AFTER_STORE
+    }
+
+    private Freshness() {
+    }
+
+    /**
+     * @param minIndex     the index the caller asks to pass (ignored for non-blocking types)
+     * @param followResets the caller is a watch whose {@code minIndex} is what it last delivered
+     *                     for this entry, so an entry below it can only mean the source went back
+     */
+    static boolean satisfies(TypeRegistration type, Snapshot snapshot, RequestInfo info, long minIndex, Look look,
+                             boolean followResets, long nowNanos) {
+        if (!snapshot.valid()) {
+            return false;
+        }
+        if (type.blocking && minIndex > 0 && snapshot.index() <= minIndex) {
+            // Not past the index asked for: wait, unless the source went back, where the old
+            // index may never be passed again.
+            boolean wentBack = (look == Look.AFTER_STORE && snapshot.reset())
+                    || (followResets && snapshot.index() < minIndex);
+            if (!wentBack) {
+                return false;
+            }
+        }
+        // Only non-refreshing types can be stale: a refreshing one is kept current in the background.
+        if (type.refresh) {
+            return true;
+        }
+        if (info.maxAge() != null && nowNanos - snapshot.fetchedAtNanos() > info.maxAge().toNanos()) {
+            return false;
+        }
+        return !(look == Look.FIRST && info.mustRevalidate());
+    }
+}

@@ -1,0 +1,34 @@
+package io.watchcache.internal;
+
+import io.watchcache.Result;
+import io.watchcache.ResultMeta;
+
+import java.time.Duration;
+
+/** How an entry's snapshot is shown to a caller: its value and meta. */
+final class Results {
+
+    private Results() {
+    }
+
+    static ResultMeta meta(TypeRegistration type, Snapshot snapshot, boolean hit, long nowNanos) {
+        Duration age;
+        if (type.refresh) {
+            // A refreshing entry is as fresh as the source while its background query is healthy.
+            age = snapshot.lostContact() ? Duration.ofNanos(Math.max(0, nowNanos - snapshot.lostContactNanos()))
+                    : Duration.ZERO;
+        } else {
+            age = snapshot.valid() ? Duration.ofNanos(Math.max(0, nowNanos - snapshot.fetchedAtNanos()))
+                    : Duration.ZERO;
+        }
+        return new ResultMeta(hit, age, snapshot.index());
+    }
+
+    /** The result; a hit on a healthy refreshing entry reuses the one built when it was stored. */
+    static Result<Object> of(TypeRegistration type, Snapshot snapshot, boolean hit, CacheRuntime runtime) {
+        if (hit && snapshot.hitResult() != null) {
+            return snapshot.hitResult();
+        }
+        return new Result<>(snapshot.value(), meta(type, snapshot, hit, runtime.now()));
+    }
+}

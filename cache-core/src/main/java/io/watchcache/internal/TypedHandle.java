@@ -1,0 +1,83 @@
+package io.watchcache.internal;
+
+import io.watchcache.CacheRequest;
+import io.watchcache.FetchResult;
+import io.watchcache.LiveValue;
+import io.watchcache.RegisterOptions;
+import io.watchcache.RequestInfo;
+import io.watchcache.Result;
+import io.watchcache.Subscription;
+import io.watchcache.TypedCache;
+import io.watchcache.UpdateEvent;
+
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * A registered type as its callers hold it. The engine stores values as {@code Object}; this
+ * is the one place they are cast back, and registration is what makes the cast true: every
+ * value of the entries of this registration came from its type's {@code fetch}.
+ */
+final class TypedHandle<R extends CacheRequest, V> implements TypedCache<R, V> {
+
+    private final CacheEngine engine;
+    private final TypeRegistration registration;
+
+    TypedHandle(CacheEngine engine, TypeRegistration registration) {
+        this.engine = engine;
+        this.registration = registration;
+    }
+
+    TypeRegistration registration() {
+        return registration;
+    }
+
+    @Override
+    public String name() {
+        return registration.name;
+    }
+
+    @Override
+    public RegisterOptions options() {
+        return registration.options;
+    }
+
+    @Override
+    public Result<V> get(R request) throws InterruptedException {
+        return cast(engine.get(registration, request));
+    }
+
+    @Override
+    public CompletableFuture<Result<V>> getAsync(R request) {
+        return cast(engine.getAsync(registration, request));
+    }
+
+    @Override
+    public Subscription watch(R request, String correlationId, Consumer<? super UpdateEvent<V>> listener) {
+        Objects.requireNonNull(listener, "listener");
+        return engine.watch(registration, request, correlationId, event -> listener.accept(cast(event)));
+    }
+
+    @Override
+    public LiveValue<V> live(R request) {
+        LiveHandle<V> live = new LiveHandle<>(registration.name);
+        live.attach(engine.watch(registration, request, LiveHandle.CORRELATION_ID, live::onEvent));
+        return live;
+    }
+
+    @Override
+    public void prepopulate(RequestInfo info, FetchResult<V> result) {
+        engine.prepopulate(registration, info, result);
+    }
+
+    @Override
+    public String toString() {
+        return "TypedCache[" + registration.name + ", " + registration.options + "]";
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T cast(Object value) {
+        return (T) value;
+    }
+}
