@@ -89,12 +89,11 @@ public final class CacheEngine implements AutoCloseable {
             runtime.requireOpen();
             return bypass.fetch(type, request, info);
         }
-        EntryKey key = EntryKey.of(type, info);
-        Result<Object> hit = lookup(key, type, request, info, false);
+        Result<Object> hit = lookup(type, request, info, false);
         if (hit != null) {
             return hit;
         }
-        CompletableFuture<Result<Object>> future = await(key, type, request, info, true, false);
+        CompletableFuture<Result<Object>> future = await(type, request, info, true, false);
         try {
             return future.get();
         } catch (InterruptedException e) {
@@ -111,9 +110,8 @@ public final class CacheEngine implements AutoCloseable {
             runtime.requireOpen();
             return bypass.fetchAsync(type, request, info);
         }
-        EntryKey key = EntryKey.of(type, info);
-        Result<Object> hit = lookup(key, type, request, info, false);
-        return hit != null ? CompletableFuture.completedFuture(hit) : await(key, type, request, info, false, false);
+        Result<Object> hit = lookup(type, request, info, false);
+        return hit != null ? CompletableFuture.completedFuture(hit) : await(type, request, info, false, false);
     }
 
     /**
@@ -123,21 +121,20 @@ public final class CacheEngine implements AutoCloseable {
      * Completes inline; the watch hops to the executor itself.
      */
     private CompletableFuture<Result<Object>> watchRead(TypeRegistration type, CacheRequest request, RequestInfo info) {
-        EntryKey key = EntryKey.of(type, info);
-        Result<Object> hit = lookup(key, type, request, info, true);
-        return hit != null ? CompletableFuture.completedFuture(hit) : await(key, type, request, info, true, true);
+        Result<Object> hit = lookup(type, request, info, true);
+        return hit != null ? CompletableFuture.completedFuture(hit) : await(type, request, info, true, true);
     }
 
     /** The first look: a hit returns the result; a miss returns null and the caller waits. */
-    private Result<Object> lookup(EntryKey key, TypeRegistration type, CacheRequest request, RequestInfo info,
+    private Result<Object> lookup(TypeRegistration type, CacheRequest request, RequestInfo info,
                                   boolean followResets) {
         runtime.requireOpen();
-        Entry entry = table.getIfPresent(key);
+        Entry entry = table.getIfPresent(type, info);
         boolean blockingMiss = false;
         if (entry != null) {
             Snapshot snapshot = entry.snapshot();
             if (Freshness.satisfies(type, snapshot, info, info.minIndex(), Freshness.Look.FIRST, followResets,
-                    type.refresh ? 0 : runtime.now())) {
+                    runtime)) {
                 type.metrics.get(TypeMetrics.GetResult.HIT);
                 return Results.of(type, snapshot, true, runtime);
             }
@@ -148,9 +145,9 @@ public final class CacheEngine implements AutoCloseable {
         return null;
     }
 
-    private CompletableFuture<Result<Object>> await(EntryKey key, TypeRegistration type, CacheRequest request,
-                                                    RequestInfo info, boolean completeInline, boolean followResets) {
-        Entry entry = table.computeIfAbsent(key, k -> newEntry(k, type, request));
+    private CompletableFuture<Result<Object>> await(TypeRegistration type, CacheRequest request, RequestInfo info,
+                                                    boolean completeInline, boolean followResets) {
+        Entry entry = table.computeIfAbsent(EntryKey.of(type, info), k -> newEntry(k, type, request));
         if (runtime.isClosed()) {
             // close() may have swept the table before this entry went in.
             entry.kill(true);
@@ -158,8 +155,7 @@ public final class CacheEngine implements AutoCloseable {
         // The first look may have been at an older snapshot, or at none: a store since then may
         // already answer this caller, and the waiter only hears of stores after this one.
         Snapshot seen = entry.snapshot();
-        if (Freshness.satisfies(type, seen, info, info.minIndex(), Freshness.Look.FIRST, followResets,
-                runtime.now())) {
+        if (Freshness.satisfies(type, seen, info, info.minIndex(), Freshness.Look.FIRST, followResets, runtime)) {
             return CompletableFuture.completedFuture(Results.of(type, seen, false, runtime));
         }
         Waiter waiter = new Waiter(runtime, entry, info, completeInline, followResets);

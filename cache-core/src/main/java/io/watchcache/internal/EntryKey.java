@@ -26,6 +26,11 @@ final class EntryKey {
         return new EntryKey(type.name, info.partition(), info.token(), info.key());
     }
 
+    /** No partition and no token: the common case, which {@code EntryTable} indexes by key alone. */
+    boolean plain() {
+        return partition.isEmpty() && token.isEmpty();
+    }
+
     String partition() {
         return partition;
     }

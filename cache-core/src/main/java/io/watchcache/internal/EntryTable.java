@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
+import io.watchcache.RequestInfo;
 import io.watchcache.Ticker;
 
 import java.util.Collection;
@@ -72,8 +73,11 @@ final class EntryTable {
                         return lifetime(entry);
                     }
                 })
+                // Runs inside the removal (expiry, size): the index never serves an evicted entry.
+                .evictionListener((EntryKey key, Entry entry, RemovalCause cause) -> unindex(key, entry))
                 .removalListener((EntryKey key, Entry entry, RemovalCause cause) -> {
                     if (entry != null) {
+                        unindex(key, entry);
                         onRemoval.accept(entry, cause);
                     }
                 })
@@ -86,26 +90,36 @@ final class EntryTable {
     }
 
     /**
-     * A read that counts as use. It reads quietly (no access bookkeeping, which costs Caffeine
+     * A read that counts as use, without allocating for the common case (no partition, no
+     * token: looked up in the type's own index by key). It reads quietly (no access bookkeeping, which costs Caffeine
      * three times a plain read) and renews the TTL only when the last renewal is older than
      * 1/64 of it: so a hot entry is written a few times per TTL instead of on every hit, and two
      * threads reading it do not fight over its cache line. An entry may so expire up to 1/64 of
      * its TTL early, never late; size eviction follows renewals rather than every read.
      */
-    Entry getIfPresent(EntryKey key) {
-        Entry entry = policy.getIfPresentQuietly(key);
+    Entry getIfPresent(TypeRegistration type, RequestInfo info) {
+        Entry entry = info.partition().isEmpty() && info.token().isEmpty() ? type.plainEntries.get(info.key())
+                : policy.getIfPresentQuietly(EntryKey.of(type, info));
         if (entry != null) {
             long now = expiryTicker.read();
             if (now - entry.renewedAt > entry.type.lastGetTtlNanos >> 6) {
                 entry.renewedAt = now;
-                cache.getIfPresent(key);
+                cache.getIfPresent(entry.key);
             }
         }
         return entry;
     }
 
     Entry computeIfAbsent(EntryKey key, Function<EntryKey, Entry> create) {
-        return cache.get(key, create);
+        return cache.get(key, k -> {
+            Entry created = create.apply(k);
+            if (k.plain()) {
+                // A removed entry of the same key leaves the index in its removal callback, which
+                // may run later: by identity, so it cannot take this one out.
+                created.type.plainEntries.put(k.key(), created);
+            }
+            return created;
+        });
     }
 
     /**
@@ -138,7 +152,18 @@ final class EntryTable {
 
     /** Removes {@code entry} if it is still the one stored under its key. */
     boolean remove(Entry entry) {
-        return cache.asMap().remove(entry.key, entry);
+        boolean removed = cache.asMap().remove(entry.key, entry);
+        if (removed) {
+            unindex(entry.key, entry);
+        }
+        return removed;
+    }
+
+    /** Takes {@code entry} out of its type's index (by identity: a newer entry of the key stays). */
+    private static void unindex(EntryKey key, Entry entry) {
+        if (entry != null && key.plain()) {
+            entry.type.plainEntries.remove(key.key(), entry);
+        }
     }
 
     /** The live entries, without touching them. */

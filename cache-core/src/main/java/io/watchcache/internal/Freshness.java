@@ -26,7 +26,7 @@ final class Freshness {
      *                     for this entry, so an entry below it can only mean the source went back
      */
     static boolean satisfies(TypeRegistration type, Snapshot snapshot, RequestInfo info, long minIndex, Look look,
-                             boolean followResets, long nowNanos) {
+                             boolean followResets, CacheRuntime runtime) {
         if (!snapshot.valid()) {
             return false;
         }
@@ -43,7 +43,8 @@ final class Freshness {
         if (type.refresh) {
             return true;
         }
-        if (info.maxAge() != null && nowNanos - snapshot.fetchedAtNanos() > info.maxAge().toNanos()) {
+        // The clock is read only here, when an age limit asks for it: a hit costs no clock read.
+        if (info.maxAge() != null && runtime.now() - snapshot.fetchedAtNanos() > info.maxAge().toNanos()) {
             return false;
         }
         return !(look == Look.FIRST && info.mustRevalidate());

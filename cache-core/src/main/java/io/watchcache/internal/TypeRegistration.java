@@ -6,6 +6,7 @@ import io.watchcache.CacheType;
 import io.watchcache.RegisterOptions;
 
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A registered type with its options resolved: every duration set, from the type's own
@@ -28,6 +29,11 @@ final class TypeRegistration {
      * {@code Entry}): far less than any real blocking query, far more than a spinning one.
      */
     final long atOnceNanos;
+    /**
+     * The entries of this type with no partition and no token, by key: owned by {@link EntryTable},
+     * which keeps it in step with its Caffeine cache, so that a hit on one needs no key object.
+     */
+    final ConcurrentHashMap<String, Entry> plainEntries = new ConcurrentHashMap<>();
 
     @SuppressWarnings("unchecked")
     TypeRegistration(String name, CacheType<?, ?> type, RegisterOptions options, TypeMetrics metrics) {

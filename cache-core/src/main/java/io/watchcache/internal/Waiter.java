@@ -70,7 +70,7 @@ final class Waiter {
             return;
         }
         if (Freshness.satisfies(entry.type, snapshot, info, minIndex, Freshness.Look.AFTER_STORE, followResets,
-                runtime.now())) {
+                runtime)) {
             complete(Results.of(entry.type, snapshot, false, runtime), null);
         } else {
             entry.ensureFetch();
