@@ -2,6 +2,8 @@ package io.watchcache;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -24,10 +26,11 @@ class FetchResultHandlingTest {
         cache.close();
     }
 
-    @Test
-    void callerThatWaitedSeesTheErrorWithTheLastGoodValue() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void callerThatWaitedSeesTheErrorWithTheLastGoodValue(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.plain().answer("good", 3).fail(new IOException("backend down"));
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.get(req("k"));
 
         assertThatThrownBy(() -> t.get(req(RequestInfo.builder().key("k").mustRevalidate(true).build())))
@@ -38,10 +41,11 @@ class FetchResultHandlingTest {
                 });
     }
 
-    @Test
-    void callerSatisfiedByTheLastGoodValueStillGetsItDespiteAStoredError() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void callerSatisfiedByTheLastGoodValueStillGetsItDespiteAStoredError(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.plain().answer("good", 3).fail(new IOException("backend down"));
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.get(req("k"));
         assertThatThrownBy(() -> t.get(req(RequestInfo.builder().key("k").mustRevalidate(true).build())))
                 .isInstanceOf(FetchFailedException.class);
@@ -53,10 +57,11 @@ class FetchResultHandlingTest {
         assertThat(cache.snapshot().entries().get(0).lastError()).contains("backend down");
     }
 
-    @Test
-    void errorsDoNotStick() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void errorsDoNotStick(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.plain().fail(new IOException("once")).answer("recovered", 4);
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
 
         assertThatThrownBy(() -> t.get(req("k"))).isInstanceOf(FetchFailedException.class)
                 .satisfies(e -> assertThat(((FetchFailedException) e).<Object>lastValue()).isNull());
@@ -66,13 +71,14 @@ class FetchResultHandlingTest {
         assertThat(cache.snapshot().entries().get(0).lastError()).isNull();
     }
 
-    @Test
-    void nullValueKeepsTheValueButHandsTheNewStateToTheNextFetch() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void nullValueKeepsTheValueButHandsTheNewStateToTheNextFetch(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.blocking()
                 .answer(o -> FetchResult.of("v1", 5).withState("cursor-1"))
                 .answer(o -> FetchResult.<String>unchanged(5).withState("cursor-2"))
                 .answer(o -> FetchResult.of("v2", 6));
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.get(req("k"));
 
         // The null result is not newer than 5, so the caller keeps waiting and a third fetch runs.
@@ -88,10 +94,11 @@ class FetchResultHandlingTest {
         assertThat(type.calls.get(1).lastResult().state()).isEqualTo("cursor-1");
     }
 
-    @Test
-    void notModifiedKeepsTheValueAndTakesTheNewIndex() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void notModifiedKeepsTheValueAndTakesTheNewIndex(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v1", 5).answer(o -> FetchResult.notModified(9));
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.get(req("k"));
 
         Result<String> result = t.get(blockingReq("k", 5, null));
@@ -100,20 +107,22 @@ class FetchResultHandlingTest {
         assertThat(result.meta().index()).isEqualTo(9);
     }
 
-    @Test
-    void indexBelowOneIsStoredAsOne() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void indexBelowOneIsStoredAsOne(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v", 0);
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
 
         Result<String> result = t.get(req("k"));
 
         assertThat(result.meta().index()).isEqualTo(1);
     }
 
-    @Test
-    void aResetToALowerIndexReleasesCallersBlockedOnTheOldOne() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void aResetToALowerIndexReleasesCallersBlockedOnTheOldOne(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v100", 100);
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.get(req("k"));
 
         CompletableFuture<Result<String>> blocked = t.getAsync(blockingReq("k", 100, null));
@@ -125,10 +134,11 @@ class FetchResultHandlingTest {
         assertThat(result.meta().index()).isEqualTo(7);
     }
 
-    @Test
-    void aFirstFetchBelowTheCallersMinIndexIsNotAReset() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void aFirstFetchBelowTheCallersMinIndexIsNotAReset(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v3", 3);
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
 
         CompletableFuture<Result<String>> waiting = t.getAsync(blockingReq("k", 10, null));
         await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 2);

@@ -2,6 +2,8 @@ package io.watchcache;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,11 +38,12 @@ class GetTest {
         }
     }
 
-    @Test
-    void firstGetMissesAndFetchesSecondGetHitsWithoutFetching() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void firstGetMissesAndFetchesSecondGetHitsWithoutFetching(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v1", 5);
         WatchCache cache = cache(CacheOptions.defaults());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
 
         Result<String> first = t.get(req("k"));
         Result<String> second = t.get(req("k"));
@@ -53,11 +56,12 @@ class GetTest {
         assertThat(type.fetches()).isEqualTo(1);
     }
 
-    @Test
-    void hundredConcurrentCallersShareOneFetch() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void hundredConcurrentCallersShareOneFetch(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.blocking();
         WatchCache cache = cache(CacheOptions.defaults());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         ExecutorService callers = Executors.newFixedThreadPool(100);
         try {
             CountDownLatch go = new CountDownLatch(1);
@@ -82,11 +86,12 @@ class GetTest {
         }
     }
 
-    @Test
-    void blockingGetWaitsForAnIndexPastMinIndex() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void blockingGetWaitsForAnIndexPastMinIndex(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v1", 5);
         WatchCache cache = cache(CacheOptions.defaults());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.get(req("k"));
 
         CompletableFuture<Result<String>> waiting = t.getAsync(blockingReq("k", 5, null));
@@ -101,11 +106,12 @@ class GetTest {
         assertThat(result.meta().hit()).isFalse();
     }
 
-    @Test
-    void minIndexBelowEntryIndexIsAHit() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void minIndexBelowEntryIndexIsAHit(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v1", 5);
         WatchCache cache = cache(CacheOptions.defaults());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.get(req("k"));
 
         Result<String> result = t.get(blockingReq("k", 4, null));
@@ -114,11 +120,12 @@ class GetTest {
         assertThat(type.fetches()).isEqualTo(1);
     }
 
-    @Test
-    void waitingCallerGetsLastValueWithoutErrorWhenItsTimeoutElapses() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void waitingCallerGetsLastValueWithoutErrorWhenItsTimeoutElapses(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v1", 5);
         WatchCache cache = cache(CacheOptions.defaults());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.get(req("k"));
 
         long start = System.nanoTime();
@@ -130,11 +137,12 @@ class GetTest {
         assertThat(result.meta().hit()).isFalse();
     }
 
-    @Test
-    void timeoutBeforeAnyValueReturnsNull() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void timeoutBeforeAnyValueReturnsNull(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.blocking();
         WatchCache cache = cache(CacheOptions.defaults());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
 
         Result<String> result = t.get(blockingReq("k", 0, Duration.ofMillis(100)));
 
@@ -142,11 +150,12 @@ class GetTest {
         assertThat(result.meta().index()).isZero();
     }
 
-    @Test
-    void interruptedCallerGetsOutAtOnce() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void interruptedCallerGetsOutAtOnce(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.blocking();
         WatchCache cache = cache(CacheOptions.defaults());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         CompletableFuture<Throwable> outcome = TestSupport.getOnThread(t, req("k"));
         await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 1);
 
@@ -156,11 +165,12 @@ class GetTest {
         assertThat(cache.snapshot().entries()).singleElement().satisfies(e -> assertThat(e.fetching()).isTrue());
     }
 
-    @Test
-    void cancelledAsyncCallerLeavesTheFetchToOthers() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void cancelledAsyncCallerLeavesTheFetchToOthers(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.blocking();
         WatchCache cache = cache(CacheOptions.defaults());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         CompletableFuture<Result<String>> cancelled = t.getAsync(req("k"));
         CompletableFuture<Result<String>> other = t.getAsync(req("k"));
         await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 1);
@@ -172,12 +182,13 @@ class GetTest {
         assertThat(other.get(5, TimeUnit.SECONDS).value()).isEqualTo("v");
     }
 
-    @Test
-    void partitionsTokensAndTypesAreSeparateEntries() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void partitionsTokensAndTypesAreSeparateEntries(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.plain();
         ScriptedType other = ScriptedType.plain();
         WatchCache cache = cache(CacheOptions.defaults());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         TypedCache<CacheRequest, String> u = cache.register("u", other);
         for (int i = 0; i < 4; i++) {
             type.answer("t" + i, i + 1);
@@ -196,11 +207,12 @@ class GetTest {
         assertThat(type.fetches()).isEqualTo(4);
     }
 
-    @Test
-    void blankKeyBypassesTheCache() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void blankKeyBypassesTheCache(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("a", 1).answer("b", 2);
         WatchCache cache = cache(CacheOptions.defaults());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
 
         Result<String> first = t.get(req(""));
         Result<String> second = t.get(req(" "));
@@ -212,12 +224,13 @@ class GetTest {
         assertThat(cache.snapshot().entries()).isEmpty();
     }
 
-    @Test
-    void maxAgeRefetchesAnOlderValueOfANonRefreshingType() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void maxAgeRefetchesAnOlderValueOfANonRefreshingType(Flavor flavor) throws Exception {
         TestSupport.FakeTicker ticker = new TestSupport.FakeTicker();
         ScriptedType type = ScriptedType.plain().answer("old", 1).answer("new", 2);
         WatchCache cache = cache(CacheOptions.builder().ticker(ticker).build());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         CacheRequest maxAge = req(RequestInfo.builder().key("k").maxAge(Duration.ofSeconds(10)).build());
         t.get(maxAge);
 
@@ -233,11 +246,12 @@ class GetTest {
         assertThat(type.fetches()).isEqualTo(2);
     }
 
-    @Test
-    void mustRevalidateFetchesEvenWhenTheValueIsCached() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void mustRevalidateFetchesEvenWhenTheValueIsCached(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.plain().answer("v1", 1).answer("v2", 2);
         WatchCache cache = cache(CacheOptions.defaults());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.get(req("k"));
 
         Result<String> revalidated = t.get(req(RequestInfo.builder().key("k").mustRevalidate(true).build()));
@@ -247,13 +261,14 @@ class GetTest {
         assertThat(type.fetches()).isEqualTo(2);
     }
 
-    @Test
-    void refreshingTypesIgnoreMaxAgeAndMustRevalidate() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void refreshingTypesIgnoreMaxAgeAndMustRevalidate(Flavor flavor) throws Exception {
         TestSupport.FakeTicker ticker = new TestSupport.FakeTicker();
         ScriptedType type = new ScriptedType(RegisterOptions.builder().refresh(true)
                 .refreshTimer(Duration.ofHours(1)).build()).answer("v1", 1);
         WatchCache cache = cache(CacheOptions.builder().ticker(ticker).build());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.get(req("k"));
         ticker.advance(Duration.ofMinutes(5));
 
@@ -265,11 +280,12 @@ class GetTest {
         assertThat(type.fetches()).isEqualTo(1);
     }
 
-    @Test
-    void nonBlockingTypesAreNeverAskedForAMinIndexAndDoNotBlock() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void nonBlockingTypesAreNeverAskedForAMinIndexAndDoNotBlock(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.plain().answer("v1", 5);
         WatchCache cache = cache(CacheOptions.defaults());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.get(blockingReq("k", 9, null));
 
         Result<String> result = t.get(blockingReq("k", 9, Duration.ofSeconds(30)));
@@ -278,12 +294,13 @@ class GetTest {
         assertThat(type.calls).extracting(FetchOptions::minIndex).containsExactly(0L);
     }
 
-    @Test
-    void blockingFetchGetsEntryIndexAndQueryTimeout() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void blockingFetchGetsEntryIndexAndQueryTimeout(Flavor flavor) throws Exception {
         ScriptedType type = new ScriptedType(RegisterOptions.builder().supportsBlocking(true)
                 .queryTimeout(Duration.ofSeconds(42)).build()).answer("v1", 5).answer("v2", 6);
         WatchCache cache = cache(CacheOptions.defaults());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.get(req("k"));
         t.get(blockingReq("k", 5, null));
 
@@ -291,21 +308,23 @@ class GetTest {
         assertThat(type.calls).extracting(FetchOptions::timeout).containsOnly(Duration.ofSeconds(42));
     }
 
-    @Test
-    void defaultQueryTimeoutIsTenMinutes() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void defaultQueryTimeoutIsTenMinutes(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v1", 5);
         WatchCache cache = cache(CacheOptions.defaults());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.get(req("k"));
 
         assertThat(type.calls.get(0).timeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(cache.snapshot().types().get(0).options().lastGetTtl()).isEqualTo(Duration.ofHours(72));
     }
 
-    @Test
-    void asyncGetOfAHitIsCompletedAtOnce() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void asyncGetOfAHitIsCompletedAtOnce(Flavor flavor) throws Exception {
         WatchCache cache = cache(CacheOptions.defaults());
-        TypedCache<CacheRequest, String> t = cache.register("t", ScriptedType.plain().answer("v", 1));
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(ScriptedType.plain().answer("v", 1)));
         t.get(req("k"));
 
         CompletableFuture<Result<String>> hit = t.getAsync(req("k"));

@@ -1,7 +1,10 @@
 package io.watchcache;
 
+import io.watchcache.testing.VersionedStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -33,11 +36,12 @@ class NotifyTest {
         return event;
     }
 
-    @Test
-    void blockingWatchDeliversTheCurrentValueAtOnceThenEveryChange() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void blockingWatchDeliversTheCurrentValueAtOnceThenEveryChange(Flavor flavor) throws Exception {
         VersionedStore store = new VersionedStore();
         store.put("k", "a");
-        TypedCache<CacheRequest, String> kv = cache.register("kv", new VersionedStore.Type(store, true));
+        TypedCache<CacheRequest, String> kv = cache.register("kv", flavor.of(store.syncStringType()));
         BlockingQueue<UpdateEvent<String>> events = new LinkedBlockingQueue<>();
 
         kv.watch(req("k"), "web", events::add);
@@ -54,11 +58,12 @@ class NotifyTest {
         assertThat(events.poll(300, TimeUnit.MILLISECONDS)).isNull();
     }
 
-    @Test
-    void firstEventIsAHitWhenTheValueIsCached() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void firstEventIsAHitWhenTheValueIsCached(Flavor flavor) throws Exception {
         VersionedStore store = new VersionedStore();
         store.put("k", "a");
-        TypedCache<CacheRequest, String> kv = cache.register("kv", new VersionedStore.Type(store, true));
+        TypedCache<CacheRequest, String> kv = cache.register("kv", flavor.of(store.syncStringType()));
         kv.get(req("k"));
         BlockingQueue<UpdateEvent<String>> events = new LinkedBlockingQueue<>();
 
@@ -67,10 +72,11 @@ class NotifyTest {
         assertThat(next(events).meta().hit()).isTrue();
     }
 
-    @Test
-    void anIndexThatGoesBackwardsIsDeliveredAndWatchingContinuesFromIt() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void anIndexThatGoesBackwardsIsDeliveredAndWatchingContinuesFromIt(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.refreshingBlocking().answer("v100", 100);
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         BlockingQueue<UpdateEvent<String>> events = new LinkedBlockingQueue<>();
 
         t.watch(req("k"), "c", events::add);
@@ -86,10 +92,11 @@ class NotifyTest {
         assertThat(next(events).value()).isEqualTo("after");
     }
 
-    @Test
-    void aResetBetweenTwoReadsOfTheWatchIsStillDelivered() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void aResetBetweenTwoReadsOfTheWatchIsStillDelivered(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v100", 100);
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.get(req("k"));
         BlockingQueue<UpdateEvent<String>> events = new LinkedBlockingQueue<>();
         t.watch(req("k"), "c", events::add);
@@ -104,8 +111,9 @@ class NotifyTest {
         assertThat(reset.value()).isEqualTo("restored");
     }
 
-    @Test
-    void errorsAreDeliveredAsEventsAndBackOff() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void errorsAreDeliveredAsEventsAndBackOff(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v1", 1);
         for (int i = 0; i < 6; i++) {
             type.fail(new IOException("down " + i));
@@ -114,7 +122,7 @@ class NotifyTest {
         cache.close();
         cache = new WatchCache(TestSupport.fastBackoff().backoffBaseWait(Duration.ofMillis(150))
                 .backoffMaxWait(Duration.ofSeconds(5)).backoffJitter(false).build());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         List<UpdateEvent<String>> events = new CopyOnWriteArrayList<>();
         List<Long> times = new CopyOnWriteArrayList<>();
 
@@ -137,12 +145,12 @@ class NotifyTest {
         assertThat(Duration.ofNanos(times.get(6) - times.get(5))).isGreaterThanOrEqualTo(Duration.ofMillis(580));
     }
 
-    @Test
-    void manyWatchersShareOneEntryAndOneFetchEachWithItsOwnCorrelationId() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void manyWatchersShareOneEntryAndOneFetchEachWithItsOwnCorrelationId(Flavor flavor) throws Exception {
         VersionedStore store = new VersionedStore();
         store.put("k", "a");
-        VersionedStore.Type type = new VersionedStore.Type(store, true);
-        TypedCache<CacheRequest, String> kv = cache.register("kv", type);
+        TypedCache<CacheRequest, String> kv = cache.register("kv", flavor.of(store.syncStringType()));
         int watchers = 50;
         List<BlockingQueue<UpdateEvent<String>>> queues = new ArrayList<>();
         for (int i = 0; i < watchers; i++) {
@@ -153,7 +161,7 @@ class NotifyTest {
         for (BlockingQueue<UpdateEvent<String>> q : queues) {
             next(q);
         }
-        int fetchesBefore = type.fetches.get();
+        long fetchesBefore = store.calls.sum();
 
         store.put("k", "b");
 
@@ -163,16 +171,17 @@ class NotifyTest {
             assertThat(event.correlationId()).isEqualTo("w" + i);
         }
         // One refresh answered the change and the next one is parked: two fetches at most, not fifty.
-        assertThat(type.fetches.get() - fetchesBefore).isLessThanOrEqualTo(2);
+        assertThat(store.calls.sum() - fetchesBefore).isLessThanOrEqualTo(2);
         assertThat(cache.snapshot().entries()).hasSize(1);
         assertThat(cache.snapshot().watches()).hasSize(watchers);
     }
 
-    @Test
-    void aSlowListenerDelaysOnlyItsOwnWatch() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void aSlowListenerDelaysOnlyItsOwnWatch(Flavor flavor) throws Exception {
         VersionedStore store = new VersionedStore();
         store.put("k", "a");
-        TypedCache<CacheRequest, String> kv = cache.register("kv", new VersionedStore.Type(store, true));
+        TypedCache<CacheRequest, String> kv = cache.register("kv", flavor.of(store.syncStringType()));
         CountDownLatch release = new CountDownLatch(1);
         BlockingQueue<UpdateEvent<String>> fast = new LinkedBlockingQueue<>();
         kv.watch(req("k"), "slow", e -> {
@@ -193,11 +202,12 @@ class NotifyTest {
         assertThat(event.value()).isEqualTo("b");
     }
 
-    @Test
-    void aListenerThatThrowsIsLoggedAndTheWatchGoesOn() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void aListenerThatThrowsIsLoggedAndTheWatchGoesOn(Flavor flavor) throws Exception {
         VersionedStore store = new VersionedStore();
         store.put("k", "a");
-        TypedCache<CacheRequest, String> kv = cache.register("kv", new VersionedStore.Type(store, true));
+        TypedCache<CacheRequest, String> kv = cache.register("kv", flavor.of(store.syncStringType()));
         BlockingQueue<String> seen = new LinkedBlockingQueue<>();
 
         kv.watch(req("k"), "thrower", e -> {
@@ -211,11 +221,12 @@ class NotifyTest {
         assertThat(CapturedLogs.all()).contains("Listener of watch 'thrower'").contains("listener bug");
     }
 
-    @Test
-    void cancelStopsTheLoopAndIsIdempotent() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void cancelStopsTheLoopAndIsIdempotent(Flavor flavor) throws Exception {
         VersionedStore store = new VersionedStore();
         store.put("k", "a");
-        TypedCache<CacheRequest, String> kv = cache.register("kv", new VersionedStore.Type(store, true));
+        TypedCache<CacheRequest, String> kv = cache.register("kv", flavor.of(store.syncStringType()));
         BlockingQueue<UpdateEvent<String>> events = new LinkedBlockingQueue<>();
         Subscription subscription = kv.watch(req("k"), "c", events::add);
         next(events);
@@ -237,13 +248,14 @@ class NotifyTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxAge");
     }
 
-    @Test
-    void pollingWatchDeliversWhenTheValueOrIndexChanges() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void pollingWatchDeliversWhenTheValueOrIndexChanges(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.plain().answer("a", 1).answer("a", 1).answer("b", 1).answer("b", 2);
         for (int i = 0; i < 50; i++) {
             type.answer("b", 2);
         }
-        TypedCache<CacheRequest, String> poll = cache.register("poll", type);
+        TypedCache<CacheRequest, String> poll = cache.register("poll", flavor.of(type));
         List<UpdateEvent<String>> events = new CopyOnWriteArrayList<>();
 
         poll.watch(req(RequestInfo.builder().key("k").maxAge(Duration.ofMillis(100)).build()), "c",
@@ -254,13 +266,14 @@ class NotifyTest {
         assertThat(events).extracting(e -> e.value() + "@" + e.meta().index()).containsExactly("a@1", "b@1", "b@2");
     }
 
-    @Test
-    void pollingWatchPollsAboutEveryMaxAge() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void pollingWatchPollsAboutEveryMaxAge(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.plain();
         for (int i = 0; i < 50; i++) {
             type.answer("v" + i, i + 1);
         }
-        TypedCache<CacheRequest, String> poll = cache.register("poll", type);
+        TypedCache<CacheRequest, String> poll = cache.register("poll", flavor.of(type));
 
         Subscription subscription = poll.watch(
                 req(RequestInfo.builder().key("k").maxAge(Duration.ofMillis(300)).build()), "c", e -> { });

@@ -2,6 +2,8 @@ package io.watchcache;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -23,11 +25,12 @@ class RefreshTest {
         }
     }
 
-    @Test
-    void refreshingBlockingTypeFetchesAgainAsSoonAsOneEnds() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void refreshingBlockingTypeFetchesAgainAsSoonAsOneEnds(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.refreshingBlocking().answer("v1", 1).answer("v2", 2);
         cache = new WatchCache(CacheOptions.defaults());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.get(req("k"));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 3);
@@ -38,8 +41,9 @@ class RefreshTest {
         assertThat(type.calls).extracting(FetchOptions::minIndex).containsExactly(0L, 1L, 2L);
     }
 
-    @Test
-    void lostAndRegainedContactAreLoggedOncePerTransitionNotPerFailure() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void lostAndRegainedContactAreLoggedOncePerTransitionNotPerFailure(Flavor flavor) throws Exception {
         String key = "contact-" + System.nanoTime();
         ScriptedType type = ScriptedType.refreshingBlocking().answer("v1", 1);
         for (int i = 0; i < 5; i++) {
@@ -47,7 +51,7 @@ class RefreshTest {
         }
         type.answer("v2", 2);
         cache = new WatchCache(CacheOptions.builder().backoffMaxWait(Duration.ofMillis(50)).build());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.get(req(RequestInfo.builder().key(key).token("contact-token").build()));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() >= 7);
@@ -61,15 +65,16 @@ class RefreshTest {
         assertThat(String.join("\n", lines)).doesNotContain("contact-token");
     }
 
-    @Test
-    void refreshTimerPacesAPollingType() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void refreshTimerPacesAPollingType(Flavor flavor) throws Exception {
         ScriptedType type = new ScriptedType(RegisterOptions.builder().refresh(true)
                 .refreshTimer(Duration.ofMillis(300)).build());
         for (int i = 1; i <= 10; i++) {
             type.answer("v" + i, i);
         }
         cache = new WatchCache(CacheOptions.defaults());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.get(req("k"));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() >= 4);
@@ -81,15 +86,16 @@ class RefreshTest {
         assertThat(type.calls).extracting(FetchOptions::minIndex).containsOnly(0L);
     }
 
-    @Test
-    void failuresBackOffAfterThreeFreeAttempts() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void failuresBackOffAfterThreeFreeAttempts(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.refreshingBlocking();
         for (int i = 0; i < 6; i++) {
             type.fail(new IOException("down " + i));
         }
         cache = new WatchCache(TestSupport.fastBackoff().backoffBaseWait(Duration.ofMillis(200))
                 .backoffMaxWait(Duration.ofSeconds(5)).backoffJitter(false).build());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.getAsync(req("k"));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() >= 6);
@@ -103,8 +109,9 @@ class RefreshTest {
         assertThat(gap(times, 5)).isGreaterThanOrEqualTo(Duration.ofMillis(780));
     }
 
-    @Test
-    void aSuccessResetsTheFailureCount() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void aSuccessResetsTheFailureCount(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.refreshingBlocking();
         for (int i = 0; i < 4; i++) {
             type.fail(new IOException("down"));
@@ -116,7 +123,7 @@ class RefreshTest {
         type.answer("ok", 6);
         cache = new WatchCache(TestSupport.fastBackoff().backoffBaseWait(Duration.ofMillis(300))
                 .backoffMaxWait(Duration.ofSeconds(5)).backoffJitter(false).build());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.getAsync(req("k"));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() >= 10);
@@ -128,15 +135,16 @@ class RefreshTest {
         }
     }
 
-    @Test
-    void successWithIndexZeroCountsAsAFailedAttempt() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void successWithIndexZeroCountsAsAFailedAttempt(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.refreshingBlocking();
         for (int i = 0; i < 6; i++) {
             type.answer("zero", 0);
         }
         cache = new WatchCache(TestSupport.fastBackoff().backoffBaseWait(Duration.ofMillis(200))
                 .backoffMaxWait(Duration.ofSeconds(5)).backoffJitter(false).build());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.get(req("k"));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() >= 6);
@@ -147,13 +155,14 @@ class RefreshTest {
         assertThat(cache.snapshot().entries().get(0).lastError()).isNull();
     }
 
-    @Test
-    void fatalErrorStopsTheRefreshButKeepsTheEntry() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void fatalErrorStopsTheRefreshButKeepsTheEntry(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.refreshingBlocking().answer("v1", 1).fail(new SecurityException("denied"))
                 .answer("never", 2);
         type.fatal = SecurityException.class;
         cache = new WatchCache(CacheOptions.defaults());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.get(req("k"));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 2);
@@ -166,8 +175,9 @@ class RefreshTest {
         assertThat(cache.snapshot().entries().get(0).fetching()).isFalse();
     }
 
-    @Test
-    void aCallerHearsItsOwnFetchEvenWhenTheNextRefreshFailsAtOnce() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void aCallerHearsItsOwnFetchEvenWhenTheNextRefreshFailsAtOnce(Flavor flavor) throws Exception {
         // The refresh after the first fetch fails immediately; the caller that waited for the
         // first fetch must still get its value, not the next fetch's error. Repeated, since the
         // two stores race.
@@ -175,18 +185,19 @@ class RefreshTest {
             ScriptedType type = ScriptedType.refreshingBlocking().answer("v1", 1).fail(new SecurityException("denied"));
             type.fatal = SecurityException.class;
             try (WatchCache c = new WatchCache(CacheOptions.defaults())) {
-                TypedCache<CacheRequest, String> t = c.register("t", type);
+                TypedCache<CacheRequest, String> t = c.register("t", flavor.of(type));
                 assertThat(t.get(req("k")).value()).as("round %d", i).isEqualTo("v1");
             }
         }
     }
 
-    @Test
-    void ageOfARefreshingEntryIsZeroWhileHealthyAndTimeSinceContactWasLostOtherwise() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void ageOfARefreshingEntryIsZeroWhileHealthyAndTimeSinceContactWasLostOtherwise(Flavor flavor) throws Exception {
         TestSupport.FakeTicker ticker = new TestSupport.FakeTicker();
         ScriptedType type = ScriptedType.refreshingBlocking().answer("v1", 1);
         cache = new WatchCache(CacheOptions.builder().ticker(ticker).build());
-        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.get(req("k"));
         ticker.advance(Duration.ofMinutes(3));
         assertThat(t.get(req("k")).meta().age()).isZero();
