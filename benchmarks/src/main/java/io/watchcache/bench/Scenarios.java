@@ -10,6 +10,7 @@ import io.watchcache.RequestInfo;
 import io.watchcache.Subscription;
 import io.watchcache.TypedCache;
 import io.watchcache.WatchCache;
+import io.watchcache.testing.VersionedStore;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -57,7 +58,7 @@ final class Scenarios {
      * (or anything newer).
      */
     static Freshness freshness(boolean ours, int keyCount, Duration duration) throws Exception {
-        try (SimBackend backend = new SimBackend(MIN_LATENCY, MAX_LATENCY, true)) {
+        try (VersionedStore backend = new VersionedStore(MIN_LATENCY, MAX_LATENCY, true)) {
             String[] keys = new String[keyCount];
             CacheRequest[] requests = new CacheRequest[keyCount];
             for (int i = 0; i < keyCount; i++) {
@@ -66,18 +67,18 @@ final class Scenarios {
                 backend.preload(keys[i]);
             }
             WatchCache cache = null;
-            LoadingCache<String, SimBackend.Version> caffeine = null;
+            LoadingCache<String, VersionedStore.Versioned> caffeine = null;
             Reader reader;
             if (ours) {
                 cache = new WatchCache(CacheOptions.defaults());
-                TypedCache<CacheRequest, SimBackend.Version> sim = cache.register("sim", backend.asyncType());
+                TypedCache<CacheRequest, VersionedStore.Versioned> sim = cache.register("sim", backend.asyncType(RegisterOptions.blockingRefresh(), v -> v));
                 reader = i -> sim.get(requests[i]).meta().index();
             } else {
-                AsyncLoadingCache<String, SimBackend.Version> async = Caffeine.newBuilder()
+                AsyncLoadingCache<String, VersionedStore.Versioned> async = Caffeine.newBuilder()
                         .refreshAfterWrite(Duration.ofSeconds(1))
                         .buildAsync((key, executor) -> backend.read(key, 0, Duration.ZERO));
                 caffeine = async.synchronous();
-                LoadingCache<String, SimBackend.Version> c = caffeine;
+                LoadingCache<String, VersionedStore.Versioned> c = caffeine;
                 reader = i -> c.get(keys[i]).index();
             }
             // Warm every key so that both sides start from a full cache.
@@ -93,7 +94,7 @@ final class Scenarios {
                 try {
                     while (readersRun.get()) {
                         for (int i = 0; i < keyCount; i++) {
-                            backend.observe(keys[i], reader.read(i), staleness);
+                            backend.observe(keys[i], reader.read(i), staleness::add);
                             n++;
                         }
                     }
@@ -137,7 +138,7 @@ final class Scenarios {
     static WatchScale watchScale(int watches, Duration duration, boolean sync) throws Exception {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        try (SimBackend backend = new SimBackend(MIN_LATENCY, MAX_LATENCY, false)) {
+        try (VersionedStore backend = new VersionedStore(MIN_LATENCY, MAX_LATENCY, false)) {
             String[] keys = new String[watches];
             CacheRequest[] requests = new CacheRequest[watches];
             for (int i = 0; i < watches; i++) {
@@ -146,7 +147,7 @@ final class Scenarios {
                 backend.preload(keys[i]);
             }
             WatchCache cache = new WatchCache(CacheOptions.defaults());
-            TypedCache<CacheRequest, SimBackend.Version> sim = cache.register("sim", sync ? backend.syncType() : backend.asyncType());
+            TypedCache<CacheRequest, VersionedStore.Versioned> sim = cache.register("sim", sync ? backend.syncType(RegisterOptions.blockingRefresh(), v -> v) : backend.asyncType(RegisterOptions.blockingRefresh(), v -> v));
             LongSamples latency = new LongSamples();
             CountDownLatch initial = new CountDownLatch(watches);
             AtomicInteger events = new AtomicInteger();
@@ -154,7 +155,7 @@ final class Scenarios {
             List<Subscription> subscriptions = new ArrayList<>(watches);
             for (int i = 0; i < watches; i++) {
                 subscriptions.add(sim.watch(requests[i], keys[i], event -> {
-                    SimBackend.Version v = event.value();
+                    VersionedStore.Versioned v = event.value();
                     if (v != null && v.writtenAtNanos() > 0) {
                         latency.add(System.nanoTime() - v.writtenAtNanos());
                         events.incrementAndGet();
@@ -205,17 +206,17 @@ final class Scenarios {
 
     static FanOut fanOut(int watchers) throws Exception {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        try (SimBackend backend = new SimBackend(MIN_LATENCY, MAX_LATENCY, false);
+        try (VersionedStore backend = new VersionedStore(MIN_LATENCY, MAX_LATENCY, false);
              WatchCache cache = new WatchCache(CacheOptions.defaults())) {
             backend.preload("hot");
-            TypedCache<CacheRequest, SimBackend.Version> sim = cache.register("sim", backend.asyncType());
+            TypedCache<CacheRequest, VersionedStore.Versioned> sim = cache.register("sim", backend.asyncType(RegisterOptions.blockingRefresh(), v -> v));
             CacheRequest request = request("hot");
             CountDownLatch initial = new CountDownLatch(watchers);
             CountDownLatch delivered = new CountDownLatch(watchers);
             LongSamples latency = new LongSamples();
             for (int i = 0; i < watchers; i++) {
                 sim.watch(request, "w" + i, event -> {
-                    SimBackend.Version v = event.value();
+                    VersionedStore.Versioned v = event.value();
                     if (v != null && v.writtenAtNanos() > 0) {
                         latency.add(System.nanoTime() - v.writtenAtNanos());
                         delivered.countDown();
@@ -257,9 +258,9 @@ final class Scenarios {
     // ---- 5. shutdown ----
 
     static double closeWithPendingMs(int entries) throws Exception {
-        try (SimBackend backend = new SimBackend(MIN_LATENCY, MAX_LATENCY, false)) {
+        try (VersionedStore backend = new VersionedStore(MIN_LATENCY, MAX_LATENCY, false)) {
             WatchCache cache = new WatchCache(CacheOptions.defaults());
-            TypedCache<CacheRequest, SimBackend.Version> sim = cache.register("sim", backend.syncType());
+            TypedCache<CacheRequest, VersionedStore.Versioned> sim = cache.register("sim", backend.syncType(RegisterOptions.blockingRefresh(), v -> v));
             for (int i = 0; i < entries; i++) {
                 backend.preload("key-" + i);
             }
@@ -284,14 +285,14 @@ final class Scenarios {
     static long[] coldGets(int callers) throws Exception {
         long[] calls = new long[2];
         for (int side = 0; side < 2; side++) {
-            try (SimBackend backend = new SimBackend(MIN_LATENCY, MAX_LATENCY, false)) {
+            try (VersionedStore backend = new VersionedStore(MIN_LATENCY, MAX_LATENCY, false)) {
                 backend.preload("cold");
                 WatchCache cache = new WatchCache(CacheOptions.defaults());
                 // Not refreshing: a refresh would start the next blocking query on its own, and
                 // this figure counts only the fetches the callers caused.
-                TypedCache<CacheRequest, SimBackend.Version> sim = cache.register("sim", backend.asyncType(),
+                TypedCache<CacheRequest, VersionedStore.Versioned> sim = cache.register("sim", backend.asyncType(RegisterOptions.blockingRefresh(), v -> v),
                         RegisterOptions.builder().supportsBlocking(true).refresh(false).build());
-                AsyncLoadingCache<String, SimBackend.Version> caffeine = Caffeine.newBuilder()
+                AsyncLoadingCache<String, VersionedStore.Versioned> caffeine = Caffeine.newBuilder()
                         .buildAsync((key, executor) -> backend.read(key, 0, Duration.ZERO));
                 CountDownLatch go = new CountDownLatch(1);
                 List<Thread> threads = new ArrayList<>();

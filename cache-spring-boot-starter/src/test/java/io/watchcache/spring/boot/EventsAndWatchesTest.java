@@ -2,9 +2,11 @@ package io.watchcache.spring.boot;
 
 import io.watchcache.CacheRequest;
 import io.watchcache.CacheType;
+import io.watchcache.RegisterOptions;
 import io.watchcache.RequestInfo;
 import io.watchcache.Subscription;
 import io.watchcache.WatchCache;
+import io.watchcache.testing.VersionedStore;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -23,7 +25,7 @@ class EventsAndWatchesTest {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(WatchCacheAutoConfigurationTest.ALL);
 
-    static final TestStore STORE = new TestStore();
+    static final VersionedStore STORE = new VersionedStore();
 
     static {
         STORE.put("names", "a,b");
@@ -34,12 +36,14 @@ class EventsAndWatchesTest {
     static class App {
         @Bean
         CacheType<CacheRequest, List<String>> names() {
-            return STORE.type(v -> List.of(v.toString().split(",")));
+            return STORE.syncType(RegisterOptions.blockingRefresh(), v -> v.value() == null ? null
+                    : List.of(v.value().toString().split(",")));
         }
 
         @Bean
         CacheType<CacheRequest, Integer> counts() {
-            return STORE.type(v -> Integer.valueOf(v.toString()));
+            return STORE.syncType(RegisterOptions.blockingRefresh(), v -> v.value() == null ? null
+                    : Integer.valueOf(v.value().toString()));
         }
 
         @Bean
@@ -152,9 +156,9 @@ class EventsAndWatchesTest {
 
     @Test
     void twoHundredSimultaneousBlockingWatchesAllProgress() {
-        TestStore store = new TestStore();
+        VersionedStore store = new VersionedStore();
         List<String> seen = new CopyOnWriteArrayList<>();
-        runner.withBean("kv", CacheType.class, () -> store.type(v -> v)).run(context -> {
+        runner.withBean("kv", CacheType.class, () -> store.syncType(RegisterOptions.blockingRefresh(), VersionedStore.Versioned::value)).run(context -> {
             CacheEventPublisher publisher = context.getBean(CacheEventPublisher.class);
             context.addApplicationListener((CacheUpdateEvent<?> e) -> seen.add(e.correlationId() + "=" + e.value()));
             for (int i = 0; i < 200; i++) {
@@ -162,7 +166,7 @@ class EventsAndWatchesTest {
                 publisher.publish("kv", () -> RequestInfo.of(key), key);
             }
             // Every watch has its blocking query parked in the store, holding a thread each.
-            await().atMost(Duration.ofSeconds(30)).until(() -> store.parked.get() >= 200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> store.inFlight() >= 200);
 
             for (int i = 0; i < 200; i++) {
                 store.put("k" + i, "changed");

@@ -9,6 +9,7 @@ import io.watchcache.RegisterOptions;
 import io.watchcache.RequestInfo;
 import io.watchcache.Result;
 import io.watchcache.WatchCache;
+import io.watchcache.testing.VersionedStore;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -21,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class WatchCacheAutoConfigurationTest {
 
@@ -116,8 +118,8 @@ class WatchCacheAutoConfigurationTest {
 
     @Test
     void rateLimitPropertiesReachTheCache() {
-        TestStore store = new TestStore();
-        runner.withBean("kv", CacheType.class, () -> store.type(v -> v))
+        VersionedStore store = new VersionedStore();
+        runner.withBean("kv", CacheType.class, () -> store.syncType(RegisterOptions.blockingRefresh(), VersionedStore.Versioned::value))
                 .withPropertyValues("watchcache.entry-fetch-rate=2", "watchcache.entry-fetch-max-burst=1")
                 .run(context -> {
                     WatchCache cache = context.getBean(WatchCache.class);
@@ -222,20 +224,20 @@ class WatchCacheAutoConfigurationTest {
 
     @Test
     void contextCloseClosesTheCacheWithinASecondEvenWithBlockingQueriesPending() {
-        TestStore store = new TestStore();
+        VersionedStore store = new VersionedStore();
         WatchCache[] cache = new WatchCache[1];
         long[] closeNanos = new long[1];
-        runner.withBean("kv", CacheType.class, () -> store.type(v -> v)).run(context -> {
+        runner.withBean("kv", CacheType.class, () -> store.syncType(RegisterOptions.blockingRefresh(), VersionedStore.Versioned::value)).run(context -> {
             cache[0] = context.getBean(WatchCache.class);
             for (int i = 0; i < 50; i++) {
                 cache[0].<CacheRequest, Object>type("kv").get(() -> RequestInfo.of("k" + Math.random()));
             }
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> store.parked.get() >= 50);
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.inFlight() >= 50);
             closeNanos[0] = System.nanoTime();
         });
         Duration took = Duration.ofNanos(System.nanoTime() - closeNanos[0]);
         assertThat(cache[0].isClosed()).isTrue();
         assertThat(took).isLessThan(Duration.ofSeconds(1));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> store.parked.get() == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> store.inFlight() == 0);
     }
 }
