@@ -2,6 +2,8 @@ package io.watchcache;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +32,35 @@ class ExpiryTest {
         public void close() {
             closed.incrementAndGet();
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void anEntryReadOnceInAQuietCacheExpiresWithinItsTtlPlusASecond(Flavor flavor) throws Exception {
+        // Real time, and nothing else touches the cache: only the cache's own scheduling can expire it.
+        // The first fetch outlasts the TTL, so the entry's expiry is "never" (a waiter holds it) when
+        // the cache first looks at it; only the waiter leaving sets its TTL.
+        Handle handle = new Handle();
+        ScriptedType type = new ScriptedType(RegisterOptions.builder().supportsBlocking(true).refresh(true)
+                .lastGetTtl(Duration.ofMillis(500)).build())
+                .answer(o -> {
+                    Thread.sleep(1000);
+                    return FetchResult.of("v", 1).withState(handle);
+                });
+        cache = WatchCache.create();
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
+
+        t.get(req("k"));
+        long read = System.nanoTime();
+
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> handle.closed.get() == 1);
+        // Within its TTL plus at most a second (Caffeine's expiry runs on a timer wheel).
+        assertThat(Duration.ofNanos(System.nanoTime() - read)).isLessThan(Duration.ofMillis(1500 + 300));
+        // Its refresh stopped with it: the fetch parked in the type was interrupted, none followed.
+        int fetches = type.fetches();
+        Thread.sleep(300);
+        assertThat(type.fetches()).isEqualTo(fetches);
     }
 
     @Test

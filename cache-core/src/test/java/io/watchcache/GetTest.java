@@ -58,6 +58,32 @@ class GetTest {
 
     @ParameterizedTest
     @EnumSource(Flavor.class)
+    void aGetWithoutTimeoutForAnIndexFarAheadEndsAtTheTypesQueryTimeout(Flavor flavor) throws Exception {
+        // Each blocking query waits out its timeout and answers "nothing new".
+        ScriptedType type = new ScriptedType(RegisterOptions.builder().supportsBlocking(true)
+                .queryTimeout(Duration.ofMillis(400)).build()).answer("v", 5);
+        for (int i = 0; i < 20; i++) {
+            type.answer(o -> {
+                Thread.sleep(o.timeout().toMillis());
+                return FetchResult.unchanged(o.minIndex());
+            });
+        }
+        WatchCache cache = cache(CacheOptions.defaults());
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
+        t.get(req("k"));
+        long start = System.nanoTime();
+
+        Result<String> result = t.get(() -> RequestInfo.builder().key("k").minIndex(1000).build());
+
+        // Like a blocking query: the current value, no error, after about one query timeout.
+        assertThat(result.value()).isEqualTo("v");
+        assertThat(result.meta().index()).isEqualTo(5);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(350),
+                Duration.ofMillis(1500));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
     void hundredConcurrentCallersShareOneFetch(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.blocking();
         WatchCache cache = cache(CacheOptions.defaults());

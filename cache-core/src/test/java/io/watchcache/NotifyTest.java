@@ -54,6 +54,10 @@ class NotifyTest {
 
         assertThat(first.correlationId()).isEqualTo("web");
         assertThat(List.of(first.value(), second.value(), third.value())).containsExactly("a", "b", "c");
+        // Each event carries what this watch delivered before it.
+        assertThat(first.previousValue()).isNull();
+        assertThat(second.previousValue()).isEqualTo("a");
+        assertThat(third.previousValue()).isEqualTo("b");
         assertThat(second.meta().index()).isGreaterThan(first.meta().index());
         assertThat(events.poll(300, TimeUnit.MILLISECONDS)).isNull();
     }

@@ -48,6 +48,8 @@ final class Entry {
     /** Callers waiting in {@code get}; while above zero the entry does not expire. */
     final AtomicInteger waiting = new AtomicInteger();
     private final AtomicBoolean stateClosed = new AtomicBoolean();
+    /** Whether {@link EntryTable} has an expiry check pending for this entry. */
+    final AtomicBoolean expiryCheckArmed = new AtomicBoolean();
     /**
      * When a read last renewed the TTL, on the expiry clock. Written without a lock by whichever
      * reader renews: a lost update only means one more renewal.

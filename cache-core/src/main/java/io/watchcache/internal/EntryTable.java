@@ -13,7 +13,7 @@ import java.util.Collection;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -28,17 +28,21 @@ final class EntryTable {
     /** Caffeine's longest expiry; a waited-on entry gets it so it cannot expire under a waiter. */
     private static final long FOREVER = Long.MAX_VALUE >> 1;
 
+    /** How long after an entry's TTL its expiry check runs: the expiry clock's granularity and then some. */
+    private static final long CHECK_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private final Cache<EntryKey, Entry> cache;
+    private final Executor executor;
+    private final ScheduledExecutorService timer;
     private final Policy<EntryKey, Entry> policy;
     private final Ticker expiryTicker;
-    private final Executor executor;
-    private final AtomicBoolean maintenanceQueued = new AtomicBoolean();
 
     EntryTable(long maxEntries, Ticker ticker, Executor executor, ScheduledExecutorService timer,
                BiConsumer<Entry, RemovalCause> onRemoval) {
         // Expiry only needs coarse time; an injected ticker (tests) is used as is.
         expiryTicker = ticker == Ticker.system() ? new CoarseTicker(timer) : ticker;
         this.executor = executor;
+        this.timer = timer;
         Caffeine<Object, Object> builder = Caffeine.newBuilder()
                 .ticker(expiryTicker::read)
                 // The removal callback closes user state: run it off Caffeine's maintenance path,
@@ -123,25 +127,49 @@ final class EntryTable {
     }
 
     /**
-     * Re-reads an entry so its expiry is computed again (a waiter came or went). When the last
-     * waiter leaves, the entry's expiry goes from "never" to its TTL; Caffeine learns that from
-     * the read only at its next maintenance, and only maintenance schedules the next expiry. So
-     * run one soon (at most one queued at a time), or an entry read once in a quiet cache would
-     * stay, its refresh querying the source for nobody, until some other operation came along.
+     * Recomputes an entry's expiry: a waiter came (now "never") or the last one left (now its
+     * TTL, counted from now). A same-value compute is a write, which Caffeine records without
+     * loss (a read may be dropped from its buffer). When the entry goes idle, an expiry check is
+     * also armed: Caffeine runs expiry from its own maintenance, paced to at most about once a
+     * second and skipped when it thinks a run is near, and an entry read once in a quiet cache
+     * could otherwise stay, its refresh querying the source for nobody.
      */
     void touch(Entry entry) {
         entry.renewedAt = expiryTicker.read();
-        cache.getIfPresent(entry.key);
-        if (entry.waiting.get() == 0 && maintenanceQueued.compareAndSet(false, true)) {
+        cache.asMap().computeIfPresent(entry.key, (key, current) -> current);
+        if (entry.waiting.get() == 0) {
+            armExpiryCheck(entry);
+        }
+    }
+
+    /** At most one check per entry is pending; it runs maintenance when the entry's TTL is up. */
+    private void armExpiryCheck(Entry entry) {
+        if (!entry.expiryCheckArmed.compareAndSet(false, true)) {
+            return;
+        }
+        long due = Math.max(0, entry.renewedAt + entry.type.lastGetTtlNanos - expiryTicker.read());
+        try {
+            timer.schedule(() -> checkExpiry(entry), due + CHECK_SLACK_NANOS, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closing) {
+            entry.expiryCheckArmed.set(false);
+        }
+    }
+
+    private void checkExpiry(Entry entry) {
+        entry.expiryCheckArmed.set(false);
+        if (cache.asMap().get(entry.key) != entry) {
+            return; // gone already
+        }
+        if (entry.waiting.get() == 0 && expiryTicker.read() - entry.renewedAt >= entry.type.lastGetTtlNanos) {
             try {
-                executor.execute(() -> {
-                    maintenanceQueued.set(false);
-                    cache.cleanUp();
-                });
-            } catch (RejectedExecutionException e) {
-                // Closing: nothing is left to expire.
-                maintenanceQueued.set(false);
+                executor.execute(cache::cleanUp);
+            } catch (RejectedExecutionException closing) {
+                return;
             }
+        }
+        if (entry.waiting.get() == 0) {
+            // Renewed since (or the maintenance above runs later): check again at its new TTL.
+            armExpiryCheck(entry);
         }
     }
 

@@ -1,0 +1,158 @@
+package io.watchcache;
+
+import io.watchcache.testing.VersionedStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static io.watchcache.TestSupport.req;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** A held, always-fresh value: {@link TypedCache#live}. */
+class LiveValueTest {
+
+    private WatchCache cache;
+    private final VersionedStore store = new VersionedStore();
+
+    @AfterEach
+    void close() {
+        if (cache != null) {
+            cache.close();
+        }
+        store.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void getBlocksForTheFirstValueThenFollowsEveryChange(Flavor flavor) throws Exception {
+        cache = WatchCache.create();
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(store.syncStringType()));
+        store.put("k", "a");
+
+        try (LiveValue<String> live = t.live(req("k"))) {
+            assertThat(live.get()).isEqualTo("a");
+            assertThat(live.isLive()).isTrue();
+            long first = live.index();
+
+            store.put("k", "b");
+            await().atMost(Duration.ofSeconds(5)).until(() -> "b".equals(live.get()));
+            assertThat(live.index()).isGreaterThan(first);
+            assertThat(live.result().value()).isEqualTo("b");
+            assertThat(live.result().meta().index()).isEqualTo(live.index());
+
+            store.delete("k");
+            await().atMost(Duration.ofSeconds(5)).until(() -> live.get() == null);
+            assertThat(live.isLive()).isTrue();
+        }
+    }
+
+    @Test
+    void getWaitsUntilTheFirstValueExists() throws Exception {
+        ScriptedType type = ScriptedType.refreshingBlocking();
+        cache = WatchCache.create();
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        LiveValue<String> live = t.live(req("k"));
+        CompletableFuture<String> reader = CompletableFuture.supplyAsync(live::get);
+
+        Thread.sleep(300);
+        assertThat(reader).isNotDone();
+        assertThat(live.index()).isZero();
+        assertThat(live.isLive()).isFalse();
+        type.answer("first", 3);
+
+        assertThat(reader.get(5, TimeUnit.SECONDS)).isEqualTo("first");
+        live.close();
+    }
+
+    @Test
+    void aFailureBeforeAnyValueIsThrownAndALaterSuccessFillsIt() throws Exception {
+        ScriptedType type = ScriptedType.refreshingBlocking().fail(new IOException("source down"));
+        cache = new WatchCache(TestSupport.fastBackoff().build());
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        LiveValue<String> live = t.live(req("k"));
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThatThrownBy(live::get)
+                .isInstanceOf(FetchFailedException.class).hasRootCauseMessage("source down"));
+        assertThat(live.isLive()).isFalse();
+        type.answer("back", 2);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            try {
+                return "back".equals(live.get());
+            } catch (FetchFailedException stillFailing) {
+                return false;
+            }
+        });
+        assertThat(live.isLive()).isTrue();
+        live.close();
+    }
+
+    @Test
+    void anOpenLiveValueKeepsItsEntryAliveAndClosingReleasesItToItsTtl() throws Exception {
+        cache = WatchCache.create();
+        TypedCache<CacheRequest, String> t = cache.register("t", store.stringType(),
+                RegisterOptions.builder().lastGetTtl(Duration.ofMillis(300)).build());
+        store.put("k", "a");
+        LiveValue<String> live = t.live(req("k"));
+        assertThat(live.get()).isEqualTo("a");
+
+        Thread.sleep(1200);
+        assertThat(cache.snapshot().entries()).hasSize(1);
+        assertThat(cache.snapshot().watches()).hasSize(1);
+
+        live.close();
+        live.close();
+
+        assertThat(live.isLive()).isFalse();
+        assertThat(live.get()).isEqualTo("a");
+        assertThat(cache.snapshot().watches()).isEmpty();
+        await().atMost(Duration.ofSeconds(5)).until(() -> cache.snapshot().entries().isEmpty());
+    }
+
+    @Test
+    void closedBeforeItsFirstValueGetThrowsInsteadOfWaitingForever() throws Exception {
+        cache = WatchCache.create();
+        TypedCache<CacheRequest, String> t = cache.register("t", ScriptedType.refreshingBlocking());
+        LiveValue<String> live = t.live(req("k"));
+        CompletableFuture<Throwable> reader = CompletableFuture.supplyAsync(() -> {
+            try {
+                live.get();
+                return null;
+            } catch (Throwable e) {
+                return e;
+            }
+        });
+        Thread.sleep(200);
+
+        live.close();
+
+        assertThat(reader.get(5, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed before its first value");
+    }
+
+    @Test
+    void aPollingLiveValueNeedsMaxAgeAndPolls() throws Exception {
+        ScriptedType type = ScriptedType.plain();
+        for (int i = 1; i <= 20; i++) {
+            type.answer("v" + i, i);
+        }
+        cache = WatchCache.create();
+        TypedCache<CacheRequest, String> t = cache.register("poll", type);
+
+        assertThatThrownBy(() -> t.live(req("k"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxAge");
+        try (LiveValue<String> live = t.live(req(RequestInfo.builder().key("k").maxAge(Duration.ofMillis(200))
+                .build()))) {
+            assertThat(live.get()).isEqualTo("v1");
+            await().atMost(Duration.ofSeconds(5)).until(() -> !"v1".equals(live.get()));
+        }
+    }
+}
