@@ -11,15 +11,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * doubles from {@code baseWait} up to {@code maxWait}, plus random jitter of up to the same
  * again so that many entries failing together do not retry in lock step.
  */
-public record Backoff(int freeFailures, Duration baseWait, Duration maxWait, boolean jitter) {
+record Backoff(int freeFailures, Duration baseWait, Duration maxWait, boolean jitter) {
 
-    public static Backoff from(CacheOptions options) {
+    static Backoff from(CacheOptions options) {
         return new Backoff(options.backoffFreeFailures(), options.backoffBaseWait(), options.backoffMaxWait(),
                 options.backoffJitter());
     }
 
     /** The wait before the next attempt, in nanoseconds, without jitter. */
-    public long baseNanos(int failures) {
+    long baseNanos(int failures) {
         if (failures <= freeFailures) {
             return 0;
         }
@@ -34,7 +34,7 @@ public record Backoff(int freeFailures, Duration baseWait, Duration maxWait, boo
     }
 
     /** The wait before the next attempt, in nanoseconds, with jitter when enabled. */
-    public long waitNanos(int failures) {
+    long waitNanos(int failures) {
         long wait = baseNanos(failures);
         if (wait > 0 && jitter) {
             wait += ThreadLocalRandom.current().nextLong(wait + 1);

@@ -1,0 +1,11 @@
+/**
+ * watchcache's engine. Only {@code io.watchcache} is exported: the machinery in
+ * {@code io.watchcache.internal} is not part of the API and cannot be reached from outside.
+ */
+module io.watchcache {
+    exports io.watchcache;
+
+    requires transitive micrometer.core;
+    requires com.github.benmanes.caffeine;
+    requires org.slf4j;
+}
