@@ -3,7 +3,7 @@ package io.watchcache;
 /**
  * A source of data the cache can fetch: one implementation per kind of remote data
  * (a key, a prefix, a service catalog...). Registered under a name with
- * {@link WatchCache#registerType}.
+ * {@link WatchCache#register}, which returns its {@link TypedCache}.
  *
  * <p>A synchronous {@link #fetch} occupies a thread of the cache's executor while it runs
  * (a blocking query may run for minutes). Sources with an asynchronous client should
@@ -17,8 +17,9 @@ public interface CacheType<R extends CacheRequest, V> {
     /**
      * Fetches the current value. For a type that {@link RegisterOptions#supportsBlocking()
      * supports blocking}, waits until the index is greater than {@code options.minIndex()} or
-     * {@code options.timeout()} elapses, and on timeout returns a result with a {@code null}
-     * value (the cache keeps the previous one).
+     * {@code options.timeout()} elapses, and on timeout returns
+     * {@link FetchResult#unchanged FetchResult.unchanged(minIndex)} (the cache keeps its value).
+     * An absent value is {@code FetchResult.of(null, index)}: a real answer.
      *
      * <p>Must respond to interruption: the cache interrupts fetches when it closes or when
      * their entry is removed.
