@@ -31,9 +31,6 @@ final class Entry {
 
     private static final Logger log = LoggerFactory.getLogger(Entry.class);
 
-    /** Quick answers in a row without progress after which the entry backs off (and logs once). */
-    static final int NO_PROGRESS_LIMIT = 3;
-
     final EntryKey key;
     final TypeRegistration type;
     final String id;
@@ -65,11 +62,7 @@ final class Entry {
     private boolean scheduledByRefresh;
     private Thread fetchThread;
     private CompletableFuture<FetchResult<Object>> fetchStage;
-    /** Failed attempts in a row (errors, index 0, answers without progress), for the backoff. */
-    private int failures;
-    /** Quick answers in a row that did not move the index: a source that cannot block. */
-    private int noProgress;
-    private boolean noProgressLogged;
+    private final Attempts attempts = new Attempts();
     private boolean dead;
 
     Entry(CacheRuntime runtime, EntryTable table, EntryKey key, TypeRegistration type, String id, CacheRequest request) {
@@ -279,35 +272,21 @@ final class Entry {
                 }
                 next = null;
                 toWake = List.of();
+                if (fetched) {
+                    outcome = TypeMetrics.FetchOutcome.of(result, error, fatal);
+                }
             } else {
                 long now = runtime.now();
                 next = error != null ? snapshot.failed(error, now, type.refresh)
                         : snapshot.succeeded(result, now, type.refresh);
                 snapshot = next;
                 if (fetched) {
-                    outcome = TypeMetrics.FetchOutcome.of(result, error, fatal);
-                    if (error != null || result.index() <= 0) {
-                        // A success that carries index 0 is a failure in disguise: the next blocking
-                        // query would return at once, so it must back off like an error.
-                        failures++;
-                        noProgress = 0;
-                    } else if (type.blocking && minIndex > 0 && next.index() == minIndex
-                            && tookNanos < type.atOnceNanos) {
-                        // Asked to wait past minIndex, answered at once without passing it: a source
-                        // that cannot block (or ignores minIndex). Free a few times, then back off
-                        // like a failure, so no source, however wrong, can make the refresh spin.
-                        outcome = TypeMetrics.FetchOutcome.NO_PROGRESS;
-                        failures++;
-                        noProgress++;
-                        warnNoProgress = noProgress == NO_PROGRESS_LIMIT && !noProgressLogged;
-                        noProgressLogged |= warnNoProgress;
-                    } else {
-                        failures = 0;
-                        noProgress = 0;
-                    }
+                    outcome = attempts.record(type, result, error, fatal, minIndex, next.index(), tookNanos);
+                    warnNoProgress = attempts.warnNoProgress();
                     fetchState = FetchState.IDLE;
                     if (type.refresh && !fatal) {
-                        fetchNext = startLocked(type.refreshTimerNanos + runtime.backoff().waitNanos(failures));
+                        long backoff = runtime.backoff().waitNanos(attempts.failures());
+                        fetchNext = startLocked(type.refreshTimerNanos + backoff);
                     }
                 }
                 toWake = new ArrayList<>(waiters);
@@ -320,7 +299,7 @@ final class Entry {
             log.warn("Cache type '{}' answered key '{}' {} times in a row at once without moving past index {}: "
                     + "it does not block on minIndex, so the entry now backs off. A blocking type should wait "
                     + "for a change or its timeout, and answer FetchResult.unchanged(minIndex) when nothing "
-                    + "changed", type.name, key.key(), NO_PROGRESS_LIMIT, minIndex);
+                    + "changed", type.name, key.key(), Attempts.NO_PROGRESS_LIMIT, minIndex);
         }
         if (orphanState != null) {
             runtime.closeQuietly(orphanState, key);

@@ -1,0 +1,61 @@
+package io.watchcache.internal;
+
+import io.watchcache.FetchResult;
+
+/**
+ * An entry's fetch attempts in a row that went nowhere, for its backoff: errors, results with
+ * index 0, and quick answers that did not move the index. Not thread-safe: the entry's monitor
+ * guards it.
+ */
+final class Attempts {
+
+    /** Quick answers in a row without progress after which the entry is warned about (once). */
+    static final int NO_PROGRESS_LIMIT = 3;
+
+    private int failures;
+    private int noProgress;
+    private boolean warned;
+    private boolean warnNow;
+
+    /**
+     * Counts one fetch and says how it is reported.
+     *
+     * @param minIndex    the index the fetch was asked to pass (0: not a blocking query)
+     * @param storedIndex the entry's index after the fetch was stored
+     * @param tookNanos   how long the fetch ran
+     */
+    TypeMetrics.FetchOutcome record(TypeRegistration type, FetchResult<?> result, Throwable error, boolean fatal,
+                                    long minIndex, long storedIndex, long tookNanos) {
+        warnNow = false;
+        if (error != null || result.index() <= 0) {
+            // A success that carries index 0 is a failure in disguise: the next blocking query
+            // would return at once, so it must back off like an error.
+            failures++;
+            noProgress = 0;
+            return TypeMetrics.FetchOutcome.of(result, error, fatal);
+        }
+        if (type.blocking && minIndex > 0 && storedIndex == minIndex && tookNanos < type.atOnceNanos) {
+            // Asked to wait past minIndex, answered at once without passing it: a source that
+            // cannot block (or ignores minIndex). Free a few times, then back off like a
+            // failure, so no source, however wrong, can make the refresh spin.
+            failures++;
+            noProgress++;
+            warnNow = noProgress == NO_PROGRESS_LIMIT && !warned;
+            warned |= warnNow;
+            return TypeMetrics.FetchOutcome.NO_PROGRESS;
+        }
+        failures = 0;
+        noProgress = 0;
+        return TypeMetrics.FetchOutcome.of(result, null, false);
+    }
+
+    /** Failed attempts in a row, what the backoff waits on. */
+    int failures() {
+        return failures;
+    }
+
+    /** Whether the last {@link #record} reached the no-progress limit for the first time. */
+    boolean warnNoProgress() {
+        return warnNow;
+    }
+}
