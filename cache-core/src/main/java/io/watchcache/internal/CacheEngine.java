@@ -2,7 +2,6 @@ package io.watchcache.internal;
 
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.watchcache.CacheOptions;
 import io.watchcache.CacheRequest;
 import io.watchcache.CacheSnapshot;
@@ -37,6 +36,7 @@ public final class CacheEngine implements AutoCloseable {
     private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
     private final EntryTable table;
     private final Bypass bypass;
+    /** Where meters go; null: none. */
     private final MeterRegistry registry;
     private final AtomicLong entryIds = new AtomicLong();
     private final Watch.Source watchSource = new Watch.Source() {
@@ -56,7 +56,7 @@ public final class CacheEngine implements AutoCloseable {
         this.runtime = new CacheRuntime(options);
         this.types = new TypeRegistry(options);
         this.bypass = new Bypass(runtime);
-        this.registry = options.meterRegistry() != null ? options.meterRegistry() : new CompositeMeterRegistry();
+        this.registry = options.meterRegistry();
         this.table = new EntryTable(options.maxEntries(), runtime.ticker(), runtime.executor(), runtime.timer(),
                 this::onRemoval);
     }

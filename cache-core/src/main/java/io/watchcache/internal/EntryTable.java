@@ -30,6 +30,8 @@ final class EntryTable {
 
     /** How long after an entry's TTL its expiry check runs: the expiry clock's granularity and then some. */
     private static final long CHECK_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** The longest an expiry check waits before it looks whether its entry is still idle. */
+    private static final long MAX_CHECK_DELAY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Cache<EntryKey, Entry> cache;
     private final Executor executor;
@@ -142,14 +144,19 @@ final class EntryTable {
         }
     }
 
-    /** At most one check per entry is pending; it runs maintenance when the entry's TTL is up. */
+    /**
+     * At most one check per entry is pending. It runs at the entry's TTL, but no later than a
+     * second from now: an entry that a watch or a live value holds is idle only for moments,
+     * and its check then ends without re-arming, so it does not sit in the timer for the TTL.
+     */
     private void armExpiryCheck(Entry entry) {
         if (!entry.expiryCheckArmed.compareAndSet(false, true)) {
             return;
         }
         long due = Math.max(0, entry.renewedAt + entry.type.lastGetTtlNanos - expiryTicker.read());
         try {
-            timer.schedule(() -> checkExpiry(entry), due + CHECK_SLACK_NANOS, TimeUnit.NANOSECONDS);
+            timer.schedule(() -> checkExpiry(entry), Math.min(due + CHECK_SLACK_NANOS, MAX_CHECK_DELAY_NANOS),
+                    TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closing) {
             entry.expiryCheckArmed.set(false);
         }
@@ -157,20 +164,18 @@ final class EntryTable {
 
     private void checkExpiry(Entry entry) {
         entry.expiryCheckArmed.set(false);
-        if (cache.asMap().get(entry.key) != entry) {
-            return; // gone already
+        if (entry.waiting.get() > 0 || cache.asMap().get(entry.key) != entry) {
+            return; // held (the last waiter to leave re-arms it), or gone already
         }
-        if (entry.waiting.get() == 0 && expiryTicker.read() - entry.renewedAt >= entry.type.lastGetTtlNanos) {
+        if (expiryTicker.read() - entry.renewedAt >= entry.type.lastGetTtlNanos) {
             try {
                 executor.execute(cache::cleanUp);
             } catch (RejectedExecutionException closing) {
                 return;
             }
         }
-        if (entry.waiting.get() == 0) {
-            // Renewed since (or the maintenance above runs later): check again at its new TTL.
-            armExpiryCheck(entry);
-        }
+        // Idle and not yet due (or the maintenance above runs later): check again.
+        armExpiryCheck(entry);
     }
 
     /** The time expiry runs on: coarse system time, or the injected ticker. */

@@ -38,6 +38,8 @@ final class TypeMetrics {
 
     enum Eviction { EXPIRED, SIZE, EXPLICIT }
 
+    /** Whether meters are registered at all; without a registry, counting would only cost time. */
+    private final boolean enabled;
     final AtomicLong entries = new AtomicLong();
     final AtomicInteger watches = new AtomicInteger();
 
@@ -46,8 +48,14 @@ final class TypeMetrics {
     private final Counter[] evictions = new Counter[Eviction.values().length];
     private final Counter notifications;
 
+    /** Meters in {@code registry}, or none at all when it is null. */
     <T> TypeMetrics(MeterRegistry registry, String type, T lostContactSource,
                     ToDoubleFunction<T> lostContactCount) {
+        enabled = registry != null;
+        if (!enabled) {
+            notifications = null;
+            return;
+        }
         for (GetResult result : GetResult.values()) {
             gets[result.ordinal()] = Counter.builder("watchcache.gets").tag("type", type)
                     .tag("result", tagValue(result)).description("Cache reads by how they were answered")
@@ -74,19 +82,27 @@ final class TypeMetrics {
     }
 
     void get(GetResult result) {
-        gets[result.ordinal()].increment();
+        if (enabled) {
+            gets[result.ordinal()].increment();
+        }
     }
 
     void fetch(FetchOutcome outcome, long nanos) {
-        fetches[outcome.ordinal()].record(nanos, TimeUnit.NANOSECONDS);
+        if (enabled) {
+            fetches[outcome.ordinal()].record(nanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     void eviction(Eviction cause) {
-        evictions[cause.ordinal()].increment();
+        if (enabled) {
+            evictions[cause.ordinal()].increment();
+        }
     }
 
     void notification() {
-        notifications.increment();
+        if (enabled) {
+            notifications.increment();
+        }
     }
 
     private static String tagValue(Enum<?> value) {
