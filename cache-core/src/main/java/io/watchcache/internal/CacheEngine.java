@@ -93,7 +93,7 @@ public final class CacheEngine implements AutoCloseable {
         if (hit != null) {
             return hit;
         }
-        CompletableFuture<Result<Object>> future = await(type, request, info, true, false);
+        CompletableFuture<Result<Object>> future = await(type, request, info, Waiter.Kind.CALLER);
         try {
             return future.get();
         } catch (InterruptedException e) {
@@ -111,7 +111,8 @@ public final class CacheEngine implements AutoCloseable {
             return bypass.fetchAsync(type, request, info);
         }
         Result<Object> hit = lookup(type, request, info, false);
-        return hit != null ? CompletableFuture.completedFuture(hit) : await(type, request, info, false, false);
+        return hit != null ? CompletableFuture.completedFuture(hit)
+                : await(type, request, info, Waiter.Kind.ASYNC_CALLER);
     }
 
     /**
@@ -122,7 +123,7 @@ public final class CacheEngine implements AutoCloseable {
      */
     private CompletableFuture<Result<Object>> watchRead(TypeRegistration type, CacheRequest request, RequestInfo info) {
         Result<Object> hit = lookup(type, request, info, true);
-        return hit != null ? CompletableFuture.completedFuture(hit) : await(type, request, info, true, true);
+        return hit != null ? CompletableFuture.completedFuture(hit) : await(type, request, info, Waiter.Kind.WATCH);
     }
 
     /** The first look: a hit returns the result; a miss returns null and the caller waits. */
@@ -146,7 +147,7 @@ public final class CacheEngine implements AutoCloseable {
     }
 
     private CompletableFuture<Result<Object>> await(TypeRegistration type, CacheRequest request, RequestInfo info,
-                                                    boolean completeInline, boolean followResets) {
+                                                    Waiter.Kind kind) {
         Entry entry = table.computeIfAbsent(EntryKey.of(type, info), k -> newEntry(k, type, request));
         if (runtime.isClosed()) {
             // close() may have swept the table before this entry went in.
@@ -155,10 +156,11 @@ public final class CacheEngine implements AutoCloseable {
         // The first look may have been at an older snapshot, or at none: a store since then may
         // already answer this caller, and the waiter only hears of stores after this one.
         Snapshot seen = entry.snapshot();
-        if (Freshness.satisfies(type, seen, info, info.minIndex(), Freshness.Look.FIRST, followResets, runtime)) {
+        if (Freshness.satisfies(type, seen, info, info.minIndex(), Freshness.Look.FIRST, kind == Waiter.Kind.WATCH,
+                runtime)) {
             return CompletableFuture.completedFuture(Results.of(type, seen, false, runtime));
         }
-        Waiter waiter = new Waiter(runtime, entry, info, completeInline, followResets);
+        Waiter waiter = new Waiter(runtime, entry, info, kind);
         waiter.start(seen.version());
         return waiter.future;
     }

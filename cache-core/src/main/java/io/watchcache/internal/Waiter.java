@@ -20,24 +20,39 @@ final class Waiter {
     private final Entry entry;
     private final RequestInfo info;
     private final long minIndex;
-    private final boolean completeInline;
-    private final boolean followResets;
+    private final Kind kind;
     final CompletableFuture<Result<Object>> future = new CompletableFuture<>();
     private volatile Future<?> timeout;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    /**
-     * @param completeInline complete the future on the thread that stored the value (for a
-     *                       caller parked in {@code get} or a watch that hops on its own);
-     *                       otherwise on the executor, so user callbacks never run on a fetch thread
-     */
-    Waiter(CacheRuntime runtime, Entry entry, RequestInfo info, boolean completeInline, boolean followResets) {
+    /** Who waits: how the answer is delivered, and which rules apply. */
+    enum Kind {
+        /**
+         * A caller parked in {@code get}: answered on the thread that stored the value (it only
+         * unparks the caller). Without a timeout of its own it waits as long as a blocking query.
+         */
+        CALLER(true),
+        /** A {@code getAsync} future: answered on the executor, so user callbacks never run on a fetch thread. */
+        ASYNC_CALLER(false),
+        /**
+         * A watch's read: answered inline (the watch hops on its own); it follows resets (its
+         * minIndex is what it delivered) and waits for the next change however long it takes.
+         */
+        WATCH(true);
+
+        final boolean completeInline;
+
+        Kind(boolean completeInline) {
+            this.completeInline = completeInline;
+        }
+    }
+
+    Waiter(CacheRuntime runtime, Entry entry, RequestInfo info, Kind kind) {
         this.runtime = runtime;
         this.entry = entry;
         this.info = info;
         this.minIndex = entry.type.blocking ? info.minIndex() : 0;
-        this.completeInline = completeInline;
-        this.followResets = followResets;
+        this.kind = kind;
     }
 
     /** Joins the entry, arms the timeout, and keeps the entry alive while it waits. */
@@ -51,8 +66,10 @@ final class Waiter {
         future.whenComplete((r, e) -> release());
         // Without a timeout of its own a caller waits as long as a blocking query may: an index
         // far beyond the entry's may take that long, and no longer, to come.
-        Duration wait = info.timeout() != null ? info.timeout() : entry.type.queryTimeout;
-        timeout = runtime.schedule(wait.toNanos(), this::timedOut);
+        Duration wait = info.timeout() != null ? info.timeout() : kind == Kind.WATCH ? null : entry.type.queryTimeout;
+        if (wait != null) {
+            timeout = runtime.schedule(wait.toNanos(), this::timedOut);
+        }
         entry.addWaiter(this, seenVersion);
     }
 
@@ -69,7 +86,7 @@ final class Waiter {
                     Results.meta(entry.type, snapshot, false, runtime.now())));
             return;
         }
-        if (Freshness.satisfies(entry.type, snapshot, info, minIndex, Freshness.Look.AFTER_STORE, followResets,
+        if (Freshness.satisfies(entry.type, snapshot, info, minIndex, Freshness.Look.AFTER_STORE, kind == Kind.WATCH,
                 runtime)) {
             complete(Results.of(entry.type, snapshot, false, runtime), null);
         } else {
@@ -92,7 +109,7 @@ final class Waiter {
 
     private void complete(Result<Object> result, Throwable error) {
         // On close the executor may already refuse work; the caller must get out regardless.
-        if (completeInline || runtime.isClosed()) {
+        if (kind.completeInline || runtime.isClosed()) {
             finish(result, error);
         } else {
             runtime.execute(() -> finish(result, error));
