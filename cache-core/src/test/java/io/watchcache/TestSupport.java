@@ -1,6 +1,9 @@
 package io.watchcache;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 final class TestSupport {
@@ -26,9 +29,9 @@ final class TestSupport {
     }
 
     /** Calls the blocking {@code get} on a new thread; the future completes with what it threw, or null. */
-    static <R extends CacheRequest> java.util.concurrent.CompletableFuture<Throwable> getOnThread(
+    static <R extends CacheRequest> CompletableFuture<Throwable> getOnThread(
             TypedCache<R, ?> cache, R request) {
-        java.util.concurrent.CompletableFuture<Throwable> outcome = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
         Thread caller = new Thread(() -> {
             try {
                 cache.get(request);
@@ -42,11 +45,11 @@ final class TestSupport {
         return outcome;
     }
 
-    private static final java.util.Map<java.util.concurrent.CompletableFuture<Throwable>, Thread> callers =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<CompletableFuture<Throwable>, Thread> callers =
+            new ConcurrentHashMap<>();
 
     /** The thread running a {@link #getOnThread} call. */
-    static Thread callerOf(java.util.concurrent.CompletableFuture<Throwable> outcome) {
+    static Thread callerOf(CompletableFuture<Throwable> outcome) {
         return callers.get(outcome);
     }
 

@@ -89,7 +89,7 @@ public final class CacheEngine implements AutoCloseable {
             runtime.requireOpen();
             return bypass.fetch(type, request, info);
         }
-        Result<Object> hit = lookup(type, request, info, false);
+        Result<Object> hit = lookup(type, request, info, Waiter.Kind.CALLER);
         if (hit != null) {
             return hit;
         }
@@ -110,7 +110,7 @@ public final class CacheEngine implements AutoCloseable {
             runtime.requireOpen();
             return bypass.fetchAsync(type, request, info);
         }
-        Result<Object> hit = lookup(type, request, info, false);
+        Result<Object> hit = lookup(type, request, info, Waiter.Kind.ASYNC_CALLER);
         return hit != null ? CompletableFuture.completedFuture(hit)
                 : await(type, request, info, Waiter.Kind.ASYNC_CALLER);
     }
@@ -122,20 +122,19 @@ public final class CacheEngine implements AutoCloseable {
      * Completes inline; the watch hops to the executor itself.
      */
     private CompletableFuture<Result<Object>> watchRead(TypeRegistration type, CacheRequest request, RequestInfo info) {
-        Result<Object> hit = lookup(type, request, info, true);
+        Result<Object> hit = lookup(type, request, info, Waiter.Kind.WATCH);
         return hit != null ? CompletableFuture.completedFuture(hit) : await(type, request, info, Waiter.Kind.WATCH);
     }
 
     /** The first look: a hit returns the result; a miss returns null and the caller waits. */
-    private Result<Object> lookup(TypeRegistration type, CacheRequest request, RequestInfo info,
-                                  boolean followResets) {
+    private Result<Object> lookup(TypeRegistration type, CacheRequest request, RequestInfo info, Waiter.Kind kind) {
         runtime.requireOpen();
         Entry entry = table.getIfPresent(type, info);
         boolean blockingMiss = false;
         if (entry != null) {
             Snapshot snapshot = entry.snapshot();
-            if (Freshness.satisfies(type, snapshot, info, info.minIndex(), Freshness.Look.FIRST, followResets,
-                    runtime)) {
+            if (Freshness.satisfies(type, snapshot, info, info.minIndex(), Freshness.Look.FIRST,
+                    kind == Waiter.Kind.WATCH, runtime)) {
                 type.metrics.get(TypeMetrics.GetResult.HIT);
                 return Results.of(type, snapshot, true, runtime);
             }

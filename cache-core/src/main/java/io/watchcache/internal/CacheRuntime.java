@@ -62,10 +62,6 @@ final class CacheRuntime {
         return backoff;
     }
 
-    CacheOptions options() {
-        return options;
-    }
-
     TokenBucket newBucket() {
         CacheOptions current = options;
         return new TokenBucket(current.entryFetchRate(), current.entryFetchMaxBurst());

@@ -43,12 +43,16 @@ final class LiveHandle<V> implements LiveValue<V> {
 
     /** The watch's listener: runs on the executor, one event at a time. */
     void onEvent(UpdateEvent<Object> event) {
+        boolean first = value == NONE;
         last = event;
         if (event.error() == null) {
             value = event.value();
         }
-        synchronized (firstValue) {
-            firstValue.notifyAll();
+        // Readers wait only until the first value (or a failure before it): later events wake no one.
+        if (first) {
+            synchronized (firstValue) {
+                firstValue.notifyAll();
+            }
         }
     }
 

@@ -157,14 +157,14 @@ abstract class Watch implements Subscription {
 
     /** Delivers a failed read as an event carrying the last known value, and counts the failure. */
     protected long deliverFailure(Throwable error) {
-        Object lastValue = null;
+        Object entryValue = null;
         ResultMeta meta = new ResultMeta(false, Duration.ZERO, index);
         if (error instanceof FetchFailedException failed) {
-            lastValue = failed.lastValue();
+            entryValue = failed.lastValue();
             meta = failed.meta();
             error = failed.getCause() != null ? failed.getCause() : failed;
         }
-        deliver(lastValue, meta, error);
+        deliver(entryValue, meta, error);
         return runtime.backoff().waitNanos(++failures);
     }
 
