@@ -219,7 +219,8 @@ public final class BenchmarkMain {
         figures.add("watches_live_threads" + suffix, "threads", threads, null, null, sync ? null : "<= 64",
                 sync ? null : LongSamples.median(threads) <= 64, note);
         figures.add("watch_retained_heap_bytes_per_watch" + suffix, "B", bytes, null, null, sync ? null : "<= 2048",
-                sync ? null : LongSamples.median(bytes) <= 2048, "includes the entry and the simulated backend's pending query");
+                sync ? null : LongSamples.median(bytes) <= 2048,
+                "includes the entry and the store's pending query");
         figures.add("update_to_listener_p99_ms" + suffix, "ms", p99, null, null, sync ? null : "<= 20",
                 sync ? null : LongSamples.median(p99) <= 20, "includes the simulated 1-5 ms backend latency");
     }

@@ -5,7 +5,6 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.watchcache.CacheOptions;
 import io.watchcache.CacheRequest;
-import io.watchcache.CacheSnapshot;
 import io.watchcache.Subscription;
 import io.watchcache.TypedCache;
 import io.watchcache.WatchCache;
@@ -21,7 +20,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -190,22 +188,10 @@ final class EtcdScenarios {
             awaitTrue(Duration.ofSeconds(30), () -> writer.allDelivered(k -> delivered.get(k).get()));
 
             cluster.member(frozen).stop();
-            long freezeEnd = System.nanoTime() + freeze.toNanos();
-            double worst = 0;
-            int round = 1;
-            long nextRound = System.nanoTime();
-            while (System.nanoTime() < freezeEnd) {
-                if (System.nanoTime() >= nextRound) {
-                    writer.writeAll(round++);
-                    nextRound += TimeUnit.SECONDS.toNanos(1);
-                }
-                Map<String, Boolean> flagged = flagged(cache);
-                worst = Math.max(worst, writer.worstUnflaggedStalenessS(k -> delivered.get(k).get(),
-                        k -> flagged.getOrDefault(k, false)));
-                Thread.sleep(100);
-            }
+            double worst = writer.writeEverySecondMeasuring(freeze, k -> delivered.get(k).get(),
+                    () -> KeyWriter.lostContactIn(cache));
             cluster.member(frozen).cont();
-            writer.writeAll(round++);
+            writer.writeAll(writer.lastRound() + 1);
             long thawed = System.nanoTime();
             awaitTrue(Duration.ofSeconds(120), () -> writer.allDelivered(k -> delivered.get(k).get()));
             double converge = (System.nanoTime() - thawed) / 1e9;
@@ -218,20 +204,12 @@ final class EtcdScenarios {
             cluster.ensureAllRunning();
             long restarted = System.nanoTime();
             KeyWriter after = new KeyWriter(cluster.endpoints(), keyNames);
-            after.writeAll(round);
+            after.writeAll(writer.lastRound() + 1);
             awaitTrue(Duration.ofSeconds(180), () -> after.allDelivered(k -> delivered.get(k).get()));
             double recovery = (System.nanoTime() - restarted) / 1e9;
             after.close();
             return new Frozen(worst, converge, recovery, writer.writes() + after.writes());
         }
-    }
-
-    private static Map<String, Boolean> flagged(WatchCache cache) {
-        Map<String, Boolean> flagged = new HashMap<>();
-        for (CacheSnapshot.EntryView entry : cache.snapshot().entries()) {
-            flagged.put(entry.key(), entry.lostContact() != null);
-        }
-        return flagged;
     }
 
     /** A member that is not the leader, so freezing it leaves the cluster serving. */

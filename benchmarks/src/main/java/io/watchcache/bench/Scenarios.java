@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import io.watchcache.CacheOptions;
 import io.watchcache.CacheRequest;
+import io.watchcache.CacheType;
 import io.watchcache.RegisterOptions;
 import io.watchcache.RequestInfo;
 import io.watchcache.Subscription;
@@ -34,6 +35,19 @@ final class Scenarios {
     static final Duration MAX_LATENCY = Duration.ofMillis(5);
 
     private Scenarios() {
+    }
+
+    /**
+     * The store as a blocking, refreshing asynchronous type whose value is the key's whole version
+     * (index and write time, which the scenarios measure).
+     */
+    private static CacheType<CacheRequest, VersionedStore.Versioned> versions(VersionedStore store) {
+        return store.asyncType(RegisterOptions.blockingRefresh(), v -> v);
+    }
+
+    /** The same as a synchronous type: each pending query parks a thread. */
+    private static CacheType<CacheRequest, VersionedStore.Versioned> syncVersions(VersionedStore store) {
+        return store.syncType(RegisterOptions.blockingRefresh(), v -> v);
     }
 
     private static CacheRequest request(String key) {
@@ -71,7 +85,8 @@ final class Scenarios {
             Reader reader;
             if (ours) {
                 cache = new WatchCache(CacheOptions.defaults());
-                TypedCache<CacheRequest, VersionedStore.Versioned> sim = cache.register("sim", backend.asyncType(RegisterOptions.blockingRefresh(), v -> v));
+                TypedCache<CacheRequest, VersionedStore.Versioned> sim =
+                        cache.register("sim", versions(backend));
                 reader = i -> sim.get(requests[i]).meta().index();
             } else {
                 AsyncLoadingCache<String, VersionedStore.Versioned> async = Caffeine.newBuilder()
@@ -147,7 +162,8 @@ final class Scenarios {
                 backend.preload(keys[i]);
             }
             WatchCache cache = new WatchCache(CacheOptions.defaults());
-            TypedCache<CacheRequest, VersionedStore.Versioned> sim = cache.register("sim", sync ? backend.syncType(RegisterOptions.blockingRefresh(), v -> v) : backend.asyncType(RegisterOptions.blockingRefresh(), v -> v));
+            TypedCache<CacheRequest, VersionedStore.Versioned> sim = cache.register("sim", sync ? syncVersions(backend)
+                    : versions(backend));
             LongSamples latency = new LongSamples();
             CountDownLatch initial = new CountDownLatch(watches);
             AtomicInteger events = new AtomicInteger();
@@ -209,7 +225,7 @@ final class Scenarios {
         try (VersionedStore backend = new VersionedStore(MIN_LATENCY, MAX_LATENCY, false);
              WatchCache cache = new WatchCache(CacheOptions.defaults())) {
             backend.preload("hot");
-            TypedCache<CacheRequest, VersionedStore.Versioned> sim = cache.register("sim", backend.asyncType(RegisterOptions.blockingRefresh(), v -> v));
+            TypedCache<CacheRequest, VersionedStore.Versioned> sim = cache.register("sim", versions(backend));
             CacheRequest request = request("hot");
             CountDownLatch initial = new CountDownLatch(watchers);
             CountDownLatch delivered = new CountDownLatch(watchers);
@@ -260,7 +276,7 @@ final class Scenarios {
     static double closeWithPendingMs(int entries) throws Exception {
         try (VersionedStore backend = new VersionedStore(MIN_LATENCY, MAX_LATENCY, false)) {
             WatchCache cache = new WatchCache(CacheOptions.defaults());
-            TypedCache<CacheRequest, VersionedStore.Versioned> sim = cache.register("sim", backend.syncType(RegisterOptions.blockingRefresh(), v -> v));
+            TypedCache<CacheRequest, VersionedStore.Versioned> sim = cache.register("sim", syncVersions(backend));
             for (int i = 0; i < entries; i++) {
                 backend.preload("key-" + i);
             }
@@ -290,7 +306,7 @@ final class Scenarios {
                 WatchCache cache = new WatchCache(CacheOptions.defaults());
                 // Not refreshing: a refresh would start the next blocking query on its own, and
                 // this figure counts only the fetches the callers caused.
-                TypedCache<CacheRequest, VersionedStore.Versioned> sim = cache.register("sim", backend.asyncType(RegisterOptions.blockingRefresh(), v -> v),
+                TypedCache<CacheRequest, VersionedStore.Versioned> sim = cache.register("sim", versions(backend),
                         RegisterOptions.builder().supportsBlocking(true).refresh(false).build());
                 AsyncLoadingCache<String, VersionedStore.Versioned> caffeine = Caffeine.newBuilder()
                         .buildAsync((key, executor) -> backend.read(key, 0, Duration.ZERO));

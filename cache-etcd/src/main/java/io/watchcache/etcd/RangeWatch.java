@@ -370,7 +370,7 @@ final class RangeWatch<V> implements AutoCloseable {
      * answer.
      */
     private void onStreamFailed(long generation, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = unwrap(error);
         boolean compacted = cause instanceof CompactedException;
         Watch.Watcher ended;
         Pending failed = null;
@@ -498,7 +498,7 @@ final class RangeWatch<V> implements AutoCloseable {
     }
 
     private EtcdFetchException failure(EtcdFetchException.Operation operation, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = unwrap(error);
         String problem;
         if (cause instanceof TimeoutException && operation == EtcdFetchException.Operation.RANGE) {
             problem = "no answer within " + type.options().requestTimeout().toMillis() + " ms";
@@ -513,6 +513,11 @@ final class RangeWatch<V> implements AutoCloseable {
     public synchronized String toString() {
         return "RangeWatch[" + key + ", index " + index + (watcher != null ? ", watching" : "")
                 + (stale ? ", stale" : "") + (closed ? ", closed" : "") + "]";
+    }
+
+    /** The error a stage failed with, without the {@link CompletionException} a chain wraps it in. */
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -4,7 +4,6 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.watchcache.CacheOptions;
 import io.watchcache.CacheRequest;
-import io.watchcache.CacheSnapshot;
 import io.watchcache.TypedCache;
 import io.watchcache.WatchCache;
 import org.junit.jupiter.api.AfterEach;
@@ -15,14 +14,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -102,21 +99,12 @@ class EtcdClusterFaultTest {
             healthy.remove(follower.endpoint());
 
             follower.stop();
-            double worst = 0;
-            try (KeyWriter duringFreeze = new KeyWriter(healthy, keys)) {
-                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                long round = 1;
-                long nextRound = System.nanoTime();
-                while (System.nanoTime() < end) {
-                    if (System.nanoTime() >= nextRound) {
-                        duringFreeze.writeAll(round++);
-                        nextRound += TimeUnit.SECONDS.toNanos(1);
-                    }
-                    worst = Math.max(worst, duringFreeze.worstUnflaggedStalenessS(this::delivered, flagged()));
-                    Thread.sleep(100);
-                }
+            double worst;
+            try (KeyWriter duringFreeze = new KeyWriter(healthy, keys).startAfter(writer.lastRound())) {
+                worst = duringFreeze.writeEverySecondMeasuring(Duration.ofSeconds(20), this::delivered,
+                        () -> KeyWriter.lostContactIn(cache));
                 follower.cont();
-                duringFreeze.writeAll(round);
+                duringFreeze.writeAll(duringFreeze.lastRound() + 1);
                 awaitEveryWatchOnEtcdsFinalValue(duringFreeze, Duration.ofSeconds(60));
             }
 
@@ -161,14 +149,6 @@ class EtcdClusterFaultTest {
 
     private String delivered(String key) {
         return watches.get(key).last();
-    }
-
-    private Predicate<String> flagged() {
-        Map<String, Boolean> flagged = new HashMap<>();
-        for (CacheSnapshot.EntryView entry : cache.snapshot().entries()) {
-            flagged.put(entry.key(), entry.lostContact() != null);
-        }
-        return key -> flagged.getOrDefault(key, false);
     }
 
     private int leaderIndex() throws Exception {

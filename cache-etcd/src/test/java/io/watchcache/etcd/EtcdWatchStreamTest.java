@@ -152,12 +152,7 @@ class EtcdWatchStreamTest {
     void aPrefixValueSaysWhichKeysChanged() throws Exception {
         put("p/a", "1");
         put("p/b", "1");
-        List<PrefixSnapshot> values = new CopyOnWriteArrayList<>();
-        prefixes.watch(EtcdRequest.of(ns + "p/"), "p", e -> {
-            if (e.error() == null) {
-                values.add(e.value());
-            }
-        });
+        List<PrefixSnapshot> values = watchPrefix(EtcdRequest.of(ns + "p/"), "p");
         await().atMost(Duration.ofSeconds(10)).until(() -> values.size() == 1);
         assertThat(values.get(0).changes().added()).containsExactly(ns + "p/a", ns + "p/b");
 
@@ -184,12 +179,7 @@ class EtcdWatchStreamTest {
         for (int i = 0; i < 5; i++) {
             put("gone/" + i, "v");
         }
-        List<PrefixSnapshot> values = new CopyOnWriteArrayList<>();
-        prefixes.watch(EtcdRequest.of(ns + "gone/"), "gone", e -> {
-            if (e.error() == null) {
-                values.add(e.value());
-            }
-        });
+        List<PrefixSnapshot> values = watchPrefix(EtcdRequest.of(ns + "gone/"), "gone");
         await().atMost(Duration.ofSeconds(10)).until(() -> values.size() == 1);
 
         kv.delete(bytes(ns + "gone/"), DeleteOption.builder().isPrefix(true).build()).get(10, TimeUnit.SECONDS);
@@ -212,12 +202,7 @@ class EtcdWatchStreamTest {
             }
         }
         CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-        List<PrefixSnapshot> values = new CopyOnWriteArrayList<>();
-        prefixes.watch(EtcdRequest.of(ns + "big/"), "big", e -> {
-            if (e.error() == null) {
-                values.add(e.value());
-            }
-        });
+        List<PrefixSnapshot> values = watchPrefix(EtcdRequest.of(ns + "big/"), "big");
         await().atMost(Duration.ofSeconds(30)).until(() -> values.size() == 1);
         assertThat(values.get(0).size()).isEqualTo(10_000);
         long rpcs = etcd.rangeAndWatchRpcs();
@@ -271,6 +256,17 @@ class EtcdWatchStreamTest {
 
         await().atMost(Duration.ofSeconds(20)).until(() -> "51".equals(watch.last()));
         watch.assertOrdered(Long::parseLong);
+    }
+
+    /** Watches a prefix; the list fills with every value delivered without error. */
+    private List<PrefixSnapshot> watchPrefix(EtcdRequest prefix, String correlationId) {
+        List<PrefixSnapshot> values = new CopyOnWriteArrayList<>();
+        prefixes.watch(prefix, correlationId, e -> {
+            if (e.error() == null) {
+                values.add(e.value());
+            }
+        });
+        return values;
     }
 
     private static PrefixSnapshot.Changes changes(List<String> added, List<String> updated, List<String> removed) {

@@ -2,15 +2,20 @@ package io.watchcache.etcd;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.watchcache.CacheSnapshot;
+import io.watchcache.WatchCache;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Writes rounds of values to a set of keys (retrying through elections and outages) and
@@ -28,6 +33,7 @@ public final class KeyWriter implements AutoCloseable {
     /** key -> when its entry was last seen flagged (nanoTime). */
     private final Map<String, Long> lastFlagged = new HashMap<>();
     private long writes;
+    private long lastRound = -1;
 
     public KeyWriter(List<String> endpoints, List<String> keys) {
         this.client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
@@ -35,7 +41,8 @@ public final class KeyWriter implements AutoCloseable {
     }
 
     /**
-     * Writes {@code round} (as the value) to every key, each retried until etcd commits it.
+     * Writes {@code round} (as the value) to every key, each exactly once: retried until etcd
+     * commits it, and not retried when a put that timed out had committed after all.
      * Rounds must increase.
      */
     public void writeAll(long round) throws Exception {
@@ -45,12 +52,64 @@ public final class KeyWriter implements AutoCloseable {
             latest.put(key, round);
             committed.computeIfAbsent(key, k -> new HashMap<>()).put(round, System.nanoTime());
         }
+        lastRound = round;
+    }
+
+    /** Continues the rounds of another writer: the next round written is {@code round + 1}. */
+    public KeyWriter startAfter(long round) {
+        lastRound = round;
+        return this;
+    }
+
+    /** The last round written, -1 before any. */
+    public long lastRound() {
+        return lastRound;
+    }
+
+    /**
+     * Writes the next round every second for {@code duration} while sampling, every 100 ms, how
+     * long the watches lag without being flagged; returns the worst lag seen, in seconds.
+     *
+     * @param flagged read anew for each sample: which keys' entries report lost contact
+     */
+    public double writeEverySecondMeasuring(Duration duration, Function<String, String> delivered,
+                                            Supplier<Predicate<String>> flagged) throws Exception {
+        long end = System.nanoTime() + duration.toNanos();
+        long nextRound = System.nanoTime();
+        double worst = 0;
+        while (System.nanoTime() < end) {
+            if (System.nanoTime() >= nextRound) {
+                writeAll(lastRound + 1);
+                nextRound += TimeUnit.SECONDS.toNanos(1);
+            }
+            worst = Math.max(worst, worstUnflaggedStalenessS(delivered, flagged.get()));
+            Thread.sleep(100);
+        }
+        return worst;
+    }
+
+    /** Which keys' entries in {@code cache} report lost contact right now. */
+    public static Predicate<String> lostContactIn(WatchCache cache) {
+        Set<String> lost = new HashSet<>();
+        for (CacheSnapshot.EntryView entry : cache.snapshot().entries()) {
+            if (entry.lostContact() != null) {
+                lost.add(entry.key());
+            }
+        }
+        return lost::contains;
     }
 
     private void put(String key, String value) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        boolean tried = false;
         while (true) {
             try {
+                // A put that timed out may have committed: writing the value again would be a
+                // second change, which the watches would rightly deliver twice.
+                if (tried && value.equals(current(key))) {
+                    return;
+                }
+                tried = true;
                 client.getKVClient().put(bytes(key), bytes(value)).get(5, TimeUnit.SECONDS);
                 return;
             } catch (Exception e) {
@@ -60,6 +119,11 @@ public final class KeyWriter implements AutoCloseable {
                 Thread.sleep(100);
             }
         }
+    }
+
+    private String current(String key) throws Exception {
+        var kvs = client.getKVClient().get(bytes(key)).get(5, TimeUnit.SECONDS).getKvs();
+        return kvs.isEmpty() ? null : kvs.get(0).getValue().toString(StandardCharsets.UTF_8);
     }
 
     public long writes() {
