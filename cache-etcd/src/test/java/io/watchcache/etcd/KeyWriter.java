@@ -12,7 +12,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -41,8 +43,8 @@ public final class KeyWriter implements AutoCloseable {
     }
 
     /**
-     * Writes {@code round} (as the value) to every key, each exactly once: retried until etcd
-     * commits it, and not retried when a put that timed out had committed after all.
+     * Writes {@code round} (as the value) to every key, each exactly once: retried when a put
+     * failed, but not when the failed put had committed after all.
      * Rounds must increase.
      */
     public void writeAll(long round) throws Exception {
@@ -103,16 +105,17 @@ public final class KeyWriter implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         boolean tried = false;
         while (true) {
+            // One put at a time, waited for however long: the client queues it while no member
+            // answers, and a second put beside it could commit the value twice (two changes).
             try {
-                // A put that timed out may have committed: writing the value again would be a
-                // second change, which the watches would rightly deliver twice.
                 if (tried && value.equals(current(key))) {
-                    return;
+                    return; // the failed attempt had committed after all
                 }
                 tried = true;
-                client.getKVClient().put(bytes(key), bytes(value)).get(5, TimeUnit.SECONDS);
+                client.getKVClient().put(bytes(key), bytes(value))
+                        .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 return;
-            } catch (Exception e) {
+            } catch (ExecutionException | TimeoutException e) {
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
