@@ -6,6 +6,7 @@ module io.watchcache {
     exports io.watchcache;
 
     requires transitive micrometer.core;
+    requires transitive micrometer.observation;
     requires com.github.benmanes.caffeine;
     requires org.slf4j;
 }

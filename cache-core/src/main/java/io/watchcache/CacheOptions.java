@@ -1,6 +1,7 @@
 package io.watchcache;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -36,6 +37,7 @@ public final class CacheOptions {
     private final Duration defaultQueryTimeout;
     private final long maxEntries;
     private final MeterRegistry meterRegistry;
+    private final ObservationRegistry observationRegistry;
     private final Ticker ticker;
 
     private CacheOptions(Builder b) {
@@ -51,6 +53,7 @@ public final class CacheOptions {
         defaultQueryTimeout = b.defaultQueryTimeout;
         maxEntries = b.maxEntries;
         meterRegistry = b.meterRegistry;
+        observationRegistry = b.observationRegistry;
         ticker = b.ticker;
     }
 
@@ -130,6 +133,16 @@ public final class CacheOptions {
         return meterRegistry;
     }
 
+    /**
+     * Where each fetch is observed ({@code watchcache.fetch}, low-cardinality keys {@code type}
+     * and {@code outcome}), or {@code null} for none. With a registry the observation is the
+     * fetch timer: the cache registers no {@code watchcache.fetch} timer of its own, so a meter
+     * handler on the registry (Spring Boot adds one) records it once.
+     */
+    public ObservationRegistry observationRegistry() {
+        return observationRegistry;
+    }
+
     public Ticker ticker() {
         return ticker;
     }
@@ -156,6 +169,7 @@ public final class CacheOptions {
         private Duration defaultQueryTimeout = Duration.ofMinutes(10);
         private long maxEntries = Long.MAX_VALUE;
         private MeterRegistry meterRegistry;
+        private ObservationRegistry observationRegistry;
         private Ticker ticker = Ticker.system();
 
         private Builder() {
@@ -173,6 +187,7 @@ public final class CacheOptions {
             defaultLastGetTtl = o.defaultLastGetTtl;
             defaultQueryTimeout = o.defaultQueryTimeout;
             maxEntries = o.maxEntries;
+            observationRegistry = o.observationRegistry;
             meterRegistry = o.meterRegistry;
             ticker = o.ticker;
         }
@@ -260,6 +275,13 @@ public final class CacheOptions {
 
         public Builder meterRegistry(MeterRegistry meterRegistry) {
             this.meterRegistry = meterRegistry;
+            return this;
+        }
+
+        /** See {@link CacheOptions#observationRegistry()}; {@code null} or the no-op registry: none. */
+        public Builder observationRegistry(ObservationRegistry observationRegistry) {
+            this.observationRegistry = observationRegistry == null || observationRegistry.isNoop() ? null
+                    : observationRegistry;
             return this;
         }
 

@@ -58,7 +58,7 @@ public final class WatchCache implements AutoCloseable {
      * (configuration, an HTTP API). The type parameters are the caller's claim: prefer the
      * handle {@link #register} returned.
      *
-     * @throws IllegalArgumentException when no type is registered under {@code name}
+     * @throws UnknownTypeException when no type is registered under {@code name}
      */
     public <R extends CacheRequest, V> TypedCache<R, V> type(String name) {
         return engine.type(name);
@@ -91,6 +91,25 @@ public final class WatchCache implements AutoCloseable {
 
     public boolean isClosed() {
         return engine.isClosed();
+    }
+
+    /**
+     * Gets the cache ready for shutdown without closing it: every caller waiting in
+     * {@code get}/{@code getAsync} is answered now with its entry's current value, as if its
+     * wait had timed out, and from now on a call that would wait is answered the same way at
+     * once. Hits, watches, live values and background refresh go on until {@link #close()}.
+     * Call it before a server stops taking requests, so that parked long polls get their answer
+     * instead of holding the shutdown up. Idempotent.
+     *
+     * @return how many waiting callers were answered
+     */
+    public int drain() {
+        return engine.drain();
+    }
+
+    /** Whether {@link #drain()} was called. */
+    public boolean isDraining() {
+        return engine.isDraining();
     }
 
     /**

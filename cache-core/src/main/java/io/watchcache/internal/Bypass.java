@@ -78,12 +78,13 @@ final class Bypass {
             throw failure(type, new IllegalStateException("cache type '" + type.name + "' returned no FetchResult"),
                     started);
         }
-        type.metrics.fetch(TypeMetrics.FetchOutcome.of(result, null, false), runtime.now() - started);
+        type.metrics.fetch(TypeMetrics.FetchOutcome.of(result, null, false), runtime.now() - started, null, null);
         return new Result<>(result.value(), new ResultMeta(false, Duration.ZERO, result.index()));
     }
 
     private FetchFailedException failure(TypeRegistration type, Throwable error, long started) {
-        type.metrics.fetch(TypeMetrics.FetchOutcome.of(null, error, type.isFatal(error)), runtime.now() - started);
+        type.metrics.fetch(TypeMetrics.FetchOutcome.of(null, error, type.isFatal(error)), runtime.now() - started,
+                null, error);
         return new FetchFailedException("fetch failed for cache type '" + type.name + "' (uncached request)",
                 error, null, new ResultMeta(false, Duration.ZERO, 0));
     }

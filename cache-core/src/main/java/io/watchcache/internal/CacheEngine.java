@@ -2,6 +2,7 @@ package io.watchcache.internal;
 
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import io.watchcache.CacheOptions;
 import io.watchcache.CacheRequest;
 import io.watchcache.CacheSnapshot;
@@ -38,6 +39,7 @@ public final class CacheEngine implements AutoCloseable {
     private final Bypass bypass;
     /** Where meters go; null: none. */
     private final MeterRegistry registry;
+    private final ObservationRegistry observations;
     private final AtomicLong entryIds = new AtomicLong();
     private final Watch.Source watchSource = new Watch.Source() {
         @Override
@@ -57,6 +59,7 @@ public final class CacheEngine implements AutoCloseable {
         this.types = new TypeRegistry(options);
         this.bypass = new Bypass(runtime);
         this.registry = options.meterRegistry();
+        this.observations = options.observationRegistry();
         this.table = new EntryTable(options.maxEntries(), runtime.ticker(), runtime.executor(), runtime.timer(),
                 this::onRemoval);
     }
@@ -68,7 +71,7 @@ public final class CacheEngine implements AutoCloseable {
                                                                   RegisterOptions overrides) {
         runtime.requireOpen();
         return (TypedCache<R, V>) types.register(name, type, overrides, registration -> new TypedHandle<>(this,
-                registration), typeName -> new TypeMetrics(registry, typeName, this,
+                registration), typeName -> new TypeMetrics(registry, observations, typeName, this,
                 engine -> engine.lostContactCount(typeName)));
     }
 
@@ -272,7 +275,25 @@ public final class CacheEngine implements AutoCloseable {
         table.cleanUp();
     }
 
-    // ---- close ----
+    // ---- drain and close ----
+
+    /** See {@link io.watchcache.WatchCache#drain()}. */
+    public int drain() {
+        runtime.markDraining();
+        int released = 0;
+        for (Entry entry : List.copyOf(table.entries())) {
+            // Answered outside the entry's lock: an answer runs the caller's continuation.
+            for (Waiter waiter : entry.waitingCallers()) {
+                waiter.answerNow();
+                released++;
+            }
+        }
+        return released;
+    }
+
+    public boolean isDraining() {
+        return runtime.draining();
+    }
 
     @Override
     public void close() {

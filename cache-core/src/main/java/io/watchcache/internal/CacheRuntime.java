@@ -29,6 +29,8 @@ final class CacheRuntime {
     /** The executor the cache made itself (and so shuts down), or null when the application gave one. */
     private final ExecutorService ownedExecutor;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set by drain(): from then on, callers are answered with what the cache has, never parked. */
+    private volatile boolean draining;
     /** Swapped whole by {@link #reload}; read by every fetch. */
     private volatile CacheOptions options;
     private volatile Backoff backoff;
@@ -83,6 +85,19 @@ final class CacheRuntime {
         if (closed.get()) {
             throw new IllegalStateException("WatchCache is closed");
         }
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    /** Marks the runtime draining; true only for the first call. */
+    boolean markDraining() {
+        if (draining) {
+            return false;
+        }
+        draining = true;
+        return true;
     }
 
     /** Marks the runtime closed; true only for the first call. */

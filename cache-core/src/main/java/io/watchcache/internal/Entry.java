@@ -1,5 +1,6 @@
 package io.watchcache.internal;
 
+import io.micrometer.observation.Observation;
 import io.watchcache.CacheRequest;
 import io.watchcache.FetchOptions;
 import io.watchcache.FetchResult;
@@ -113,6 +114,17 @@ final class Entry {
         }
     }
 
+    /** The callers (not watches) waiting right now; for drain(). */
+    synchronized List<Waiter> waitingCallers() {
+        List<Waiter> callers = new ArrayList<>();
+        for (Waiter waiter : waiters) {
+            if (waiter.isCaller()) {
+                callers.add(waiter);
+            }
+        }
+        return callers;
+    }
+
     synchronized void removeWaiter(Waiter waiter) {
         waiters.remove(waiter);
     }
@@ -146,7 +158,7 @@ final class Entry {
 
     /** Stores a value handed in by the application; starts no fetch. */
     void prepopulate(FetchResult<?> result) {
-        store(result, null, false, false, 0, 0);
+        store(result, null, false, false, 0, 0, null);
     }
 
     /**
@@ -184,9 +196,12 @@ final class Entry {
         FetchOptions<Object> options = new FetchOptions<>(minIndex, type.queryTimeout, current.lastResult());
         long started = runtime.now();
         CacheRequest req = request;
+        Observation observation = type.metrics.startFetch();
         if (type.asyncType != null) {
             CompletableFuture<FetchResult<Object>> stage;
-            try {
+            // The observation is current while the type starts its call, so a client span it
+            // opens is this fetch's child.
+            try (Observation.Scope ignored = observation == null ? null : observation.openScope()) {
                 stage = type.asyncType.fetchAsync(options, req).toCompletableFuture();
             } catch (Throwable t) {
                 stage = CompletableFuture.failedFuture(t);
@@ -203,18 +218,19 @@ final class Entry {
                 // Already answered: hop, so that a type answering at once cannot recurse
                 // fetch -> store -> fetch on this stack.
                 CompletableFuture<FetchResult<Object>> done = stage;
-                runtime.execute(() -> done.whenComplete((result, error) -> complete(result, error, started, minIndex)));
+                runtime.execute(() -> done.whenComplete((result, error) -> complete(result, error, started, minIndex,
+                        observation)));
             } else {
                 // Store on the thread that answers: it is short, never blocks, and waiters that
                 // run user code hop on their own. A hop per answer would cost a task per change.
-                stage.whenComplete((result, error) -> complete(result, error, started, minIndex));
+                stage.whenComplete((result, error) -> complete(result, error, started, minIndex, observation));
             }
         } else {
-            runtime.execute(() -> runSync(options, req, started));
+            runtime.execute(() -> runSync(options, req, started, observation));
         }
     }
 
-    private void runSync(FetchOptions<Object> options, CacheRequest req, long started) {
+    private void runSync(FetchOptions<Object> options, CacheRequest req, long started, Observation observation) {
         synchronized (this) {
             if (dead) {
                 return;
@@ -223,7 +239,7 @@ final class Entry {
         }
         FetchResult<Object> result = null;
         Throwable error = null;
-        try {
+        try (Observation.Scope ignored = observation == null ? null : observation.openScope()) {
             result = type.type.fetch(options, req);
         } catch (Throwable t) {
             error = t;
@@ -234,16 +250,17 @@ final class Entry {
             // An interrupt aimed at this fetch must not leak into the pool thread's next task.
             Thread.interrupted();
         }
-        complete(result, error, started, options.minIndex());
+        complete(result, error, started, options.minIndex(), observation);
     }
 
-    private void complete(FetchResult<Object> result, Throwable error, long started, long minIndex) {
+    private void complete(FetchResult<Object> result, Throwable error, long started, long minIndex,
+                          Observation observation) {
         error = Futures.unwrap(error);
         if (error == null && result == null) {
             error = new IllegalStateException("cache type '" + type.name + "' returned no FetchResult");
         }
         boolean fatal = error != null && !(error instanceof CancellationException) && type.isFatal(error);
-        store(result, error, true, fatal, minIndex, runtime.now() - started);
+        store(result, error, true, fatal, minIndex, runtime.now() - started, observation);
     }
 
     /**
@@ -251,7 +268,7 @@ final class Entry {
      * {@code fetched} is false for a prepopulated value: no fetch ran, so none follows.
      */
     private void store(FetchResult<?> result, Throwable error, boolean fetched, boolean fatal, long minIndex,
-                       long tookNanos) {
+                       long tookNanos, Observation observation) {
         boolean fetchNext = false;
         boolean warnNoProgress = false;
         TypeMetrics.FetchOutcome outcome = null;
@@ -293,7 +310,7 @@ final class Entry {
             }
         }
         if (outcome != null) {
-            type.metrics.fetch(outcome, tookNanos);
+            type.metrics.fetch(outcome, tookNanos, observation, error);
         }
         if (warnNoProgress) {
             log.warn("Cache type '{}' answered key '{}' {} times in a row at once without moving past index {}: "

@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import io.watchcache.FetchResult;
 
 import java.util.Locale;
@@ -47,10 +49,18 @@ final class TypeMetrics {
     private final Timer[] fetches = new Timer[FetchOutcome.values().length];
     private final Counter[] evictions = new Counter[Eviction.values().length];
     private final Counter notifications;
+    private final String type;
+    /** Where fetches are observed, or null; with it, the observation stands for the fetch timer. */
+    private final ObservationRegistry observations;
 
-    /** Meters in {@code registry}, or none at all when it is null. */
-    <T> TypeMetrics(MeterRegistry registry, String type, T lostContactSource,
+    /**
+     * Meters in {@code registry} (none at all when it is null) and fetch observations in
+     * {@code observations} (none when null).
+     */
+    <T> TypeMetrics(MeterRegistry registry, ObservationRegistry observations, String type, T lostContactSource,
                     ToDoubleFunction<T> lostContactCount) {
+        this.type = type;
+        this.observations = observations;
         enabled = registry != null;
         if (!enabled) {
             notifications = null;
@@ -61,10 +71,12 @@ final class TypeMetrics {
                     .tag("result", tagValue(result)).description("Cache reads by how they were answered")
                     .register(registry);
         }
-        for (FetchOutcome outcome : FetchOutcome.values()) {
-            fetches[outcome.ordinal()] = Timer.builder("watchcache.fetch").tag("type", type)
-                    .tag("outcome", tagValue(outcome)).description("Fetches from the source, by outcome")
-                    .register(registry);
+        if (observations == null) {
+            for (FetchOutcome outcome : FetchOutcome.values()) {
+                fetches[outcome.ordinal()] = Timer.builder("watchcache.fetch").tag("type", type)
+                        .tag("outcome", tagValue(outcome)).description("Fetches from the source, by outcome")
+                        .register(registry);
+            }
         }
         for (Eviction cause : Eviction.values()) {
             evictions[cause.ordinal()] = Counter.builder("watchcache.evictions").tag("type", type)
@@ -87,8 +99,29 @@ final class TypeMetrics {
         }
     }
 
-    void fetch(FetchOutcome outcome, long nanos) {
-        if (enabled) {
+    /**
+     * Starts the observation of one fetch, or returns null when fetches are not observed. Its
+     * keys are the type and, at the end, the outcome: never a key or a token.
+     */
+    Observation startFetch() {
+        if (observations == null) {
+            return null;
+        }
+        return Observation.createNotStarted("watchcache.fetch", observations)
+                .contextualName("watchcache fetch " + type)
+                .lowCardinalityKeyValue("type", type)
+                .start();
+    }
+
+    /** Counts a fetch that ended with {@code outcome}, and ends its observation if it has one. */
+    void fetch(FetchOutcome outcome, long nanos, Observation observation, Throwable error) {
+        if (observation != null) {
+            observation.lowCardinalityKeyValue("outcome", tagValue(outcome));
+            if (error != null) {
+                observation.error(error);
+            }
+            observation.stop();
+        } else if (enabled && observations == null) {
             fetches[outcome.ordinal()].record(nanos, TimeUnit.NANOSECONDS);
         }
     }

@@ -3,6 +3,7 @@ package io.watchcache.internal;
 import io.watchcache.CacheOptions;
 import io.watchcache.CacheType;
 import io.watchcache.RegisterOptions;
+import io.watchcache.UnknownTypeException;
 
 import java.util.Collection;
 import java.util.Collections;
@@ -58,7 +59,7 @@ final class TypeRegistry {
         if (handle == null) {
             // Checked only here: a registered name is never blank.
             requireName(name);
-            throw new IllegalArgumentException("unknown cache type '" + name + "'; registered: " + byName.keySet());
+            throw new UnknownTypeException(name, byName.keySet());
         }
         return handle;
     }

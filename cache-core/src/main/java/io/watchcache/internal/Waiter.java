@@ -71,6 +71,21 @@ final class Waiter {
             timeout = runtime.schedule(wait.toNanos(), this::timedOut);
         }
         entry.addWaiter(this, seenVersion);
+        // drain() sets its flag before it sweeps the entries: a caller that joined after the
+        // sweep of its entry sees the flag here, so none is left parked.
+        if (kind != Kind.WATCH && runtime.draining()) {
+            answerNow();
+        }
+    }
+
+    /** Whether this is a caller (not a watch's read): drain() answers callers only. */
+    boolean isCaller() {
+        return kind != Kind.WATCH;
+    }
+
+    /** Answers with the entry's current value, as the timeout would. */
+    void answerNow() {
+        timedOut();
     }
 
     /** A fetch stored {@code snapshot}: answer with it, fail with its error, or keep waiting. */

@@ -62,7 +62,7 @@ class FreshnessTest {
         TypeRegistration type = new TypeRegistration("t", (CacheType<CacheRequest, Object>) (o, r) -> null,
                 RegisterOptions.builder().supportsBlocking(blocking).refresh(refresh)
                         .queryTimeout(Duration.ofMinutes(10)).lastGetTtl(Duration.ofHours(1)).build(),
-                new TypeMetrics(new CompositeMeterRegistry(), "t", this, x -> 0));
+                new TypeMetrics(new CompositeMeterRegistry(), null, "t", this, x -> 0));
         Snapshot snapshot = valid
                 ? Snapshot.EMPTY.succeeded(FetchResult.of("v", index), NOW.get() - Duration.ofSeconds(ageSeconds)
                 .toNanos(), refresh)
