@@ -1,71 +1,77 @@
 package io.watchcache.spring.boot;
 
 import io.watchcache.CacheRequest;
-import io.watchcache.CacheType;
 import io.watchcache.Subscription;
 import io.watchcache.TypedCache;
 import io.watchcache.UpdateEvent;
 import io.watchcache.WatchCache;
-import org.springframework.beans.factory.config.BeanDefinition;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.ResolvableType;
+import org.springframework.util.ClassUtils;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Starts watches whose updates are published as {@link CacheUpdateEvent}s. The watch beans
  * ({@link CacheWatch}) go through here; applications may call it for watches they start at
  * run time, and must cancel the returned subscription when done.
+ *
+ * <p>With Micrometer's context-propagation library on the classpath (Spring Boot's tracing
+ * brings it), listeners run with the thread-local context captured where the watch was
+ * started: the trace and the MDC of the code that started it.
  */
 public class CacheEventPublisher {
 
+    private static final boolean CONTEXT_PROPAGATION = ClassUtils.isPresent(
+            "io.micrometer.context.ContextSnapshotFactory", CacheEventPublisher.class.getClassLoader());
+
     private final WatchCache cache;
     private final ApplicationEventPublisher publisher;
-    private final ConfigurableListableBeanFactory beanFactory;
+    private final @Nullable ConfigurableListableBeanFactory beanFactory;
     private final Map<String, ResolvableType> valueTypes = new ConcurrentHashMap<>();
 
     public CacheEventPublisher(WatchCache cache, ApplicationEventPublisher publisher,
-                               ConfigurableListableBeanFactory beanFactory) {
+                               @Nullable ConfigurableListableBeanFactory beanFactory) {
         this.cache = cache;
         this.publisher = publisher;
         this.beanFactory = beanFactory;
     }
 
+    /**
+     * Starts {@code watch}.
+     *
+     * @throws io.watchcache.UnknownTypeException when it names a type that is not registered
+     */
+    @SuppressWarnings("unchecked")
     public Subscription publish(CacheWatch watch) {
-        return publish(watch.type(), watch.request(), watch.correlationId());
+        TypedCache<CacheRequest, Object> typed = watch.cache() != null
+                ? (TypedCache<CacheRequest, Object>) watch.cache() : cache.type(watch.type());
+        return publish(typed, watch.request(), watch.correlationId());
     }
 
     /**
      * Watches {@code request} of {@code type} and publishes every update. A listener that throws
      * is logged by the watch, which goes on.
+     *
+     * @throws io.watchcache.UnknownTypeException when no type is registered under {@code type}
      */
     public Subscription publish(String type, CacheRequest request, String correlationId) {
-        ResolvableType valueType = valueTypes.computeIfAbsent(type, this::valueType);
-        TypedCache<CacheRequest, Object> typed = cache.type(type);
-        return typed.watch(request, correlationId,
-                (UpdateEvent<Object> update) -> publisher.publishEvent(new CacheUpdateEvent<>(cache, update, valueType)));
+        return publish(cache.<CacheRequest, Object>type(type), request, correlationId);
     }
 
-    /**
-     * The {@code V} of the {@code CacheType<R, V>} bean named {@code type}: from the bean
-     * definition (a {@code @Bean} method's generic return type), else from the bean's class.
-     */
+    /** Watches {@code request} of {@code type} and publishes every update. */
+    public <R extends CacheRequest, V> Subscription publish(TypedCache<R, V> type, R request, String correlationId) {
+        ResolvableType valueType = valueTypes.computeIfAbsent(type.name(), this::valueType);
+        Consumer<UpdateEvent<V>> deliver = update -> publisher.publishEvent(
+                new CacheUpdateEvent<>(cache, update, valueType));
+        return type.watch(request, correlationId, CONTEXT_PROPAGATION ? ContextCapture.capture(deliver) : deliver);
+    }
+
     private ResolvableType valueType(String type) {
-        if (beanFactory == null || !beanFactory.containsBean(type)) {
-            return ResolvableType.NONE;
-        }
-        ResolvableType declared = ResolvableType.NONE;
-        if (beanFactory.containsBeanDefinition(type)) {
-            BeanDefinition definition = beanFactory.getMergedBeanDefinition(type);
-            declared = definition.getResolvableType().as(CacheType.class).getGeneric(1);
-        }
-        if (declared.resolve() == null) {
-            Class<?> beanClass = beanFactory.getType(type);
-            declared = beanClass == null ? ResolvableType.NONE
-                    : ResolvableType.forClass(beanClass).as(CacheType.class).getGeneric(1);
-        }
-        return declared.resolve() == null ? ResolvableType.NONE : declared;
+        return beanFactory == null ? ResolvableType.NONE : CacheTypeBeans.valueType(beanFactory, type);
     }
 }

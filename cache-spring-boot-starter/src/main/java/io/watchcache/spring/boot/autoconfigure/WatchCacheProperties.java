@@ -1,4 +1,4 @@
-package io.watchcache.spring.boot;
+package io.watchcache.spring.boot.autoconfigure;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -8,7 +8,9 @@ import java.util.Map;
 
 /**
  * Configuration of the auto-configured {@link io.watchcache.WatchCache}, under {@code watchcache.*}.
- * Values are checked when the cache is built; a bad one stops startup with a message naming it.
+ * Values are checked together when the cache is built: startup stops with every bad one named,
+ * with its value as written and where it was set. Unknown keys under {@code watchcache.types.<name>}
+ * are errors too.
  */
 @ConfigurationProperties("watchcache")
 public class WatchCacheProperties {
@@ -34,6 +36,8 @@ public class WatchCacheProperties {
     private final Backoff backoff = new Backoff();
 
     private final Health health = new Health();
+
+    private final Readiness readiness = new Readiness();
 
     /** Per-type overrides, keyed by the type's bean name. */
     private final Map<String, TypeOverrides> types = new LinkedHashMap<>();
@@ -92,6 +96,10 @@ public class WatchCacheProperties {
 
     public Health getHealth() {
         return health;
+    }
+
+    public Readiness getReadiness() {
+        return readiness;
     }
 
     public Map<String, TypeOverrides> getTypes() {
@@ -158,6 +166,35 @@ public class WatchCacheProperties {
 
         public void setLostContactStatus(String lostContactStatus) {
             this.lostContactStatus = lostContactStatus;
+        }
+    }
+
+    /** Holding the application's readiness until the cache has its first values. */
+    public static class Readiness {
+
+        /**
+         * Whether the application stays REFUSING_TRAFFIC until every CacheWatch bean and
+         * LiveValue bean has its first value (or the timeout passes).
+         */
+        private boolean awaitFirstValue = false;
+
+        /** Longest time to hold readiness for first values; after it the application is ready anyway. */
+        private Duration timeout = Duration.ofSeconds(30);
+
+        public boolean isAwaitFirstValue() {
+            return awaitFirstValue;
+        }
+
+        public void setAwaitFirstValue(boolean awaitFirstValue) {
+            this.awaitFirstValue = awaitFirstValue;
+        }
+
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
         }
     }
 

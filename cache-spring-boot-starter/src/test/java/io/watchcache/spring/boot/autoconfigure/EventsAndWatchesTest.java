@@ -1,4 +1,4 @@
-package io.watchcache.spring.boot;
+package io.watchcache.spring.boot.autoconfigure;
 
 import io.watchcache.CacheRequest;
 import io.watchcache.CacheType;
@@ -6,6 +6,9 @@ import io.watchcache.RegisterOptions;
 import io.watchcache.RequestInfo;
 import io.watchcache.Subscription;
 import io.watchcache.WatchCache;
+import io.watchcache.spring.boot.CacheEventPublisher;
+import io.watchcache.spring.boot.CacheUpdateEvent;
+import io.watchcache.spring.boot.CacheWatch;
 import io.watchcache.testing.VersionedStore;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;

@@ -1,4 +1,4 @@
-package io.watchcache.spring.boot;
+package io.watchcache.spring.boot.health;
 
 import io.watchcache.CacheSnapshot;
 import io.watchcache.WatchCache;

@@ -1,4 +1,4 @@
-package io.watchcache.spring.boot;
+package io.watchcache.spring.boot.autoconfigure;
 
 import io.watchcache.CacheType;
 import io.watchcache.WatchCache;
@@ -7,17 +7,19 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.core.env.Environment;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Registers every {@link CacheType} bean under its bean name with the {@link WatchCache} bean
  * as soon as that bean is initialised, so the types are there before anything can read or
  * watch, whether the cache is auto-configured or the application's own. Per-type overrides
  * from {@code watchcache.types.<name>.*} are laid on top of each type's own options; an
- * override for a name with no {@code CacheType} bean fails startup.
+ * override for a name with no {@code CacheType} bean, or with a key an override does not have,
+ * fails startup.
  */
 class CacheTypeRegistrar implements BeanPostProcessor, BeanFactoryAware {
 
@@ -41,20 +43,20 @@ class CacheTypeRegistrar implements BeanPostProcessor, BeanFactoryAware {
         WatchCacheProperties properties = beanFactory.getBeanProvider(WatchCacheProperties.class)
                 .getIfAvailable(WatchCacheProperties::new);
         Map<String, CacheType> types = beanFactory.getBeansOfType(CacheType.class);
-        Set<String> unknown = new TreeSet<>(properties.getTypes().keySet());
-        unknown.removeAll(types.keySet());
-        if (!unknown.isEmpty()) {
-            String name = unknown.iterator().next();
-            throw new InvalidWatchCacheConfigurationException("watchcache.types." + name,
-                    properties.getTypes().get(name), "there is no CacheType bean named '" + name
-                    + "'; CacheType beans: " + new TreeSet<>(types.keySet()), null);
-        }
+        // The auto-configured cache was checked as it was built; an application's own was not.
+        ConfigurationCheck check = new ConfigurationCheck(beanFactory.getBeanProvider(Environment.class).getIfAvailable());
+        CacheOptionsFactory.checkRest(properties, check, types.keySet());
         Set<String> registered = cache.typeNames();
         types.forEach((name, type) -> {
             if (!registered.contains(name)) {
-                cache.register(name, type,
-                        CacheOptionsFactory.typeOptions(name, type.registerOptions(), properties.getTypes().get(name)));
+                cache.register(name, type, CacheOptionsFactory.typeOptions(name, type.registerOptions(),
+                        properties.getTypes().get(name), check));
             }
         });
+        check.throwIfInvalid();
+    }
+
+    static List<String> cacheTypeBeanNames(ConfigurableListableBeanFactory beanFactory) {
+        return List.of(beanFactory.getBeanNamesForType(CacheType.class, true, false));
     }
 }

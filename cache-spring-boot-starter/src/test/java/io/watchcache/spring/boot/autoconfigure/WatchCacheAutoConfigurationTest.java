@@ -1,4 +1,4 @@
-package io.watchcache.spring.boot;
+package io.watchcache.spring.boot.autoconfigure;
 
 import io.watchcache.CacheOptions;
 import io.watchcache.CacheRequest;
@@ -9,10 +9,13 @@ import io.watchcache.RegisterOptions;
 import io.watchcache.RequestInfo;
 import io.watchcache.Result;
 import io.watchcache.WatchCache;
+import io.watchcache.spring.boot.CacheEventPublisher;
+import io.watchcache.spring.boot.CacheOptionsCustomizer;
+import io.watchcache.spring.boot.actuate.endpoint.WatchCacheEndpoint;
+import io.watchcache.spring.boot.health.WatchCacheHealthIndicator;
 import io.watchcache.testing.VersionedStore;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -134,50 +137,14 @@ class WatchCacheAutoConfigurationTest {
     }
 
     @Test
-    void invalidValuesFailStartupWithAnAnalysisNamingTheProperty() {
-        assertInvalid("watchcache.entry-fetch-max-burst=0", "watchcache.entry-fetch-max-burst", "at least 1");
-        assertInvalid("watchcache.entry-fetch-rate=0", "watchcache.entry-fetch-rate", "positive");
-        assertInvalid("watchcache.entry-fetch-rate=-3", "watchcache.entry-fetch-rate", "positive");
-        assertInvalid("watchcache.default-query-timeout=-5s", "watchcache.default-query-timeout", "positive");
-        assertInvalid("watchcache.backoff.max-wait=0s", "watchcache.backoff.max-wait", "positive");
-        assertInvalid("watchcache.backoff.free-failures=-1", "watchcache.backoff.free-failures", "negative");
-        assertInvalid("watchcache.max-entries=0", "watchcache.max-entries", "at least 1");
-        assertInvalid("watchcache.types.config.query-timeout=-1s", "watchcache.types.config.query-timeout", "positive");
-        assertInvalid("watchcache.types.nosuchtype.refresh=true", "watchcache.types.nosuchtype",
-                "no CacheType bean named 'nosuchtype'");
-    }
-
-    private void assertInvalid(String property, String name, String reason) {
-        runner.withUserConfiguration(Types.class).withPropertyValues(property).run(context -> {
-            assertThat(context).hasFailed();
-            Throwable failure = context.getStartupFailure();
-            InvalidWatchCacheConfigurationException cause = findCause(failure);
-            assertThat(cause).as("cause of %s", property).isNotNull();
-            assertThat(cause.getProperty()).isEqualTo(name);
-            FailureAnalysis analysis = new InvalidWatchCacheConfigurationFailureAnalyzer().analyze(failure);
-            assertThat(analysis.getDescription()).contains("'" + name + "'").contains(reason);
-            assertThat(analysis.getAction()).contains(name);
-        });
-    }
-
-    private static InvalidWatchCacheConfigurationException findCause(Throwable t) {
-        while (t != null) {
-            if (t instanceof InvalidWatchCacheConfigurationException e) {
-                return e;
-            }
-            t = t.getCause();
-        }
-        return null;
-    }
-
-    @Test
     void failureAnalyzerIsRegistered() throws Exception {
         var factories = org.springframework.core.io.support.SpringFactoriesLoader.forDefaultResourceLocation()
                 .load(org.springframework.boot.diagnostics.FailureAnalyzer.class, null,
                         // Boot's own analyzers need a bean factory; only ours matters here.
                         org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler
                                 .handleMessage((message, failure) -> { }));
-        assertThat(factories).hasAtLeastOneElementOfType(InvalidWatchCacheConfigurationFailureAnalyzer.class);
+        assertThat(factories).hasAtLeastOneElementOfType(InvalidWatchCacheConfigurationFailureAnalyzer.class)
+                .hasAtLeastOneElementOfType(UnknownCacheTypeFailureAnalyzer.class);
     }
 
     @Test

@@ -1,7 +1,9 @@
-package io.watchcache.spring.boot;
+package io.watchcache.spring.boot.autoconfigure;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.watchcache.WatchCache;
+import io.watchcache.spring.boot.CacheOptionsCustomizer;
+import io.watchcache.spring.boot.metrics.WatchCacheMeterBinder;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -10,8 +12,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * Registers the cache's meters ({@code watchcache.*}, tagged by type) with the application's
- * {@link MeterRegistry}, when there is one.
+ * Contributes the cache's meters ({@code watchcache.*}, tagged by type) to the application's
+ * {@link MeterRegistry} through a {@link WatchCacheMeterBinder}, when there is a registry.
  */
 @AutoConfiguration(before = WatchCacheAutoConfiguration.class, afterName = {
         "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
@@ -23,8 +25,14 @@ import org.springframework.context.annotation.Bean;
 public final class WatchCacheMetricsAutoConfiguration {
 
     @Bean
+    @ConditionalOnMissingBean
+    WatchCacheMeterBinder watchCacheMeterBinder() {
+        return new WatchCacheMeterBinder();
+    }
+
+    @Bean
     @ConditionalOnMissingBean(name = "watchCacheMeterRegistryCustomizer")
-    CacheOptionsCustomizer watchCacheMeterRegistryCustomizer(MeterRegistry registry) {
-        return options -> options.meterRegistry(registry);
+    CacheOptionsCustomizer watchCacheMeterRegistryCustomizer(WatchCacheMeterBinder binder) {
+        return options -> options.meterRegistry(binder.registry());
     }
 }

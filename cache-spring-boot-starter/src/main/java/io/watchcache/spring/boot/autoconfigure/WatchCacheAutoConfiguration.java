@@ -1,7 +1,12 @@
-package io.watchcache.spring.boot;
+package io.watchcache.spring.boot.autoconfigure;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.watchcache.CacheOptions;
 import io.watchcache.WatchCache;
+import io.watchcache.spring.boot.CacheEventPublisher;
+import io.watchcache.spring.boot.CacheOptionsCustomizer;
+import io.watchcache.spring.boot.CacheUpdateEvent;
+import io.watchcache.spring.boot.CacheWatch;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -12,12 +17,14 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.thread.Threading;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.core.env.Environment;
 
 /**
  * Auto-configures a {@link WatchCache} from {@code watchcache.*}, registers every
- * {@code CacheType} bean under its name, and runs {@link CacheWatch} beans whose updates are
- * published as {@link CacheUpdateEvent}s.
+ * {@code CacheType} bean under its name and declares its {@code TypedCache<R, V>} bean, runs
+ * {@link CacheWatch} beans whose updates are published as {@link CacheUpdateEvent}s, and gets
+ * the cache out of the way of shutdown (see {@link CacheWatchLifecycle}).
  *
  * <p>The cache runs on its own threads, never on Boot's {@code applicationTaskExecutor}: a
  * blocking query holds its thread for minutes and a bounded pool would starve. They are
@@ -25,18 +32,23 @@ import org.springframework.core.env.Environment;
  * unbounded pool of daemon threads named {@code watchcache-*}. The executor is deliberately not
  * a bean (an {@code Executor} bean would switch off Boot's own default task executor).
  */
-@AutoConfiguration
+@AutoConfiguration(afterName = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")
 @ConditionalOnClass(WatchCache.class)
 @ConditionalOnBooleanProperty(name = "watchcache.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(WatchCacheProperties.class)
+@ImportRuntimeHints(WatchCacheRuntimeHints.class)
 public final class WatchCacheAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
     WatchCache watchCache(WatchCacheProperties properties, Environment environment,
+                          ConfigurableListableBeanFactory beanFactory,
+                          ObjectProvider<ObservationRegistry> observations,
                           ObjectProvider<CacheOptionsCustomizer> customizers) {
         CacheOptions.Builder options = CacheOptionsFactory.cacheOptions(properties,
-                Threading.VIRTUAL.isActive(environment));
+                Threading.VIRTUAL.isActive(environment), new ConfigurationCheck(environment),
+                CacheTypeRegistrar.cacheTypeBeanNames(beanFactory));
+        observations.ifAvailable(options::observationRegistry);
         customizers.orderedStream().forEach(customizer -> customizer.customize(options));
         return new WatchCache(options.build());
     }
@@ -44,6 +56,11 @@ public final class WatchCacheAutoConfiguration {
     @Bean
     static CacheTypeRegistrar watchCacheTypeRegistrar() {
         return new CacheTypeRegistrar();
+    }
+
+    @Bean
+    static TypedCacheRegistrar watchCacheTypedCacheRegistrar() {
+        return new TypedCacheRegistrar();
     }
 
     @Bean
@@ -55,7 +72,16 @@ public final class WatchCacheAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    CacheWatchLifecycle cacheWatchLifecycle(CacheEventPublisher publisher, ObjectProvider<CacheWatch> watches) {
-        return new CacheWatchLifecycle(publisher, watches);
+    CacheWatchLifecycle cacheWatchLifecycle(WatchCache cache, CacheEventPublisher publisher,
+                                            ObjectProvider<CacheWatch> watches) {
+        return new CacheWatchLifecycle(cache, publisher, watches);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    WatchCacheReadiness watchCacheReadiness(WatchCache cache, ConfigurableListableBeanFactory beanFactory,
+                                            WatchCacheProperties properties) {
+        WatchCacheProperties.Readiness readiness = properties.getReadiness();
+        return new WatchCacheReadiness(cache, beanFactory, readiness.isAwaitFirstValue(), readiness.getTimeout());
     }
 }

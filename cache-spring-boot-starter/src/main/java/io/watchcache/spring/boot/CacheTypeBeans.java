@@ -1,0 +1,47 @@
+package io.watchcache.spring.boot;
+
+import io.watchcache.CacheType;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.core.ResolvableType;
+
+/**
+ * The generics of {@code CacheType<R, V>} beans, read from their bean definitions (a
+ * {@code @Bean} method's generic return type), else from the bean's class, without creating
+ * the bean.
+ */
+public final class CacheTypeBeans {
+
+    private CacheTypeBeans() {
+    }
+
+    /**
+     * The bean's {@code CacheType<R, V>}, as declared; its generics are unresolved
+     * ({@link ResolvableType#NONE} when the bean is unknown) when the declaration does not say.
+     */
+    public static ResolvableType cacheType(ConfigurableListableBeanFactory beanFactory, String name) {
+        if (!beanFactory.containsBean(name)) {
+            return ResolvableType.NONE;
+        }
+        ResolvableType declared = ResolvableType.NONE;
+        if (beanFactory.containsBeanDefinition(name)) {
+            BeanDefinition definition = beanFactory.getMergedBeanDefinition(name);
+            declared = definition.getResolvableType().as(CacheType.class);
+        }
+        if (declared == ResolvableType.NONE || declared.getGeneric(1).resolve() == null) {
+            Class<?> beanClass = beanFactory.getType(name, false);
+            ResolvableType fromClass = beanClass == null ? ResolvableType.NONE
+                    : ResolvableType.forClass(beanClass).as(CacheType.class);
+            if (fromClass != ResolvableType.NONE && fromClass.getGeneric(1).resolve() != null) {
+                declared = fromClass;
+            }
+        }
+        return declared;
+    }
+
+    /** The {@code V} of the bean's {@code CacheType<R, V>}, or {@link ResolvableType#NONE}. */
+    public static ResolvableType valueType(ConfigurableListableBeanFactory beanFactory, String name) {
+        ResolvableType value = cacheType(beanFactory, name).getGeneric(1);
+        return value.resolve() == null ? ResolvableType.NONE : value;
+    }
+}

@@ -1,0 +1,5 @@
+/** The {@code watchcache} actuator endpoint. */
+@NullMarked
+package io.watchcache.spring.boot.actuate.endpoint;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,161 @@
+package io.watchcache.spring.boot.autoconfigure;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
+import org.springframework.boot.origin.Origin;
+import org.springframework.core.env.Environment;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Checks the {@code watchcache.*} configuration as a whole, so one startup names every mistake:
+ * values the cache refuses, keys under {@code watchcache.types.<name>} that mean nothing, type
+ * names with no {@code CacheType} bean, and a health status nobody declared. Each problem is
+ * reported with the value as the user wrote it (not as Boot converted it) and where it was
+ * written when Boot knows.
+ */
+final class ConfigurationCheck {
+
+    /** The keys a {@code watchcache.types.<name>} entry may have, in the order the docs list them. */
+    static final List<String> TYPE_KEYS = List.of("refresh", "refresh-timer", "query-timeout", "last-get-ttl");
+
+    static final List<String> BUILT_IN_STATUSES = List.of("UP", "DOWN", "OUT_OF_SERVICE", "UNKNOWN");
+
+    private static final ConfigurationPropertyName TYPES = ConfigurationPropertyName.of("watchcache.types");
+
+    /** One invalid property: its name, its value as written, where it came from, and why it is wrong. */
+    record Problem(String property, @Nullable Object value, @Nullable Origin origin, String reason) {
+
+        /** One line of a startup report. */
+        String describe() {
+            return "'" + property + "'" + (value == null ? "" : " = '" + value + "'")
+                    + (origin == null ? "" : " (from " + origin + ")") + ": " + reason;
+        }
+    }
+
+    private final @Nullable Environment environment;
+    private final List<Problem> problems = new ArrayList<>();
+
+    ConfigurationCheck(@Nullable Environment environment) {
+        this.environment = environment;
+    }
+
+    /** Records that {@code property} is invalid; its value and origin come from the environment. */
+    void invalid(String property, @Nullable Object converted, String reason) {
+        ConfigurationProperty written = find(property);
+        Object value = written != null ? written.getValue() : converted;
+        problems.add(new Problem(property, value, written == null ? null : written.getOrigin(), reason));
+    }
+
+    /**
+     * Checks the keys under {@code watchcache.types}: each names a {@code CacheType} bean and
+     * only the keys an override has.
+     */
+    void typeKeys(Set<String> configuredTypes, Collection<String> cacheTypeBeans) {
+        Set<String> beans = new TreeSet<>(cacheTypeBeans);
+        for (String name : configuredTypes) {
+            if (!beans.contains(name)) {
+                invalid("watchcache.types." + name, null, "there is no CacheType bean named '" + name
+                        + "'; CacheType beans: " + beans);
+            }
+        }
+        for (ConfigurationPropertyName name : propertyNames()) {
+            if (!TYPES.isAncestorOf(name) || name.getNumberOfElements() < 4) {
+                if (TYPES.isAncestorOf(name) && name.getNumberOfElements() == 3) {
+                    invalid(name.toString(), null, "a type's overrides are keys under it; valid keys: "
+                            + String.join(", ", TYPE_KEYS));
+                }
+                continue;
+            }
+            String key = name.getElement(3, ConfigurationPropertyName.Form.DASHED);
+            if (name.getNumberOfElements() > 4 || !TYPE_KEYS.contains(key)) {
+                invalid(name.toString(), null, "unknown key; valid keys: " + String.join(", ", TYPE_KEYS));
+            }
+        }
+    }
+
+    /**
+     * Checks a health status: one of Boot's, or one the application declared in
+     * {@code management.endpoint.health.status.order}. Returns the status's code.
+     */
+    String status(String property, String status) {
+        Set<String> known = new LinkedHashSet<>(BUILT_IN_STATUSES);
+        if (environment != null) {
+            Binder.get(environment).bind("management.endpoint.health.status.order", Bindable.listOf(String.class))
+                    .ifBound(order -> order.forEach(code -> known.add(uniform(code))));
+        }
+        String code = uniform(status);
+        if (!known.contains(code)) {
+            invalid(property, status, "not a health status; known statuses: " + String.join(", ", known)
+                    + " (declare others in management.endpoint.health.status.order)");
+        }
+        return code;
+    }
+
+    /** Throws when anything was found: Boot's own exception for one problem, ours listing all of them for more. */
+    void throwIfInvalid() {
+        if (problems.size() == 1) {
+            Problem problem = problems.get(0);
+            throw new InvalidConfigurationPropertyValueException(problem.property(), problem.value(), problem.reason());
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidWatchCacheConfigurationException(problems);
+        }
+    }
+
+    List<Problem> problems() {
+        return List.copyOf(problems);
+    }
+
+    /** Boot compares status codes upper-cased, without separators other than underscores. */
+    private static String uniform(String code) {
+        StringBuilder uniform = new StringBuilder();
+        for (char c : code.trim().toCharArray()) {
+            if (Character.isLetterOrDigit(c) || c == '_') {
+                uniform.append(Character.toUpperCase(c));
+            } else if (c == '-') {
+                uniform.append('_');
+            }
+        }
+        return uniform.toString().toUpperCase(Locale.ROOT);
+    }
+
+    private @Nullable ConfigurationProperty find(String property) {
+        if (environment == null) {
+            return null;
+        }
+        ConfigurationPropertyName name = ConfigurationPropertyName.of(property);
+        for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+            ConfigurationProperty found = source.getConfigurationProperty(name);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    private Set<ConfigurationPropertyName> propertyNames() {
+        Set<ConfigurationPropertyName> names = new LinkedHashSet<>();
+        if (environment != null) {
+            for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+                if (source instanceof IterableConfigurationPropertySource iterable) {
+                    iterable.filter(TYPES::isAncestorOf).forEach(names::add);
+                }
+            }
+        }
+        return names;
+    }
+}

@@ -1,0 +1,42 @@
+package io.watchcache.spring.boot.autoconfigure;
+
+import io.watchcache.WatchCache;
+import io.watchcache.spring.boot.health.WatchCacheHealthIndicator;
+import io.watchcache.spring.boot.health.WatchCacheReadinessHealthIndicator;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The {@code watchcache} health indicator (entries that lost contact) and the
+ * {@code watchcacheReadiness} one (first values); {@code management.health.watchcache.enabled=false}
+ * and {@code management.health.watchcachereadiness.enabled=false} turn them off.
+ */
+@AutoConfiguration(after = WatchCacheAutoConfiguration.class)
+@ConditionalOnClass(HealthIndicator.class)
+@ConditionalOnBean(WatchCache.class)
+public final class WatchCacheHealthAutoConfiguration {
+
+    // On the methods, not the class: the condition lives in spring-boot-health, which may be absent.
+    @Bean
+    @ConditionalOnEnabledHealthIndicator("watchcache")
+    @ConditionalOnMissingBean(name = "watchcacheHealthIndicator")
+    WatchCacheHealthIndicator watchcacheHealthIndicator(WatchCache cache, WatchCacheProperties properties) {
+        WatchCacheProperties.Health health = properties.getHealth();
+        return new WatchCacheHealthIndicator(cache, health.getLostContactThreshold(),
+                new ConfigurationCheck(null).status("watchcache.health.lost-contact-status",
+                        health.getLostContactStatus()));
+    }
+
+    @Bean
+    @ConditionalOnEnabledHealthIndicator("watchcachereadiness")
+    @ConditionalOnBean(WatchCacheReadiness.class)
+    @ConditionalOnMissingBean(name = "watchcacheReadinessHealthIndicator")
+    WatchCacheReadinessHealthIndicator watchcacheReadinessHealthIndicator(WatchCacheReadiness readiness) {
+        return new WatchCacheReadinessHealthIndicator(readiness);
+    }
+}
