@@ -1,0 +1,139 @@
+package io.watchcache.spring.boot.autoconfigure;
+
+import io.watchcache.CacheRequest;
+import io.watchcache.CacheType;
+import io.watchcache.FetchResult;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.ConfigDataApplicationContextInitializer;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.core.env.Environment;
+import org.springframework.core.io.support.SpringFactoriesLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.mock.env.MockEnvironment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every configuration mistake fails startup with an analysis that names the property, the value
+ * as written, where it was written, and what would be valid. One mistake is Boot's own
+ * {@link InvalidConfigurationPropertyValueException}; several are listed together.
+ */
+class StrictConfigurationTest {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(WatchCacheAutoConfigurationTest.ALL)
+            .withBean("config", CacheType.class, () -> (CacheType<CacheRequest, String>) (o, r) -> FetchResult.of("v", 2));
+
+    @Test
+    void oneInvalidValueIsBootsOwnExceptionWithTheValueAsWritten() {
+        assertSingle("watchcache.backoff.max-wait=-5s", "watchcache.backoff.max-wait", "-5s", "must be positive");
+        assertSingle("watchcache.default-query-timeout=-5s", "watchcache.default-query-timeout", "-5s",
+                "must be positive");
+        assertSingle("watchcache.entry-fetch-max-burst=0", "watchcache.entry-fetch-max-burst", "0",
+                "must be at least 1");
+        assertSingle("watchcache.entry-fetch-rate=-3", "watchcache.entry-fetch-rate", "-3",
+                "must be a positive number of fetches per second");
+        assertSingle("watchcache.backoff.free-failures=-1", "watchcache.backoff.free-failures", "-1",
+                "must not be negative");
+        assertSingle("watchcache.max-entries=0", "watchcache.max-entries", "0", "must be at least 1");
+        assertSingle("watchcache.health.lost-contact-threshold=-1m", "watchcache.health.lost-contact-threshold",
+                "-1m", "must not be negative");
+        assertSingle("watchcache.readiness.timeout=0s", "watchcache.readiness.timeout", "0s", "must be positive");
+        assertSingle("watchcache.types.config.query-timeout=-1s", "watchcache.types.config.query-timeout", "-1s",
+                "must be positive");
+    }
+
+    @Test
+    void anUnknownKeyUnderATypeFailsAndListsTheValidKeys() {
+        assertSingle("watchcache.types.config.query-timout=5s", "watchcache.types.config.query-timout", null,
+                "unknown key; valid keys: refresh, refresh-timer, query-timeout, last-get-ttl");
+    }
+
+    @Test
+    void anOverrideForATypeThatDoesNotExistFailsNamingTheTypes() {
+        assertSingle("watchcache.types.nosuchtype.refresh=true", "watchcache.types.nosuchtype", null,
+                "there is no CacheType bean named 'nosuchtype'; CacheType beans: [config]");
+    }
+
+    @Test
+    void anUnknownHealthStatusFailsListingTheKnownOnes() {
+        assertSingle("watchcache.health.lost-contact-status=SIDEWAYS", "watchcache.health.lost-contact-status",
+                "SIDEWAYS", "not a health status; known statuses: UP, DOWN, OUT_OF_SERVICE, UNKNOWN"
+                        + " (declare others in management.endpoint.health.status.order)");
+        runner.withPropertyValues("watchcache.health.lost-contact-status=out-of-service")
+                .run(context -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
+    void everyMistakeInAFileIsReportedAtOnceWithItsFileAndLine() {
+        runner.withInitializer(new ConfigDataApplicationContextInitializer())
+                .withPropertyValues("spring.config.location=classpath:/strict/application.yml")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    InvalidWatchCacheConfigurationException cause = cause(context,
+                            InvalidWatchCacheConfigurationException.class);
+                    FailureAnalysis analysis = analyze(context.getStartupFailure());
+                    String file = "class path resource [strict/application.yml]";
+                    assertThat(analysis.getDescription()).isEqualTo("""
+                            4 watchcache properties are invalid:
+
+                            \t- 'watchcache.entry-fetch-max-burst' = '0' (from %1$s - 4:26): must be at least 1
+                            \t- 'watchcache.backoff.max-wait' = '-5s' (from %1$s - 3:15): must be positive
+                            \t- 'watchcache.types.config.query-timout' = '5s' (from %1$s - 7:21): unknown key; \
+                            valid keys: refresh, refresh-timer, query-timeout, last-get-ttl
+                            \t- 'watchcache.health.lost-contact-status' = 'SIDEWAYS' (from %1$s - 9:26): not a health \
+                            status; known statuses: UP, DOWN, OUT_OF_SERVICE, UNKNOWN (declare others in \
+                            management.endpoint.health.status.order)""".formatted(file));
+                    assertThat(analysis.getAction()).isEqualTo("Update these properties in your application's"
+                            + " configuration (the watchcache README lists every property and its allowed values).");
+                    assertThat(cause.properties()).hasSize(4);
+                });
+    }
+
+    private void assertSingle(String property, String name, String written, String reason) {
+        runner.withPropertyValues(property).run(context -> {
+            assertThat(context).as(property).hasFailed();
+            InvalidConfigurationPropertyValueException cause = cause(context,
+                    InvalidConfigurationPropertyValueException.class);
+            assertThat(cause).as("cause of %s", property).isNotNull();
+            assertThat(cause.getName()).isEqualTo(name);
+            assertThat(cause.getReason()).isEqualTo(reason);
+            if (written != null) {
+                assertThat(cause.getValue()).isEqualTo(written);
+            }
+            // Boot's analyzer explains it; it finds the origin in the environment itself.
+            FailureAnalysis analysis = analyze(context.getStartupFailure());
+            assertThat(analysis.getDescription()).isEqualTo("Invalid value '" + cause.getValue()
+                    + "' for configuration property '" + name + "'. Validation failed for the following reason:\n\n"
+                    + reason);
+        });
+    }
+
+    /** What Boot prints at startup: the first registered analyzer that explains the failure. */
+    static FailureAnalysis analyze(Throwable failure) {
+        SpringFactoriesLoader.ArgumentResolver arguments = SpringFactoriesLoader.ArgumentResolver
+                .of(Environment.class, new MockEnvironment());
+        for (FailureAnalyzer analyzer : SpringFactoriesLoader.forDefaultResourceLocation().load(FailureAnalyzer.class,
+                arguments, SpringFactoriesLoader.FailureHandler.handleMessage((message, e) -> { }))) {
+            FailureAnalysis analysis = analyzer.analyze(failure);
+            if (analysis != null) {
+                return analysis;
+            }
+        }
+        return null;
+    }
+
+    private static <T extends Throwable> T cause(AssertableApplicationContext context, Class<T> type) {
+        Throwable t = context.getStartupFailure();
+        while (t != null) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+            t = t.getCause();
+        }
+        return null;
+    }
+}
