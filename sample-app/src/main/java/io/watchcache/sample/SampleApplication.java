@@ -4,6 +4,8 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.watchcache.CacheRequest;
 import io.watchcache.CacheType;
+import io.watchcache.LiveValue;
+import io.watchcache.TypedCache;
 import io.watchcache.etcd.EtcdCacheTypes;
 import io.watchcache.spring.boot.CacheWatch;
 import org.springframework.boot.SpringApplication;
@@ -18,8 +20,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The sample: one cache type named {@code values} (an embedded store by default, etcd with the
- * {@code etcd} profile), two watches whose updates are logged, a writer that changes data every
- * few seconds, and an HTTP API that reads through the cache like a blocking-query client.
+ * {@code etcd} profile), two watches whose updates are logged, a live value of the feature flag,
+ * a writer that changes data every few seconds, and an HTTP API that reads through the cache
+ * like a blocking-query client.
  */
 @SpringBootApplication
 public class SampleApplication {
@@ -28,14 +31,23 @@ public class SampleApplication {
         SpringApplication.run(SampleApplication.class, args);
     }
 
+    // The starter declares a TypedCache<R, V> bean for every CacheType<R, V> bean: watches and
+    // live values are declared from it, with no type name to repeat.
+
     @Bean
-    CacheWatch greetingWatch() {
-        return CacheWatch.of("values", ValueRequest.of("greeting"), "greeting");
+    CacheWatch greetingWatch(TypedCache<CacheRequest, Optional<String>> values) {
+        return CacheWatch.of(values, ValueRequest.of("greeting"), "greeting");
     }
 
     @Bean
-    CacheWatch featureFlagWatch() {
-        return CacheWatch.of("values", ValueRequest.of("feature-flags/new-ui"), "new-ui");
+    CacheWatch featureFlagWatch(TypedCache<CacheRequest, Optional<String>> values) {
+        return CacheWatch.of(values, ValueRequest.of("feature-flags/new-ui"), "new-ui");
+    }
+
+    /** The feature flag as a held, always-fresh value: reading it is a field read. Closed with the context. */
+    @Bean
+    LiveValue<Optional<String>> newUiFlag(TypedCache<CacheRequest, Optional<String>> values) {
+        return values.live(ValueRequest.of("feature-flags/new-ui"));
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -2,9 +2,9 @@ package io.watchcache.sample;
 
 import io.watchcache.CacheRequest;
 import io.watchcache.FetchFailedException;
+import io.watchcache.LiveValue;
 import io.watchcache.Result;
 import io.watchcache.TypedCache;
-import io.watchcache.WatchCache;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -20,6 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -29,7 +30,8 @@ import java.util.concurrent.CompletionException;
  *
  * <ul>
  *   <li>{@code GET /values/{key}}: the value now, its index in the {@code X-Watchcache-Index} header;</li>
- *   <li>{@code GET /values/{key}?index=N&wait=30s}: waits until the index passes N (or the wait ends).</li>
+ *   <li>{@code GET /values/{key}?index=N&wait=30s}: waits until the index passes N (or the wait ends);</li>
+ *   <li>{@code GET /flags/new-ui}: the feature flag from a {@code LiveValue}.</li>
  * </ul>
  *
  * A waiting request holds no thread: the controller returns the cache's future.
@@ -41,12 +43,16 @@ public class ValuesController {
     static final Duration DEFAULT_WAIT = Duration.ofMinutes(5);
     static final Duration MAX_WAIT = Duration.ofMinutes(10);
 
-    private final WatchCache cache;
+    private final TypedCache<CacheRequest, Optional<String>> values;
+    private final LiveValue<Optional<String>> newUiFlag;
     private final SampleBackend backend;
     private final ChangeLog changes;
 
-    public ValuesController(WatchCache cache, SampleBackend backend, ChangeLog changes) {
-        this.cache = cache;
+    /** {@code values} is whichever {@code CacheType} bean of that type the active profile declares. */
+    public ValuesController(TypedCache<CacheRequest, Optional<String>> values, LiveValue<Optional<String>> newUiFlag,
+                            SampleBackend backend, ChangeLog changes) {
+        this.values = values;
+        this.newUiFlag = newUiFlag;
         this.backend = backend;
         this.changes = changes;
     }
@@ -62,13 +68,8 @@ public class ValuesController {
         String key = key(path);
         long minIndex = parseIndex(index);
         Duration timeout = parseWait(wait, minIndex);
-        return values().getAsync(new ValueRequest(key, minIndex, timeout))
+        return values.getAsync(new ValueRequest(key, minIndex, timeout))
                 .thenApply(result -> view(key, result));
-    }
-
-    /** The "values" type: whichever CacheType bean of that name the active profile declares. */
-    private TypedCache<CacheRequest, Optional<String>> values() {
-        return cache.type("values");
     }
 
     @PutMapping("/values/{*key}")
@@ -81,6 +82,12 @@ public class ValuesController {
     public ResponseEntity<Void> delete(@PathVariable("key") String path) throws Exception {
         backend.delete(key(path));
         return ResponseEntity.noContent().build();
+    }
+
+    /** The feature flag, from the live value: no lookup, no wait once it has its first value. */
+    @GetMapping("/flags/new-ui")
+    public Map<String, Object> newUiFlag() {
+        return Map.of("enabled", newUiFlag.get().map("on"::equals).orElse(false), "index", newUiFlag.index());
     }
 
     /** The last changes the watches saw. */
