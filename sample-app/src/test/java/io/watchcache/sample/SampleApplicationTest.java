@@ -120,5 +120,16 @@ class SampleApplicationTest {
         assertThat(metric.body()).contains("\"name\":\"watchcache.gets\"");
         assertThat(endpoint.statusCode()).isEqualTo(200);
         assertThat(endpoint.body()).contains("\"key\":\"probe\"").contains("\"correlationId\":\"greeting\"");
+
+        HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                + "/actuator/watchcache/no-such-entry")).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(unknown.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void theLiveValueServesTheFlag() throws Exception {
+        store.put("feature-flags/new-ui", "on");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> get("/flags/new-ui").body().contains("\"enabled\":true"));
     }
 }

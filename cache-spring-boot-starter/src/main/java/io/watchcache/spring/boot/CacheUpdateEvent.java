@@ -2,6 +2,7 @@ package io.watchcache.spring.boot;
 
 import io.watchcache.ResultMeta;
 import io.watchcache.UpdateEvent;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEvent;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.ResolvableTypeProvider;
@@ -22,7 +23,7 @@ public class CacheUpdateEvent<V> extends ApplicationEvent implements ResolvableT
     private final transient UpdateEvent<V> update;
     private final transient ResolvableType valueType;
 
-    public CacheUpdateEvent(Object source, UpdateEvent<V> update, ResolvableType valueType) {
+    public CacheUpdateEvent(Object source, UpdateEvent<V> update, @Nullable ResolvableType valueType) {
         super(source);
         this.update = update;
         this.valueType = valueType == null ? ResolvableType.NONE : valueType;
@@ -33,12 +34,12 @@ public class CacheUpdateEvent<V> extends ApplicationEvent implements ResolvableT
     }
 
     /** The current value (after an error, the last known one; possibly {@code null}). */
-    public V value() {
+    public @Nullable V value() {
         return update.value();
     }
 
     /** The value this watch delivered before ({@code null} on its first event). */
-    public V previousValue() {
+    public @Nullable V previousValue() {
         return update.previousValue();
     }
 
@@ -47,7 +48,7 @@ public class CacheUpdateEvent<V> extends ApplicationEvent implements ResolvableT
     }
 
     /** Why the last fetch failed, or {@code null}. */
-    public Throwable error() {
+    public @Nullable Throwable error() {
         return update.error();
     }
 
@@ -57,7 +58,7 @@ public class CacheUpdateEvent<V> extends ApplicationEvent implements ResolvableT
         return correlationId();
     }
 
-    public V getValue() {
+    public @Nullable V getValue() {
         return value();
     }
 
@@ -65,7 +66,7 @@ public class CacheUpdateEvent<V> extends ApplicationEvent implements ResolvableT
         return meta();
     }
 
-    public Throwable getError() {
+    public @Nullable Throwable getError() {
         return error();
     }
 
