@@ -99,7 +99,8 @@ public final class WatchCache implements AutoCloseable {
      * wait had timed out, and from now on a call that would wait is answered the same way at
      * once. Hits, watches, live values and background refresh go on until {@link #close()}.
      * Call it before a server stops taking requests, so that parked long polls get their answer
-     * instead of holding the shutdown up. Idempotent.
+     * instead of holding the shutdown up. Returns once the answers have landed (an async
+     * caller's hops to the executor; it waits at most a second for them). Idempotent.
      *
      * @return how many waiting callers were answered
      */

@@ -58,6 +58,8 @@ class DrainTest {
 
         int released = cache.drain();
 
+        // drain() returns once the answers have landed, the async caller's included.
+        assertThat(parkedAsync).isDone();
         assertThat(released).isBetween(1, 2);
         Result<String> answered = parked.get(2, TimeUnit.SECONDS);
         assertThat(answered.value()).isEqualTo("v");

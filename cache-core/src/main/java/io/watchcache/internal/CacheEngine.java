@@ -22,6 +22,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -41,6 +43,7 @@ public final class CacheEngine implements AutoCloseable {
     private final MeterRegistry registry;
     private final ObservationRegistry observations;
     private final AtomicLong entryIds = new AtomicLong();
+    private static final long DRAIN_WAIT_SECONDS = 1;
     private final Watch.Source watchSource = new Watch.Source() {
         @Override
         public CompletableFuture<Result<Object>> read(TypeRegistration type, CacheRequest request, RequestInfo info) {
@@ -280,15 +283,24 @@ public final class CacheEngine implements AutoCloseable {
     /** See {@link io.watchcache.WatchCache#drain()}. */
     public int drain() {
         runtime.markDraining();
-        int released = 0;
+        List<CompletableFuture<Result<Object>>> answered = new ArrayList<>();
         for (Entry entry : List.copyOf(table.entries())) {
             // Answered outside the entry's lock: an answer runs the caller's continuation.
             for (Waiter waiter : entry.waitingCallers()) {
                 waiter.answerNow();
-                released++;
+                answered.add(waiter.future);
             }
         }
-        return released;
+        // An async caller's answer hops to the executor; wait (briefly) until it has landed, so
+        // that what runs after drain() sees every caller answered.
+        try {
+            CompletableFuture.allOf(answered.toArray(CompletableFuture[]::new)).get(DRAIN_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // A caller's continuation failed or is slow: it has its answer all the same.
+        }
+        return answered.size();
     }
 
     public boolean isDraining() {

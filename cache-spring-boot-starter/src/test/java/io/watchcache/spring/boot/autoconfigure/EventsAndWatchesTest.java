@@ -15,6 +15,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 
 import java.time.Duration;
 import java.util.List;
@@ -82,6 +84,7 @@ class EventsAndWatchesTest {
         }
 
         @EventListener
+        @Order(0)
         void onCounts(CacheUpdateEvent<Integer> event) {
             counts.add(event);
         }
@@ -92,11 +95,14 @@ class EventsAndWatchesTest {
         }
 
         @EventListener
+        @Order(0)
         void onAny(CacheUpdateEvent<?> event) {
             all.add(event);
         }
 
+        // Last: Spring stops delivering an event to further listeners when one throws.
         @EventListener
+        @Order(Ordered.LOWEST_PRECEDENCE)
         void failing(CacheUpdateEvent<Integer> event) {
             throw new IllegalStateException("a listener bug");
         }

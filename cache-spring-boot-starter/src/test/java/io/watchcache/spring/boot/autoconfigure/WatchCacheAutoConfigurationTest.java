@@ -11,10 +11,13 @@ import io.watchcache.Result;
 import io.watchcache.WatchCache;
 import io.watchcache.spring.boot.CacheEventPublisher;
 import io.watchcache.spring.boot.CacheOptionsCustomizer;
+import io.watchcache.spring.boot.CacheUpdateEvent;
 import io.watchcache.spring.boot.actuate.endpoint.WatchCacheEndpoint;
 import io.watchcache.spring.boot.health.WatchCacheHealthIndicator;
 import io.watchcache.testing.VersionedStore;
 import org.junit.jupiter.api.Test;
+import org.springframework.aot.hint.RuntimeHints;
+import org.springframework.aot.hint.predicate.RuntimeHintsPredicates;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -206,5 +209,16 @@ class WatchCacheAutoConfigurationTest {
         assertThat(cache[0].isClosed()).isTrue();
         assertThat(took).isLessThan(Duration.ofSeconds(1));
         await().atMost(Duration.ofSeconds(5)).until(() -> store.inFlight() == 0);
+    }
+
+    @Test
+    void runtimeHintsLetSpelReadTheEventsAccessorsAheadOfTime() {
+        RuntimeHints hints = new RuntimeHints();
+        new WatchCacheRuntimeHints().registerHints(hints, getClass().getClassLoader());
+
+        for (String accessor : new String[] {"getCorrelationId", "getValue", "getMeta", "getError", "correlationId"}) {
+            assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(CacheUpdateEvent.class, accessor))
+                    .as(accessor).accepts(hints);
+        }
     }
 }
