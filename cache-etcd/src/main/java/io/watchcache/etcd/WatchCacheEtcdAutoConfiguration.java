@@ -1,6 +1,5 @@
 package io.watchcache.etcd;
 
-import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.grpc.netty.GrpcSslContexts;
@@ -19,10 +18,9 @@ import org.springframework.boot.ssl.SslOptions;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 
-import javax.net.ssl.SSLException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import javax.net.ssl.SSLException;
 
 /**
  * A jetcd {@link Client} bean (closed on shutdown) and an {@link EtcdCacheTypes} factory when
@@ -41,21 +39,7 @@ public final class WatchCacheEtcdAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     Client etcdClient(EtcdProperties properties, ObjectProvider<SslBundles> sslBundles) {
-        ClientBuilder builder = Client.builder().endpoints(properties.getEndpoints().toArray(String[]::new))
-                .keepaliveTime(positive("watchcache.etcd.keepalive-time", properties.getKeepaliveTime()))
-                .keepaliveTimeout(positive("watchcache.etcd.keepalive-timeout", properties.getKeepaliveTimeout()));
-        if (properties.getUser() != null) {
-            builder.user(utf8(properties.getUser()));
-        }
-        if (properties.getPassword() != null) {
-            builder.password(utf8(properties.getPassword()));
-        }
-        if (properties.getNamespace() != null) {
-            builder.namespace(utf8(properties.getNamespace()));
-        }
-        if (properties.getAuthority() != null) {
-            builder.authority(properties.getAuthority());
-        }
+        ClientBuilder builder = EtcdClients.builder(properties);
         String bundleName = properties.getSsl().getBundle();
         if (bundleName != null) {
             SslBundles bundles = sslBundles.getIfAvailable();
@@ -103,13 +87,6 @@ public final class WatchCacheEtcdAutoConfiguration {
     }
 
     private static Duration positive(String property, Duration value) {
-        if (value == null || value.isNegative() || value.isZero()) {
-            throw new InvalidConfigurationPropertyValueException(property, value, "It must be positive.");
-        }
-        return value;
-    }
-
-    private static ByteSequence utf8(String value) {
-        return ByteSequence.from(value, StandardCharsets.UTF_8);
+        return EtcdClients.positive(property, value);
     }
 }

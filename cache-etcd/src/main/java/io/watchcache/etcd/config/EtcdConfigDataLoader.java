@@ -1,0 +1,61 @@
+package io.watchcache.etcd.config;
+
+import org.apache.commons.logging.Log;
+import org.springframework.boot.context.config.ConfigData;
+import org.springframework.boot.context.config.ConfigDataLoader;
+import org.springframework.boot.context.config.ConfigDataLoaderContext;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.boot.logging.DeferredLogFactory;
+
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Reads a {@code watchcache-etcd:} import at startup: every key under the prefix, parsed into
+ * one property source (see {@link EtcdConfigParser}). A store that does not answer fails
+ * startup with the endpoints named, unless the import is {@code optional:}, which starts with
+ * an empty source that {@link EtcdConfigWatcher} fills in when etcd answers.
+ */
+public class EtcdConfigDataLoader implements ConfigDataLoader<EtcdConfigDataResource> {
+
+    private final Log log;
+
+    public EtcdConfigDataLoader(DeferredLogFactory logs) {
+        this.log = logs.getLog(EtcdConfigDataLoader.class);
+    }
+
+    @Override
+    public ConfigData load(ConfigDataLoaderContext context, EtcdConfigDataResource resource) {
+        EtcdConfigSources sources = context.getBootstrapContext().get(EtcdConfigSources.class);
+        EtcdConfigSources.Imported imported = sources.imported(resource);
+        try {
+            EtcdConfigSources.Read read = sources.read(resource.prefix(), resource.requestTimeout());
+            EtcdConfigParser.Parsed parsed = EtcdConfigParser.parse(resource.prefix(), read.entries());
+            if (!parsed.ok()) {
+                if (!resource.isOptional()) {
+                    throw new InvalidEtcdConfigImportException(resource.sourceName(), "keys that do not parse: "
+                            + parsed.errors());
+                }
+                log.warn("Configuration from etcd: skipping keys that do not parse: " + parsed.errors());
+            }
+            imported.errors = parsed.errors();
+            imported.source.replace(parsed.properties(), read.revision());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EtcdConfigUnavailableException(resource.prefix(), sources.endpoints(), "interrupted", e);
+        } catch (InvalidEtcdConfigImportException e) {
+            throw e;
+        } catch (Exception e) {
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            String reason = cause instanceof TimeoutException ? "no answer within "
+                    + DurationStyle.SIMPLE.print(resource.requestTimeout()) : cause.toString();
+            if (!resource.isOptional()) {
+                throw new EtcdConfigUnavailableException(resource.prefix(), sources.endpoints(), reason, cause);
+            }
+            log.warn("Configuration from etcd: '" + resource.prefix() + "' could not be read from "
+                    + sources.endpoints() + " (" + reason + "); starting without it, it fills in when etcd answers");
+        }
+        return new ConfigData(List.of(imported.source));
+    }
+}

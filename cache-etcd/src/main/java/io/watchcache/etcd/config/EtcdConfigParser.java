@@ -1,0 +1,111 @@
+package io.watchcache.etcd.config;
+
+import org.springframework.boot.env.PropertiesPropertySourceLoader;
+import org.springframework.boot.env.PropertySourceLoader;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.env.EnumerablePropertySource;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.util.ClassUtils;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Turns the keys under a prefix into properties. A key's path below the prefix is the property
+ * name, with {@code /} read as {@code .} ({@code config/app/server/port} and
+ * {@code config/app/server.port} are both {@code server.port}); a key ending in {@code .yml},
+ * {@code .yaml} or {@code .properties} holds a whole file, parsed as such. Single keys win over
+ * files, and files are applied in key order.
+ */
+final class EtcdConfigParser {
+
+    private static final boolean YAML = ClassUtils.isPresent("org.yaml.snakeyaml.Yaml",
+            EtcdConfigParser.class.getClassLoader());
+
+    /** The properties, and the keys that did not parse (key to why). */
+    record Parsed(Map<String, Object> properties, SortedMap<String, String> errors) {
+
+        boolean ok() {
+            return errors.isEmpty();
+        }
+    }
+
+    private EtcdConfigParser() {
+    }
+
+    /** @param entries full etcd key to value, every key under {@code prefix} */
+    static Parsed parse(String prefix, Map<String, String> entries) {
+        Map<String, Object> fromFiles = new LinkedHashMap<>();
+        Map<String, Object> single = new LinkedHashMap<>();
+        SortedMap<String, String> errors = new TreeMap<>();
+        for (Map.Entry<String, String> entry : new TreeMap<>(entries).entrySet()) {
+            String key = entry.getKey();
+            if (!key.startsWith(prefix)) {
+                continue;
+            }
+            String path = key.substring(prefix.length());
+            if (path.isEmpty() || path.endsWith("/")) {
+                continue;
+            }
+            PropertySourceLoader loader = loaderFor(path);
+            if (loader == null) {
+                single.put(path.replace('/', '.'), entry.getValue());
+                continue;
+            }
+            if (loader instanceof YamlPropertySourceLoader && !YAML) {
+                errors.put(key, "YAML needs org.yaml:snakeyaml on the classpath");
+                continue;
+            }
+            try {
+                for (PropertySource<?> document : loader.load(key, new ByteArrayResource(
+                        entry.getValue().getBytes(StandardCharsets.UTF_8), "etcd key " + key))) {
+                    if (document instanceof EnumerablePropertySource<?> enumerable) {
+                        for (String name : enumerable.getPropertyNames()) {
+                            Object value = enumerable.getProperty(name);
+                            fromFiles.put(name, value == null ? "" : value.toString());
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                errors.put(key, firstLine(e.getMessage() == null ? e.toString() : e.getMessage()));
+            }
+        }
+        Map<String, Object> properties = new LinkedHashMap<>(fromFiles);
+        properties.putAll(single);
+        return new Parsed(properties, errors);
+    }
+
+    private static PropertySourceLoader loaderFor(String path) {
+        String lower = path.toLowerCase(Locale.ROOT);
+        if (lower.endsWith(".yml") || lower.endsWith(".yaml")) {
+            return new YamlPropertySourceLoader();
+        }
+        if (lower.endsWith(".properties")) {
+            return new PropertiesPropertySourceLoader();
+        }
+        return null;
+    }
+
+    private static String firstLine(String message) {
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /** Names whose values are never shown in events or logs: they look like secrets. */
+    static boolean looksSecret(String property) {
+        String lower = property.toLowerCase(Locale.ROOT);
+        for (String word : List.of("password", "secret", "token", "key", "credential")) {
+            if (lower.contains(word)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,67 @@
+package io.watchcache.etcd.config;
+
+import org.springframework.boot.origin.Origin;
+import org.springframework.boot.origin.OriginLookup;
+import org.springframework.core.env.EnumerablePropertySource;
+
+import java.util.Map;
+
+/**
+ * The properties of one {@code watchcache-etcd:} import. Its content is replaced as a whole when
+ * the prefix changes: a reader sees the old set or the new one, never a mix.
+ */
+public final class EtcdConfigPropertySource extends EnumerablePropertySource<String> implements OriginLookup<String> {
+
+    /** Where a property came from: the prefix and the revision of the content. */
+    record EtcdOrigin(String prefix, String property, long revision) implements Origin {
+        @Override
+        public String toString() {
+            return "etcd prefix '" + prefix + "' at revision " + revision;
+        }
+    }
+
+    private record Content(Map<String, Object> properties, String[] names, long revision) {
+    }
+
+    private volatile Content content = new Content(Map.of(), new String[0], 0);
+
+    EtcdConfigPropertySource(String name, String prefix) {
+        super(name, prefix);
+    }
+
+    @Override
+    public Object getProperty(String name) {
+        return content.properties().get(name);
+    }
+
+    @Override
+    public String[] getPropertyNames() {
+        return content.names().clone();
+    }
+
+    @Override
+    public boolean containsProperty(String name) {
+        return content.properties().containsKey(name);
+    }
+
+    @Override
+    public Origin getOrigin(String name) {
+        Content now = content;
+        return now.properties().containsKey(name) ? new EtcdOrigin(getSource(), name, now.revision()) : null;
+    }
+
+    /** The etcd revision of the content, 0 before the first read. */
+    public long revision() {
+        return content.revision();
+    }
+
+    /** The current properties (unmodifiable). */
+    public Map<String, Object> properties() {
+        return content.properties();
+    }
+
+    void replace(Map<String, Object> properties, long revision) {
+        Map<String, Object> copy = Map.copyOf(properties);
+        content = new Content(copy, copy.keySet().toArray(String[]::new), revision);
+    }
+}

@@ -1,0 +1,121 @@
+package io.watchcache.etcd.config;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.watchcache.etcd.EtcdClients;
+import io.watchcache.etcd.EtcdProperties;
+import org.springframework.boot.bootstrap.BootstrapRegistry;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The {@code watchcache-etcd:} imports of one application: their property sources, and the etcd
+ * client that read them. Made while configuration is loaded (before there is an application
+ * context) and handed to the context as the bean {@value #BEAN_NAME}, where
+ * {@link EtcdConfigWatcher} keeps the sources current and closes the client at the end.
+ */
+public final class EtcdConfigSources implements AutoCloseable {
+
+    static final String BEAN_NAME = "watchcacheEtcdConfigSources";
+
+    /** One import's source and what it last knew. */
+    static final class Imported {
+        final EtcdConfigDataResource resource;
+        final EtcdConfigPropertySource source;
+        /** Keys of the last content that did not parse (then the content was not used); empty if none. */
+        volatile SortedMap<String, String> errors = new TreeMap<>();
+        /** Why the watch of the prefix is failing right now, or null. */
+        volatile Throwable contactError;
+
+        Imported(EtcdConfigDataResource resource) {
+            this.resource = resource;
+            this.source = new EtcdConfigPropertySource(resource.sourceName(), resource.prefix());
+        }
+    }
+
+    private final EtcdProperties properties;
+    private final Map<String, Imported> imports = new ConcurrentHashMap<>();
+    private volatile Client client;
+
+    EtcdConfigSources(EtcdProperties properties) {
+        this.properties = properties;
+    }
+
+    /** Adds this holder to the application context when the bootstrap context closes (once). */
+    static void promoteOnClose(BootstrapRegistry registry) {
+        if (registry.isRegistered(Promoted.class)) {
+            return;
+        }
+        registry.register(Promoted.class, BootstrapRegistry.InstanceSupplier.of(new Promoted()));
+        registry.addCloseListener(event -> {
+            EtcdConfigSources sources = event.getBootstrapContext().get(EtcdConfigSources.class);
+            ConfigurableApplicationContext context = event.getApplicationContext();
+            if (!context.getBeanFactory().containsSingleton(BEAN_NAME)) {
+                context.getBeanFactory().registerSingleton(BEAN_NAME, sources);
+            }
+        });
+    }
+
+    /** Marks that the close listener is registered. */
+    private static final class Promoted {
+    }
+
+    Imported imported(EtcdConfigDataResource resource) {
+        return imports.computeIfAbsent(resource.prefix(), prefix -> new Imported(resource));
+    }
+
+    List<Imported> imports() {
+        return new ArrayList<>(imports.values());
+    }
+
+    List<String> endpoints() {
+        return properties.getEndpoints();
+    }
+
+    EtcdProperties properties() {
+        return properties;
+    }
+
+    /** The client of the imports, made on first use with the {@code watchcache.etcd.*} settings. */
+    synchronized Client client() {
+        if (client == null) {
+            client = EtcdClients.builder(properties).build();
+        }
+        return client;
+    }
+
+    /** Every key under {@code prefix} now, and the revision it was read at. */
+    Read read(String prefix, Duration timeout) throws Exception {
+        ByteSequence key = ByteSequence.from(prefix, StandardCharsets.UTF_8);
+        GetResponse response = client().getKVClient().get(key, GetOption.builder().isPrefix(true).build())
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        SortedMap<String, String> entries = new TreeMap<>();
+        for (KeyValue kv : response.getKvs()) {
+            entries.put(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().toString(StandardCharsets.UTF_8));
+        }
+        return new Read(entries, response.getHeader().getRevision());
+    }
+
+    record Read(SortedMap<String, String> entries, long revision) {
+    }
+
+    @Override
+    public synchronized void close() {
+        if (client != null) {
+            client.close();
+            client = null;
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package io.watchcache.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.watchcache.etcd.config.EtcdConfigChangedEvent;
+import io.watchcache.etcd.config.EtcdConfigFailureAnalyzer;
+import io.watchcache.etcd.config.EtcdConfigHealthIndicator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code spring.config.import=watchcache-etcd:<prefix>} against a real etcd: the import at
+ * startup, live changes into the {@code Environment} and {@code @ConfigurationProperties} beans,
+ * bad values, bad imports, and etcd down or restarted.
+ */
+@ExtendWith(EtcdExtension.class)
+class EtcdConfigDataTest {
+
+    private static final AtomicInteger PREFIXES = new AtomicInteger();
+    private static final Duration LIVE = Duration.ofSeconds(1);
+
+    private final List<ConfigurableApplicationContext> apps = new ArrayList<>();
+    private EtcdCluster cluster;
+    private Client client;
+    private String prefix;
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @EnableConfigurationProperties(Greeting.class)
+    static class App {
+        final List<EtcdConfigChangedEvent> events = new CopyOnWriteArrayList<>();
+
+        @EventListener
+        void on(EtcdConfigChangedEvent event) {
+            events.add(event);
+        }
+    }
+
+    @ConfigurationProperties("greeting")
+    static class Greeting {
+        private String message;
+
+        public String getMessage() {
+            return message;
+        }
+
+        public void setMessage(String message) {
+            this.message = message;
+        }
+    }
+
+    @BeforeEach
+    void connect(EtcdCluster cluster) throws Exception {
+        this.cluster = cluster;
+        cluster.ensureAllRunning();
+        client = Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)).build();
+        prefix = "config/test" + PREFIXES.incrementAndGet() + "/";
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        apps.forEach(ConfigurableApplicationContext::close);
+        client.close();
+        cluster.ensureAllRunning();
+    }
+
+    private ConfigurableApplicationContext start(String importLocation, String... more) {
+        List<String> args = new ArrayList<>(List.of("--spring.config.import=" + importLocation,
+                "--watchcache.etcd.endpoints=" + String.join(",", cluster.endpoints()),
+                "--management.health.etcdconfig.enabled=true",
+                "--spring.cloud.compatibility-verifier.enabled=false"));
+        args.addAll(List.of(more));
+        ConfigurableApplicationContext app = new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+                .run(args.toArray(String[]::new));
+        apps.add(app);
+        return app;
+    }
+
+    private void put(String key, String value) throws Exception {
+        client.getKVClient().put(bytes(prefix + key), bytes(value)).get(10, TimeUnit.SECONDS);
+    }
+
+    private void delete(String key) throws Exception {
+        client.getKVClient().delete(bytes(prefix + key)).get(10, TimeUnit.SECONDS);
+    }
+
+    private static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void keysBecomePropertiesAtStartupAndFollowEveryChangeWithinASecond() throws Exception {
+        put("server.port", "8081");
+        put("greeting/message", "hello");
+        put("application.yml", "app:\n  colour: blue\n  sizes:\n    - 1\n    - 2\n");
+        put("db.password", "hunter2");
+
+        ConfigurableApplicationContext app = start("watchcache-etcd:" + prefix);
+        Environment env = app.getEnvironment();
+        App listener = app.getBean(App.class);
+
+        assertThat(env.getProperty("server.port")).isEqualTo("8081");
+        assertThat(env.getProperty("greeting.message")).isEqualTo("hello");
+        assertThat(env.getProperty("app.colour")).isEqualTo("blue");
+        assertThat(env.getProperty("app.sizes[1]")).isEqualTo("2");
+
+        put("greeting/message", "hi");
+        await().atMost(LIVE).until(() -> "hi".equals(env.getProperty("greeting.message")));
+        await().atMost(LIVE).until(() -> listener.events.stream().anyMatch(e -> e.changes().containsKey("greeting.message")));
+        EtcdConfigChangedEvent changed = listener.events.stream()
+                .filter(e -> e.changes().containsKey("greeting.message")).findFirst().orElseThrow();
+        assertThat(changed.prefix()).isEqualTo(prefix);
+        assertThat(changed.changes()).containsExactly(java.util.Map.entry("greeting.message",
+                new EtcdConfigChangedEvent.Change("hello", "hi")));
+        // The @ConfigurationProperties bean is re-bound: spring-cloud-context is on this classpath.
+        await().atMost(LIVE).until(() -> "hi".equals(app.getBean(Greeting.class).getMessage()));
+
+        put("feature/new-ui", "on");
+        await().atMost(LIVE).until(() -> "on".equals(env.getProperty("feature.new-ui")));
+
+        delete("server.port");
+        await().atMost(LIVE).until(() -> env.getProperty("server.port") == null);
+
+        put("application.yml", "app:\n  colour: green\n");
+        await().atMost(LIVE).until(() -> "green".equals(env.getProperty("app.colour"))
+                && env.getProperty("app.sizes[1]") == null);
+
+        put("db.password", "correct-horse");
+        await().atMost(LIVE).until(() -> listener.events.stream().anyMatch(e -> e.changes().containsKey("db.password")));
+        EtcdConfigChangedEvent secret = listener.events.stream().filter(e -> e.changes().containsKey("db.password"))
+                .findFirst().orElseThrow();
+        assertThat(secret.changes().get("db.password")).isEqualTo(new EtcdConfigChangedEvent.Change("******", "******"));
+        assertThat(secret.toString()).doesNotContain("hunter2").doesNotContain("correct-horse");
+        assertThat(env.getProperty("db.password")).isEqualTo("correct-horse");
+    }
+
+    @Test
+    void aValueThatDoesNotParseKeepsTheLastGoodPropertiesAndIsReported() throws Exception {
+        put("application.yml", "app:\n  colour: blue\n");
+        ConfigurableApplicationContext app = start("watchcache-etcd:" + prefix);
+        Environment env = app.getEnvironment();
+        App listener = app.getBean(App.class);
+        HealthIndicator health = app.getBean(EtcdConfigHealthIndicator.class);
+        assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+
+        put("application.yml", "app:\n  colour: [unclosed\n");
+        await().atMost(LIVE).until(() -> listener.events.stream().anyMatch(e -> !e.isApplied()));
+
+        EtcdConfigChangedEvent refused = listener.events.stream().filter(e -> !e.isApplied()).findFirst().orElseThrow();
+        assertThat(refused.errors()).containsKey(prefix + "application.yml");
+        assertThat(env.getProperty("app.colour")).isEqualTo("blue");
+        assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
+        assertThat(health.health().getDetails().toString()).contains("application.yml");
+
+        put("application.yml", "app:\n  colour: red\n");
+        await().atMost(LIVE).until(() -> "red".equals(env.getProperty("app.colour")));
+        assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+    }
+
+    @Test
+    void etcdDownAtStartupFailsNamingTheEndpointsUnlessTheImportIsOptional() throws Exception {
+        String deadEndpoint = "http://127.0.0.1:" + freePort();
+        assertThatThrownBy(() -> new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE).run(
+                "--spring.config.import=watchcache-etcd:" + prefix + "?request-timeout=1s",
+                "--watchcache.etcd.endpoints=" + deadEndpoint))
+                .satisfies(failure -> {
+                    FailureAnalysis analysis = new EtcdConfigFailureAnalyzer().analyze(failure);
+                    assertThat(analysis).isNotNull();
+                    assertThat(analysis.getDescription()).isEqualTo("The configuration prefix '" + prefix
+                            + "' could not be read from etcd at " + deadEndpoint + ": no answer within 1s.");
+                    assertThat(analysis.getAction()).contains("optional:watchcache-etcd:" + prefix);
+                });
+
+        // Optional: starts without the properties, then fills them in when etcd answers.
+        EtcdCluster.Member member = cluster.member(0);
+        member.kill();
+        ConfigurableApplicationContext app = start("optional:watchcache-etcd:" + prefix + "?request-timeout=1s");
+        assertThat(app.getEnvironment().getProperty("greeting.message")).isNull();
+        member.start();
+        put("greeting/message", "late but here");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> "late but here".equals(app.getEnvironment().getProperty("greeting.message")));
+    }
+
+    @Test
+    void aChangeStillArrivesAfterEtcdIsKilledAndRestarted() throws Exception {
+        put("greeting/message", "before");
+        ConfigurableApplicationContext app = start("watchcache-etcd:" + prefix);
+        EtcdCluster.Member member = cluster.member(0);
+
+        member.kill();
+        Thread.sleep(1_000);
+        member.start();
+        put("greeting/message", "after the restart");
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> "after the restart".equals(app.getEnvironment().getProperty("greeting.message")));
+    }
+
+    @Test
+    void badImportsStopStartupWithAClearAnalysis() {
+        assertBadImport("watchcache-etcd:", "the prefix is empty");
+        assertBadImport("watchcache-etcd:config/app", "the prefix must end with '/' ('config/app/')");
+        assertBadImport("watchcache-etcd:config/app/?colour=blue", "unknown option 'colour'; options: request-timeout");
+        assertBadImport("watchcache-etcd:config/app/?request-timeout=soon", "request-timeout 'soon' is not a duration");
+    }
+
+    private void assertBadImport(String location, String reason) {
+        assertThatThrownBy(() -> new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE).run(
+                "--spring.config.import=" + location,
+                "--watchcache.etcd.endpoints=" + String.join(",", cluster.endpoints())))
+                .satisfies(failure -> {
+                    FailureAnalysis analysis = new EtcdConfigFailureAnalyzer().analyze(failure);
+                    assertThat(analysis).as(location).isNotNull();
+                    assertThat(analysis.getDescription()).startsWith("The configuration import '" + location
+                            + "' is invalid: " + reason);
+                });
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
