@@ -4,9 +4,9 @@ import org.apache.commons.logging.Log;
 import org.springframework.boot.context.config.ConfigData;
 import org.springframework.boot.context.config.ConfigDataLoader;
 import org.springframework.boot.context.config.ConfigDataLoaderContext;
-import org.springframework.boot.convert.DurationStyle;
 import org.springframework.boot.logging.DeferredLogFactory;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -48,8 +48,8 @@ public class EtcdConfigDataLoader implements ConfigDataLoader<EtcdConfigDataReso
             throw e;
         } catch (Exception e) {
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            String reason = cause instanceof TimeoutException ? "no answer within "
-                    + DurationStyle.SIMPLE.print(resource.requestTimeout()) : cause.toString();
+            String reason = cause instanceof TimeoutException ? "no answer within " + text(resource.requestTimeout())
+                    : cause.toString();
             if (!resource.isOptional()) {
                 throw new EtcdConfigUnavailableException(resource.prefix(), sources.endpoints(), reason, cause);
             }
@@ -57,5 +57,11 @@ public class EtcdConfigDataLoader implements ConfigDataLoader<EtcdConfigDataReso
                     + sources.endpoints() + " (" + reason + "); starting without it, it fills in when etcd answers");
         }
         return new ConfigData(List.of(imported.source));
+    }
+
+    /** 5s, 1500ms: as a user writes it. */
+    private static String text(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
     }
 }
