@@ -30,7 +30,7 @@ import java.util.function.Predicate;
  *   --quick             small sizes, short runs (a smoke test, under 3 minutes)
  *   --only a,b          run only these scenarios: hit, freshness, watch-scale, fan-out, shutdown, coalescing,
  *                       etcd (real etcd members on loopback; skipped with a note when no etcd binary is
- *                       found), or a part of it: etcd-leak, etcd-soak, etcd-frozen
+ *                       found), or a part of it: etcd-leak, etcd-soak, etcd-config, etcd-frozen
  *   --sync              watch-scale with a synchronous type (the Java 25 virtual-thread variant)
  *   --out DIR           where to write the JSON files (default target)
  *   --jdk25 PATH        a Java 21+ home for the virtual-thread variant (run.sh passes it when present)
@@ -310,6 +310,9 @@ public final class BenchmarkMain {
             if (runs.test("soak")) {
                 etcdSoak(figures, quick, single);
             }
+            if (runs.test("config")) {
+                etcdConfig(figures, quick, single);
+            }
         }
         if (runs.test("frozen")) {
             etcdFrozen(figures, quick, binary);
@@ -340,6 +343,15 @@ public final class BenchmarkMain {
                 soak.heapGrowthMibPerHour() <= 5, "200 watches, 20 writes/s of 1 KiB for " + soakFor.toSeconds()
                 + " s; heap after GC " + Figures.fmt(soak.firstMib()) + " -> " + Figures.fmt(soak.lastMib())
                 + " MiB"));
+    }
+
+    private static void etcdConfig(Figures figures, boolean quick, EtcdCluster single) throws Exception {
+        EtcdScenarios.ConfigChange change = EtcdScenarios.configChange(single.member(0), 1000, quick ? 30 : 100);
+        log("etcd config: " + change);
+        figures.add(new Figures.Figure("config_change_to_environment_p99_ms", "ms", change.p99Ms(), change.p50Ms(),
+                change.maxMs(), null, null, "<= 200", change.p99Ms() <= 200, "spring.config.import=watchcache-etcd:"
+                + " over " + change.keys() + " keys; " + change.changes() + " puts of one key at a time, from the put"
+                + " until Environment.getProperty returns the new value (min column: p50, max column: max)"));
     }
 
     private static void etcdFrozen(Figures figures, boolean quick, Path binary) throws Exception {

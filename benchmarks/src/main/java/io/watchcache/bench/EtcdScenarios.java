@@ -15,6 +15,12 @@ import io.watchcache.etcd.EtcdRequest;
 import io.watchcache.etcd.KeyWriter;
 import io.watchcache.etcd.LiveObjects;
 import io.watchcache.etcd.PrefixSnapshot;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.Environment;
 
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +39,8 @@ import java.util.function.BooleanSupplier;
 /**
  * Scenarios against real etcd members on loopback (started with {@link EtcdCluster}, as the
  * tests do): open watch streams and RPCs per change, heap growth under a soak, staleness while
- * a member is frozen, and recovery after a full-cluster restart.
+ * a member is frozen, recovery after a full-cluster restart, and configuration changes reaching
+ * the Environment of an application that imports a prefix.
  */
 final class EtcdScenarios {
 
@@ -213,6 +220,52 @@ final class EtcdScenarios {
     }
 
     /** A member that is not the leader, so freezing it leaves the cluster serving. */
+    record ConfigChange(int keys, int changes, double p50Ms, double p99Ms, double maxMs) {
+    }
+
+    /** The application of {@link #configChange}: nothing but the import. */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class ConfigApp {
+    }
+
+    /**
+     * {@code spring.config.import=watchcache-etcd:config/bench/} over {@code keys} keys; then
+     * {@code changes} puts, one key at a time, each timed from the put until the application's
+     * {@code Environment} returns the new value.
+     */
+    static ConfigChange configChange(EtcdCluster.Member etcd, int keys, int changes) throws Exception {
+        String prefix = "config/bench/";
+        // One INFO line per change is right for an application, noise in a table of figures.
+        System.setProperty("org.slf4j.simpleLogger.log.io.watchcache.etcd.config", "warn");
+        try (Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
+            KV kv = client.getKVClient();
+            for (int i = 0; i < keys; i++) {
+                put(kv, prefix + "bench.key" + i, "v0");
+            }
+            ConfigurableApplicationContext app = new SpringApplicationBuilder(ConfigApp.class)
+                    .web(WebApplicationType.NONE).logStartupInfo(false)
+                    .run("--spring.config.import=watchcache-etcd:" + prefix,
+                            "--watchcache.etcd.endpoints=" + etcd.endpoint(), "--logging.level.root=WARN");
+            try {
+                Environment env = app.getEnvironment();
+                LongSamples samples = new LongSamples();
+                for (int c = 1; c <= changes; c++) {
+                    String name = "bench.key" + (c * 7919 % keys);
+                    String value = "v" + c;
+                    long start = System.nanoTime();
+                    put(kv, prefix + name, value);
+                    awaitTrue(Duration.ofSeconds(10), () -> value.equals(env.getProperty(name)));
+                    samples.add(System.nanoTime() - start);
+                }
+                return new ConfigChange(keys, changes, samples.percentile(50) / 1e6, samples.percentile(99) / 1e6,
+                        samples.percentile(100) / 1e6);
+            } finally {
+                app.close();
+            }
+        }
+    }
+
     private static int followerIndex(EtcdCluster cluster) throws Exception {
         for (int i = 0; i < cluster.members().size(); i++) {
             if (cluster.member(i).metric("etcd_server_is_leader") == 0) {
