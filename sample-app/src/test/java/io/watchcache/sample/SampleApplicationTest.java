@@ -127,6 +127,14 @@ class SampleApplicationTest {
     }
 
     @Test
+    void configShowsASampleProperty() throws Exception {
+        HttpResponse<String> message = get("/config/sample.message");
+        assertThat(message.statusCode()).isEqualTo(200);
+        assertThat(message.body()).contains("\"value\":\"hello from application.yml\"");
+        assertThat(get("/config/spring.application.name").statusCode()).isEqualTo(403);
+    }
+
+    @Test
     void theLiveValueServesTheFlag() throws Exception {
         store.put("feature-flags/new-ui", "on");
 
