@@ -214,13 +214,19 @@ class EtcdConfigDataTest {
         ConfigurableApplicationContext app = start("watchcache-etcd:" + prefix);
         EtcdCluster.Member member = cluster.member(0);
 
+        HealthIndicator health = app.getBean(EtcdConfigHealthIndicator.class);
+
         member.kill();
-        Thread.sleep(1_000);
+        // The last properties stay while etcd is away, and health says contact is lost.
+        await().atMost(Duration.ofSeconds(30)).until(() -> health.health().getStatus().equals(Status.DOWN));
+        assertThat(health.health().getDetails().toString()).contains("lostContact");
+        assertThat(app.getEnvironment().getProperty("greeting.message")).isEqualTo("before");
         member.start();
         put("greeting/message", "after the restart");
 
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> "after the restart".equals(app.getEnvironment().getProperty("greeting.message")));
+        assertThat(health.health().getStatus()).isEqualTo(Status.UP);
     }
 
     @Test
