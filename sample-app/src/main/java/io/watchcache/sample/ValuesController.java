@@ -30,11 +30,16 @@ import java.util.concurrent.CompletionException;
  *
  * <ul>
  *   <li>{@code GET /values/{key}}: the value now, its index in the {@code X-Watchcache-Index} header;</li>
- *   <li>{@code GET /values/{key}?index=N&wait=30s}: waits until the index passes N (or the wait ends);</li>
+ *   <li>{@code GET /values/{key}?index=N&wait=30s}: waits until the index passes N (or the wait
+ *       ends, then answers with the current value). {@code wait} without a unit is seconds, as in
+ *       Consul; it needs {@code index};</li>
+ *   <li>{@code PUT /values/{key}} (a {@code text/plain} body) and {@code DELETE /values/{key}}: write through
+ *       the backend;</li>
  *   <li>{@code GET /flags/new-ui}: the feature flag from a {@code LiveValue}.</li>
  * </ul>
  *
- * A waiting request holds no thread: the controller returns the cache's future.
+ * A waiting request holds no thread: the controller returns the cache's future. Every error is
+ * an RFC 9457 {@code application/problem+json} body.
  */
 @RestController
 public class ValuesController {
@@ -42,6 +47,8 @@ public class ValuesController {
     static final String INDEX_HEADER = "X-Watchcache-Index";
     static final Duration DEFAULT_WAIT = Duration.ofMinutes(5);
     static final Duration MAX_WAIT = Duration.ofMinutes(10);
+    /** Longest key, in characters; etcd's own limit is far above what a URL can carry. */
+    static final int MAX_KEY_LENGTH = 4096;
 
     private final TypedCache<CacheRequest, Optional<String>> values;
     private final LiveValue<Optional<String>> newUiFlag;
@@ -67,7 +74,7 @@ public class ValuesController {
                                                             @RequestParam(name = "wait", required = false) String wait) {
         String key = key(path);
         long minIndex = parseIndex(index);
-        Duration timeout = parseWait(wait, minIndex);
+        Duration timeout = parseWait(wait, minIndex, index != null);
         return values.getAsync(new ValueRequest(key, minIndex, timeout))
                 .thenApply(result -> view(key, result));
     }
@@ -108,6 +115,10 @@ public class ValuesController {
         if (key.isBlank()) {
             throw new BadRequest("a key is required: GET /values/{key}");
         }
+        if (key.length() > MAX_KEY_LENGTH) {
+            throw new BadRequest("a key may have at most " + MAX_KEY_LENGTH + " characters, this one has "
+                    + key.length());
+        }
         return key;
     }
 
@@ -126,15 +137,27 @@ public class ValuesController {
         }
     }
 
-    private static Duration parseWait(String wait, long minIndex) {
+    /**
+     * The wait of a blocking read: {@code 30s}, {@code 500ms}, {@code 2m}, or a bare number of
+     * seconds as Consul reads it ({@code wait=3} is 3 s); 5 min without one. It needs an index:
+     * without one the read answers at once, and a silently ignored wait would mislead.
+     */
+    private static Duration parseWait(String wait, long minIndex, boolean indexGiven) {
         if (wait == null) {
-            return minIndex > 0 ? DEFAULT_WAIT : null;
+            return indexGiven ? DEFAULT_WAIT : null;
+        }
+        if (!indexGiven) {
+            throw new BadRequest("wait applies to a blocking read: give the index to wait past too,"
+                    + " e.g. ?index=42&wait=30s (the index is the X-Watchcache-Index of your last read)");
         }
         Duration parsed;
+        String text = wait.trim();
         try {
-            parsed = DurationStyle.detectAndParse(wait.trim());
-        } catch (IllegalArgumentException e) {
-            throw new BadRequest("wait must be a duration such as 30s, 500ms or 2m, got '" + wait + "'");
+            parsed = text.chars().allMatch(Character::isDigit) && !text.isEmpty()
+                    ? Duration.ofSeconds(Long.parseLong(text)) : DurationStyle.detectAndParse(text);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new BadRequest("wait must be a duration such as 30s, 500ms or 2m (a bare number is seconds), got '"
+                    + wait + "'");
         }
         if (parsed.isNegative() || parsed.isZero() || parsed.compareTo(MAX_WAIT) > 0) {
             throw new BadRequest("wait must be more than 0 and at most " + MAX_WAIT.toMinutes() + "m, got '" + wait + "'");

@@ -86,6 +86,7 @@ class SampleApplicationTest {
         HttpResponse<String> negative = get("/values/k?index=-3");
         HttpResponse<String> notANumber = get("/values/k?index=abc");
         HttpResponse<String> badWait = get("/values/k?index=1&wait=forever");
+        HttpResponse<String> negativeWait = get("/values/k?index=1&wait=-3");
         HttpResponse<String> tooLong = get("/values/k?index=1&wait=2h");
 
         assertThat(negative.statusCode()).isEqualTo(400);
@@ -93,6 +94,7 @@ class SampleApplicationTest {
         assertThat(notANumber.statusCode()).isEqualTo(400);
         assertThat(badWait.statusCode()).isEqualTo(400);
         assertThat(badWait.body()).contains("wait must be a duration");
+        assertThat(negativeWait.statusCode()).isEqualTo(400);
         assertThat(tooLong.statusCode()).isEqualTo(400);
         assertThat(tooLong.body()).contains("at most 10m");
     }
