@@ -98,7 +98,11 @@ public final class CacheOptions {
         return backoffFreeFailures;
     }
 
-    /** The wait after the first failure that is not free; doubled for each failure after it. */
+    /**
+     * The unit of the backoff: the first failure that is not free waits twice this, and each
+     * failure after it twice the wait before (up to {@link #backoffMaxWait()}). With the
+     * defaults (1 s, 3 free failures) the 4th failure in a row waits 2 s, the 5th 4 s.
+     */
     public Duration backoffBaseWait() {
         return backoffBaseWait;
     }

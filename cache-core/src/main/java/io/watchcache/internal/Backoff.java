@@ -7,9 +7,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * How long to wait after {@code failures} failed attempts in a row. The first
- * {@code freeFailures} cost nothing (a blip should not delay recovery); after that the wait
- * doubles from {@code baseWait} up to {@code maxWait}, plus random jitter of up to the same
- * again so that many entries failing together do not retry in lock step.
+ * {@code freeFailures} cost nothing (a blip should not delay recovery); the next waits twice
+ * {@code baseWait}, and each after it twice the one before, up to {@code maxWait}; plus random
+ * jitter of up to the same again so that many entries failing together do not retry in lock step.
  */
 record Backoff(int freeFailures, Duration baseWait, Duration maxWait, boolean jitter) {
 
