@@ -1,9 +1,9 @@
 package io.watchcache;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.watchcache.testing.VersionedStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

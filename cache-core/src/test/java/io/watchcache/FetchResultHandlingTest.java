@@ -36,7 +36,7 @@ class FetchResultHandlingTest {
         assertThatThrownBy(() -> t.get(req(RequestInfo.builder().key("k").mustRevalidate(true).build())))
                 .isInstanceOfSatisfying(FetchFailedException.class, e -> {
                     assertThat(e.getCause()).isInstanceOf(IOException.class).hasMessage("backend down");
-                    assertThat(e.<String>lastValue()).isEqualTo("good");
+                    assertThat(e.lastValue()).isEqualTo("good");
                     assertThat(e.meta().index()).isEqualTo(3);
                 });
     }
@@ -64,7 +64,7 @@ class FetchResultHandlingTest {
         TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
 
         assertThatThrownBy(() -> t.get(req("k"))).isInstanceOf(FetchFailedException.class)
-                .satisfies(e -> assertThat(((FetchFailedException) e).<Object>lastValue()).isNull());
+                .satisfies(e -> assertThat(((FetchFailedException) e).lastValue()).isNull());
         Result<String> result = t.get(req("k"));
 
         assertThat(result.value()).isEqualTo("recovered");

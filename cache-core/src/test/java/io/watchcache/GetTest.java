@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import static io.watchcache.TestSupport.blockingReq;
 import static io.watchcache.TestSupport.req;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 class GetTest {

@@ -11,9 +11,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import static io.watchcache.TestSupport.req;
@@ -297,12 +301,12 @@ class NotifyTest {
         // An asynchronous type: a pending watch must hold no thread at all.
         AsyncCacheType<CacheRequest, String> async = new AsyncCacheType<>() {
             @Override
-            public java.util.concurrent.CompletionStage<FetchResult<String>> fetchAsync(FetchOptions<String> o,
+            public CompletionStage<FetchResult<String>> fetchAsync(FetchOptions<String> o,
                                                                                        CacheRequest r) {
                 if (o.minIndex() == 0) {
-                    return java.util.concurrent.CompletableFuture.completedFuture(FetchResult.of("v", 1));
+                    return CompletableFuture.completedFuture(FetchResult.of("v", 1));
                 }
-                return new java.util.concurrent.CompletableFuture<>(); // a change that never comes
+                return new CompletableFuture<>(); // a change that never comes
             }
 
             @Override
@@ -310,8 +314,8 @@ class NotifyTest {
                 return RegisterOptions.builder().supportsBlocking(true).refresh(true).build();
             }
         };
-        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE,
-                100, TimeUnit.MILLISECONDS, new java.util.concurrent.SynchronousQueue<>());
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE,
+                100, TimeUnit.MILLISECONDS, new SynchronousQueue<>());
         cache.close();
         cache = new WatchCache(CacheOptions.builder().executor(pool).build());
         TypedCache<CacheRequest, String> asyncCache = cache.register("async", async);

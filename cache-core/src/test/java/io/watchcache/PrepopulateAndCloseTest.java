@@ -3,8 +3,6 @@ package io.watchcache;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +22,8 @@ class PrepopulateAndCloseTest {
         try (WatchCache cache = WatchCache.create()) {
             TypedCache<CacheRequest, String> t = cache.register("t", type);
 
-            t.prepopulate(RequestInfo.builder().key("k").partition("dc1").token("secret").build(), FetchResult.of("seeded", 12));
+            t.prepopulate(RequestInfo.builder().key("k").partition("dc1").token("secret").build(),
+                    FetchResult.of("seeded", 12));
             Thread.sleep(200);
 
             Result<String> result = t.get(req(RequestInfo.builder().key("k").partition("dc1")

@@ -3,9 +3,12 @@ package io.watchcache;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static io.watchcache.TestSupport.req;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,7 +45,8 @@ class RateLimitTest {
         // Burst of 2, then one every 200 ms: the 6th fetch cannot start before ~800 ms.
         assertThat(Duration.ofNanos(times.get(5) - start)).isGreaterThanOrEqualTo(Duration.ofMillis(750));
         for (int i = 3; i < 6; i++) {
-            assertThat(Duration.ofNanos(times.get(i) - times.get(i - 1))).isGreaterThanOrEqualTo(Duration.ofMillis(150));
+            assertThat(Duration.ofNanos(times.get(i) - times.get(i - 1)))
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(150));
         }
     }
 
@@ -59,14 +63,15 @@ class RateLimitTest {
         boolean changed = cache.reloadOptions(CacheOptions.builder().entryFetchRate(50).entryFetchMaxBurst(5).build());
 
         assertThat(changed).isTrue();
-        assertThat(cache.reloadOptions(CacheOptions.builder().entryFetchRate(50).entryFetchMaxBurst(5).build())).isFalse();
+        assertThat(cache.reloadOptions(CacheOptions.builder().entryFetchRate(50).entryFetchMaxBurst(5).build()))
+                .isFalse();
         // The already scheduled fetch still waits out its old reservation; after it, the new rate applies.
         await().atMost(Duration.ofSeconds(6)).until(() -> type.fetches() >= 20);
     }
 
     @Test
     void callersArrivingDuringARateLimitWaitDoNotPushTheFetchBack() throws Exception {
-        ScriptedType type = ScriptedType.plain().fail(new java.io.IOException("first try fails")).answer("v", 1);
+        ScriptedType type = ScriptedType.plain().fail(new IOException("first try fails")).answer("v", 1);
         cache = new WatchCache(CacheOptions.builder().entryFetchRate(2).entryFetchMaxBurst(1).build());
         TypedCache<CacheRequest, String> t = cache.register("t", type);
         try {
@@ -77,13 +82,13 @@ class RateLimitTest {
         long start = System.nanoTime();
 
         // Ten callers of the empty entry: the retry waits ~500 ms for a token, once, for all of them.
-        java.util.List<java.util.concurrent.CompletableFuture<Result<String>>> callers = new java.util.ArrayList<>();
+        List<CompletableFuture<Result<String>>> callers = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             callers.add(t.getAsync(req("k")));
             Thread.sleep(20);
         }
         for (var caller : callers) {
-            assertThat(caller.get(5, java.util.concurrent.TimeUnit.SECONDS).value()).isEqualTo("v");
+            assertThat(caller.get(5, TimeUnit.SECONDS).value()).isEqualTo("v");
         }
 
         // Not ten tokens' worth (~5 s): restarting the wait per caller would push the fetch back each time.

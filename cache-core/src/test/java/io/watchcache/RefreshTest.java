@@ -1,7 +1,6 @@
 package io.watchcache;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -81,7 +80,8 @@ class RefreshTest {
 
         List<Long> times = new ArrayList<>(type.callTimes);
         for (int i = 1; i < 4; i++) {
-            assertThat(Duration.ofNanos(times.get(i) - times.get(i - 1))).isGreaterThanOrEqualTo(Duration.ofMillis(280));
+            assertThat(Duration.ofNanos(times.get(i) - times.get(i - 1)))
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(280));
         }
         assertThat(type.calls).extracting(FetchOptions::minIndex).containsOnly(0L);
     }
@@ -101,7 +101,8 @@ class RefreshTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() >= 6);
 
         List<Long> times = new ArrayList<>(type.callTimes);
-        // Attempts 2..4 follow failures 1..3: free. Attempt 5 follows failure 4 (base * 2), attempt 6 failure 5 (base * 4).
+        // Attempts 2..4 follow failures 1..3: free. Attempt 5 follows failure 4 (base * 2),
+        // attempt 6 failure 5 (base * 4).
         assertThat(gap(times, 1)).isLessThan(Duration.ofMillis(150));
         assertThat(gap(times, 2)).isLessThan(Duration.ofMillis(150));
         assertThat(gap(times, 3)).isLessThan(Duration.ofMillis(150));

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -158,7 +159,7 @@ class SafetyTest {
 
     /** The thread a fetch of a cache built with {@code options} runs on. */
     private static Thread fetchThreadOf(CacheOptions options) throws Exception {
-        java.util.concurrent.CompletableFuture<Thread> fetchThread = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<Thread> fetchThread = new CompletableFuture<>();
         try (WatchCache cache = new WatchCache(options)) {
             TypedCache<CacheRequest, String> t = cache.register("t", (CacheType<CacheRequest, String>) (o, r) -> {
                 fetchThread.complete(Thread.currentThread());

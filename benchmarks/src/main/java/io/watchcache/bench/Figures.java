@@ -81,7 +81,8 @@ final class Figures {
                     .append(", \"ratio\": ").append(f.ratio() == null ? "null" : jsonNumber(f.ratio()))
                     .append(", \"goal\": ").append(f.goal() == null ? "null" : "\"" + f.goal() + "\"")
                     .append(", \"met\": ").append(f.met() == null ? "null" : f.met().toString())
-                    .append(", \"note\": ").append(f.note() == null ? "null" : "\"" + f.note().replace("\"", "'") + "\"")
+                    .append(", \"note\": ").append(f.note() == null ? "null" : "\"" + f.note().replace("\"", "'")
+                            + "\"")
                     .append('}').append(++i < figures.size() ? ",\n" : "\n");
         }
         return out.append("  }\n}\n").toString();

@@ -294,7 +294,8 @@ public final class CacheEngine implements AutoCloseable {
         // An async caller's answer hops to the executor; wait (briefly) until it has landed, so
         // that what runs after drain() sees every caller answered.
         try {
-            CompletableFuture.allOf(answered.toArray(CompletableFuture[]::new)).get(DRAIN_WAIT_SECONDS, TimeUnit.SECONDS);
+            CompletableFuture.allOf(answered.toArray(CompletableFuture[]::new)).get(DRAIN_WAIT_SECONDS,
+                    TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {

@@ -66,7 +66,8 @@ final class Entry {
     private final Attempts attempts = new Attempts();
     private boolean dead;
 
-    Entry(CacheRuntime runtime, EntryTable table, EntryKey key, TypeRegistration type, String id, CacheRequest request) {
+    Entry(CacheRuntime runtime, EntryTable table, EntryKey key, TypeRegistration type, String id,
+            CacheRequest request) {
         this.runtime = runtime;
         this.table = table;
         this.key = key;

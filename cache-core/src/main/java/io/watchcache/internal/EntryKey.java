@@ -1,5 +1,7 @@
 package io.watchcache.internal;
 
+import io.watchcache.RequestInfo;
+
 /**
  * What identifies an entry. The token is part of the identity (two credentials never share
  * what they may read) but never of the printed form. The hash is computed once: every cache
@@ -22,7 +24,7 @@ final class EntryKey {
     }
 
     /** The key of {@code info}'s entry of {@code type}. */
-    static EntryKey of(TypeRegistration type, io.watchcache.RequestInfo info) {
+    static EntryKey of(TypeRegistration type, RequestInfo info) {
         return new EntryKey(type.name, info.partition(), info.token(), info.key());
     }
 

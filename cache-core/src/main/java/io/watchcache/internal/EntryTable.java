@@ -103,6 +103,12 @@ final class EntryTable {
      * threads reading it do not fight over its cache line. An entry may so expire up to 1/64 of
      * its TTL early, never late; size eviction follows renewals rather than every read.
      */
+    /** Reads the entry through Caffeine for the read's side effect: its expiry renews on access. */
+    @SuppressWarnings("CheckReturnValue")
+    private void renew(Entry entry) {
+        cache.getIfPresent(entry.key);
+    }
+
     Entry getIfPresent(TypeRegistration type, RequestInfo info) {
         Entry entry = info.partition().isEmpty() && info.token().isEmpty() ? type.plainEntries.get(info.key())
                 : policy.getIfPresentQuietly(EntryKey.of(type, info));
@@ -110,7 +116,7 @@ final class EntryTable {
             long now = expiryTicker.read();
             if (now - entry.renewedAt > entry.type.lastGetTtlNanos >> 6) {
                 entry.renewedAt = now;
-                cache.getIfPresent(entry.key);
+                renew(entry);
             }
         }
         return entry;

@@ -23,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * -1 for none, mustRevalidate), who looks (FIRST or AFTER_STORE, and whether it follows resets
  * as a watch does), and whether the entry satisfies it.
  */
+@SuppressWarnings("checkstyle:LineLength") // the table reads best one case per line
 class FreshnessTest {
 
     private static final AtomicLong NOW = new AtomicLong(Duration.ofHours(1).toNanos());

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,7 +95,8 @@ class EtcdCacheTypesTest {
         put("a", "1");
         long index = keys.get(key("a")).meta().index();
 
-        CompletableFuture<Result<Optional<String>>> waiting = keys.getAsync(key("a").blockingAfter(index, Duration.ofSeconds(30)));
+        CompletableFuture<Result<Optional<String>>> waiting = keys.getAsync(key("a").blockingAfter(index,
+                Duration.ofSeconds(30)));
         Thread.sleep(300);
         assertThat(waiting).isNotDone();
         put("a", "2");
@@ -241,12 +243,14 @@ class EtcdCacheTypesTest {
     @Test
     void anUnreachableEtcdIsAnError() throws Exception {
         int deadPort;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+        try (ServerSocket socket = new ServerSocket(0)) {
             deadPort = socket.getLocalPort();
         }
         try (Client dead = Client.builder().endpoints("http://127.0.0.1:" + deadPort).build();
              WatchCache isolated = new WatchCache(CacheOptions.defaults())) {
-            TypedCache<CacheRequest, Optional<String>> isolatedKeys = isolated.register("key", new EtcdKeyType(dead, EtcdTypeOptions.builder().requestTimeout(Duration.ofSeconds(1)).endpoints(List.of("http://127.0.0.1:" + deadPort)).build()));
+            TypedCache<CacheRequest, Optional<String>> isolatedKeys = isolated.register("key", new EtcdKeyType(dead,
+                    EtcdTypeOptions.builder().requestTimeout(Duration.ofSeconds(1))
+                            .endpoints(List.of("http://127.0.0.1:" + deadPort)).build()));
 
             assertThatThrownBy(() -> isolatedKeys.get(EtcdRequest.of("x")))
                     .isInstanceOf(FetchFailedException.class);

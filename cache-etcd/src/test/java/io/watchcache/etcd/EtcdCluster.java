@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -200,7 +201,8 @@ public final class EtcdCluster implements AutoCloseable {
                     "--election-timeout", "1000",
                     "--logger", "zap", "--log-outputs", "stderr"));
             if (tls != null) {
-                command.addAll(List.of("--cert-file", tls.certificate().toString(), "--key-file", tls.key().toString()));
+                command.addAll(List.of("--cert-file", tls.certificate().toString(), "--key-file", tls.key()
+                        .toString()));
             }
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.redirectErrorStream(true);
@@ -278,7 +280,7 @@ public final class EtcdCluster implements AutoCloseable {
                     .redirectErrorStream(true).start();
             if (kill.waitFor() != 0) {
                 throw new IOException("kill -" + signal + " " + process.pid() + " failed: "
-                        + new String(kill.getInputStream().readAllBytes()));
+                        + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
             }
         }
 

@@ -49,7 +49,8 @@ class EtcdClusterFaultTest {
         cluster.ensureAllRunning();
         client = Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)).build();
         cache = new WatchCache(CacheOptions.builder().backoffMaxWait(Duration.ofSeconds(1)).build());
-        keyCache = cache.register("key", new EtcdKeyType(client, EtcdTypeOptions.builder().endpoints(cluster.endpoints())
+        keyCache = cache.register("key", new EtcdKeyType(client, EtcdTypeOptions.builder()
+                .endpoints(cluster.endpoints())
                 .requestTimeout(Duration.ofSeconds(3)).build()));
         for (int i = 0; i < KEYS; i++) {
             String key = ns + "k" + i;

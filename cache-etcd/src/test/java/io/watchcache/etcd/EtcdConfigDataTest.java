@@ -22,10 +22,13 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -132,11 +135,12 @@ class EtcdConfigDataTest {
 
         put("greeting/message", "hi");
         await().atMost(LIVE).until(() -> "hi".equals(env.getProperty("greeting.message")));
-        await().atMost(LIVE).until(() -> listener.events.stream().anyMatch(e -> e.changes().containsKey("greeting.message")));
+        await().atMost(LIVE).until(() -> listener.events.stream().anyMatch(e -> e.changes()
+                .containsKey("greeting.message")));
         EtcdConfigChangedEvent changed = listener.events.stream()
                 .filter(e -> e.changes().containsKey("greeting.message")).findFirst().orElseThrow();
         assertThat(changed.prefix()).isEqualTo(prefix);
-        assertThat(changed.changes()).containsExactly(java.util.Map.entry("greeting.message",
+        assertThat(changed.changes()).containsExactly(Map.entry("greeting.message",
                 new EtcdConfigChangedEvent.Change("hello", "hi")));
         // The @ConfigurationProperties bean is re-bound: spring-cloud-context is on this classpath.
         await().atMost(LIVE).until(() -> "hi".equals(app.getBean(Greeting.class).getMessage()));
@@ -152,10 +156,12 @@ class EtcdConfigDataTest {
                 && env.getProperty("app.sizes[1]") == null);
 
         put("db.password", "correct-horse");
-        await().atMost(LIVE).until(() -> listener.events.stream().anyMatch(e -> e.changes().containsKey("db.password")));
+        await().atMost(LIVE).until(() -> listener.events.stream().anyMatch(e -> e.changes()
+                .containsKey("db.password")));
         EtcdConfigChangedEvent secret = listener.events.stream().filter(e -> e.changes().containsKey("db.password"))
                 .findFirst().orElseThrow();
-        assertThat(secret.changes().get("db.password")).isEqualTo(new EtcdConfigChangedEvent.Change("******", "******"));
+        assertThat(secret.changes().get("db.password")).isEqualTo(new EtcdConfigChangedEvent.Change("******",
+                "******"));
         assertThat(secret.toString()).doesNotContain("hunter2").doesNotContain("correct-horse");
         assertThat(env.getProperty("db.password")).isEqualTo("correct-horse");
     }
@@ -249,8 +255,8 @@ class EtcdConfigDataTest {
                 });
     }
 
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
     }

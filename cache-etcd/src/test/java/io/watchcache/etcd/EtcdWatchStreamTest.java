@@ -8,7 +8,6 @@ import io.watchcache.CacheOptions;
 import io.watchcache.CacheRequest;
 import io.watchcache.CacheSnapshot;
 import io.watchcache.Result;
-import io.watchcache.Subscription;
 import io.watchcache.TypedCache;
 import io.watchcache.WatchCache;
 import org.junit.jupiter.api.AfterEach;
@@ -95,7 +94,8 @@ class EtcdWatchStreamTest {
         assertThat(etcd.watchStreams()).as("open watch streams on etcd").isLessThanOrEqualTo(5);
         assertThat(etcd.rangeAndWatchRpcs() - rpcsBefore).as("Range and Watch RPCs for 1,000 changes")
                 .isLessThanOrEqualTo(5);
-        assertThat(LiveObjects.count(LiveObjects.JETCD_WATCHER)).as("live jetcd watchers").isLessThanOrEqualTo(watchersBefore);
+        assertThat(LiveObjects.count(LiveObjects.JETCD_WATCHER)).as("live jetcd watchers")
+                .isLessThanOrEqualTo(watchersBefore);
     }
 
     @Test

@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WatchCacheEtcdAutoConfigurationTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, WatchCacheEtcdAutoConfiguration.class));
+            .withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class,
+                    WatchCacheEtcdAutoConfiguration.class));
 
     @Test
     void noEndpointsNoClient() {

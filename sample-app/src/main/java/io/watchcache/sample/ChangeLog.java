@@ -26,7 +26,8 @@ public class ChangeLog {
 
     @EventListener
     void onValue(CacheUpdateEvent<Optional<String>> event) {
-        Change change = new Change(event.correlationId(), event.value() == null ? null : event.value().orElse("<absent>"),
+        Change change = new Change(event.correlationId(), event.value() == null ? null : event.value()
+                .orElse("<absent>"),
                 event.meta().index(), event.error() == null ? null : event.error().toString());
         if (change.error() != null) {
             log.warn("watch '{}': fetching failed ({}); last value '{}'", change.correlationId(), change.error(),

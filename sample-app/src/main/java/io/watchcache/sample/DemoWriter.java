@@ -8,6 +8,7 @@ import org.springframework.stereotype.Component;
 
 import java.time.Duration;
 import java.time.LocalTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -52,7 +53,8 @@ public class DemoWriter implements SmartLifecycle {
     private void tick() {
         try {
             long n = ticks++;
-            backend.put("greeting", "hello at " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS));
+            backend.put("greeting", "hello at " + LocalTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS)
+                    + " UTC");
             backend.put("counter", Long.toString(n));
             if (n % 3 == 0) {
                 backend.put("feature-flags/new-ui", (n / 3) % 2 == 0 ? "on" : "off");

@@ -69,12 +69,13 @@ public class ValuesController {
     }
 
     @GetMapping("/values/{*key}")
-    public CompletableFuture<ResponseEntity<ValueView>> get(@PathVariable("key") String path,
-                                                            @RequestParam(name = "index", required = false) String index,
-                                                            @RequestParam(name = "wait", required = false) String wait) {
+    public CompletableFuture<ResponseEntity<ValueView>> get(
+            @PathVariable("key") String path,
+            @RequestParam(name = "index", required = false) String index,
+            @RequestParam(name = "wait", required = false) String wait) {
         String key = key(path);
         long minIndex = parseIndex(index);
-        Duration timeout = parseWait(wait, minIndex, index != null);
+        Duration timeout = parseWait(wait, index != null);
         return values.getAsync(new ValueRequest(key, minIndex, timeout))
                 .thenApply(result -> view(key, result));
     }
@@ -142,7 +143,7 @@ public class ValuesController {
      * seconds as Consul reads it ({@code wait=3} is 3 s); 5 min without one. It needs an index:
      * without one the read answers at once, and a silently ignored wait would mislead.
      */
-    private static Duration parseWait(String wait, long minIndex, boolean indexGiven) {
+    private static Duration parseWait(String wait, boolean indexGiven) {
         if (wait == null) {
             return indexGiven ? DEFAULT_WAIT : null;
         }
@@ -160,7 +161,8 @@ public class ValuesController {
                     + wait + "'");
         }
         if (parsed.isNegative() || parsed.isZero() || parsed.compareTo(MAX_WAIT) > 0) {
-            throw new BadRequest("wait must be more than 0 and at most " + MAX_WAIT.toMinutes() + "m, got '" + wait + "'");
+            throw new BadRequest("wait must be more than 0 and at most " + MAX_WAIT.toMinutes() + "m, got '" + wait
+                    + "'");
         }
         return parsed;
     }

@@ -49,7 +49,8 @@ class EmbeddedStoreTest {
         store.put("k", "a");
         long index = store.put("k", "b");
 
-        assertThat(store.read("k", 0, Duration.ofSeconds(1))).isCompletedWithValue(new EmbeddedStore.Versioned("b", index));
+        assertThat(store.read("k", 0, Duration.ofSeconds(1))).isCompletedWithValue(new EmbeddedStore.Versioned("b",
+                index));
         assertThat(store.read("k", index - 1, Duration.ofSeconds(1))).isCompleted();
     }
 

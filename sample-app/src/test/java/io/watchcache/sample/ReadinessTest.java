@@ -5,6 +5,7 @@ import io.watchcache.CacheRequest;
 import io.watchcache.FetchOptions;
 import io.watchcache.FetchResult;
 import io.watchcache.RegisterOptions;
+import io.watchcache.RequestInfo;
 import io.watchcache.TypedCache;
 import io.watchcache.spring.boot.CacheWatch;
 import org.junit.jupiter.api.Test;
@@ -60,7 +61,7 @@ class ReadinessTest {
 
         @Bean
         CacheWatch gatedWatch(TypedCache<CacheRequest, String> gated) {
-            return CacheWatch.of(gated, () -> io.watchcache.RequestInfo.builder().key("gate")
+            return CacheWatch.of(gated, () -> RequestInfo.builder().key("gate")
                     .maxAge(Duration.ofMillis(200)).build(), "gate");
         }
     }

@@ -6,6 +6,7 @@ import org.springframework.boot.context.config.ConfigDataLocation;
 import org.springframework.boot.context.config.ConfigDataLocationResolver;
 import org.springframework.boot.context.config.ConfigDataLocationResolverContext;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.convert.DurationStyle;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -69,7 +70,7 @@ public class EtcdConfigDataLocationResolver implements ConfigDataLocationResolve
         Duration timeout = properties.getRequestTimeout();
         if (options.containsKey("request-timeout")) {
             try {
-                timeout = org.springframework.boot.convert.DurationStyle.detectAndParse(options.get("request-timeout"));
+                timeout = DurationStyle.detectAndParse(options.get("request-timeout"));
             } catch (IllegalArgumentException e) {
                 throw new InvalidEtcdConfigImportException(location.toString(), "request-timeout '"
                         + options.get("request-timeout") + "' is not a duration such as 5s");

@@ -20,7 +20,29 @@ public final class EtcdConfigPropertySource extends EnumerablePropertySource<Str
         }
     }
 
-    private record Content(Map<String, Object> properties, String[] names, long revision) {
+    /** One immutable content; {@code names} is never handed out (copies are). */
+    private static final class Content {
+        private final Map<String, Object> properties;
+        private final String[] names;
+        private final long revision;
+
+        Content(Map<String, Object> properties, String[] names, long revision) {
+            this.properties = properties;
+            this.names = names;
+            this.revision = revision;
+        }
+
+        Map<String, Object> properties() {
+            return properties;
+        }
+
+        String[] names() {
+            return names;
+        }
+
+        long revision() {
+            return revision;
+        }
     }
 
     private volatile Content content = new Content(Map.of(), new String[0], 0);

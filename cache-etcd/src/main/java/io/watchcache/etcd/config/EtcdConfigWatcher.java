@@ -125,7 +125,8 @@ public class EtcdConfigWatcher implements SmartLifecycle, DisposableBean {
         }
         log.info("Configuration from etcd: '{}' at revision {} changed {}", prefix, snapshot.revision(),
                 changes.keySet());
-        context.publishEvent(new EtcdConfigChangedEvent(context, prefix, snapshot.revision(), changes, new TreeMap<>()));
+        context.publishEvent(new EtcdConfigChangedEvent(context, prefix, snapshot.revision(), changes,
+                new TreeMap<>()));
         if (CLOUD_CONTEXT) {
             CloudContextBridge.environmentChanged(context, new HashSet<>(changes.keySet()));
         }

@@ -28,11 +28,11 @@ public final class CacheTypeBeans {
             BeanDefinition definition = beanFactory.getMergedBeanDefinition(name);
             declared = definition.getResolvableType().as(CacheType.class);
         }
-        if (declared == ResolvableType.NONE || declared.getGeneric(1).resolve() == null) {
+        if (declared.equals(ResolvableType.NONE) || declared.getGeneric(1).resolve() == null) {
             Class<?> beanClass = beanFactory.getType(name, false);
             ResolvableType fromClass = beanClass == null ? ResolvableType.NONE
                     : ResolvableType.forClass(beanClass).as(CacheType.class);
-            if (fromClass != ResolvableType.NONE && fromClass.getGeneric(1).resolve() != null) {
+            if (!fromClass.equals(ResolvableType.NONE) && fromClass.getGeneric(1).resolve() != null) {
                 declared = fromClass;
             }
         }

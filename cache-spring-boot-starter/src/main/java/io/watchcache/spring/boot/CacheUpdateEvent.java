@@ -77,7 +77,7 @@ public class CacheUpdateEvent<V> extends ApplicationEvent implements ResolvableT
 
     @Override
     public ResolvableType getResolvableType() {
-        return valueType == ResolvableType.NONE ? ResolvableType.forClass(getClass())
+        return valueType.equals(ResolvableType.NONE) ? ResolvableType.forClass(getClass())
                 : ResolvableType.forClassWithGenerics(CacheUpdateEvent.class, valueType);
     }
 

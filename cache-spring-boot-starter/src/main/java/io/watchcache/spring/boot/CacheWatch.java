@@ -74,6 +74,7 @@ public final class CacheWatch {
 
     @Override
     public String toString() {
-        return "CacheWatch[type=" + type + ", key=" + request.cacheInfo().key() + ", correlationId=" + correlationId + "]";
+        return "CacheWatch[type=" + type + ", key=" + request.cacheInfo().key() + ", correlationId=" + correlationId
+                + "]";
     }
 }

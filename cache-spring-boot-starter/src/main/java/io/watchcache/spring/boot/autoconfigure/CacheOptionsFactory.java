@@ -3,6 +3,7 @@ package io.watchcache.spring.boot.autoconfigure;
 import io.watchcache.CacheOptions;
 import io.watchcache.RegisterOptions;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 import java.time.Duration;
 import java.util.Collection;
@@ -23,7 +24,7 @@ final class CacheOptionsFactory {
      * The cache's options from {@code properties}, after checking the whole {@code watchcache.*}
      * tree ({@code cacheTypeBeans} are the names {@code watchcache.types} may use).
      *
-     * @throws org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException for one invalid value
+     * @throws InvalidConfigurationPropertyValueException for one invalid value
      * @throws InvalidWatchCacheConfigurationException for more
      */
     static CacheOptions.Builder cacheOptions(WatchCacheProperties properties, boolean virtualThreads,
@@ -55,7 +56,8 @@ final class CacheOptionsFactory {
      * Everything but the cache's own options: per-type overrides, health and readiness. Also
      * run for an application's own {@code WatchCache} bean.
      */
-    static void checkRest(WatchCacheProperties properties, ConfigurationCheck check, Collection<String> cacheTypeBeans) {
+    static void checkRest(WatchCacheProperties properties, ConfigurationCheck check,
+            Collection<String> cacheTypeBeans) {
         check.typeKeys(properties.getTypes().keySet(), cacheTypeBeans);
         for (Map.Entry<String, WatchCacheProperties.TypeOverrides> type : properties.getTypes().entrySet()) {
             typeOptions(type.getKey(), RegisterOptions.builder().build(), type.getValue(), check);
@@ -74,7 +76,8 @@ final class CacheOptionsFactory {
      * a value the core refuses goes to {@code check}.
      */
     static RegisterOptions typeOptions(String name, RegisterOptions own,
-                                       WatchCacheProperties.@Nullable TypeOverrides overrides, ConfigurationCheck check) {
+                                       WatchCacheProperties.@Nullable TypeOverrides overrides,
+                                       ConfigurationCheck check) {
         RegisterOptions.Builder builder = own.toBuilder();
         if (overrides == null) {
             return builder.build();

@@ -44,7 +44,8 @@ class CacheTypeRegistrar implements BeanPostProcessor, BeanFactoryAware {
                 .getIfAvailable(WatchCacheProperties::new);
         Map<String, CacheType> types = beanFactory.getBeansOfType(CacheType.class);
         // The auto-configured cache was checked as it was built; an application's own was not.
-        ConfigurationCheck check = new ConfigurationCheck(beanFactory.getBeanProvider(Environment.class).getIfAvailable());
+        ConfigurationCheck check = new ConfigurationCheck(beanFactory.getBeanProvider(Environment.class)
+                .getIfAvailable());
         CacheOptionsFactory.checkRest(properties, check, types.keySet());
         Set<String> registered = cache.typeNames();
         types.forEach((name, type) -> {

@@ -6,7 +6,8 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import java.util.stream.Collectors;
 
 /** Lists every invalid {@code watchcache.*} property at once, each with its value as written and its origin. */
-class InvalidWatchCacheConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<InvalidWatchCacheConfigurationException> {
+class InvalidWatchCacheConfigurationFailureAnalyzer
+        extends AbstractFailureAnalyzer<InvalidWatchCacheConfigurationException> {
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, InvalidWatchCacheConfigurationException cause) {

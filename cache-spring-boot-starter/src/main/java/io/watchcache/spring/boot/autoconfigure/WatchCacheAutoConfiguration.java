@@ -32,7 +32,8 @@ import org.springframework.core.env.Environment;
  * unbounded pool of daemon threads named {@code watchcache-*}. The executor is deliberately not
  * a bean (an {@code Executor} bean would switch off Boot's own default task executor).
  */
-@AutoConfiguration(afterName = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")
+@AutoConfiguration(afterName =
+        "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")
 @ConditionalOnClass(WatchCache.class)
 @ConditionalOnBooleanProperty(name = "watchcache.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(WatchCacheProperties.class)

@@ -1,4 +1,7 @@
-/** Auto-configuration of watchcache: the cache, its types and typed handles, watches, readiness, metrics, health and the endpoint. */
+/**
+ * Auto-configuration of watchcache: the cache, its types and typed handles, watches, readiness,
+ * metrics, health and the endpoint.
+ */
 @NullMarked
 package io.watchcache.spring.boot.autoconfigure;
 

@@ -42,7 +42,8 @@ class EndpointAndTracingTest {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(WatchCacheAutoConfigurationTest.ALL)
             .withPropertyValues("management.endpoints.web.exposure.include=watchcache")
-            .withBean("config", CacheType.class, () -> (CacheType<CacheRequest, String>) (o, r) -> FetchResult.of("v", 2));
+            .withBean("config", CacheType.class, () -> (CacheType<CacheRequest, String>) (o, r) -> FetchResult.of("v",
+                    2));
 
     @BeforeAll
     static void registerAccessor() {

@@ -167,7 +167,8 @@ class EventsAndWatchesTest {
     void twoHundredSimultaneousBlockingWatchesAllProgress() {
         VersionedStore store = new VersionedStore();
         List<String> seen = new CopyOnWriteArrayList<>();
-        runner.withBean("kv", CacheType.class, () -> store.syncType(RegisterOptions.blockingRefresh(), VersionedStore.Versioned::value)).run(context -> {
+        runner.withBean("kv", CacheType.class, () -> store.syncType(RegisterOptions.blockingRefresh(),
+                VersionedStore.Versioned::value)).run(context -> {
             CacheEventPublisher publisher = context.getBean(CacheEventPublisher.class);
             context.addApplicationListener((CacheUpdateEvent<?> e) -> seen.add(e.correlationId() + "=" + e.value()));
             for (int i = 0; i < 200; i++) {

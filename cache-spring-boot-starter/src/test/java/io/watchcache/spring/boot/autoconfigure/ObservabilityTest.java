@@ -14,12 +14,14 @@ import io.watchcache.spring.boot.actuate.endpoint.WatchCacheEndpoint;
 import io.watchcache.spring.boot.health.WatchCacheHealthIndicator;
 import io.watchcache.spring.boot.metrics.WatchCacheMeterBinder;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -34,7 +36,8 @@ class ObservabilityTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(WatchCacheAutoConfigurationTest.ALL)
-            .withBean("config", CacheType.class, () -> (CacheType<CacheRequest, String>) (o, r) -> FetchResult.of("v", 2));
+            .withBean("config", CacheType.class, () -> (CacheType<CacheRequest, String>) (o, r) -> FetchResult.of("v",
+                    2));
 
     @Test
     void metersAreRegisteredWithTheApplicationsRegistryAndMove() {
@@ -65,7 +68,8 @@ class ObservabilityTest {
     void noRegistryNoMetricsCustomizerAndTheCacheStillWorks() {
         runner.run(context -> {
             assertThat(context).doesNotHaveBean(CacheOptionsCustomizer.class).hasSingleBean(WatchCache.class);
-            assertThat(context.getBean(WatchCache.class).<CacheRequest, Object>type("config").get(() -> RequestInfo.of("k")).value())
+            assertThat(context.getBean(WatchCache.class).<CacheRequest, Object>type("config").get(() ->
+                    RequestInfo.of("k")).value())
                     .isEqualTo("v");
         });
     }
@@ -78,7 +82,8 @@ class ObservabilityTest {
                     assertThat(context).hasNotFailed().hasSingleBean(WatchCache.class)
                             .doesNotHaveBean(WatchCacheEndpoint.class)
                             .doesNotHaveBean(WatchCacheHealthIndicator.class);
-                    assertThat(context.getBean(WatchCache.class).<CacheRequest, Object>type("config").get(() -> RequestInfo.of("k")).value())
+                    assertThat(context.getBean(WatchCache.class).<CacheRequest, Object>type("config").get(() ->
+                            RequestInfo.of("k")).value())
                             .isEqualTo("v");
                 });
     }
@@ -87,7 +92,8 @@ class ObservabilityTest {
     void endpointListsTypesEntriesAndWatchesWithoutTokensAndEvictsById() {
         runner.withPropertyValues("management.endpoints.web.exposure.include=watchcache").run(context -> {
             WatchCache cache = context.getBean(WatchCache.class);
-            cache.<CacheRequest, Object>type("config").get(() -> RequestInfo.builder().key("k").partition("dc1").token(TOKEN).build());
+            cache.<CacheRequest, Object>type("config").get(() -> RequestInfo.builder().key("k").partition("dc1")
+                    .token(TOKEN).build());
             WatchCacheEndpoint endpoint = context.getBean(WatchCacheEndpoint.class);
 
             WatchCacheEndpoint.WatchCacheDescriptor descriptor = endpoint.describe();
@@ -103,7 +109,7 @@ class ObservabilityTest {
                 assertThat(e.partition()).isEqualTo("******");
                 assertThat(e.index()).isEqualTo(2);
             });
-            String json = new tools.jackson.databind.json.JsonMapper().writeValueAsString(descriptor);
+            String json = new JsonMapper().writeValueAsString(descriptor);
             assertThat(json).doesNotContain("\"key\":\"k\"").doesNotContain(TOKEN);
 
             String id = descriptor.entries().get(0).id();
@@ -119,8 +125,8 @@ class ObservabilityTest {
         runner.withPropertyValues("management.endpoints.web.exposure.include=watchcache")
                 .withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate"))
                 .run(context -> assertThat(context).doesNotHaveBean(WatchCacheEndpoint.class));
-        ApplicationContextRunner withActuator = runner.withConfiguration(org.springframework.boot.autoconfigure
-                .AutoConfigurations.of(org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration.class))
+        ApplicationContextRunner withActuator = runner.withConfiguration(
+                        AutoConfigurations.of(EndpointAutoConfiguration.class))
                 .withPropertyValues("management.endpoints.web.exposure.include=watchcache");
         withActuator.run(context -> assertThat(context).hasSingleBean(WatchCacheEndpoint.class));
         // Upper case: the bare runner lacks the lenient enum conversion a SpringApplication has.
@@ -160,7 +166,8 @@ class ObservabilityTest {
                     WatchCacheHealthIndicator health = context.getBean("watchcacheHealthIndicator",
                             WatchCacheHealthIndicator.class);
                     WatchCache cache = context.getBean(WatchCache.class);
-                    cache.<CacheRequest, Object>type("flaky").get(() -> RequestInfo.builder().key("k").token(TOKEN).build());
+                    cache.<CacheRequest, Object>type("flaky").get(() -> RequestInfo.builder().key("k").token(TOKEN)
+                            .build());
                     assertThat(health.health().getStatus()).isEqualTo(Status.UP);
 
                     flaky.broken.set(true);

@@ -149,7 +149,8 @@ class ShutdownAndReadinessTest {
                 .withPropertyValues("watchcache.readiness.await-first-value=true", "watchcache.readiness.timeout=1m")
                 .run(context -> {
                     WatchCacheReadiness readiness = context.getBean(WatchCacheReadiness.class);
-                    WatchCacheReadinessHealthIndicator health = context.getBean(WatchCacheReadinessHealthIndicator.class);
+                    WatchCacheReadinessHealthIndicator health =
+                            context.getBean(WatchCacheReadinessHealthIndicator.class);
                     CompletableFuture<Void> runnerDone = CompletableFuture.runAsync(() -> {
                         try {
                             readiness.run(new DefaultApplicationArguments());
@@ -182,7 +183,8 @@ class ShutdownAndReadinessTest {
                     WatchCacheReadiness readiness = context.getBean(WatchCacheReadiness.class);
                     long start = System.nanoTime();
                     readiness.run(new DefaultApplicationArguments());
-                    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+                    assertThat(Duration.ofNanos(System.nanoTime() - start))
+                            .isGreaterThanOrEqualTo(Duration.ofMillis(250));
                     assertThat(readiness.isHolding()).isFalse();
                     var health = context.getBean(WatchCacheReadinessHealthIndicator.class).health();
                     assertThat(health.getStatus()).isEqualTo(Status.UP);

@@ -4,6 +4,7 @@ import io.watchcache.CacheOptions;
 import io.watchcache.CacheRequest;
 import io.watchcache.CacheSnapshot;
 import io.watchcache.CacheType;
+import io.watchcache.FetchOptions;
 import io.watchcache.FetchResult;
 import io.watchcache.RegisterOptions;
 import io.watchcache.RequestInfo;
@@ -19,12 +20,15 @@ import org.junit.jupiter.api.Test;
 import org.springframework.aot.hint.RuntimeHints;
 import org.springframework.aot.hint.predicate.RuntimeHintsPredicates;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.support.SpringFactoriesLoader;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,7 +53,7 @@ class WatchCacheAutoConfigurationTest {
         CacheType<CacheRequest, Integer> counter() {
             return new CacheType<>() {
                 @Override
-                public FetchResult<Integer> fetch(io.watchcache.FetchOptions<Integer> options, CacheRequest request) {
+                public FetchResult<Integer> fetch(FetchOptions<Integer> options, CacheRequest request) {
                     return FetchResult.of(42, 1);
                 }
 
@@ -125,7 +129,8 @@ class WatchCacheAutoConfigurationTest {
     @Test
     void rateLimitPropertiesReachTheCache() {
         VersionedStore store = new VersionedStore();
-        runner.withBean("kv", CacheType.class, () -> store.syncType(RegisterOptions.blockingRefresh(), VersionedStore.Versioned::value))
+        runner.withBean("kv", CacheType.class, () -> store.syncType(RegisterOptions.blockingRefresh(),
+                VersionedStore.Versioned::value))
                 .withPropertyValues("watchcache.entry-fetch-rate=2", "watchcache.entry-fetch-max-burst=1")
                 .run(context -> {
                     WatchCache cache = context.getBean(WatchCache.class);
@@ -133,7 +138,8 @@ class WatchCacheAutoConfigurationTest {
                     // The refresh may fetch again only after 500 ms; writes in between wait for it.
                     store.put("k", "v1");
                     long start = System.nanoTime();
-                    Result<Object> next = cache.<CacheRequest, Object>type("kv").get(() -> RequestInfo.builder().key("k").minIndex(1).build());
+                    Result<Object> next = cache.<CacheRequest, Object>type("kv").get(() -> RequestInfo.builder()
+                            .key("k").minIndex(1).build());
                     assertThat(next.value()).isEqualTo("v1");
                     assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(300));
                 });
@@ -141,11 +147,10 @@ class WatchCacheAutoConfigurationTest {
 
     @Test
     void failureAnalyzerIsRegistered() throws Exception {
-        var factories = org.springframework.core.io.support.SpringFactoriesLoader.forDefaultResourceLocation()
-                .load(org.springframework.boot.diagnostics.FailureAnalyzer.class, null,
+        var factories = SpringFactoriesLoader.forDefaultResourceLocation()
+                .load(FailureAnalyzer.class, null,
                         // Boot's own analyzers need a bean factory; only ours matters here.
-                        org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler
-                                .handleMessage((message, failure) -> { }));
+                        SpringFactoriesLoader.FailureHandler.handleMessage((message, failure) -> { }));
         assertThat(factories).hasAtLeastOneElementOfType(InvalidWatchCacheConfigurationFailureAnalyzer.class)
                 .hasAtLeastOneElementOfType(UnknownCacheTypeFailureAnalyzer.class);
     }
@@ -164,7 +169,7 @@ class WatchCacheAutoConfigurationTest {
             if (Runtime.version().feature() >= 21) {
                 assertThat((Boolean) Thread.class.getMethod("isVirtual").invoke(thread)).isFalse();
             }
-            assertThat(context).doesNotHaveBean(java.util.concurrent.Executor.class);
+            assertThat(context).doesNotHaveBean(Executor.class);
         });
     }
 
@@ -197,7 +202,8 @@ class WatchCacheAutoConfigurationTest {
         VersionedStore store = new VersionedStore();
         WatchCache[] cache = new WatchCache[1];
         long[] closeNanos = new long[1];
-        runner.withBean("kv", CacheType.class, () -> store.syncType(RegisterOptions.blockingRefresh(), VersionedStore.Versioned::value)).run(context -> {
+        runner.withBean("kv", CacheType.class, () -> store.syncType(RegisterOptions.blockingRefresh(),
+                VersionedStore.Versioned::value)).run(context -> {
             cache[0] = context.getBean(WatchCache.class);
             for (int i = 0; i < 50; i++) {
                 cache[0].<CacheRequest, Object>type("kv").get(() -> RequestInfo.of("k" + Math.random()));
