@@ -151,13 +151,7 @@ class ShutdownAndReadinessTest {
                     WatchCacheReadiness readiness = context.getBean(WatchCacheReadiness.class);
                     WatchCacheReadinessHealthIndicator health =
                             context.getBean(WatchCacheReadinessHealthIndicator.class);
-                    CompletableFuture<Void> runnerDone = CompletableFuture.runAsync(() -> {
-                        try {
-                            readiness.run(new DefaultApplicationArguments());
-                        } catch (InterruptedException e) {
-                            throw new IllegalStateException(e);
-                        }
-                    });
+                    CompletableFuture<Void> runnerDone = runInBackground(readiness);
                     Thread.sleep(300);
                     assertThat(runnerDone).isNotDone();
                     assertThat(readiness.missing()).containsExactlyInAnyOrder("watch gatedWatch (kv: gated)",
@@ -197,15 +191,20 @@ class ShutdownAndReadinessTest {
         kv.unavailable = true;
         runner.withUserConfiguration(Declared.class).run(context -> {
             WatchCacheReadiness readiness = context.getBean(WatchCacheReadiness.class);
-            CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
-                try {
-                    readiness.run(new DefaultApplicationArguments());
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Void> done = runInBackground(readiness);
             done.get(2, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(2)).until(() -> !readiness.isHolding());
+        });
+    }
+
+    /** Runs the readiness runner as Spring Boot would after startup, on another thread. */
+    private static CompletableFuture<Void> runInBackground(WatchCacheReadiness readiness) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                readiness.run(new DefaultApplicationArguments());
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
         });
     }
 }
