@@ -64,6 +64,24 @@ class ExpiryTest {
     }
 
     @Test
+    void anIdleEntryWhoseTtlIsLongerThanTheExpiryCheckStillExpires() throws Exception {
+        // The expiry check looks at an idle entry every second until its TTL passes; looking
+        // must not count as a read, or an entry with a TTL over a second would never expire.
+        Handle handle = new Handle();
+        ScriptedType type = new ScriptedType(RegisterOptions.builder().lastGetTtl(Duration.ofMillis(2500)).build())
+                .answer(o -> FetchResult.of("v", 1).withState(handle));
+        cache = WatchCache.create();
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+
+        t.get(req("k"));
+        long read = System.nanoTime();
+
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> handle.closed.get() == 1);
+        assertThat(Duration.ofNanos(System.nanoTime() - read)).isLessThan(Duration.ofMillis(2500 + 1500));
+    }
+
+    @Test
     void entryUnusedForItsTtlIsRemovedAndItsStateClosed() throws Exception {
         Handle handle = new Handle();
         ScriptedType type = new ScriptedType(RegisterOptions.builder().lastGetTtl(Duration.ofMinutes(10)).build())

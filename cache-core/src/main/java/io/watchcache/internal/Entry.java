@@ -126,6 +126,11 @@ final class Entry {
         return callers;
     }
 
+    /** Whether the entry was removed (expired, evicted, or the cache closed). */
+    synchronized boolean isDead() {
+        return dead;
+    }
+
     synchronized void removeWaiter(Waiter waiter) {
         waiters.remove(waiter);
     }

@@ -170,7 +170,11 @@ final class EntryTable {
 
     private void checkExpiry(Entry entry) {
         entry.expiryCheckArmed.set(false);
-        if (entry.waiting.get() > 0 || cache.asMap().get(entry.key) != entry) {
+        // Looked up quietly: a plain read would count as use and renew the TTL it is checking,
+        // and an entry with a TTL over a second would then never expire. An entry that expired
+        // but is not removed yet reads as absent here; only its removal marks it dead.
+        Entry current = policy.getIfPresentQuietly(entry.key);
+        if (entry.waiting.get() > 0 || entry.isDead() || (current != null && current != entry)) {
             return; // held (the last waiter to leave re-arms it), or gone already
         }
         if (expiryTicker.read() - entry.renewedAt >= entry.type.lastGetTtlNanos) {

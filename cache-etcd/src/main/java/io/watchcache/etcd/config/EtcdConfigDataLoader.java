@@ -51,6 +51,8 @@ public class EtcdConfigDataLoader implements ConfigDataLoader<EtcdConfigDataReso
             String reason = cause instanceof TimeoutException ? "no answer within " + text(resource.requestTimeout())
                     : cause.toString();
             if (!resource.isOptional()) {
+                // Startup ends here: the client has no application context to close it later.
+                sources.close();
                 throw new EtcdConfigUnavailableException(resource.prefix(), sources.endpoints(), reason, cause);
             }
             log.warn("Configuration from etcd: '" + resource.prefix() + "' could not be read from "

@@ -95,9 +95,9 @@ final class ConfigurationCheck {
         Set<String> known = new LinkedHashSet<>(BUILT_IN_STATUSES);
         if (environment != null) {
             Binder.get(environment).bind("management.endpoint.health.status.order", Bindable.listOf(String.class))
-                    .ifBound(order -> order.forEach(code -> known.add(uniform(code))));
+                    .ifBound(order -> order.forEach(code -> known.add(statusCode(code))));
         }
-        String code = uniform(status);
+        String code = statusCode(status);
         if (!known.contains(code)) {
             invalid(property, status, "not a health status; known statuses: " + String.join(", ", known)
                     + " (declare others in management.endpoint.health.status.order)");
@@ -120,8 +120,8 @@ final class ConfigurationCheck {
         return List.copyOf(problems);
     }
 
-    /** Boot compares status codes upper-cased, without separators other than underscores. */
-    private static String uniform(String code) {
+    /** A status as Boot writes its codes: upper case, {@code -} read as {@code _} ({@code out-of-service}). */
+    static String statusCode(String code) {
         StringBuilder uniform = new StringBuilder();
         for (char c : code.trim().toCharArray()) {
             if (Character.isLetterOrDigit(c) || c == '_') {

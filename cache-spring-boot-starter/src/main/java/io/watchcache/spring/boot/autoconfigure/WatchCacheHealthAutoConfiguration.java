@@ -27,9 +27,9 @@ public final class WatchCacheHealthAutoConfiguration {
     @ConditionalOnMissingBean(name = "watchcacheHealthIndicator")
     WatchCacheHealthIndicator watchcacheHealthIndicator(WatchCache cache, WatchCacheProperties properties) {
         WatchCacheProperties.Health health = properties.getHealth();
+        // Checked at startup (ConfigurationCheck); here only written as Boot writes status codes.
         return new WatchCacheHealthIndicator(cache, health.getLostContactThreshold(),
-                new ConfigurationCheck(null).status("watchcache.health.lost-contact-status",
-                        health.getLostContactStatus()));
+                ConfigurationCheck.statusCode(health.getLostContactStatus()));
     }
 
     @Bean
