@@ -80,8 +80,10 @@ final class ConfigurationCheck {
                 }
                 continue;
             }
-            String key = name.getElement(3, ConfigurationPropertyName.Form.DASHED);
-            if (name.getNumberOfElements() > 4 || !TYPE_KEYS.contains(key)) {
+            // Compared as Boot binds them: query-timeout, queryTimeout and QUERYTIMEOUT (an
+            // environment variable) are all the same key.
+            String key = name.getElement(3, ConfigurationPropertyName.Form.UNIFORM);
+            if (name.getNumberOfElements() > 4 || TYPE_KEYS.stream().noneMatch(k -> k.replace("-", "").equals(key))) {
                 invalid(name.toString(), null, "unknown key; valid keys: " + String.join(", ", TYPE_KEYS));
             }
         }

@@ -11,8 +11,11 @@ import org.springframework.boot.test.context.ConfigDataApplicationContextInitial
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.mock.env.MockEnvironment;
+
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,6 +54,16 @@ class StrictConfigurationTest {
     void anUnknownKeyUnderATypeFailsAndListsTheValidKeys() {
         assertSingle("watchcache.types.config.query-timout=5s", "watchcache.types.config.query-timout", null,
                 "unknown key; valid keys: refresh, refresh-timer, query-timeout, last-get-ttl");
+    }
+
+    @Test
+    void everyWayBootBindsAValidKeyIsAccepted() {
+        runner.withPropertyValues("watchcache.types.config.queryTimeout=5s", "watchcache.types.config.last-get-ttl=1h")
+                // As an environment variable sets it.
+                .withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+                        new SystemEnvironmentPropertySource("systemEnvironment",
+                                Map.of("WATCHCACHE_TYPES_CONFIG_REFRESHTIMER", "2s"))))
+                .run(context -> assertThat(context).hasNotFailed());
     }
 
     @Test
