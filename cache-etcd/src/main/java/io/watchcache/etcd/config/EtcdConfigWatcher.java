@@ -178,8 +178,4 @@ public class EtcdConfigWatcher implements SmartLifecycle, DisposableBean {
         }
         sources.close();
     }
-
-    EtcdConfigSources sources() {
-        return sources;
-    }
 }

@@ -118,10 +118,6 @@ final class ConfigurationCheck {
         }
     }
 
-    List<Problem> problems() {
-        return List.copyOf(problems);
-    }
-
     /** A status as Boot writes its codes: upper case, {@code -} read as {@code _} ({@code out-of-service}). */
     static String statusCode(String code) {
         StringBuilder uniform = new StringBuilder();
