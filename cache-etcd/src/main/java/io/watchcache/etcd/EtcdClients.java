@@ -9,9 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * A jetcd {@link ClientBuilder} from {@code watchcache.etcd.*}: endpoints, credentials,
- * namespace, authority and keepalive (TLS is the caller's, from an SSL bundle). One place, for
- * the client bean and for the client of {@code watchcache-etcd:} configuration imports.
+ * A jetcd {@link ClientBuilder} and the types' {@link EtcdTypeOptions} from
+ * {@code watchcache.etcd.*} (TLS is the caller's, from an SSL bundle). One place, for the
+ * beans and for {@code watchcache-etcd:} configuration imports.
  */
 public final class EtcdClients {
 
@@ -37,7 +37,20 @@ public final class EtcdClients {
         return builder;
     }
 
-    static Duration positive(String property, Duration value) {
+    /**
+     * The options of the etcd cache types from {@code watchcache.etcd.*}, each duration checked
+     * under its property's name.
+     */
+    public static EtcdTypeOptions typeOptions(EtcdProperties properties) {
+        return EtcdTypeOptions.builder()
+                .requestTimeout(positive("watchcache.etcd.request-timeout", properties.getRequestTimeout()))
+                .progressInterval(positive("watchcache.etcd.progress-interval", properties.getProgressInterval()))
+                .progressTimeout(positive("watchcache.etcd.progress-timeout", properties.getProgressTimeout()))
+                .endpoints(properties.getEndpoints())
+                .build();
+    }
+
+    private static Duration positive(String property, Duration value) {
         if (value == null || value.isNegative() || value.isZero()) {
             throw new InvalidConfigurationPropertyValueException(property, value, "It must be positive.");
         }

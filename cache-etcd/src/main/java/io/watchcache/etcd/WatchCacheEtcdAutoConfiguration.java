@@ -18,7 +18,6 @@ import org.springframework.boot.ssl.SslOptions;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 
-import java.time.Duration;
 import java.util.Arrays;
 import javax.net.ssl.SSLException;
 
@@ -55,13 +54,7 @@ public final class WatchCacheEtcdAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     EtcdCacheTypes etcdCacheTypes(Client client, EtcdProperties properties) {
-        EtcdTypeOptions options = EtcdTypeOptions.builder()
-                .requestTimeout(positive("watchcache.etcd.request-timeout", properties.getRequestTimeout()))
-                .progressInterval(positive("watchcache.etcd.progress-interval", properties.getProgressInterval()))
-                .progressTimeout(positive("watchcache.etcd.progress-timeout", properties.getProgressTimeout()))
-                .endpoints(properties.getEndpoints())
-                .build();
-        return new EtcdCacheTypes(client, options);
+        return new EtcdCacheTypes(client, EtcdClients.typeOptions(properties));
     }
 
     /** A Netty TLS context for gRPC from a Boot SSL bundle: its trust and, if set, its key. */
@@ -84,9 +77,5 @@ public final class WatchCacheEtcdAutoConfiguration {
             throw new InvalidConfigurationPropertyValueException("watchcache.etcd.ssl.bundle", name,
                     "The bundle cannot make a TLS context for gRPC: " + e.getMessage());
         }
-    }
-
-    private static Duration positive(String property, Duration value) {
-        return EtcdClients.positive(property, value);
     }
 }

@@ -5,9 +5,9 @@ import io.watchcache.Subscription;
 import io.watchcache.TypedCache;
 import io.watchcache.UpdateEvent;
 import io.watchcache.WatchCache;
+import io.watchcache.etcd.EtcdClients;
 import io.watchcache.etcd.EtcdPrefixType;
 import io.watchcache.etcd.EtcdRequest;
-import io.watchcache.etcd.EtcdTypeOptions;
 import io.watchcache.etcd.PrefixSnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,12 +87,8 @@ public class EtcdConfigWatcher implements SmartLifecycle, DisposableBean {
         if (cache.typeNames().contains(TYPE)) {
             return cache.type(TYPE);
         }
-        EtcdTypeOptions options = EtcdTypeOptions.builder()
-                .requestTimeout(sources.properties().getRequestTimeout())
-                .progressInterval(sources.properties().getProgressInterval())
-                .progressTimeout(sources.properties().getProgressTimeout())
-                .endpoints(sources.endpoints()).build();
-        return cache.register(TYPE, new EtcdPrefixType(sources.client(), options));
+        return cache.register(TYPE, new EtcdPrefixType(sources.client(),
+                EtcdClients.typeOptions(sources.properties())));
     }
 
     private void onUpdate(EtcdConfigSources.Imported imported, UpdateEvent<PrefixSnapshot> update) {
