@@ -7,10 +7,10 @@ import io.watchcache.spring.boot.CacheTypeBeans;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.AutowireCapableBeanFactory;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.AutowireCandidateQualifier;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
-import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
 import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.core.ResolvableType;
 
@@ -22,15 +22,11 @@ import org.springframework.core.ResolvableType;
  * <p>It only adds definitions: no bean is created here. Ahead-of-time processing records them
  * like any other, and at run time this finds them already there.
  */
-class TypedCacheRegistrar implements BeanDefinitionRegistryPostProcessor {
+class TypedCacheRegistrar implements BeanFactoryPostProcessor {
 
     static final String SUFFIX = "TypedCache";
 
-    @Override
-    public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) throws BeansException {
-        // The CacheType beans' types are only known once every definition is in: see below.
-    }
-
+    /** Runs after every definition is in (configuration classes included), so the CacheType beans are known. */
     @Override
     public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) throws BeansException {
         if (!(beanFactory instanceof BeanDefinitionRegistry registry)) {
