@@ -2,8 +2,8 @@ package io.watchcache;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;
-import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
+import io.watchcache.testing.StoppedObservations;
 import io.watchcache.testing.VersionedStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -111,19 +111,9 @@ class DrainTest {
 
     @Test
     void eachFetchIsObservedWithTypeAndOutcomeAndNoKey() throws Exception {
-        List<Observation.Context> stopped = new CopyOnWriteArrayList<>();
+        StoppedObservations stopped = new StoppedObservations();
         ObservationRegistry observations = ObservationRegistry.create();
-        observations.observationConfig().observationHandler(new ObservationHandler<>() {
-            @Override
-            public void onStop(Observation.Context context) {
-                stopped.add(context);
-            }
-
-            @Override
-            public boolean supportsContext(Observation.Context context) {
-                return true;
-            }
-        });
+        observations.observationConfig().observationHandler(stopped);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         cache = new WatchCache(CacheOptions.builder().meterRegistry(meters).observationRegistry(observations).build());
         TypedCache<CacheRequest, String> t = cache.register("secrets", store.stringType());
@@ -131,8 +121,8 @@ class DrainTest {
 
         assertThat(t.get(req("db/password")).value()).isEqualTo("hunter2");
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> !stopped.isEmpty());
-        Observation.Context context = stopped.get(0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !stopped.all().isEmpty());
+        Observation.Context context = stopped.all().get(0);
         assertThat(context.getName()).isEqualTo("watchcache.fetch");
         assertThat(context.getLowCardinalityKeyValue("type").getValue()).isEqualTo("secrets");
         assertThat(context.getLowCardinalityKeyValue("outcome").getValue()).isEqualTo("success");

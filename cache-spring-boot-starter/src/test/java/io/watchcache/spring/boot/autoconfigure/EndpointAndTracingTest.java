@@ -15,6 +15,7 @@ import io.watchcache.spring.boot.CacheEventPublisher;
 import io.watchcache.spring.boot.CacheUpdateEvent;
 import io.watchcache.spring.boot.actuate.endpoint.WatchCacheEndpoint;
 import io.watchcache.spring.boot.actuate.endpoint.WatchCacheWebEndpointExtension;
+import io.watchcache.testing.StoppedObservations;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -124,28 +125,16 @@ class EndpointAndTracingTest {
 
     @Test
     void eachFetchIsAnObservationWhenTheApplicationHasAnObservationRegistry() {
-        List<Observation.Context> stopped = new CopyOnWriteArrayList<>();
-        ObservationHandler<Observation.Context> recorder = new ObservationHandler<>() {
-            @Override
-            public void onStop(Observation.Context context) {
-                stopped.add(context);
-            }
-
-            @Override
-            public boolean supportsContext(Observation.Context context) {
-                return true;
-            }
-        };
+        StoppedObservations recorder = new StoppedObservations();
         runner.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class))
                 .withBean(ObservationHandler.class, () -> recorder)
                 .run(context -> {
                     assertThat(context).hasSingleBean(ObservationRegistry.class);
                     context.getBean(WatchCache.class).<CacheRequest, Object>type("config").get(() -> RequestInfo
                             .builder().key("secret/key").token("tok-1").build());
-                    await().atMost(Duration.ofSeconds(5)).until(() -> stopped.stream()
-                            .anyMatch(c -> c.getName().equals("watchcache.fetch")));
-                    Observation.Context fetch = stopped.stream().filter(c -> c.getName().equals("watchcache.fetch"))
-                            .findFirst().orElseThrow();
+                    await().atMost(Duration.ofSeconds(5))
+                            .until(() -> recorder.first("watchcache.fetch").isPresent());
+                    Observation.Context fetch = recorder.first("watchcache.fetch").orElseThrow();
                     assertThat(fetch.getLowCardinalityKeyValue("type").getValue()).isEqualTo("config");
                     assertThat(fetch.getLowCardinalityKeyValue("outcome").getValue()).isEqualTo("success");
                     assertThat(fetch.getAllKeyValues().toString()).doesNotContain("secret/key").doesNotContain("tok-1");
