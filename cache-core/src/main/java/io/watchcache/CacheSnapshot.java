@@ -22,9 +22,14 @@ public record CacheSnapshot(List<TypeView> types, List<EntryView> entries, List<
      * @param fetching    whether a fetch is running right now
      * @param lastError   the error of the last fetch (type and message), or {@code null} when it succeeded
      * @param lostContact for refreshing types, how long the background query has been failing, or {@code null}
+     * @param failed      whether the refresh stopped on an error the type calls fatal ({@code lastError}):
+     *                    the source answered with a refusal, so this is not lost contact
+     * @param held        whether a watch or a live value holds the entry: something the application
+     *                    depends on, as opposed to an entry that exists because one request asked for it
      */
     public record EntryView(String id, String type, String key, String partition, long index, boolean valid,
-                            Duration age, boolean fetching, String lastError, Duration lostContact) {
+                            Duration age, boolean fetching, String lastError, Duration lostContact, boolean failed,
+                            boolean held) {
     }
 
     /** One active watch. */

@@ -38,4 +38,17 @@ public interface CacheType<R extends CacheRequest, V> {
     default boolean isFatal(Throwable error) {
         return false;
     }
+
+    /**
+     * Called once for each registration of this type (a type may be registered in several
+     * caches, or under several names), with what it may tell that cache about its source. A type
+     * that can see its source come back calls {@link SourceSignals#reachable()} then. The
+     * default ignores it: entries then retry when their backoff ends.
+     *
+     * @param name    the name it was registered under
+     * @param signals the registration's signals; {@code reachable()} returns false once the
+     *                cache is closed
+     */
+    default void registered(String name, SourceSignals signals) {
+    }
 }

@@ -51,6 +51,11 @@ enum Flavor {
                 public boolean isFatal(Throwable error) {
                     return type.isFatal(error);
                 }
+
+                @Override
+                public void registered(String name, SourceSignals signals) {
+                    type.registered(name, signals);
+                }
             };
         }
     };

@@ -94,7 +94,7 @@ class MetricsAndSnapshotTest {
     }
 
     @Test
-    void fatalFetchesAndLostContactAreVisible() throws Exception {
+    void aFatalFetchIsVisibleAsAFailedEntryNotAsLostContact() throws Exception {
         ScriptedType type = ScriptedType.refreshingBlocking().answer("v", 1).fail(new IOException("down"))
                 .fail(new SecurityException("denied"));
         type.fatal = SecurityException.class;
@@ -104,9 +104,13 @@ class MetricsAndSnapshotTest {
 
             await().atMost(Duration.ofSeconds(5)).until(() -> timerCount("type", "t", "outcome", "fatal") == 1);
 
-            assertThat(gauge("watchcache.lost.contact", "t")).isEqualTo(1);
+            // DESIGN.md revision 3: a fatal error is an answer (a refusal), so the entry is failed,
+            // not out of contact, even though a plain failure came before it.
+            assertThat(gauge("watchcache.lost.contact", "t")).isZero();
+            assertThat(gauge("watchcache.failed", "t")).isEqualTo(1);
             CacheSnapshot.EntryView entry = cache.snapshot().entries().get(0);
-            assertThat(entry.lostContact()).isNotNull();
+            assertThat(entry.lostContact()).isNull();
+            assertThat(entry.failed()).isTrue();
             assertThat(entry.lastError()).isEqualTo("java.lang.SecurityException: denied");
             assertThat(entry.index()).isEqualTo(1);
             assertThat(entry.valid()).isTrue();

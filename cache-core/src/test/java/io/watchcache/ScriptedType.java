@@ -26,6 +26,8 @@ class ScriptedType implements CacheType<CacheRequest, String> {
     final AtomicInteger interrupted = new AtomicInteger();
     private final RegisterOptions options;
     volatile Class<? extends Throwable> fatal;
+    /** What each registration handed over, newest last. */
+    final List<SourceSignals> signals = new CopyOnWriteArrayList<>();
 
     ScriptedType(RegisterOptions options) {
         this.options = options;
@@ -88,6 +90,11 @@ class ScriptedType implements CacheType<CacheRequest, String> {
     @Override
     public RegisterOptions registerOptions() {
         return options;
+    }
+
+    @Override
+    public void registered(String name, SourceSignals signals) {
+        this.signals.add(signals);
     }
 
     @Override

@@ -13,6 +13,14 @@ final class Attempts {
     static final int NO_PROGRESS_LIMIT = 3;
 
     private int failures;
+    /**
+     * The failures counted before the last answer that only restored contact; if the very next
+     * attempt fails again they count on from there, so a source that answers once and then
+     * fails again cannot reset the backoff each time.
+     */
+    private int failuresBeforeRecovery;
+    /** Whether the last attempt failed: a quick answer right after one is contact regained. */
+    private boolean lastFailed;
     private int noProgress;
     private boolean warned;
     private boolean warnNow;
@@ -27,14 +35,29 @@ final class Attempts {
     TypeMetrics.FetchOutcome record(TypeRegistration type, FetchResult<?> result, Throwable error, boolean fatal,
                                     long minIndex, long storedIndex, long tookNanos) {
         warnNow = false;
+        boolean afterFailure = lastFailed;
+        lastFailed = false;
         if (error != null || result.index() <= 0) {
             // A success that carries index 0 is a failure in disguise: the next blocking query
             // would return at once, so it must back off like an error.
-            failures++;
+            failures = Math.max(failures, failuresBeforeRecovery) + 1;
+            failuresBeforeRecovery = 0;
             noProgress = 0;
+            lastFailed = true;
             return TypeMetrics.FetchOutcome.of(result, error, fatal);
         }
-        if (type.blocking && minIndex > 0 && storedIndex == minIndex && tookNanos < type.atOnceNanos) {
+        boolean quickWithoutProgress = type.blocking && minIndex > 0 && storedIndex == minIndex
+                && tookNanos < type.atOnceNanos;
+        if (quickWithoutProgress && afterFailure) {
+            // The source answered "nothing new" right after a failure (a re-read after a broken
+            // stream): that is contact regained, not a source that cannot block. The next attempt
+            // starts at once; should it fail, the backoff goes on where it was.
+            failuresBeforeRecovery = failures;
+            failures = 0;
+            noProgress = 0;
+            return TypeMetrics.FetchOutcome.of(result, null, false);
+        }
+        if (quickWithoutProgress) {
             // Asked to wait past minIndex, answered at once without passing it: a source that
             // cannot block (or ignores minIndex). Free a few times, then back off like a
             // failure, so no source, however wrong, can make the refresh spin.
@@ -45,6 +68,7 @@ final class Attempts {
             return TypeMetrics.FetchOutcome.NO_PROGRESS;
         }
         failures = 0;
+        failuresBeforeRecovery = 0;
         noProgress = 0;
         return TypeMetrics.FetchOutcome.of(result, null, false);
     }

@@ -1,6 +1,7 @@
 package io.watchcache.internal;
 
 import io.watchcache.CacheRequest;
+import io.watchcache.FetchFailedException;
 import io.watchcache.RequestInfo;
 import io.watchcache.Result;
 import io.watchcache.UpdateEvent;
@@ -28,7 +29,15 @@ final class BlockingWatch extends Watch {
     @Override
     protected long handle(Result<Object> result, Throwable error) {
         if (error != null) {
-            return deliverFailure(error);
+            long backoff = deliverFailure(error);
+            // A refreshing entry with a value already backs off between its own failed fetches,
+            // and the next read waits for its next outcome: a second backoff here would only
+            // delay recovery past the entry's. Without a value to wait with, or without a
+            // refresh, the read would start a fetch at once, so the watch paces itself.
+            // A fatal error stopped the refresh: the next read would fetch at once, so back off too.
+            Throwable cause = error instanceof FetchFailedException failed && failed.getCause() != null
+                    ? failed.getCause() : error;
+            return type.refresh && index > 0 && !type.isFatal(cause) ? 0 : backoff;
         }
         long seen = result.meta().index();
         // Any move is a change: forward is news, backwards means the source was restored or

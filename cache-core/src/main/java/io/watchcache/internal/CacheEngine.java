@@ -14,6 +14,8 @@ import io.watchcache.RequestInfo;
 import io.watchcache.Result;
 import io.watchcache.TypedCache;
 import io.watchcache.UpdateEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The machinery behind {@link io.watchcache.WatchCache}: the registry, the entry table and the
@@ -33,6 +36,8 @@ import java.util.function.Consumer;
  * registration they serve.
  */
 public final class CacheEngine implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CacheEngine.class);
 
     private final CacheRuntime runtime;
     private final TypeRegistry types;
@@ -73,9 +78,40 @@ public final class CacheEngine implements AutoCloseable {
     public <R extends CacheRequest, V> TypedCache<R, V> register(String name, CacheType<R, V> type,
                                                                   RegisterOptions overrides) {
         runtime.requireOpen();
-        return (TypedCache<R, V>) types.register(name, type, overrides, registration -> new TypedHandle<>(this,
-                registration), typeName -> new TypeMetrics(registry, observations, typeName, this,
-                engine -> engine.lostContactCount(typeName)));
+        TypedHandle<R, V> handle = (TypedHandle<R, V>) types.register(name, type, overrides,
+                registration -> new TypedHandle<>(this, registration),
+                typeName -> new TypeMetrics(registry, observations, typeName, this,
+                        engine -> engine.count(typeName, Snapshot::lostContact),
+                        engine -> engine.count(typeName, Snapshot::failed)));
+        TypeRegistration registration = handle.registration();
+        type.registered(name, () -> sourceReachable(registration));
+        return handle;
+    }
+
+    /**
+     * The type says its source answers again: the entries of {@code type} that wait out a
+     * backoff retry now. Signals that come while a sweep is queued join it.
+     */
+    private boolean sourceReachable(TypeRegistration type) {
+        if (runtime.isClosed()) {
+            return false;
+        }
+        if (type.retrySweepQueued.compareAndSet(false, true)) {
+            runtime.execute(() -> {
+                type.retrySweepQueued.set(false);
+                int retried = 0;
+                for (Entry entry : table.entries()) {
+                    if (entry.type == type && entry.retryNow()) {
+                        retried++;
+                    }
+                }
+                if (retried > 0) {
+                    log.debug("Cache type '{}' reports its source reachable: {} entries retry now", type.name,
+                            retried);
+                }
+            });
+        }
+        return true;
     }
 
     @SuppressWarnings("unchecked")
@@ -263,10 +299,11 @@ public final class CacheEngine implements AutoCloseable {
         return Introspection.snapshot(registrations, table.entries(), watches, runtime.now());
     }
 
-    private double lostContactCount(String typeName) {
+    /** Entries of the refreshing type {@code typeName} whose current snapshot matches. */
+    private double count(String typeName, Predicate<Snapshot> matching) {
         long count = 0;
         for (Entry entry : table.entries()) {
-            if (entry.type.name.equals(typeName) && entry.type.refresh && entry.snapshot().lostContact()) {
+            if (entry.type.name.equals(typeName) && entry.type.refresh && matching.test(entry.snapshot())) {
                 count++;
             }
         }

@@ -162,6 +162,30 @@ final class Entry {
         fetchNow();
     }
 
+    /**
+     * Cuts a backoff short: the source answers again, so a refresh that waits out failures
+     * starts now. A refresh timer or a rate-limit wait is left alone. Returns whether a fetch
+     * started.
+     */
+    boolean retryNow() {
+        synchronized (this) {
+            if (dead || fetchState != FetchState.SCHEDULED || !scheduledByRefresh || attempts.failures() == 0) {
+                return false;
+            }
+            scheduled.cancel(false);
+            if (!startLocked(type.refreshTimerNanos)) {
+                return false;
+            }
+        }
+        fetchNow();
+        return true;
+    }
+
+    /** Whether the last fetch failed with an error the type called fatal (the refresh stopped). */
+    boolean failed() {
+        return snapshot.failed();
+    }
+
     /** Stores a value handed in by the application; starts no fetch. */
     void prepopulate(FetchResult<?> result) {
         store(result, null, false, false, 0, 0, null);
@@ -300,7 +324,7 @@ final class Entry {
                 }
             } else {
                 long now = runtime.now();
-                next = error != null ? snapshot.failed(error, now, type.refresh)
+                next = error != null ? snapshot.failed(error, now, type.refresh, fatal)
                         : snapshot.succeeded(result, now, type.refresh);
                 snapshot = next;
                 if (fetched) {

@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The operator's view of a cache: types, entries and watches, sorted for stable output. Built
@@ -25,6 +27,11 @@ final class Introspection {
             typeViews.add(new CacheSnapshot.TypeView(t.name, t.options));
         }
         typeViews.sort(Comparator.comparing(CacheSnapshot.TypeView::name));
+        // Watches and live values (which are watches) hold their entries; an import is a watch too.
+        Set<EntryKey> held = new HashSet<>();
+        for (Watch watch : watches) {
+            held.add(EntryKey.of(watch.type, watch.info));
+        }
         List<CacheSnapshot.EntryView> entryViews = new ArrayList<>();
         for (Entry entry : entries) {
             Snapshot s = entry.snapshot();
@@ -33,7 +40,8 @@ final class Introspection {
                     entry.key.partition(), s.index(), s.valid(),
                     s.valid() ? Duration.ofNanos(now - s.fetchedAtNanos()) : null, entry.fetching(),
                     error == null ? null : error.getClass().getName() + ": " + error.getMessage(),
-                    s.lostContact() ? Duration.ofNanos(now - s.lostContactNanos()) : null));
+                    s.lostContact() ? Duration.ofNanos(now - s.lostContactNanos()) : null, s.failed(),
+                    held.contains(entry.key)));
         }
         entryViews.sort(Comparator.comparing(CacheSnapshot.EntryView::type).thenComparing(CacheSnapshot.EntryView::key)
                 .thenComparing(CacheSnapshot.EntryView::partition));

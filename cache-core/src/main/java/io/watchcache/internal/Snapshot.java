@@ -12,18 +12,22 @@ import java.time.Duration;
  *
  * @param version          counts the stores, so a waiter can tell whether it missed one
  * @param fetchedAtNanos   when the value was fetched (ticker time)
- * @param lostContactNanos when a refreshing entry's fetches started failing, or {@link #NONE}
+ * @param lostContactNanos when a refreshing entry's fetches started failing, or {@link #NONE}; never
+ *                         set on a failed entry: its source answered, with a refusal
+ * @param failed           the last fetch failed with an error the type calls fatal: the refresh
+ *                         stopped and the error is kept until a read fetches again
  * @param reset            this store moved the index backwards (the source was restored or compacted)
  * @param hitResult        for a healthy refreshing entry, the result a hit returns (its meta never
  *                         changes: age zero, this index), built once here so hits allocate nothing
  *                         for it; otherwise null
  */
 record Snapshot(Object value, Object state, long index, Throwable error, boolean valid,
-                long fetchedAtNanos, long lostContactNanos, boolean reset, long version, Result<Object> hitResult) {
+                long fetchedAtNanos, long lostContactNanos, boolean failed, boolean reset, long version,
+                Result<Object> hitResult) {
 
     static final long NONE = Long.MIN_VALUE;
 
-    static final Snapshot EMPTY = new Snapshot(null, null, 0, null, false, 0, NONE, false, 0, null);
+    static final Snapshot EMPTY = new Snapshot(null, null, 0, null, false, 0, NONE, false, false, 0, null);
 
     boolean lostContact() {
         return lostContactNanos != NONE;
@@ -37,10 +41,14 @@ record Snapshot(Object value, Object state, long index, Throwable error, boolean
         return new FetchResult<>(value, state, index, false, false);
     }
 
-    /** The snapshot after a failed fetch: everything kept, the error stored beside it. */
-    Snapshot failed(Throwable error, long now, boolean refreshing) {
-        long lost = refreshing && !lostContact() ? now : lostContactNanos;
-        return new Snapshot(value, state, index, error, valid, fetchedAtNanos, lost, false, version + 1, null);
+    /**
+     * The snapshot after a failed fetch: everything kept, the error stored beside it. A fatal
+     * error is an answer (a refusal), not a silence: the entry is failed, not out of contact.
+     */
+    Snapshot failed(Throwable error, long now, boolean refreshing, boolean fatal) {
+        long lost = fatal ? NONE : refreshing && !lostContact() ? now : lostContactNanos;
+        return new Snapshot(value, state, index, error, valid, fetchedAtNanos, lost, fatal, false, version + 1,
+                null);
     }
 
     /** The snapshot after a fetch that succeeded; a success always clears the error. */
@@ -64,7 +72,7 @@ record Snapshot(Object value, Object state, long index, Throwable error, boolean
                              boolean refreshing) {
         Result<Object> hit = refreshing && valid ? new Result<>(value, new ResultMeta(true, Duration.ZERO, index))
                 : null;
-        return new Snapshot(value, state, index, null, valid, fetchedAt, NONE, reset, version + 1, hit);
+        return new Snapshot(value, state, index, null, valid, fetchedAt, NONE, false, reset, version + 1, hit);
     }
 
     /**

@@ -57,8 +57,8 @@ final class TypeMetrics {
      * Meters in {@code registry} (none at all when it is null) and fetch observations in
      * {@code observations} (none when null).
      */
-    <T> TypeMetrics(MeterRegistry registry, ObservationRegistry observations, String type, T lostContactSource,
-                    ToDoubleFunction<T> lostContactCount) {
+    <T> TypeMetrics(MeterRegistry registry, ObservationRegistry observations, String type, T entrySource,
+                    ToDoubleFunction<T> lostContactCount, ToDoubleFunction<T> failedCount) {
         this.type = type;
         this.observations = observations;
         enabled = registry != null;
@@ -89,8 +89,10 @@ final class TypeMetrics {
                 .description("Entries in the cache").register(registry);
         Gauge.builder("watchcache.watches", watches, AtomicInteger::get).tag("type", type)
                 .description("Active watches").register(registry);
-        Gauge.builder("watchcache.lost.contact", lostContactSource, lostContactCount).tag("type", type)
+        Gauge.builder("watchcache.lost.contact", entrySource, lostContactCount).tag("type", type)
                 .description("Refreshing entries whose background query is failing").register(registry);
+        Gauge.builder("watchcache.failed", entrySource, failedCount).tag("type", type)
+                .description("Refreshing entries stopped by an error the type calls fatal").register(registry);
     }
 
     void get(GetResult result) {

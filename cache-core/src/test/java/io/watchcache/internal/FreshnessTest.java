@@ -63,14 +63,14 @@ class FreshnessTest {
         TypeRegistration type = new TypeRegistration("t", (CacheType<CacheRequest, Object>) (o, r) -> null,
                 RegisterOptions.builder().supportsBlocking(blocking).refresh(refresh)
                         .queryTimeout(Duration.ofMinutes(10)).lastGetTtl(Duration.ofHours(1)).build(),
-                new TypeMetrics(new CompositeMeterRegistry(), null, "t", this, x -> 0));
+                new TypeMetrics(new CompositeMeterRegistry(), null, "t", this, x -> 0, x -> 0));
         Snapshot snapshot = valid
                 ? Snapshot.EMPTY.succeeded(FetchResult.of("v", index), NOW.get() - Duration.ofSeconds(ageSeconds)
                 .toNanos(), refresh)
                 : Snapshot.EMPTY;
         if (reset) {
             snapshot = new Snapshot(snapshot.value(), null, snapshot.index(), null, true, snapshot.fetchedAtNanos(),
-                    Snapshot.NONE, true, snapshot.version(), null);
+                    Snapshot.NONE, false, true, snapshot.version(), null);
         }
         RequestInfo info = RequestInfo.builder().key("k").minIndex(minIndex)
                 .maxAge(maxAgeSeconds < 0 ? null : Duration.ofSeconds(maxAgeSeconds)).mustRevalidate(revalidate)

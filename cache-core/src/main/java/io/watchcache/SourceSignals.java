@@ -1,0 +1,24 @@
+package io.watchcache;
+
+/**
+ * What a cache type can tell the cache about its source, handed to the type each time it is
+ * registered ({@link CacheType#registered}). A type that learns that its source answers again
+ * (a connection became ready, one entry's read succeeded) calls {@link #reachable()}, and the
+ * entries of that registration that are waiting out a backoff retry at once instead of
+ * sleeping through the rest of it: recovery then follows connectivity, as gRPC resets its own
+ * reconnect backoff when a connection's state changes.
+ *
+ * <p>Cheap to call and safe from any thread (a client's callback included): the retries run
+ * on the cache's executor. Entries that are not backing off are left alone, so calling it
+ * while the source is healthy costs one pass over the registration's entries and nothing else.
+ */
+@FunctionalInterface
+public interface SourceSignals {
+
+    /**
+     * The source answers again: retry the entries of this registration that wait out a backoff.
+     *
+     * @return false once the cache is closed: the type may forget this handle
+     */
+    boolean reachable();
+}

@@ -1,0 +1,185 @@
+package io.watchcache;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static io.watchcache.TestSupport.req;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * DESIGN.md revision 3, "Contact": contact is a fact about the source, not about changes; a
+ * fatal error is a failed entry, not lost contact; a type can tell the cache its source answers
+ * again; and what holds an entry is visible, for health to count.
+ */
+class ContactTest {
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private WatchCache cache;
+
+    @AfterEach
+    void close() {
+        if (cache != null) {
+            cache.close();
+        }
+    }
+
+    private static CacheSnapshot.EntryView entry(WatchCache cache, String key) {
+        return cache.snapshot().entries().stream().filter(e -> e.key().equals(key)).findFirst().orElseThrow();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void aQuickNothingNewRightAfterAFailureRegainsContactWithoutCountingAsNoProgress(Flavor flavor)
+            throws Exception {
+        String key = "regain-" + flavor;
+        // v1, then a failure (a broken stream), then a re-read that finds nothing new: answered
+        // at once with the same index, as an etcd re-read after a stream failure does.
+        ScriptedType type = ScriptedType.refreshingBlocking().answer("v1", 5).fail(new IOException("stream broke"))
+                .answer(o -> FetchResult.unchanged(o.minIndex()));
+        cache = new WatchCache(CacheOptions.builder().meterRegistry(registry).build());
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
+        t.get(req(key));
+
+        // The fourth fetch is the blocking wait for a change, which the test never answers.
+        await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() >= 4);
+        await().atMost(Duration.ofSeconds(5)).until(() -> CapturedLogs.lines().stream()
+                .anyMatch(l -> l.contains("regained contact for key '" + key + "'")));
+
+        CacheSnapshot.EntryView view = entry(cache, key);
+        assertThat(view.lostContact()).isNull();
+        assertThat(view.lastError()).isNull();
+        assertThat(registry.get("watchcache.lost.contact").tag("type", "t").gauge().value()).isZero();
+        assertThat(registry.get("watchcache.fetch").tag("type", "t").tag("outcome", "no_progress").timer().count())
+                .isZero();
+        // Not backed off: the wait for a change started right after the re-read.
+        long gap = type.callTimes.get(3) - type.callTimes.get(2);
+        assertThat(Duration.ofNanos(gap)).isLessThan(Duration.ofSeconds(1));
+        assertThat(type.calls.get(3).minIndex()).isEqualTo(5);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void aSourceThatAnswersOnceBetweenFailuresStillBacksOff(Flavor flavor) throws Exception {
+        // fail x4 (the 4th waits), then alternate "nothing new" and failures: the recovery answers
+        // must not reset the backoff, or a flapping source would be retried in a hot loop.
+        ScriptedType type = ScriptedType.refreshingBlocking().answer("v1", 5);
+        for (int i = 0; i < 4; i++) {
+            type.fail(new IOException("down " + i));
+        }
+        for (int i = 0; i < 3; i++) {
+            type.answer(o -> FetchResult.unchanged(o.minIndex())).fail(new IOException("flap " + i));
+        }
+        cache = new WatchCache(CacheOptions.builder().backoffBaseWait(Duration.ofMillis(100))
+                .backoffMaxWait(Duration.ofSeconds(10)).backoffJitter(false).build());
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
+        t.get(req("flap"));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> type.fetches() >= 12);
+        // After failure n (n > 3 free) the wait is 2^(n-3) * 100 ms: the failures after each
+        // recovery go on counting (5, 6, 7), so the last waits are 0.4 s, 0.8 s, 1.6 s, never 0.
+        long lastGap = type.callTimes.get(11) - type.callTimes.get(10);
+        assertThat(Duration.ofNanos(lastGap)).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void aFatalErrorIsAFailedEntryNotLostContact(Flavor flavor) throws Exception {
+        ScriptedType type = ScriptedType.refreshingBlocking().fail(new SecurityException("permission denied"));
+        type.fatal = SecurityException.class;
+        cache = new WatchCache(CacheOptions.builder().meterRegistry(registry).build());
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
+        Throwable thrown = TestSupport.getOnThread(t, req("denied")).get(10, TimeUnit.SECONDS);
+
+        assertThat(thrown).isInstanceOf(FetchFailedException.class).hasRootCauseMessage("permission denied");
+        await().atMost(Duration.ofSeconds(5)).until(() -> entry(cache, "denied").failed());
+        CacheSnapshot.EntryView view = entry(cache, "denied");
+        assertThat(view.lostContact()).isNull();
+        assertThat(view.lastError()).contains("permission denied");
+        assertThat(registry.get("watchcache.failed").tag("type", "t").gauge().value()).isEqualTo(1);
+        assertThat(registry.get("watchcache.lost.contact").tag("type", "t").gauge().value()).isZero();
+        assertThat(CapturedLogs.lines()).anyMatch(l -> l.startsWith("WARN Cache type 't' stopped refreshing key "
+                + "'denied': the source refused it (permission denied)"));
+        assertThat(CapturedLogs.lines()).noneMatch(l -> l.contains("lost contact for key 'denied'"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void reachableCutsTheBackoffOfWaitingEntriesShort(Flavor flavor) throws Exception {
+        ScriptedType type = ScriptedType.refreshingBlocking().answer("v1", 1);
+        for (int i = 0; i < 4; i++) {
+            type.fail(new IOException("down " + i));
+        }
+        type.answer("v2", 2);
+        // After the 4th failure the entry waits a minute: only the signal can bring it back sooner.
+        cache = new WatchCache(CacheOptions.builder().backoffBaseWait(Duration.ofSeconds(30))
+                .backoffMaxWait(Duration.ofMinutes(1)).backoffJitter(false).build());
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
+        assertThat(type.signals).hasSize(1);
+        t.get(req("k"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() == 5 && type.running.get() == 0
+                && entry(cache, "k").lostContact() != null && !entry(cache, "k").fetching());
+
+        assertThat(type.signals.get(0).reachable()).isTrue();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() >= 6);
+        await().atMost(Duration.ofSeconds(5)).until(() -> entry(cache, "k").index() == 2);
+        assertThat(entry(cache, "k").lostContact()).isNull();
+        cache.close();
+        assertThat(type.signals.get(0).reachable()).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void reachableLeavesHealthyEntriesAlone(Flavor flavor) throws Exception {
+        ScriptedType type = ScriptedType.refreshingBlocking().answer("v1", 1);
+        cache = new WatchCache(CacheOptions.defaults());
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
+        t.get(req("k"));
+        // The second fetch is the blocking query; it holds the entry's only flight.
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 2);
+
+        type.signals.get(0).reachable();
+        Thread.sleep(300);
+
+        assertThat(type.fetches()).isEqualTo(2);
+        assertThat(type.maxRunning.get()).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void anEntryIsHeldWhileAWatchOrLiveValueUsesIt(Flavor flavor) throws Exception {
+        ScriptedType type = ScriptedType.refreshingBlocking();
+        for (int i = 0; i < 6; i++) {
+            // First reads answer at once; the blocking queries after them wait until the cache closes.
+            type.answer(o -> {
+                if (o.minIndex() > 0) {
+                    Thread.sleep(60_000);
+                }
+                return FetchResult.of("v", 1);
+            });
+        }
+        cache = new WatchCache(CacheOptions.defaults());
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
+        t.get(req("asked"));
+        Subscription watch = t.watch(req("watched"), "w", e -> { });
+        LiveValue<String> live = t.live(req("live"));
+        live.get();
+        await().atMost(Duration.ofSeconds(5)).until(() -> cache.snapshot().entries().size() == 3);
+
+        assertThat(entry(cache, "asked").held()).isFalse();
+        assertThat(entry(cache, "watched").held()).isTrue();
+        assertThat(entry(cache, "live").held()).isTrue();
+
+        watch.cancel();
+        live.close();
+        assertThat(entry(cache, "watched").held()).isFalse();
+        assertThat(entry(cache, "live").held()).isFalse();
+    }
+}
