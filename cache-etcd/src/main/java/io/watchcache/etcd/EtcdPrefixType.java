@@ -1,11 +1,10 @@
 package io.watchcache.etcd;
 
 import io.etcd.jetcd.Client;
+import org.pcollections.TreePMap;
 
-import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -23,24 +22,28 @@ public final class EtcdPrefixType extends EtcdRangeType<PrefixSnapshot> {
         super(client, true, options);
     }
 
+    /**
+     * Applies the changed keys to the previous value's entries: a persistent map, so each key
+     * costs O(log n) and the rest is shared, whatever the size of the prefix. The previous value
+     * stays as it was for whoever still holds it.
+     */
     @Override
     PrefixSnapshot value(NavigableMap<String, RangeWatch.Item> items, Set<String> changed, PrefixSnapshot previous,
                          long index, long previousIndex) {
-        TreeMap<String, String> entries = new TreeMap<>();
-        for (Map.Entry<String, RangeWatch.Item> e : items.entrySet()) {
-            entries.put(e.getKey(), e.getValue().value());
-        }
+        TreePMap<String, String> before = previous != null && previous.entries() instanceof TreePMap<String, String> p
+                ? p : TreePMap.empty();
+        TreePMap<String, String> entries = before;
         TreeSet<String> added = new TreeSet<>();
         TreeSet<String> updated = new TreeSet<>();
         TreeSet<String> removed = new TreeSet<>();
         for (String key : changed) {
-            boolean was = previous != null && previous.entries().containsKey(key);
-            boolean is = entries.containsKey(key);
-            if (was && is) {
-                updated.add(key);
-            } else if (is) {
-                added.add(key);
+            RangeWatch.Item item = items.get(key);
+            boolean was = before.containsKey(key);
+            if (item != null) {
+                entries = entries.plus(key, item.value());
+                (was ? updated : added).add(key);
             } else if (was) {
+                entries = entries.minus(key);
                 removed.add(key);
             }
         }

@@ -6,6 +6,7 @@ import io.watchcache.CacheRequest;
 import io.watchcache.FetchOptions;
 import io.watchcache.FetchResult;
 import io.watchcache.RegisterOptions;
+import io.watchcache.SourceSignals;
 
 import java.time.Duration;
 import java.util.NavigableMap;
@@ -21,8 +22,10 @@ import java.util.concurrent.CompletionStage;
  * with the entry): the first fetch reads the range, later fetches wait for the stream's events,
  * which are applied to the content without reading again. A stream that fails or stops
  * answering (see {@link EtcdTypeOptions}) is an error for its entry, so the cache reports lost
- * contact and backs off, and the next fetch reads the range and opens a new stream. No thread
- * waits anywhere: fetches are jetcd futures, stream callbacks and timer tasks.
+ * contact, and the next fetch reads the range and opens a new stream; the read's answer restores
+ * contact even when nothing changed. When etcd answers again after a failure, the entries that
+ * wait out a backoff retry at once ({@link #registered}). No thread waits anywhere: fetches are
+ * jetcd futures, stream callbacks and timer tasks.
  *
  * <p>The index is a revision that moves only when the range changes: the newest
  * {@code mod_revision} seen in it, or the revision of a delete.
@@ -35,11 +38,26 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
     private final Client client;
     private final boolean prefix;
     private final EtcdTypeOptions options;
+    private final EtcdReachability reachability;
 
     EtcdRangeType(Client client, boolean prefix, EtcdTypeOptions options) {
         this.client = Objects.requireNonNull(client, "client");
         this.prefix = prefix;
         this.options = Objects.requireNonNull(options, "options");
+        this.reachability = new EtcdReachability(client, options.requestTimeout());
+    }
+
+    /**
+     * Keeps the registration's signals: when etcd answers again after a failure (any entry's
+     * read, or the probe that runs meanwhile), the entries waiting out a backoff retry at once.
+     */
+    @Override
+    public void registered(String name, SourceSignals signals) {
+        reachability.add(signals);
+    }
+
+    EtcdReachability reachability() {
+        return reachability;
     }
 
     /**

@@ -49,6 +49,17 @@ public record EtcdTypeOptions(Duration requestTimeout, Duration progressInterval
         return new Builder();
     }
 
+    /**
+     * How long a read, or the creation of a watch stream, may go unanswered before it is sent
+     * again: a third of the shorter of {@code requestTimeout} and {@code progressTimeout} (1 s by
+     * default). A healthy member answers both in milliseconds; one that is frozen never does, and
+     * gRPC's round robin sends the second attempt to another member.
+     */
+    public Duration hedgeDelay() {
+        Duration shorter = requestTimeout.compareTo(progressTimeout) <= 0 ? requestTimeout : progressTimeout;
+        return shorter.dividedBy(3);
+    }
+
     /** The endpoints as named in messages. */
     String describeEndpoints() {
         return endpoints.isEmpty() ? "the client's endpoints" : String.join(",", endpoints);

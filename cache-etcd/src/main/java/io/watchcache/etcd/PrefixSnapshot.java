@@ -1,5 +1,7 @@
 package io.watchcache.etcd;
 
+import org.pcollections.PSortedMap;
+
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
@@ -11,7 +13,8 @@ import java.util.TreeSet;
  * Every key under a prefix at one revision, and what changed since the value before it, so a
  * listener of a large prefix need not diff maps.
  *
- * @param entries          key to UTF-8 value, sorted and unmodifiable
+ * @param entries          key to UTF-8 value, sorted and unmodifiable; from the etcd types, a persistent
+ *                         map that shares everything but the changed keys with the value before
  * @param changes          the keys that were added, updated or removed since the previous value of
  *                         the same cache entry ({@code previousRevision}); on the first value,
  *                         every key is added
@@ -22,7 +25,9 @@ public record PrefixSnapshot(SortedMap<String, String> entries, Changes changes,
                              long previousRevision) {
 
     public PrefixSnapshot {
-        entries = Collections.unmodifiableSortedMap(Objects.requireNonNull(entries, "entries"));
+        Objects.requireNonNull(entries, "entries");
+        // A persistent map is immutable already: wrapping it would only hide it from the next value.
+        entries = entries instanceof PSortedMap<String, String> ? entries : Collections.unmodifiableSortedMap(entries);
         Objects.requireNonNull(changes, "changes");
     }
 

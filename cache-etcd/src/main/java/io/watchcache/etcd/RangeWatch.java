@@ -28,6 +28,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The etcd side of one cache entry: the range's content, kept current by one long-lived watch
@@ -38,8 +39,15 @@ import java.util.concurrent.TimeoutException;
  * arrive. The range is read again only when the content may have fallen behind etcd: before
  * the first answer, after a compaction cancelled the watch, and after the stream failed (an
  * error, a cancel, or no answer to a progress request in time). A stream failure is also an
- * error for the waiting fetch, so the entry reports lost contact and backs off while the next
- * fetch reads and watches again, on whichever member answers.
+ * error for the waiting fetch, so the entry reports lost contact while the next fetch reads and
+ * watches again, on whichever member answers. That read is the source answering: when it finds
+ * nothing new it answers "nothing new" at once, so contact is regained without waiting for the
+ * data to change.
+ *
+ * <p>A frozen member accepts connections and requests but answers nothing. So that it costs at
+ * most a short delay, a read that has no answer after {@link EtcdTypeOptions#hedgeDelay()} is
+ * sent again (gRPC's round robin sends it to the next member) and the first answer wins, and a
+ * new stream that does not confirm its creation within that delay is opened again, once.
  *
  * <p>Locking: the monitor guards the fields marked so and is never held while calling jetcd or
  * completing a fetch; jetcd's callbacks take it, so the reverse would deadlock.
@@ -98,6 +106,12 @@ final class RangeWatch<V> implements AutoCloseable {
     /** The content may be behind etcd (never read, or the stream broke): read before answering. */
     private boolean stale = true;
     private boolean reading;
+    /** A fetch was failed for lack of an answer: the entry shows lost contact until one is answered. */
+    private boolean contactLost;
+    /** Whether the current stream has said anything yet (its "created" answer, at the least). */
+    private boolean streamAnswered;
+    /** Whether the current stream replaced one that did not confirm its creation in time. */
+    private boolean streamReopened;
     private Watch.Watcher watcher;
     /** Generation of the current stream; callbacks of an older one are ignored. */
     private long stream;
@@ -105,6 +119,7 @@ final class RangeWatch<V> implements AutoCloseable {
     private long lastHeardNanos;
     private long progressAskedNanos;
     private ScheduledFuture<?> healthCheck;
+    private ScheduledFuture<?> createdCheck;
     private Pending pending;
     private boolean closed;
 
@@ -147,10 +162,8 @@ final class RangeWatch<V> implements AutoCloseable {
                     read = !reading;
                     reading = true;
                 } else if (watcher == null) {
-                    open = ++stream;
+                    open = startStreamLocked();
                     from = revision + 1;
-                    lastHeardNanos = System.nanoTime();
-                    progressAskedNanos = 0;
                 }
             }
         }
@@ -190,15 +203,36 @@ final class RangeWatch<V> implements AutoCloseable {
 
     // ---- reads ----
 
+    /** Reads the range, once more after {@code hedgeDelay} if no answer came yet; the first answer wins. */
     private void read() {
+        CompletableFuture<GetResponse> answer = new CompletableFuture<>();
+        AtomicInteger outstanding = new AtomicInteger(1);
+        rangeRequest(answer, outstanding);
+        ScheduledFuture<?> hedge = EtcdTimer.schedule(() -> {
+            if (!answer.isDone() && !isClosed()) {
+                outstanding.incrementAndGet();
+                rangeRequest(answer, outstanding);
+            }
+        }, type.options().hedgeDelay());
+        answer.whenComplete((r, e) -> hedge.cancel(false));
+        answer.orTimeout(type.options().requestTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                .whenComplete(this::onRead);
+    }
+
+    private void rangeRequest(CompletableFuture<GetResponse> answer, AtomicInteger outstanding) {
         CompletableFuture<GetResponse> get;
         try {
             get = type.client().getKVClient().get(keyBytes, GetOption.builder().isPrefix(type.prefix()).build());
         } catch (RuntimeException e) {
             get = CompletableFuture.failedFuture(e);
         }
-        get.orTimeout(type.options().requestTimeout().toNanos(), TimeUnit.NANOSECONDS)
-                .whenComplete(this::onRead);
+        get.whenComplete((response, error) -> {
+            if (error == null) {
+                answer.complete(response);
+            } else if (outstanding.decrementAndGet() == 0) {
+                answer.completeExceptionally(error);
+            }
+        });
     }
 
     private void onRead(GetResponse response, Throwable error) {
@@ -206,14 +240,20 @@ final class RangeWatch<V> implements AutoCloseable {
             Pending failed;
             synchronized (this) {
                 reading = false;
+                if (closed) {
+                    return;
+                }
                 failed = pending;
                 pending = null;
+                contactLost |= failed != null;
             }
+            type.reachability().failed(key);
             if (failed != null) {
                 failed.fail(failure(EtcdFetchException.Operation.RANGE, error));
             }
             return;
         }
+        type.reachability().answered();
         TreeMap<String, Item> fresh = new TreeMap<>();
         long maxMod = 0;
         for (KeyValue kv : response.getKvs()) {
@@ -249,17 +289,37 @@ final class RangeWatch<V> implements AutoCloseable {
                 answered = pending;
                 pending = null;
                 answer = deliverLocked();
-            } else if (pending != null && watcher == null) {
-                open = ++stream;
-                lastHeardNanos = System.nanoTime();
-                progressAskedNanos = 0;
+            } else if (pending != null && contactLost) {
+                // etcd answered and nothing changed: that is all the entry needs to know to
+                // regain contact. Waiting for a change instead would keep a quiet key flagged
+                // until it is written, or until the query timeout.
+                answered = pending;
+                pending = null;
+                answer = unchanged(answered.minIndex);
             }
+            if (answered != null) {
+                contactLost = false;
+            }
+            if (watcher == null) {
+                // Watch from the read on, whether or not a fetch waits: the next one finds the
+                // stream already catching every change after the read.
+                open = startStreamLocked();
+            }
+        }
+        if (open != 0) {
+            openStream(open, header + 1);
         }
         if (answered != null) {
             answered.complete(answer);
-        } else if (open != 0) {
-            openStream(open, header + 1);
         }
+    }
+
+    /** Starts a new stream generation; the caller opens it after releasing the monitor. */
+    private long startStreamLocked() {
+        lastHeardNanos = System.nanoTime();
+        progressAskedNanos = 0;
+        streamAnswered = false;
+        return ++stream;
     }
 
     private void addChanged(Map<String, Item> before, Map<String, Item> after) {
@@ -302,6 +362,8 @@ final class RangeWatch<V> implements AutoCloseable {
                 Duration every = min(type.options().progressInterval(), type.options().progressTimeout())
                         .dividedBy(2);
                 healthCheck = EtcdTimer.every(() -> checkHealth(generation), every);
+                createdCheck = EtcdTimer.schedule(() -> checkCreated(generation, fromRevision),
+                        type.options().hedgeDelay());
             }
         }
         if (!keep) {
@@ -332,6 +394,8 @@ final class RangeWatch<V> implements AutoCloseable {
             }
             lastHeardNanos = System.nanoTime();
             progressAskedNanos = 0;
+            streamAnswered = true;
+            streamReopened = false;
             if (changes.isEmpty()) {
                 if (response.isProgressNotify()) {
                     // Every event up to this revision has been sent on this stream.
@@ -383,6 +447,7 @@ final class RangeWatch<V> implements AutoCloseable {
             ended = watcher;
             watcher = null;
             stopHealthCheckLocked();
+            streamReopened = false;
             stale = true;
             if (compacted && pending != null) {
                 read = !reading;
@@ -390,7 +455,11 @@ final class RangeWatch<V> implements AutoCloseable {
             } else if (!compacted) {
                 failed = pending;
                 pending = null;
+                contactLost |= failed != null;
             }
+        }
+        if (!compacted) {
+            type.reachability().failed(key);
         }
         if (compacted) {
             log.debug("The watch of '{}' fell behind a compaction; reading it again", key);
@@ -442,10 +511,39 @@ final class RangeWatch<V> implements AutoCloseable {
                 + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms)"));
     }
 
+    /**
+     * A new stream that has not confirmed its creation within the hedge delay is most likely on
+     * a member that does not answer: open it again, once, which round robin places on the next
+     * member. The waiting fetch is not failed: nothing was lost, the new stream starts from the
+     * same revision. A second silence is left to the progress check.
+     */
+    private void checkCreated(long generation, long fromRevision) {
+        Watch.Watcher silent;
+        long open;
+        synchronized (this) {
+            if (closed || generation != stream || watcher == null || streamAnswered || streamReopened) {
+                return;
+            }
+            silent = watcher;
+            watcher = null;
+            stopHealthCheckLocked();
+            open = startStreamLocked();
+            streamReopened = true;
+        }
+        log.debug("The watch of '{}' was not confirmed within {} ms; opening it again", key,
+                type.options().hedgeDelay().toMillis());
+        EtcdTimer.execute(silent::close);
+        openStream(open, fromRevision);
+    }
+
     private void stopHealthCheckLocked() {
         if (healthCheck != null) {
             healthCheck.cancel(false);
             healthCheck = null;
+        }
+        if (createdCheck != null) {
+            createdCheck.cancel(false);
+            createdCheck = null;
         }
     }
 

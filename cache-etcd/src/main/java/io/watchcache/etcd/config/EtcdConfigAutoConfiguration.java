@@ -33,8 +33,8 @@ public final class EtcdConfigAutoConfiguration {
         @Bean
         @ConditionalOnEnabledHealthIndicator("etcdconfig")
         EtcdConfigHealthIndicator etcdConfigHealthIndicator(
-                @Qualifier(EtcdConfigSources.BEAN_NAME) EtcdConfigSources sources) {
-            return new EtcdConfigHealthIndicator(sources);
+                @Qualifier(EtcdConfigSources.BEAN_NAME) EtcdConfigSources sources, EtcdConfigWatcher watcher) {
+            return new EtcdConfigHealthIndicator(sources, watcher);
         }
     }
 }

@@ -14,9 +14,11 @@ import java.util.Map;
 public class EtcdConfigHealthIndicator implements HealthIndicator {
 
     private final EtcdConfigSources sources;
+    private final EtcdConfigWatcher watcher;
 
-    public EtcdConfigHealthIndicator(EtcdConfigSources sources) {
+    public EtcdConfigHealthIndicator(EtcdConfigSources sources, EtcdConfigWatcher watcher) {
         this.sources = sources;
+        this.watcher = watcher;
     }
 
     @Override
@@ -31,9 +33,9 @@ public class EtcdConfigHealthIndicator implements HealthIndicator {
                 detail.put("notParsed", imported.errors);
                 down = true;
             }
-            Throwable contact = imported.contactError;
+            String contact = watcher.contactProblem(imported.resource.prefix());
             if (contact != null) {
-                detail.put("lostContact", contact.toString());
+                detail.put("lostContact", contact);
                 down = true;
             }
             prefixes.put(imported.resource.prefix(), detail);

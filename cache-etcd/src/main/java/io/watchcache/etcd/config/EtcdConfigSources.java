@@ -36,8 +36,6 @@ public final class EtcdConfigSources implements AutoCloseable {
         final EtcdConfigPropertySource source;
         /** Keys of the last content that did not parse (then the content was not used); empty if none. */
         volatile SortedMap<String, String> errors = new TreeMap<>();
-        /** Why the watch of the prefix is failing right now, or null. */
-        volatile Throwable contactError;
 
         Imported(EtcdConfigDataResource resource) {
             this.resource = resource;

@@ -1,6 +1,7 @@
 package io.watchcache.etcd.config;
 
 import io.watchcache.CacheRequest;
+import io.watchcache.CacheSnapshot;
 import io.watchcache.Subscription;
 import io.watchcache.TypedCache;
 import io.watchcache.UpdateEvent;
@@ -9,6 +10,7 @@ import io.watchcache.etcd.EtcdClients;
 import io.watchcache.etcd.EtcdPrefixType;
 import io.watchcache.etcd.EtcdRequest;
 import io.watchcache.etcd.PrefixSnapshot;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -53,6 +55,8 @@ public class EtcdConfigWatcher implements SmartLifecycle, DisposableBean {
     // Guarded by this.
     private final List<Subscription> subscriptions = new ArrayList<>();
     private WatchCache ownCache;
+    /** The cache the prefixes are watched through; null before the first start. */
+    private volatile WatchCache cache;
     private boolean running;
 
     public EtcdConfigWatcher(EtcdConfigSources sources, ObjectProvider<WatchCache> applicationCache,
@@ -84,6 +88,7 @@ public class EtcdConfigWatcher implements SmartLifecycle, DisposableBean {
             }
             cache = ownCache;
         }
+        this.cache = cache;
         if (cache.typeNames().contains(TYPE)) {
             return cache.type(TYPE);
         }
@@ -91,13 +96,31 @@ public class EtcdConfigWatcher implements SmartLifecycle, DisposableBean {
                 EtcdClients.typeOptions(sources.properties())));
     }
 
+    /**
+     * Why the cache cannot reach etcd for {@code prefix} right now (its entry's last error while
+     * it has lost contact or failed), or null. Read from the entry, not from the watch's events:
+     * contact comes back when etcd answers, and a quiet prefix sends no event then.
+     */
+    @Nullable String contactProblem(String prefix) {
+        WatchCache watched = cache;
+        if (watched == null || watched.isClosed()) {
+            return null;
+        }
+        for (CacheSnapshot.EntryView entry : watched.snapshot().entries()) {
+            if (entry.type().equals(TYPE) && entry.key().equals(prefix)
+                    && (entry.lostContact() != null || entry.failed())) {
+                return entry.lastError() != null ? entry.lastError() : "lost contact";
+            }
+        }
+        return null;
+    }
+
     private void onUpdate(EtcdConfigSources.Imported imported, UpdateEvent<PrefixSnapshot> update) {
         if (update.error() != null || update.value() == null) {
-            // The cache logs lost and regained contact; the last properties stay meanwhile.
-            imported.contactError = update.error();
+            // The cache logs lost and regained contact, and health reads it from the entry; the
+            // last properties stay meanwhile.
             return;
         }
-        imported.contactError = null;
         String prefix = imported.resource.prefix();
         PrefixSnapshot snapshot = update.value();
         EtcdConfigParser.Parsed parsed = EtcdConfigParser.parse(prefix, snapshot.entries());
@@ -166,11 +189,22 @@ public class EtcdConfigWatcher implements SmartLifecycle, DisposableBean {
         return 0;
     }
 
+    /**
+     * Stops the watches and removes their entries before the client closes: an entry left
+     * behind would see its stream end with the client and report lost contact on every clean
+     * shutdown. The application's cache may well outlive this bean.
+     */
     @Override
     public synchronized void destroy() {
         stop();
         if (ownCache != null) {
             ownCache.close();
+        } else if (cache != null && !cache.isClosed()) {
+            for (CacheSnapshot.EntryView entry : cache.snapshot().entries()) {
+                if (entry.type().equals(TYPE)) {
+                    cache.evict(entry.id());
+                }
+            }
         }
         sources.close();
     }

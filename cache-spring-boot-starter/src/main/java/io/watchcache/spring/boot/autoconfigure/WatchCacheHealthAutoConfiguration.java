@@ -7,9 +7,11 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 
 /**
  * The {@code watchcache} health indicator (entries that lost contact) and the
@@ -25,11 +27,24 @@ public final class WatchCacheHealthAutoConfiguration {
     @Bean
     @ConditionalOnEnabledHealthIndicator("watchcache")
     @ConditionalOnMissingBean(name = "watchcacheHealthIndicator")
-    WatchCacheHealthIndicator watchcacheHealthIndicator(WatchCache cache, WatchCacheProperties properties) {
+    WatchCacheHealthIndicator watchcacheHealthIndicator(WatchCache cache, WatchCacheProperties properties,
+                                                        Environment environment) {
         WatchCacheProperties.Health health = properties.getHealth();
         // Checked at startup (ConfigurationCheck); here only written as Boot writes status codes.
         return new WatchCacheHealthIndicator(cache, health.getLostContactThreshold(),
-                ConfigurationCheck.statusCode(health.getLostContactStatus()));
+                ConfigurationCheck.statusCode(health.getLostContactStatus()), health.isCountAllEntries(),
+                showsValues(environment));
+    }
+
+    /**
+     * The endpoint's masking rule ({@code management.endpoint.watchcache.show-values}) applied to
+     * health details. A health indicator does not know who asks, so {@code when-authorized}
+     * masks here: only {@code always} shows keys and errors in health.
+     */
+    static boolean showsValues(Environment environment) {
+        String show = Binder.get(environment).bind("management.endpoint.watchcache.show-values", String.class)
+                .orElse("never");
+        return show.trim().replace('_', '-').equalsIgnoreCase("always");
     }
 
     @Bean

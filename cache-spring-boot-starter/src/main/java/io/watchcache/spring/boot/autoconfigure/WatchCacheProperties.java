@@ -152,6 +152,21 @@ public class WatchCacheProperties {
         /** Status to report while entries have lost contact longer than the threshold. */
         private String lostContactStatus = "DOWN";
 
+        /**
+         * Whether health counts every entry. By default it counts only what the application
+         * depends on: entries held by a watch, a live value or a configuration import. An entry
+         * that exists because one request asked for it reports its failure to that request.
+         */
+        private boolean countAllEntries = false;
+
+        public boolean isCountAllEntries() {
+            return countAllEntries;
+        }
+
+        public void setCountAllEntries(boolean countAllEntries) {
+            this.countAllEntries = countAllEntries;
+        }
+
         public Duration getLostContactThreshold() {
             return lostContactThreshold;
         }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.watchcache.CacheRequest;
 import io.watchcache.CacheType;
+import io.watchcache.FetchFailedException;
 import io.watchcache.FetchOptions;
 import io.watchcache.FetchResult;
 import io.watchcache.RegisterOptions;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 class ObservabilityTest {
@@ -156,29 +158,152 @@ class ObservabilityTest {
     }
 
     @Test
-    void healthIsUpUntilEntriesLoseContactForLongerThanTheThreshold() {
+    void healthIsUpUntilAWatchedEntryLosesContactForLongerThanTheThreshold() {
         FlakyType flaky = new FlakyType();
         new ApplicationContextRunner().withConfiguration(WatchCacheAutoConfigurationTest.ALL)
                 .withBean("flaky", CacheType.class, () -> flaky)
                 .withPropertyValues("watchcache.health.lost-contact-threshold=300ms",
-                        "watchcache.backoff.max-wait=100ms", "watchcache.backoff.jitter=false")
+                        "watchcache.backoff.max-wait=100ms", "watchcache.backoff.jitter=false",
+                        "management.endpoint.watchcache.show-values=always")
                 .run(context -> {
                     WatchCacheHealthIndicator health = context.getBean("watchcacheHealthIndicator",
                             WatchCacheHealthIndicator.class);
                     WatchCache cache = context.getBean(WatchCache.class);
-                    cache.<CacheRequest, Object>type("flaky").get(() -> RequestInfo.builder().key("k").token(TOKEN)
-                            .build());
+                    cache.<CacheRequest, Object>type("flaky").watch(() -> RequestInfo.builder().key("k").token(TOKEN)
+                            .build(), "w", e -> { });
+                    await().atMost(Duration.ofSeconds(10)).until(() -> cache.snapshot().entries().size() == 1
+                            && cache.snapshot().entries().get(0).valid());
                     assertThat(health.health().getStatus()).isEqualTo(Status.UP);
 
                     flaky.broken.set(true);
                     await().atMost(Duration.ofSeconds(10)).until(() -> health.health().getStatus().equals(Status.DOWN));
                     Health down = health.health();
                     assertThat(down.getDetails()).containsEntry("lostContact", 1);
-                    assertThat(down.getDetails().toString()).contains("source unreachable").doesNotContain(TOKEN);
+                    assertThat(down.getDetails().toString()).contains("source unreachable").contains("key=k")
+                            .doesNotContain(TOKEN);
 
                     flaky.broken.set(false);
                     await().atMost(Duration.ofSeconds(10)).until(() -> health.health().getStatus().equals(Status.UP));
                 });
+    }
+
+    /** Refuses a token at once (fatal), or throws for another key; answers anything else. */
+    static final class RefusingType implements CacheType<CacheRequest, String> {
+
+        @Override
+        public FetchResult<String> fetch(FetchOptions<String> options, CacheRequest request) throws Exception {
+            RequestInfo info = request.cacheInfo();
+            if (info.token().equals("bad-token")) {
+                throw new SecurityException("permission denied");
+            }
+            if (info.key().startsWith("broken")) {
+                throw new IOException("no such thing as " + info.key());
+            }
+            if (options.minIndex() > 0) {
+                Thread.sleep(50);
+            }
+            return FetchResult.of("v", 1);
+        }
+
+        @Override
+        public RegisterOptions registerOptions() {
+            return RegisterOptions.builder().supportsBlocking(true).refresh(true).build();
+        }
+
+        @Override
+        public boolean isFatal(Throwable error) {
+            return error instanceof SecurityException;
+        }
+    }
+
+    private final ApplicationContextRunner refusing = new ApplicationContextRunner()
+            .withConfiguration(WatchCacheAutoConfigurationTest.ALL)
+            .withBean("refusing", CacheType.class, RefusingType::new)
+            .withPropertyValues("watchcache.health.lost-contact-threshold=0s", "watchcache.backoff.max-wait=50ms",
+                    "management.endpoints.web.exposure.include=watchcache");
+
+    private static void failedRequests(WatchCache cache) {
+        for (RequestInfo info : new RequestInfo[] {RequestInfo.builder().key("k").token("bad-token").build(),
+                RequestInfo.of("broken-key")}) {
+            assertThatThrownBy(() -> cache.<CacheRequest, Object>type("refusing").get(() -> info))
+                    .isInstanceOf(FetchFailedException.class);
+        }
+    }
+
+    @Test
+    void oneRequestThatFailsFatallyOrNotLeavesHealthUpAndShowsInTheEndpoint() {
+        refusing.run(context -> {
+            WatchCache cache = context.getBean(WatchCache.class);
+            WatchCacheHealthIndicator health = context.getBean(WatchCacheHealthIndicator.class);
+            failedRequests(cache);
+            // The non-fatal one keeps retrying and has lost contact; the fatal one has failed.
+            await().atMost(Duration.ofSeconds(5)).until(() -> cache.snapshot().entries().stream()
+                    .anyMatch(e -> e.lostContact() != null));
+
+            Health up = health.health();
+            assertThat(up.getStatus()).isEqualTo(Status.UP);
+            assertThat(up.getDetails()).containsEntry("lostContact", 0).containsEntry("failed", 0)
+                    .containsEntry("entries", 2);
+            WatchCacheEndpoint.WatchCacheDescriptor endpoint = context.getBean(WatchCacheEndpoint.class).describe();
+            assertThat(endpoint.entries()).anySatisfy(e -> {
+                assertThat(e.failed()).isTrue();
+                assertThat(e.lostContact()).isNull();
+                assertThat(e.held()).isFalse();
+            });
+            assertThat(endpoint.entries()).anySatisfy(e -> {
+                assertThat(e.failed()).isFalse();
+                assertThat(e.lostContact()).isNotNull();
+            });
+        });
+    }
+
+    @Test
+    void countAllEntriesMakesEveryFailedEntryCount() {
+        refusing.withPropertyValues("watchcache.health.count-all-entries=true").run(context -> {
+            WatchCache cache = context.getBean(WatchCache.class);
+            WatchCacheHealthIndicator health = context.getBean(WatchCacheHealthIndicator.class);
+            failedRequests(cache);
+            await().atMost(Duration.ofSeconds(5)).until(() -> health.health().getStatus().equals(Status.DOWN));
+            assertThat(health.health().getDetails()).containsEntry("failed", 1).containsEntry("lostContact", 1);
+        });
+    }
+
+    @Test
+    void aWatchedEntryThatIsRefusedIsReportedAsFailed() {
+        refusing.run(context -> {
+            WatchCache cache = context.getBean(WatchCache.class);
+            WatchCacheHealthIndicator health = context.getBean(WatchCacheHealthIndicator.class);
+            cache.<CacheRequest, Object>type("refusing").watch(() -> RequestInfo.builder().key("k")
+                    .token("bad-token").build(), "w", e -> { });
+            await().atMost(Duration.ofSeconds(5)).until(() -> health.health().getStatus().equals(Status.DOWN));
+            Health down = health.health();
+            assertThat(down.getDetails()).containsEntry("failed", 1).containsEntry("lostContact", 0);
+            assertThat(down.getDetails()).containsKey("failedEntries");
+        });
+    }
+
+    @Test
+    void healthDetailsAreMaskedLikeTheEndpointUnlessShowValuesIsAlways() {
+        RequestInfo watched = RequestInfo.builder().key("secret-path/k").token("bad-token").build();
+        refusing.run(context -> {
+            WatchCache cache = context.getBean(WatchCache.class);
+            cache.<CacheRequest, Object>type("refusing").watch(() -> watched, "w", e -> { });
+            WatchCacheHealthIndicator health = context.getBean(WatchCacheHealthIndicator.class);
+            await().atMost(Duration.ofSeconds(5)).until(() -> health.health().getStatus().equals(Status.DOWN));
+            String details = health.health().getDetails().toString();
+            assertThat(details).contains("key=" + WatchCacheEndpoint.MASK, "lastError=" + WatchCacheEndpoint.MASK)
+                    .doesNotContain("secret-path", "permission denied", "bad-token");
+            String endpoint = context.getBean(WatchCacheEndpoint.class).describe().toString();
+            assertThat(endpoint).doesNotContain("secret-path", "permission denied");
+        });
+        refusing.withPropertyValues("management.endpoint.watchcache.show-values=always").run(context -> {
+            WatchCache cache = context.getBean(WatchCache.class);
+            cache.<CacheRequest, Object>type("refusing").watch(() -> watched, "w", e -> { });
+            WatchCacheHealthIndicator health = context.getBean(WatchCacheHealthIndicator.class);
+            await().atMost(Duration.ofSeconds(5)).until(() -> health.health().getStatus().equals(Status.DOWN));
+            assertThat(health.health().getDetails().toString()).contains("secret-path/k", "permission denied")
+                    .doesNotContain("bad-token");
+        });
     }
 
     @Test

@@ -47,7 +47,7 @@ public class WatchCacheEndpoint {
                 text(t.options().queryTimeout()), text(t.options().lastGetTtl()))).toList();
         List<EntryDescriptor> entries = snapshot.entries().stream().map(e -> new EntryDescriptor(e.id(), e.type(),
                 shown(e.key(), show), shown(e.partition(), show), e.index(), e.valid(), text(e.age()), e.fetching(),
-                shown(e.lastError(), show), text(e.lostContact()))).toList();
+                shown(e.lastError(), show), text(e.lostContact()), e.failed(), e.held())).toList();
         List<WatchDescriptor> watches = snapshot.watches().stream().map(w -> new WatchDescriptor(w.type(),
                 shown(w.key(), show), shown(w.partition(), show), w.correlationId(), w.lastIndex())).toList();
         return new WatchCacheDescriptor(types, entries, watches);
@@ -63,7 +63,8 @@ public class WatchCacheEndpoint {
         return showValues;
     }
 
-    private static @Nullable String shown(@Nullable String value, boolean show) {
+    /** The one masking rule: {@code value} as it is when values are shown, else {@value #MASK}. */
+    public static @Nullable String shown(@Nullable String value, boolean show) {
         return value == null || show ? value : MASK;
     }
 
@@ -82,7 +83,7 @@ public class WatchCacheEndpoint {
 
     public record EntryDescriptor(String id, String type, @Nullable String key, @Nullable String partition, long index,
                                   boolean valid, @Nullable String age, boolean fetching, @Nullable String lastError,
-                                  @Nullable String lostContact) {
+                                  @Nullable String lostContact, boolean failed, boolean held) {
     }
 
     public record WatchDescriptor(String type, @Nullable String key, @Nullable String partition, String correlationId,

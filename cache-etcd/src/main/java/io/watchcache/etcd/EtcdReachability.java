@@ -1,0 +1,151 @@
+package io.watchcache.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.options.GetOption;
+import io.grpc.ManagedChannel;
+import io.watchcache.SourceSignals;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Whether a type's etcd client reaches etcd, so that recovery follows connectivity: when any
+ * read of the type succeeds after a failure, or a probe does, every cache the type is registered
+ * in retries its backing-off entries at once ({@link SourceSignals#reachable()}) instead of
+ * letting each sleep out a backoff of up to a minute.
+ *
+ * <p>While the client cannot reach etcd, one probe per type runs every {@link #PROBE_EVERY}: it
+ * first tells gRPC to reconnect now ({@link ManagedChannel#resetConnectBackoff()}: after a long
+ * outage gRPC's own reconnect backoff grows towards two minutes, so a restarted cluster would
+ * otherwise wait for gRPC's next attempt), then reads one key it knows it may read, counting
+ * only. The probe stops at the first answer, and when no cache is left to tell.
+ */
+final class EtcdReachability {
+
+    static final Duration PROBE_EVERY = Duration.ofSeconds(1);
+
+    private static final Logger log = LoggerFactory.getLogger(EtcdReachability.class);
+
+    private final Client client;
+    private final Duration requestTimeout;
+    /** The channel behind the client, when jetcd lets us reach it (see {@link #channelOf}); else null. */
+    private final ManagedChannel channel;
+    private final List<SourceSignals> signals = new CopyOnWriteArrayList<>();
+
+    // Guarded by this.
+    private boolean unreachable;
+    private String probeKey;
+    private ScheduledFuture<?> probe;
+    private boolean probing;
+
+    EtcdReachability(Client client, Duration requestTimeout) {
+        this.client = client;
+        this.requestTimeout = requestTimeout;
+        this.channel = channelOf(client);
+    }
+
+    void add(SourceSignals registration) {
+        signals.add(registration);
+    }
+
+    /** A read or stream of {@code key} failed to reach etcd: probe until it answers again. */
+    void failed(String key) {
+        synchronized (this) {
+            unreachable = true;
+            probeKey = key;
+            if (probe != null || signals.isEmpty()) {
+                return;
+            }
+            probe = EtcdTimer.every(this::probe, PROBE_EVERY);
+        }
+    }
+
+    /** etcd answered a read: if it had been out of reach, the caches retry their waiting entries now. */
+    void answered() {
+        synchronized (this) {
+            if (!unreachable) {
+                return;
+            }
+            unreachable = false;
+            stopProbeLocked();
+        }
+        log.debug("etcd answers again; retrying the entries that wait out a backoff");
+        // Signals run the cache's sweep on its executor: cheap, never blocking, no lock held here.
+        signals.removeIf(s -> !s.reachable());
+    }
+
+    private void probe() {
+        String key;
+        synchronized (this) {
+            if (!unreachable || probing) {
+                return;
+            }
+            if (signals.isEmpty()) {
+                stopProbeLocked();
+                return;
+            }
+            probing = true;
+            key = probeKey;
+        }
+        if (channel != null) {
+            channel.resetConnectBackoff();
+        }
+        try {
+            client.getKVClient().get(ByteSequence.from(key, StandardCharsets.UTF_8),
+                            GetOption.builder().withCountOnly(true).build())
+                    .orTimeout(requestTimeout.toNanos(), TimeUnit.NANOSECONDS)
+                    .whenComplete((response, error) -> probed(error == null));
+        } catch (RuntimeException e) {
+            // A closed client: the caches that use it are closing too; stop asking.
+            probed(false);
+            synchronized (this) {
+                stopProbeLocked();
+            }
+        }
+    }
+
+    private void probed(boolean ok) {
+        synchronized (this) {
+            probing = false;
+        }
+        if (ok) {
+            answered();
+        }
+    }
+
+    private void stopProbeLocked() {
+        if (probe != null) {
+            probe.cancel(false);
+            probe = null;
+        }
+    }
+
+    /**
+     * The gRPC channel of a jetcd client. jetcd 0.8 keeps it in a package-private connection
+     * manager and offers no accessor; without it, recovery still follows the probe's first
+     * answer, only as late as gRPC's own reconnect backoff allows.
+     */
+    static ManagedChannel channelOf(Client client) {
+        try {
+            Field manager = client.getClass().getDeclaredField("connectionManager");
+            manager.setAccessible(true);
+            Object connections = manager.get(client);
+            Method getChannel = connections.getClass().getDeclaredMethod("getChannel");
+            getChannel.setAccessible(true);
+            return (ManagedChannel) getChannel.invoke(connections);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            log.debug("The gRPC channel of {} is out of reach ({}); reconnects follow gRPC's own backoff",
+                    client.getClass().getName(), e.toString());
+            return null;
+        }
+    }
+}
