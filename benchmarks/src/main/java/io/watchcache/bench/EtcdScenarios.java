@@ -5,6 +5,7 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.watchcache.CacheOptions;
 import io.watchcache.CacheRequest;
+import io.watchcache.CacheSnapshot;
 import io.watchcache.Subscription;
 import io.watchcache.TypedCache;
 import io.watchcache.WatchCache;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -155,35 +157,23 @@ final class EtcdScenarios {
         }
     }
 
-    record Frozen(double unflaggedStalenessS, double convergeAfterThawS, double recoveryAfterFullRestartS,
-                  long writes) {
+    record Frozen(double maxStalenessS, double convergeAfterThawS, double recoveryAfterFullRestartS, long writes) {
     }
 
     /**
-     * Three members, {@code keys} watched keys written every second each. One follower is frozen
-     * (SIGSTOP) for {@code freeze}; the figure is the longest time any watch showed an old value
-     * while its entry was not flagged as having lost contact. Then the member is thawed, and
-     * later all three are killed for {@code outage} and restarted: the time until every watch
-     * has the value written after the restart.
+     * Three members, {@code keys} watched keys written every second each, default backoff
+     * settings. One follower is frozen (SIGSTOP) for {@code freeze}; the figure is the longest
+     * time any watch showed an old value, flagged as lost contact or not. Then the member is
+     * thawed, and later all three are killed for {@code outage} and restarted: the time from the
+     * cluster answering again until every watch has the value written after the restart.
      */
     static Frozen frozenMember(EtcdCluster cluster, int keys, Duration freeze, Duration outage) throws Exception {
         String ns = "bench-frozen/" + System.nanoTime() + "/";
         try (Client client = Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)).build();
-             WatchCache cache = new WatchCache(CacheOptions.builder().backoffMaxWait(Duration.ofSeconds(2)).build())) {
+             WatchCache cache = new WatchCache(CacheOptions.defaults())) {
             TypedCache<CacheRequest, Optional<String>> keyCache = cache.register("key", new EtcdKeyType(client));
             Map<String, AtomicReference<String>> delivered = new ConcurrentHashMap<>();
-            List<String> keyNames = new ArrayList<>();
-            for (int i = 0; i < keys; i++) {
-                String key = ns + "k" + i;
-                keyNames.add(key);
-                AtomicReference<String> seen = new AtomicReference<>();
-                delivered.put(key, seen);
-                keyCache.watch(EtcdRequest.of(key), "k" + i, e -> {
-                    if (e.error() == null) {
-                        seen.set(e.value().orElse(null));
-                    }
-                });
-            }
+            List<String> keyNames = watchKeys(keyCache, ns, keys, delivered);
             awaitTrue(Duration.ofSeconds(30), () -> delivered.values().stream().allMatch(r -> r.get() == null)
                     && cache.snapshot().entries().stream().filter(e -> e.valid()).count() == keys);
 
@@ -195,8 +185,8 @@ final class EtcdScenarios {
             awaitTrue(Duration.ofSeconds(30), () -> writer.allDelivered(k -> delivered.get(k).get()));
 
             cluster.member(frozen).stop();
-            double worst = writer.writeEverySecondMeasuring(freeze, k -> delivered.get(k).get(),
-                    () -> KeyWriter.lostContactIn(cache));
+            // Flagged or not: with two members answering, every watch should find one.
+            double worst = writer.writeEverySecondMeasuring(freeze, k -> delivered.get(k).get(), () -> k -> false);
             cluster.member(frozen).cont();
             writer.writeAll(writer.lastRound() + 1);
             long thawed = System.nanoTime();
@@ -209,13 +199,155 @@ final class EtcdScenarios {
             }
             Thread.sleep(outage.toMillis());
             cluster.ensureAllRunning();
-            long restarted = System.nanoTime();
             KeyWriter after = new KeyWriter(cluster.endpoints(), keyNames);
+            // From the first write the restarted cluster commits: it answers from then on.
             after.writeAll(writer.lastRound() + 1);
+            long answering = after.firstCommitNanos();
             awaitTrue(Duration.ofSeconds(180), () -> after.allDelivered(k -> delivered.get(k).get()));
-            double recovery = (System.nanoTime() - restarted) / 1e9;
+            double recovery = (System.nanoTime() - answering) / 1e9;
             after.close();
             return new Frozen(worst, converge, recovery, writer.writes() + after.writes());
+        }
+    }
+
+    record ContactProbe(int keys, int lostContact, double clearedAfterRestartS, double longestEpisodeS) {
+    }
+
+    /**
+     * {@code keys} quiet watched keys on three members; the member serving the most of their
+     * streams is killed for {@code down} and restarted. Nothing is written. The figure is the time
+     * from the restart until no entry is flagged as lost contact (0 when none is flagged by then);
+     * beside it, how many entries lost contact and the longest an entry stayed flagged.
+     */
+    static ContactProbe contactProbe(EtcdCluster cluster, int keys, Duration down) throws Exception {
+        String ns = "bench-contact/" + System.nanoTime() + "/";
+        try (Client client = Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)).build();
+             WatchCache cache = new WatchCache(CacheOptions.defaults())) {
+            TypedCache<CacheRequest, Optional<String>> keyCache = cache.register("key", new EtcdKeyType(client));
+            Map<String, AtomicReference<String>> delivered = new ConcurrentHashMap<>();
+            List<String> keyNames = watchKeys(keyCache, ns, keys, delivered);
+            try (KeyWriter writer = new KeyWriter(cluster.endpoints(), keyNames)) {
+                writer.writeAll(0);
+                awaitTrue(Duration.ofSeconds(30), () -> writer.allDelivered(k -> delivered.get(k).get()));
+            }
+            EtcdCluster.Member busiest = cluster.members().get(0);
+            for (EtcdCluster.Member member : cluster.members()) {
+                if (member.watchStreams() > busiest.watchStreams()) {
+                    busiest = member;
+                }
+            }
+            Map<String, Long> flaggedSince = new ConcurrentHashMap<>();
+            Map<String, Long> longest = new ConcurrentHashMap<>();
+            busiest.kill();
+            long end = System.nanoTime() + down.toNanos();
+            while (System.nanoTime() < end) {
+                sampleFlags(cache, flaggedSince, longest);
+                Thread.sleep(20);
+            }
+            busiest.start();
+            long restarted = System.nanoTime();
+            while (sampleFlags(cache, flaggedSince, longest) > 0) {
+                if (System.nanoTime() - restarted > TimeUnit.MINUTES.toNanos(15)) {
+                    throw new IllegalStateException("flags still up 15 minutes after the restart");
+                }
+                Thread.sleep(20);
+            }
+            double cleared = (System.nanoTime() - restarted) / 1e9;
+            double longestS = longest.values().stream().mapToLong(Long::longValue).max().orElse(0) / 1e9;
+            return new ContactProbe(keys, longest.size(), cleared, longestS);
+        }
+    }
+
+    /** Samples which entries are flagged; returns how many are. */
+    private static int sampleFlags(WatchCache cache, Map<String, Long> flaggedSince, Map<String, Long> longest) {
+        long now = System.nanoTime();
+        int flagged = 0;
+        for (CacheSnapshot.EntryView entry : cache.snapshot().entries()) {
+            if (entry.lostContact() != null) {
+                flagged++;
+                long since = flaggedSince.computeIfAbsent(entry.key(), k -> now);
+                longest.merge(entry.key(), now - since, Math::max);
+            } else {
+                flaggedSince.remove(entry.key());
+            }
+        }
+        return flagged;
+    }
+
+    private static List<String> watchKeys(TypedCache<CacheRequest, Optional<String>> keyCache, String ns, int keys,
+                                          Map<String, AtomicReference<String>> delivered) {
+        List<String> keyNames = new ArrayList<>();
+        for (int i = 0; i < keys; i++) {
+            String key = ns + "k" + i;
+            keyNames.add(key);
+            AtomicReference<String> seen = new AtomicReference<>();
+            delivered.put(key, seen);
+            keyCache.watch(EtcdRequest.of(key), "k" + i, e -> {
+                if (e.error() == null) {
+                    seen.set(e.value().orElse(null));
+                }
+            });
+        }
+        return keyNames;
+    }
+
+    record PrefixBurst(int keys, int puts, double p50Ms, double p99Ms, double maxMs) {
+    }
+
+    /**
+     * A watched prefix of {@code keys} keys, then {@code perSecond} puts a second for {@code for}
+     * to keys under it, each value the time it was sent: put -> listener, for every change the
+     * listener sees.
+     */
+    static PrefixBurst prefixBurst(EtcdCluster.Member etcd, int keys, int perSecond, Duration burst)
+            throws Exception {
+        String prefix = "bench-prefix/" + System.nanoTime() + "/";
+        try (Client writer = Client.builder().endpoints(etcd.endpoint()).build();
+             Client client = Client.builder().endpoints(etcd.endpoint()).build();
+             WatchCache cache = new WatchCache(CacheOptions.defaults())) {
+            KV kv = writer.getKVClient();
+            List<CompletableFuture<?>> inFlight = new ArrayList<>();
+            for (int i = 0; i < keys; i++) {
+                inFlight.add(kv.put(bytes(prefix + i), bytes("v")));
+                if (inFlight.size() == 500) {
+                    CompletableFuture.allOf(inFlight.toArray(
+                            CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+                    inFlight.clear();
+                }
+            }
+            TypedCache<CacheRequest, PrefixSnapshot> prefixCache = cache.register("prefix", new EtcdPrefixType(client));
+            LongSamples lags = new LongSamples();
+            AtomicLong values = new AtomicLong();
+            prefixCache.watch(EtcdRequest.of(prefix), "burst", e -> {
+                if (e.error() != null) {
+                    return;
+                }
+                long now = System.nanoTime();
+                values.incrementAndGet();
+                for (String key : e.value().changesSince(e.previousValue()).updated()) {
+                    String written = e.value().get(key);
+                    if (written.startsWith("t")) {
+                        lags.add(now - Long.parseLong(written.substring(1)));
+                    }
+                }
+            });
+            awaitTrue(Duration.ofSeconds(60), () -> values.get() > 0);
+            int puts = (int) (perSecond * burst.toSeconds());
+            long start = System.nanoTime();
+            long every = TimeUnit.SECONDS.toNanos(1) / perSecond;
+            inFlight.clear();
+            for (int i = 0; i < puts; i++) {
+                long due = start + i * every;
+                while (System.nanoTime() < due) {
+                    Thread.onSpinWait();
+                }
+                inFlight.add(kv.put(bytes(prefix + (i * 7919L % keys)), bytes("t" + System.nanoTime())));
+            }
+            CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new))
+                    .get(60, TimeUnit.SECONDS);
+            Thread.sleep(2000);
+            return new PrefixBurst(keys, puts, lags.percentile(50) / 1e6, lags.percentile(99) / 1e6,
+                    lags.percentile(100) / 1e6);
         }
     }
 

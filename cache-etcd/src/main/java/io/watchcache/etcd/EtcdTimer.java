@@ -1,5 +1,8 @@
 package io.watchcache.etcd;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -12,6 +15,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class EtcdTimer {
 
+    private static final Logger log = LoggerFactory.getLogger(EtcdTimer.class);
     private static final ScheduledThreadPoolExecutor TIMER = create();
 
     private EtcdTimer() {
@@ -21,8 +25,20 @@ final class EtcdTimer {
         return TIMER.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Runs {@code task} every {@code period}. A periodic task that throws would be cancelled
+     * without a word by the executor (a watch would silently stop being checked), so a failure
+     * is logged and the task goes on.
+     */
     static ScheduledFuture<?> every(Runnable task, Duration period) {
-        return TIMER.scheduleWithFixedDelay(task, period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
+        Runnable guarded = () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.warn("A periodic etcd task failed; it goes on", e);
+            }
+        };
+        return TIMER.scheduleWithFixedDelay(guarded, period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     static void execute(Runnable task) {

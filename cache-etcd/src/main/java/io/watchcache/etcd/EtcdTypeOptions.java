@@ -51,13 +51,14 @@ public record EtcdTypeOptions(Duration requestTimeout, Duration progressInterval
 
     /**
      * How long a read, or the creation of a watch stream, may go unanswered before it is sent
-     * again: a third of the shorter of {@code requestTimeout} and {@code progressTimeout} (1 s by
-     * default). A healthy member answers both in milliseconds; one that is frozen never does, and
-     * gRPC's round robin sends the second attempt to another member.
+     * again: a sixth of the shorter of {@code requestTimeout} and {@code progressTimeout} (500 ms
+     * by default). A healthy member answers both in milliseconds; one that is frozen never does,
+     * and gRPC's round robin places the next attempt on another member. Reads are sent again
+     * until the request timeout, streams up to six times.
      */
     public Duration hedgeDelay() {
         Duration shorter = requestTimeout.compareTo(progressTimeout) <= 0 ? requestTimeout : progressTimeout;
-        return shorter.dividedBy(3);
+        return shorter.dividedBy(6);
     }
 
     /** The endpoints as named in messages. */

@@ -46,8 +46,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>A frozen member accepts connections and requests but answers nothing. So that it costs at
  * most a short delay, a read that has no answer after {@link EtcdTypeOptions#hedgeDelay()} is
- * sent again (gRPC's round robin sends it to the next member) and the first answer wins, and a
- * new stream that does not confirm its creation within that delay is opened again, once.
+ * sent again, and again, until one answers (gRPC's round robin places each attempt on the next
+ * member in turn) and the first answer wins; a new stream that does not confirm its creation
+ * within that delay is opened again.
  *
  * <p>Locking: the monitor guards the fields marked so and is never held while calling jetcd or
  * completing a fetch; jetcd's callbacks take it, so the reverse would deadlock.
@@ -55,6 +56,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class RangeWatch<V> implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RangeWatch.class);
+    private static final int MAX_REOPENS = 6;
 
     /** One key's value and the revision that wrote it. */
     record Item(String value, long modRevision) {
@@ -110,8 +112,8 @@ final class RangeWatch<V> implements AutoCloseable {
     private boolean contactLost;
     /** Whether the current stream has said anything yet (its "created" answer, at the least). */
     private boolean streamAnswered;
-    /** Whether the current stream replaced one that did not confirm its creation in time. */
-    private boolean streamReopened;
+    /** How many streams in a row were replaced for not confirming their creation in time. */
+    private int streamReopens;
     private Watch.Watcher watcher;
     /** Generation of the current stream; callbacks of an older one are ignored. */
     private long stream;
@@ -203,18 +205,25 @@ final class RangeWatch<V> implements AutoCloseable {
 
     // ---- reads ----
 
-    /** Reads the range, once more after {@code hedgeDelay} if no answer came yet; the first answer wins. */
+    /**
+     * Reads the range, and again every {@code hedgeDelay} while no answer came, until the request
+     * timeout; the first answer wins. Each attempt is placed by round robin, so a member that
+     * never answers holds up one attempt, not the read.
+     */
     private void read() {
         CompletableFuture<GetResponse> answer = new CompletableFuture<>();
         AtomicInteger outstanding = new AtomicInteger(1);
         rangeRequest(answer, outstanding);
-        ScheduledFuture<?> hedge = EtcdTimer.schedule(() -> {
-            if (!answer.isDone() && !isClosed()) {
+        Duration hedge = type.options().hedgeDelay();
+        long attempts = Math.max(1, type.options().requestTimeout().toNanos() / hedge.toNanos());
+        AtomicInteger sent = new AtomicInteger(1);
+        ScheduledFuture<?> hedging = EtcdTimer.every(() -> {
+            if (!answer.isDone() && !isClosed() && sent.incrementAndGet() <= attempts) {
                 outstanding.incrementAndGet();
                 rangeRequest(answer, outstanding);
             }
-        }, type.options().hedgeDelay());
-        answer.whenComplete((r, e) -> hedge.cancel(false));
+        }, hedge);
+        answer.whenComplete((r, e) -> hedging.cancel(false));
         answer.orTimeout(type.options().requestTimeout().toNanos(), TimeUnit.NANOSECONDS)
                 .whenComplete(this::onRead);
     }
@@ -395,7 +404,7 @@ final class RangeWatch<V> implements AutoCloseable {
             lastHeardNanos = System.nanoTime();
             progressAskedNanos = 0;
             streamAnswered = true;
-            streamReopened = false;
+            streamReopens = 0;
             if (changes.isEmpty()) {
                 if (response.isProgressNotify()) {
                     // Every event up to this revision has been sent on this stream.
@@ -447,7 +456,7 @@ final class RangeWatch<V> implements AutoCloseable {
             ended = watcher;
             watcher = null;
             stopHealthCheckLocked();
-            streamReopened = false;
+            streamReopens = 0;
             stale = true;
             if (compacted && pending != null) {
                 read = !reading;
@@ -503,8 +512,14 @@ final class RangeWatch<V> implements AutoCloseable {
             }
         }
         if (ask != null) {
-            ask.requestProgress();
-            return;
+            try {
+                ask.requestProgress();
+                return;
+            } catch (RuntimeException e) {
+                // The stream cannot even take the request: it is as good as failed.
+                onStreamFailed(generation, e);
+                return;
+            }
         }
         onStreamFailed(generation, new TimeoutException("the member did not answer a progress request within "
                 + type.options().progressTimeout().toMillis() + " ms (silent for "
@@ -513,22 +528,24 @@ final class RangeWatch<V> implements AutoCloseable {
 
     /**
      * A new stream that has not confirmed its creation within the hedge delay is most likely on
-     * a member that does not answer: open it again, once, which round robin places on the next
-     * member. The waiting fetch is not failed: nothing was lost, the new stream starts from the
-     * same revision. A second silence is left to the progress check.
+     * a member that does not answer: open it again, which round robin places on another member
+     * (not always the next: other calls of the client take turns too, so it may take a few). The
+     * waiting fetch is not failed: nothing was lost, the new stream starts from the same revision.
+     * After {@value #MAX_REOPENS} in a row the members are slow rather than frozen, and the
+     * progress check decides.
      */
     private void checkCreated(long generation, long fromRevision) {
         Watch.Watcher silent;
         long open;
         synchronized (this) {
-            if (closed || generation != stream || watcher == null || streamAnswered || streamReopened) {
+            if (closed || generation != stream || watcher == null || streamAnswered || streamReopens >= MAX_REOPENS) {
                 return;
             }
             silent = watcher;
             watcher = null;
             stopHealthCheckLocked();
             open = startStreamLocked();
-            streamReopened = true;
+            streamReopens++;
         }
         log.debug("The watch of '{}' was not confirmed within {} ms; opening it again", key,
                 type.options().hedgeDelay().toMillis());

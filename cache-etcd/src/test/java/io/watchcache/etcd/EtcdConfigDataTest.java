@@ -2,6 +2,8 @@ package io.watchcache.etcd;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.watchcache.CapturedLogs;
+import io.watchcache.WatchCache;
 import io.watchcache.etcd.config.EtcdConfigChangedEvent;
 import io.watchcache.etcd.config.EtcdConfigFailureAnalyzer;
 import io.watchcache.etcd.config.EtcdConfigHealthIndicator;
@@ -19,6 +21,7 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
 
@@ -65,6 +68,20 @@ class EtcdConfigDataTest {
         }
     }
 
+    /**
+     * An application whose own bean uses the cache, as most do: the cache is then made before
+     * the import's watcher and destroyed after it, so it outlives the watcher's etcd client.
+     */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class CacheUsingApp {
+
+        @Bean
+        Object cacheUser(WatchCache cache) {
+            return cache.typeNames();
+        }
+    }
+
     @ConfigurationProperties("greeting")
     static class Greeting {
         private String message;
@@ -94,12 +111,16 @@ class EtcdConfigDataTest {
     }
 
     private ConfigurableApplicationContext start(String importLocation, String... more) {
+        return start(App.class, importLocation, more);
+    }
+
+    private ConfigurableApplicationContext start(Class<?> application, String importLocation, String... more) {
         List<String> args = new ArrayList<>(List.of("--spring.config.import=" + importLocation,
                 "--watchcache.etcd.endpoints=" + String.join(",", cluster.endpoints()),
                 "--management.health.etcdconfig.enabled=true",
                 "--spring.cloud.compatibility-verifier.enabled=false"));
         args.addAll(List.of(more));
-        ConfigurableApplicationContext app = new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+        ConfigurableApplicationContext app = new SpringApplicationBuilder(application).web(WebApplicationType.NONE)
                 .run(args.toArray(String[]::new));
         apps.add(app);
         return app;
@@ -228,11 +249,31 @@ class EtcdConfigDataTest {
         assertThat(health.health().getDetails().toString()).contains("lostContact");
         assertThat(app.getEnvironment().getProperty("greeting.message")).isEqualTo("before");
         member.start();
-        put("greeting/message", "after the restart");
+        long restarted = System.nanoTime();
 
+        // UP again as soon as etcd answers, with no write under the prefix.
+        await().atMost(Duration.ofSeconds(10)).until(() -> health.health().getStatus().equals(Status.UP));
+        assertThat(Duration.ofNanos(System.nanoTime() - restarted)).isLessThan(Duration.ofSeconds(10));
+        assertThat(health.health().getDetails().toString()).doesNotContain("lostContact");
+
+        put("greeting/message", "after the restart");
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> "after the restart".equals(app.getEnvironment().getProperty("greeting.message")));
         assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+    }
+
+    @Test
+    void aCleanShutdownLogsNoLostContact() throws Exception {
+        put("greeting/message", "hello");
+        ConfigurableApplicationContext app = start(CacheUsingApp.class, "watchcache-etcd:" + prefix);
+        assertThat(app.getEnvironment().getProperty("greeting.message")).isEqualTo("hello");
+        int before = CapturedLogs.lines().size();
+
+        app.close();
+
+        Thread.sleep(500);
+        List<String> after = CapturedLogs.lines().subList(before, CapturedLogs.lines().size());
+        assertThat(after).noneMatch(l -> l.contains("lost contact"));
     }
 
     @Test

@@ -191,10 +191,10 @@ class EtcdWatchStreamTest {
         assertThat(prefixes.get(EtcdRequest.of(ns + "gone/")).value().entries()).isEmpty();
     }
 
-    @Test
-    void aTenThousandKeyPrefixDeliversOneWriteAsAOneKeyDelta() throws Exception {
+    /** Puts {@code size} keys under {@code ns + "big/"}, 500 in flight at a time. */
+    private void fillBigPrefix(int size) throws Exception {
         List<CompletableFuture<?>> puts = new ArrayList<>();
-        for (int i = 0; i < 10_000; i++) {
+        for (int i = 0; i < size; i++) {
             puts.add(kv.put(bytes(ns + "big/" + i), bytes("v" + i)));
             if (puts.size() == 500) {
                 CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
@@ -202,6 +202,61 @@ class EtcdWatchStreamTest {
             }
         }
         CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aBurstOfPutsUnderATenThousandKeyPrefixReachesTheListenerPromptly() throws Exception {
+        fillBigPrefix(10_000);
+        List<Long> lagsNanos = new CopyOnWriteArrayList<>();
+        List<PrefixSnapshot> values = new CopyOnWriteArrayList<>();
+        prefixes.watch(EtcdRequest.of(ns + "big/"), "burst", e -> {
+            if (e.error() != null) {
+                return;
+            }
+            long now = System.nanoTime();
+            PrefixSnapshot value = e.value();
+            values.add(value);
+            PrefixSnapshot.Changes changes = value.changesSince(e.previousValue());
+            for (String key : changes.updated()) {
+                String written = value.get(key);
+                if (written.startsWith("t")) {
+                    lagsNanos.add(now - Long.parseLong(written.substring(1)));
+                }
+            }
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> values.size() == 1);
+        PrefixSnapshot first = values.get(0);
+
+        // 1,000 puts a second for 3 s, each value the time it was sent.
+        int puts = 3_000;
+        long start = System.nanoTime();
+        List<CompletableFuture<?>> inFlight = new ArrayList<>();
+        for (int i = 0; i < puts; i++) {
+            long due = start + TimeUnit.MILLISECONDS.toNanos(i);
+            while (System.nanoTime() < due) {
+                Thread.onSpinWait();
+            }
+            inFlight.add(kv.put(bytes(ns + "big/" + (i * 7919 % 10_000)), bytes("t" + System.nanoTime())));
+        }
+        CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        String lastKey = ns + "big/" + ((puts - 1) * 7919 % 10_000);
+        String lastValue = writer.getKVClient().get(bytes(lastKey)).get(10, TimeUnit.SECONDS).getKvs().get(0)
+                .getValue().toString(StandardCharsets.UTF_8);
+        await().atMost(Duration.ofSeconds(30)).until(() -> lastValue.equals(values.get(values.size() - 1)
+                .get(lastKey)));
+
+        long worstMs = TimeUnit.NANOSECONDS.toMillis(lagsNanos.stream().mapToLong(Long::longValue).max().orElseThrow());
+        assertThat(lagsNanos).hasSizeGreaterThan(100);
+        // Generous for 2 shared cores; a copy of the prefix per change was 8-11 s behind here.
+        assertThat(worstMs).as("slowest put -> listener, ms").isLessThan(2_000);
+        // Values are persistent: the first one handed out is as it was.
+        assertThat(first.size()).isEqualTo(10_000);
+        assertThat(first.get(ns + "big/0")).isEqualTo("v0");
+    }
+
+    @Test
+    void aTenThousandKeyPrefixDeliversOneWriteAsAOneKeyDelta() throws Exception {
+        fillBigPrefix(10_000);
         List<PrefixSnapshot> values = watchPrefix(EtcdRequest.of(ns + "big/"), "big");
         await().atMost(Duration.ofSeconds(30)).until(() -> values.size() == 1);
         assertThat(values.get(0).size()).isEqualTo(10_000);

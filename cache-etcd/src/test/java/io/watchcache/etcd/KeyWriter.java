@@ -129,6 +129,12 @@ public final class KeyWriter implements AutoCloseable {
         return kvs.isEmpty() ? null : kvs.get(0).getValue().toString(StandardCharsets.UTF_8);
     }
 
+    /** When the first put of this writer committed (nanoTime): the moment etcd answered it. */
+    public long firstCommitNanos() {
+        return committed.values().stream().flatMap(rounds -> rounds.values().stream()).min(Long::compare)
+                .orElseThrow(() -> new IllegalStateException("nothing written yet"));
+    }
+
     public long writes() {
         return writes;
     }
