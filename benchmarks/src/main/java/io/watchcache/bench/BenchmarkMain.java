@@ -412,7 +412,12 @@ public final class BenchmarkMain {
         figures.add(new Figures.Figure("etcd_prefix_10k_burst_p99_ms", "ms", result.p99Ms(), result.p50Ms(),
                 result.maxMs(), null, null, "<= 50", result.p99Ms() <= 50, "a watched prefix of " + keys
                 + " keys; 1,000 puts/s for " + burst.toSeconds() + " s; put -> listener (min column: p50, max"
-                + " column: max)"));
+                + " column: max); of which etcd's put -> answer p99: " + Figures.fmt(result.putAckP99Ms())
+                + " ms, and etcd's answer -> listener p99: " + Figures.fmt(result.ackToListenerP99Ms()) + " ms"));
+        figures.add(new Figures.Figure("etcd_prefix_10k_burst_ack_to_listener_p99_ms", "ms",
+                result.ackToListenerP99Ms(), result.ackToListenerP99Ms(), result.ackToListenerP99Ms(), null, null,
+                null, null, "the same burst: from etcd's answer to the put (it sends the event then) to the"
+                + " listener, the cache's share"));
     }
 
     private static Map<String, String> machine(boolean quick) {

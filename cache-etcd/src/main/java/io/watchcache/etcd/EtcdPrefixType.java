@@ -48,6 +48,6 @@ public final class EtcdPrefixType extends EtcdRangeType<PrefixSnapshot> {
             }
         }
         return new PrefixSnapshot(entries, new PrefixSnapshot.Changes(added, updated, removed), index,
-                previousIndex);
+                previousIndex, previous);
     }
 }
