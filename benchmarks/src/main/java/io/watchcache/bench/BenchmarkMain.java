@@ -381,7 +381,7 @@ public final class BenchmarkMain {
         figures.add("etcd_frozen_member_converge_after_thaw_s", "s", converge, null, null, null, null,
                 "until every watch has the value written at SIGCONT");
         figures.add("etcd_full_restart_recovery_s", "s", recovery, null, null, "<= 3",
-                LongSamples.median(recovery) <= 3, "default backoff settings; all 3 members SIGKILLed for 15 s,"
+                LongSamples.median(recovery) <= 3, "default backoff settings; all 3 members SIGTERMed for 15 s,"
                         + " restarted; from the first write the cluster commits until every watch has it");
     }
 

@@ -165,7 +165,7 @@ final class EtcdScenarios {
      * Three members, {@code keys} watched keys written every second each, default backoff
      * settings. One follower is frozen (SIGSTOP) for {@code freeze}; the figure is the longest
      * time any watch showed an old value, flagged as lost contact or not. Then the member is
-     * thawed, and later all three are killed for {@code outage} and restarted: the time from the
+     * thawed, and later all three are stopped (SIGTERM) for {@code outage} and restarted: the time from the
      * cluster answering again until every watch has the value written after the restart.
      */
     static Frozen frozenMember(EtcdCluster cluster, int keys, Duration freeze, Duration outage) throws Exception {
@@ -195,8 +195,9 @@ final class EtcdScenarios {
             double converge = (System.nanoTime() - thawed) / 1e9;
             writer.close();
 
+            // SIGTERM, as an orderly restart of the whole cluster does (etcd ends its streams first).
             for (EtcdCluster.Member member : cluster.members()) {
-                member.kill();
+                member.terminate();
             }
             Thread.sleep(outage.toMillis());
             cluster.ensureAllRunning();

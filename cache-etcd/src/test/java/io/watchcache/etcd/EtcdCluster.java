@@ -23,6 +23,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
@@ -258,6 +259,24 @@ public final class EtcdCluster implements AutoCloseable {
                 process.destroyForcibly();
                 process.waitFor();
                 frozen = false;
+            }
+        }
+
+        /**
+         * Stops the process the polite way (SIGTERM), as an orderly restart or a rolling upgrade
+         * does: etcd closes its streams and connections before it exits. Waits for the exit.
+         */
+        public synchronized void terminate() throws IOException, InterruptedException {
+            if (process != null && process.isAlive()) {
+                if (frozen) {
+                    signal("CONT");
+                    frozen = false;
+                }
+                process.destroy();
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor();
+                }
             }
         }
 

@@ -170,10 +170,11 @@ class EtcdClusterFaultTest {
             writer.writeAll(0);
             await().atMost(Duration.ofSeconds(30)).until(() -> writer.allDelivered(this::delivered));
 
+            // SIGTERM, as an orderly restart of the whole cluster does: etcd ends every stream first.
             for (EtcdCluster.Member member : cluster.members()) {
-                member.kill();
+                member.terminate();
             }
-            // Every entry notices: its stream fails, then its reads do.
+            // Every entry notices: its stream ends, then its reads fail.
             await().atMost(Duration.ofSeconds(10)).until(() -> cache.snapshot().entries().stream()
                     .allMatch(e -> e.lostContact() != null));
             assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
