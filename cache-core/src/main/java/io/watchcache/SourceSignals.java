@@ -12,7 +12,6 @@ package io.watchcache;
  * on the cache's executor. Entries that are not backing off are left alone, so calling it
  * while the source is healthy costs one pass over the registration's entries and nothing else.
  */
-@FunctionalInterface
 public interface SourceSignals {
 
     /**
@@ -21,4 +20,7 @@ public interface SourceSignals {
      * @return false once the cache is closed: the type may forget this handle
      */
     boolean reachable();
+
+    /** Whether the cache is still open; a type that polls its source for the signal stops when none is. */
+    boolean isOpen();
 }

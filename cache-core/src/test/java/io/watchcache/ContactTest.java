@@ -131,8 +131,10 @@ class ContactTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() >= 6);
         await().atMost(Duration.ofSeconds(5)).until(() -> entry(cache, "k").index() == 2);
         assertThat(entry(cache, "k").lostContact()).isNull();
+        assertThat(type.signals.get(0).isOpen()).isTrue();
         cache.close();
         assertThat(type.signals.get(0).reachable()).isFalse();
+        assertThat(type.signals.get(0).isOpen()).isFalse();
     }
 
     @ParameterizedTest

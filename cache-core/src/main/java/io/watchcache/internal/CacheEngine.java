@@ -12,6 +12,7 @@ import io.watchcache.FetchResult;
 import io.watchcache.RegisterOptions;
 import io.watchcache.RequestInfo;
 import io.watchcache.Result;
+import io.watchcache.SourceSignals;
 import io.watchcache.TypedCache;
 import io.watchcache.UpdateEvent;
 import org.slf4j.Logger;
@@ -84,7 +85,17 @@ public final class CacheEngine implements AutoCloseable {
                         engine -> engine.count(typeName, Snapshot::lostContact),
                         engine -> engine.count(typeName, Snapshot::failed)));
         TypeRegistration registration = handle.registration();
-        type.registered(name, () -> sourceReachable(registration));
+        type.registered(name, new SourceSignals() {
+            @Override
+            public boolean reachable() {
+                return sourceReachable(registration);
+            }
+
+            @Override
+            public boolean isOpen() {
+                return !runtime.isClosed();
+            }
+        });
         return handle;
     }
 

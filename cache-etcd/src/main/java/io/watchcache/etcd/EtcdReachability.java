@@ -89,6 +89,8 @@ final class EtcdReachability {
             if (!unreachable || probing) {
                 return;
             }
+            // Caches closed while etcd was away: nobody is left to tell for them.
+            signals.removeIf(s -> !s.isOpen());
             if (signals.isEmpty()) {
                 stopProbeLocked();
                 return;

@@ -23,7 +23,7 @@ import java.util.TreeSet;
 public final class PrefixSnapshot {
 
     /** How many values back {@link #changesSince} can answer from the changes alone. */
-    static final int HISTORY = 64;
+    static final int HISTORY = 32;
 
     private final SortedMap<String, String> entries;
     private final Changes changes;
@@ -56,7 +56,8 @@ public final class PrefixSnapshot {
         this.revision = revision;
         this.previousRevision = previousRevision;
         Step older = previous != null && previous.revision == previousRevision ? previous.history : null;
-        this.history = previousRevision == 0 ? null : new Step(previousRevision, changes, Step.trimmed(older));
+        this.history = previousRevision == 0 ? null : new Step(previousRevision, Step.keys(changes),
+                Step.trimmed(older));
     }
 
     /** Every key under the prefix, sorted, unmodifiable. */
@@ -128,9 +129,7 @@ public final class PrefixSnapshot {
         }
         Set<String> touched = new HashSet<>();
         for (Step step = history; step != null; step = step.older) {
-            touched.addAll(step.changes.added());
-            touched.addAll(step.changes.updated());
-            touched.addAll(step.changes.removed());
+            Collections.addAll(touched, step.keys);
             if (step.fromRevision == older.revision) {
                 return classify(touched, older.entries, entries);
             }
@@ -201,22 +200,38 @@ public final class PrefixSnapshot {
     }
 
     /**
-     * One value's changes, from the value at {@code fromRevision}, linked to the steps before it:
-     * a persistent list shared by every value of the entry, kept to at most twice
+     * The keys one value changed, from the value at {@code fromRevision}, linked to the steps
+     * before it: a persistent list shared by every value of the entry, kept to at most twice
      * {@value #HISTORY} steps (cut back to {@value #HISTORY} when it grows past that, so the cost
-     * per value stays constant).
+     * per value stays constant). Only the keys: whether each was added, updated or removed is
+     * decided from the two values compared, and a key array is what a soak can afford per value.
      */
     private static final class Step {
         final long fromRevision;
-        final Changes changes;
+        final String[] keys;
         final Step older;
         final int depth;
 
-        Step(long fromRevision, Changes changes, Step older) {
+        Step(long fromRevision, String[] keys, Step older) {
             this.fromRevision = fromRevision;
-            this.changes = changes;
+            this.keys = keys;
             this.older = older;
             this.depth = older == null ? 1 : older.depth + 1;
+        }
+
+        static String[] keys(Changes changes) {
+            String[] keys = new String[changes.size()];
+            int i = 0;
+            for (String key : changes.added()) {
+                keys[i++] = key;
+            }
+            for (String key : changes.updated()) {
+                keys[i++] = key;
+            }
+            for (String key : changes.removed()) {
+                keys[i++] = key;
+            }
+            return keys;
         }
 
         static Step trimmed(Step steps) {
@@ -231,7 +246,7 @@ public final class PrefixSnapshot {
             }
             Step copy = null;
             for (int i = newest.length - 1; i >= 0; i--) {
-                copy = new Step(newest[i].fromRevision, newest[i].changes, copy);
+                copy = new Step(newest[i].fromRevision, newest[i].keys, copy);
             }
             return copy;
         }
