@@ -103,6 +103,41 @@ class ExpiryTest {
         assertThat(fresh.meta().hit()).isFalse();
     }
 
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void aReadAfterTheTtlIsAMissWhetherOrNotTheCleanupHasRun(Flavor flavor) throws Exception {
+        // As a new user tried it: refresh off, a 300 ms TTL, a hit 30 ms later, then 900 ms idle.
+        ScriptedType type = new ScriptedType(RegisterOptions.builder().lastGetTtl(Duration.ofMillis(300)).build())
+                .answer("old", 1).answer("new", 2);
+        cache = new WatchCache(CacheOptions.builder().ticker(ticker).build());
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
+        t.get(req("k"));
+        ticker.advance(Duration.ofMillis(30));
+        assertThat(t.get(req("k")).meta().hit()).isTrue();
+
+        ticker.advance(Duration.ofMillis(900));
+        // No cleanUp(): the read itself must not serve an entry idle past its TTL.
+        Result<String> late = t.get(req("k"));
+
+        assertThat(late.meta().hit()).isFalse();
+        assertThat(late.value()).isEqualTo("new");
+        assertThat(type.fetches()).isEqualTo(2);
+    }
+
+    @Test
+    void theTtlIsExactToTheNanosecond() throws Exception {
+        ScriptedType type = new ScriptedType(RegisterOptions.builder().lastGetTtl(Duration.ofSeconds(64)).build())
+                .answer("old", 1).answer("new", 2);
+        cache = new WatchCache(CacheOptions.builder().ticker(ticker).build());
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
+
+        ticker.advance(Duration.ofSeconds(64).minusNanos(1));
+        assertThat(t.get(req("k")).meta().hit()).as("one nanosecond before the TTL").isTrue();
+        ticker.advance(Duration.ofSeconds(64));
+        assertThat(t.get(req("k")).meta().hit()).as("a TTL after the last read").isFalse();
+    }
+
     @Test
     void everyGetExtendsTheTtl() throws Exception {
         ScriptedType type = new ScriptedType(RegisterOptions.builder().lastGetTtl(Duration.ofMinutes(10)).build())

@@ -95,26 +95,33 @@ final class EntryTable {
         return entry.waiting.get() > 0 ? FOREVER : entry.type.lastGetTtlNanos;
     }
 
-    /**
-     * A read that counts as use, without allocating for the common case (no partition, no
-     * token: looked up in the type's own index by key). It reads quietly (no access bookkeeping, which costs Caffeine
-     * three times a plain read) and renews the TTL only when the last renewal is older than
-     * 1/64 of it: so a hot entry is written a few times per TTL instead of on every hit, and two
-     * threads reading it do not fight over its cache line. An entry may so expire up to 1/64 of
-     * its TTL early, never late; size eviction follows renewals rather than every read.
-     */
     /** Reads the entry through Caffeine for the read's side effect: its expiry renews on access. */
     @SuppressWarnings("CheckReturnValue")
     private void renew(Entry entry) {
         cache.getIfPresent(entry.key);
     }
 
+    /**
+     * A read that counts as use, without allocating for the common case (no partition, no
+     * token: looked up in the type's own index by key). It reads quietly (no access bookkeeping,
+     * which costs Caffeine three times a plain read) and renews the TTL only when the last
+     * renewal is older than 1/64 of it: so a hot entry is written a few times per TTL instead of
+     * on every hit, and two threads reading it do not fight over its cache line. An entry may so
+     * expire up to 1/64 of its TTL early, never late: one idle for its TTL since its last
+     * renewal, and held by no waiter, is absent here (null: a miss, then a fetch) whether or not
+     * Caffeine's cleanup has removed it yet. The check costs nothing on the hot path: it is only
+     * made when a renewal is due anyway.
+     */
     Entry getIfPresent(TypeRegistration type, RequestInfo info) {
         Entry entry = info.partition().isEmpty() && info.token().isEmpty() ? type.plainEntries.get(info.key())
                 : policy.getIfPresentQuietly(EntryKey.of(type, info));
         if (entry != null) {
             long now = expiryTicker.read();
-            if (now - entry.renewedAt > entry.type.lastGetTtlNanos >> 6) {
+            long idle = now - entry.renewedAt;
+            if (idle > entry.type.lastGetTtlNanos >> 6) {
+                if (idle >= entry.type.lastGetTtlNanos && entry.waiting.get() == 0) {
+                    return null;
+                }
                 entry.renewedAt = now;
                 renew(entry);
             }
