@@ -13,8 +13,10 @@ package io.watchcache;
  * </ul>
  *
  * @param value       the fetched value, {@code null} for "absent" (ignored when unchanged or not modified)
- * @param state       opaque state the type wants back on the next fetch (a cursor, a watch handle);
- *                    closed when the entry is removed if it is {@link AutoCloseable}
+ * @param state       opaque state the type wants back on the next fetch (a cursor, a watch handle).
+ *                    The newest result's state replaces the entry's in every case, null included:
+ *                    return the same object to keep it. A replaced {@link AutoCloseable} state is
+ *                    closed then, and the last one when the entry is removed; each exactly once
  * @param index       the version of {@code value}; values below 1 are stored as 1, and a
  *                    result whose index is below 1 counts as a failed attempt for the backoff
  * @param notModified the value did not change: keep it, take the new index

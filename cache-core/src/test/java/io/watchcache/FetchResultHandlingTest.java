@@ -96,6 +96,35 @@ class FetchResultHandlingTest {
 
     @ParameterizedTest
     @EnumSource(Flavor.class)
+    void theNewestResultsStateWinsAndEveryReplacedStateIsClosedExactlyOnce(Flavor flavor) throws Exception {
+        ExpiryTest.Handle first = new ExpiryTest.Handle();
+        ExpiryTest.Handle second = new ExpiryTest.Handle();
+        ExpiryTest.Handle third = new ExpiryTest.Handle();
+        ScriptedType type = ScriptedType.blocking()
+                .answer(o -> FetchResult.of("v1", 1).withState(first))
+                // A plain result without state drops the first: it is closed, not kept.
+                .answer(o -> FetchResult.of("v2", 2))
+                .answer(o -> FetchResult.<String>unchanged(2).withState(second))
+                .answer(o -> FetchResult.<String>notModified(3).withState(third));
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
+        t.get(req("k"));
+        t.get(blockingReq("k", 1, Duration.ofSeconds(30)));
+        assertThat(first.closed.get()).isEqualTo(1);
+        assertThat(type.calls.get(1).lastResult().state()).isSameAs(first);
+
+        t.get(blockingReq("k", 2, Duration.ofSeconds(30)));
+        assertThat(type.calls.get(3).lastResult().state()).as("unchanged kept its own state").isSameAs(second);
+        await().atMost(Duration.ofSeconds(5)).until(() -> second.closed.get() == 1);
+        assertThat(third.closed.get()).isZero();
+
+        cache.close();
+        assertThat(first.closed.get()).isEqualTo(1);
+        assertThat(second.closed.get()).isEqualTo(1);
+        assertThat(third.closed.get()).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
     void notModifiedKeepsTheValueAndTakesTheNewIndex(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v1", 5).answer(o -> FetchResult.notModified(9));
         TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));

@@ -306,6 +306,7 @@ final class Entry {
         Snapshot next;
         List<Waiter> toWake;
         Object orphanState = null;
+        Object replacedState = null;
         synchronized (this) {
             previous = snapshot;
             if (fetched) {
@@ -327,6 +328,10 @@ final class Entry {
                 next = error != null ? snapshot.failed(error, now, type.refresh, fatal)
                         : snapshot.succeeded(result, now, type.refresh);
                 snapshot = next;
+                if (previous.state() != null && previous.state() != next.state()) {
+                    // Replaced (or dropped) by the newest result: no one will hand it back, so close it now.
+                    replacedState = previous.state();
+                }
                 if (fetched) {
                     outcome = attempts.record(type, result, error, fatal, minIndex, next.index(), tookNanos);
                     warnNoProgress = attempts.warnNoProgress();
@@ -350,6 +355,9 @@ final class Entry {
         }
         if (orphanState != null) {
             runtime.closeQuietly(orphanState, key);
+        }
+        if (replacedState != null) {
+            runtime.closeQuietly(replacedState, key);
         }
         if (next != null) {
             ContactLog.transition(type.name, key, previous, next, runtime.now());

@@ -51,9 +51,13 @@ record Snapshot(Object value, Object state, long index, Throwable error, boolean
                 null);
     }
 
-    /** The snapshot after a fetch that succeeded; a success always clears the error. */
+    /**
+     * The snapshot after a fetch that succeeded; a success always clears the error. The state of
+     * the newest result replaces the old one in every case, null included (the entry closes a
+     * replaced {@code AutoCloseable} state): one rule, whatever the result says of the value.
+     */
     Snapshot succeeded(FetchResult<?> result, long now, boolean refreshing) {
-        Object nextState = result.state() != null ? result.state() : state;
+        Object nextState = result.state();
         if (result.unchanged()) {
             // A blocking query that timed out: nothing new to show, but the type may have moved
             // its own state on (a cursor, a watch) and wants it back next time.
@@ -65,7 +69,7 @@ record Snapshot(Object value, Object state, long index, Throwable error, boolean
             return healthy(value, nextState, nextIndex, valid, now, reset, refreshing);
         }
         // A null value is an answer: the data is absent at this index.
-        return healthy(result.value(), result.state(), nextIndex, true, now, reset, refreshing);
+        return healthy(result.value(), nextState, nextIndex, true, now, reset, refreshing);
     }
 
     private Snapshot healthy(Object value, Object state, long index, boolean valid, long fetchedAt, boolean reset,
