@@ -260,6 +260,14 @@ final class EtcdScenarios {
         }
     }
 
+    /** Parks, not spins, until {@code dueNanos}: a spinning writer would take one of the two cores from etcd. */
+    private static void parkUntil(long dueNanos) {
+        long wait = dueNanos - System.nanoTime();
+        if (wait > 0) {
+            LockSupport.parkNanos(wait);
+        }
+    }
+
     /** Samples which entries are flagged; returns how many are. */
     private static int sampleFlags(WatchCache cache, Map<String, Long> flaggedSince, Map<String, Long> longest) {
         long now = System.nanoTime();
@@ -350,10 +358,7 @@ final class EtcdScenarios {
             int warmUp = 2 * perSecond;
             long warmStart = System.nanoTime();
             for (int i = 0; i < warmUp; i++) {
-                long wait = warmStart + i * (TimeUnit.SECONDS.toNanos(1) / perSecond) - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
-                }
+                parkUntil(warmStart + i * (TimeUnit.SECONDS.toNanos(1) / perSecond));
                 inFlight.add(kv.put(bytes(prefix + (i * 7919L % keys)), bytes("w" + i)));
             }
             CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
@@ -364,11 +369,7 @@ final class EtcdScenarios {
             inFlight.clear();
             LongSamples acks = new LongSamples();
             for (int i = 0; i < puts; i++) {
-                // Parked, not spinning: a spinning writer would take one of the two cores from etcd.
-                long wait = start + i * every - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
-                }
+                parkUntil(start + i * every);
                 long sent = System.nanoTime();
                 inFlight.add(kv.put(bytes(prefix + (i * 7919L % keys)), bytes("t" + sent))
                         .whenComplete((r, e) -> {

@@ -181,11 +181,6 @@ final class Entry {
         return true;
     }
 
-    /** Whether the last fetch failed with an error the type called fatal (the refresh stopped). */
-    boolean failed() {
-        return snapshot.failed();
-    }
-
     /** Stores a value handed in by the application; starts no fetch. */
     void prepopulate(FetchResult<?> result) {
         store(result, null, false, false, 0, 0, null);

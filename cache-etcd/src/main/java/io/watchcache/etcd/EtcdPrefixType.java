@@ -5,7 +5,6 @@ import org.pcollections.TreePMap;
 
 import java.util.NavigableMap;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Every key under a prefix, as a {@link PrefixSnapshot}: the sorted entries and which keys
@@ -33,21 +32,11 @@ public final class EtcdPrefixType extends EtcdRangeType<PrefixSnapshot> {
         TreePMap<String, String> before = previous != null && previous.entries() instanceof TreePMap<String, String> p
                 ? p : TreePMap.empty();
         TreePMap<String, String> entries = before;
-        TreeSet<String> added = new TreeSet<>();
-        TreeSet<String> updated = new TreeSet<>();
-        TreeSet<String> removed = new TreeSet<>();
         for (String key : changed) {
             RangeWatch.Item item = items.get(key);
-            boolean was = before.containsKey(key);
-            if (item != null) {
-                entries = entries.plus(key, item.value());
-                (was ? updated : added).add(key);
-            } else if (was) {
-                entries = entries.minus(key);
-                removed.add(key);
-            }
+            entries = item != null ? entries.plus(key, item.value()) : entries.minus(key);
         }
-        return new PrefixSnapshot(entries, new PrefixSnapshot.Changes(added, updated, removed), index,
-                previousIndex, previous);
+        return new PrefixSnapshot(entries, PrefixSnapshot.classify(changed, before, entries), index, previousIndex,
+                previous);
     }
 }

@@ -2,6 +2,7 @@ package io.watchcache.etcd;
 
 import org.pcollections.PSortedMap;
 
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.Map;
@@ -141,7 +142,7 @@ public final class PrefixSnapshot {
     }
 
     /** {@code keys} (every key that changed between the two) sorted into added, updated and removed. */
-    private static Changes classify(Set<String> keys, Map<String, String> before, Map<String, String> after) {
+    static Changes classify(Collection<String> keys, Map<String, String> before, Map<String, String> after) {
         TreeSet<String> added = new TreeSet<>();
         TreeSet<String> updated = new TreeSet<>();
         TreeSet<String> removed = new TreeSet<>();
