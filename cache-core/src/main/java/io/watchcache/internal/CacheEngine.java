@@ -43,6 +43,8 @@ public final class CacheEngine implements AutoCloseable {
     private final CacheRuntime runtime;
     private final TypeRegistry types;
     private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
+    /** Registrations whose backing-off entries a queued sweep will retry (see {@code SourceSignals}). */
+    private final Set<TypeRegistration> retrySweepsQueued = ConcurrentHashMap.newKeySet();
     private final EntryTable table;
     private final Bypass bypass;
     /** Where meters go; null: none. */
@@ -107,9 +109,9 @@ public final class CacheEngine implements AutoCloseable {
         if (runtime.isClosed()) {
             return false;
         }
-        if (type.retrySweepQueued.compareAndSet(false, true)) {
+        if (retrySweepsQueued.add(type)) {
             runtime.execute(() -> {
-                type.retrySweepQueued.set(false);
+                retrySweepsQueued.remove(type);
                 int retried = 0;
                 for (Entry entry : table.entries()) {
                     if (entry.type == type && entry.retryNow()) {

@@ -7,7 +7,6 @@ import io.watchcache.RegisterOptions;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A registered type with its options resolved: every duration set, from the type's own
@@ -35,8 +34,6 @@ final class TypeRegistration {
      * which keeps it in step with its Caffeine cache, so that a hit on one needs no key object.
      */
     final ConcurrentHashMap<String, Entry> plainEntries = new ConcurrentHashMap<>();
-    /** Whether a retry of this type's backing-off entries is queued (see {@code SourceSignals}). */
-    final AtomicBoolean retrySweepQueued = new AtomicBoolean();
 
     @SuppressWarnings("unchecked")
     TypeRegistration(String name, CacheType<?, ?> type, RegisterOptions options, TypeMetrics metrics) {
