@@ -9,4 +9,5 @@ module io.watchcache {
     requires transitive micrometer.observation;
     requires com.github.benmanes.caffeine;
     requires org.slf4j;
+    requires static com.google.errorprone.annotations;
 }

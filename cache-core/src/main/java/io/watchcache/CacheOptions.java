@@ -39,6 +39,7 @@ public final class CacheOptions {
     private final MeterRegistry meterRegistry;
     private final ObservationRegistry observationRegistry;
     private final Ticker ticker;
+    private final Scheduler scheduler;
 
     private CacheOptions(Builder b) {
         executor = b.executor;
@@ -55,6 +56,7 @@ public final class CacheOptions {
         meterRegistry = b.meterRegistry;
         observationRegistry = b.observationRegistry;
         ticker = b.ticker;
+        scheduler = b.scheduler;
     }
 
     public static Builder builder() {
@@ -151,6 +153,15 @@ public final class CacheOptions {
         return ticker;
     }
 
+    /**
+     * Where the cache's delays run (refresh, backoff, rate limits, polling, timeouts, expiry
+     * checks), or {@code null} for the cache's own timer thread. A scheduler that is given
+     * must agree with {@link #ticker()}: a task due in 5 s runs when the ticker has moved 5 s.
+     */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
     @Override
     public String toString() {
         return "CacheOptions[entryFetchRate=" + entryFetchRate + ", entryFetchMaxBurst=" + entryFetchMaxBurst
@@ -175,6 +186,7 @@ public final class CacheOptions {
         private MeterRegistry meterRegistry;
         private ObservationRegistry observationRegistry;
         private Ticker ticker = Ticker.system();
+        private Scheduler scheduler;
 
         private Builder() {
         }
@@ -194,6 +206,7 @@ public final class CacheOptions {
             observationRegistry = o.observationRegistry;
             meterRegistry = o.meterRegistry;
             ticker = o.ticker;
+            scheduler = o.scheduler;
         }
 
         /**
@@ -291,6 +304,12 @@ public final class CacheOptions {
 
         public Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** See {@link CacheOptions#scheduler()}; {@code null}: the cache's own timer thread. */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = scheduler;
             return this;
         }
 

@@ -26,10 +26,12 @@ public record CacheSnapshot(List<TypeView> types, List<EntryView> entries, List<
      *                    the source answered with a refusal, so this is not lost contact
      * @param held        whether a watch or a live value holds the entry: something the application
      *                    depends on, as opposed to an entry that exists because one request asked for it
+     * @param waiters     how many reads wait on the entry right now for a newer value: callers parked
+     *                    in {@code get}, pending {@code getAsync} futures and watch reads
      */
     public record EntryView(String id, String type, String key, String partition, long index, boolean valid,
                             Duration age, boolean fetching, String lastError, Duration lostContact, boolean failed,
-                            boolean held) {
+                            boolean held, int waiters) {
     }
 
     /** One active watch. */

@@ -3,68 +3,63 @@ package io.watchcache.internal;
 import io.watchcache.CacheRequest;
 import io.watchcache.FetchFailedException;
 import io.watchcache.FetchOptions;
-import io.watchcache.FetchResult;
 import io.watchcache.RequestInfo;
 import io.watchcache.Result;
 import io.watchcache.ResultMeta;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * A request with a blank key is not cached: every call goes straight to the type and nothing is
- * stored, as the agent cache does for requests it cannot key. No single flight, no refresh.
+ * stored, as the agent cache does for requests it cannot key. No single flight, no refresh; the
+ * fetch itself runs, is observed and is counted like any other ({@link Fetcher}).
  */
 final class Bypass {
 
     private final CacheRuntime runtime;
+    private final Fetcher fetcher;
 
-    Bypass(CacheRuntime runtime) {
+    Bypass(CacheRuntime runtime, Fetcher fetcher) {
         this.runtime = runtime;
+        this.fetcher = fetcher;
     }
 
-    /** Fetches on the caller's thread (it waits anyway). */
+    /** Fetches on the caller's thread (it waits anyway); an interrupt of the caller reaches the type. */
     Result<Object> fetch(TypeRegistration type, CacheRequest request, RequestInfo info) throws InterruptedException {
-        type.metrics.get(TypeMetrics.GetResult.BYPASS);
-        long started = runtime.now();
-        FetchResult<Object> result;
-        try {
-            result = type.type.fetch(options(type, info), request);
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw failure(type, e, started);
+        type.metrics.recordGet(TypeMetrics.GetResult.BYPASS);
+        Fetcher.Outcome outcome = fetcher.fetchHere(type, options(type, info), request);
+        if (outcome.error() instanceof InterruptedException interrupted) {
+            throw interrupted;
         }
-        return result(type, result, started);
+        return answer(type, outcome);
     }
 
-    /** Fetches on the executor, or through the type's own future when it is asynchronous. */
+    /**
+     * Fetches on the executor, or through the type's own future when it is asynchronous; the
+     * answer completes on the executor. Cancelling the returned future cancels the fetch.
+     */
     CompletableFuture<Result<Object>> fetchAsync(TypeRegistration type, CacheRequest request, RequestInfo info) {
-        type.metrics.get(TypeMetrics.GetResult.BYPASS);
-        long started = runtime.now();
-        CompletableFuture<FetchResult<Object>> fetched;
-        if (type.asyncType != null) {
-            try {
-                fetched = type.asyncType.fetchAsync(options(type, info), request).toCompletableFuture();
-            } catch (RuntimeException e) {
-                fetched = CompletableFuture.failedFuture(e);
+        type.metrics.recordGet(TypeMetrics.GetResult.BYPASS);
+        CompletableFuture<Result<Object>> answer = new CompletableFuture<>();
+        Fetcher.Run run = fetcher.newRun(type, options(type, info));
+        answer.whenComplete((result, error) -> {
+            if (answer.isCancelled()) {
+                run.cancel();
             }
-        } else {
-            fetched = CompletableFuture.supplyAsync(() -> {
+        });
+        fetcher.start(run, request, outcome -> {
+            run.record(outcome.counted(), outcome.tookNanos(), outcome.error());
+            // User continuations never run on the thread of an asynchronous type's client.
+            runtime.executeOrRun(() -> {
                 try {
-                    return type.type.fetch(options(type, info), request);
-                } catch (Exception e) {
-                    throw new CompletionException(e);
+                    answer.complete(answer(type, outcome));
+                } catch (FetchFailedException e) {
+                    answer.completeExceptionally(e);
                 }
-            }, runtime.executor());
-        }
-        return fetched.handleAsync((result, error) -> {
-            if (error != null) {
-                throw failure(type, Futures.unwrap(error), started);
-            }
-            return result(type, result, started);
-        }, runtime.executor());
+            });
+        });
+        return answer;
     }
 
     private static FetchOptions<Object> options(TypeRegistration type, RequestInfo info) {
@@ -73,19 +68,11 @@ final class Bypass {
                 info.timeout() != null ? info.timeout() : type.queryTimeout, null);
     }
 
-    private Result<Object> result(TypeRegistration type, FetchResult<Object> result, long started) {
-        if (result == null) {
-            throw failure(type, new IllegalStateException("cache type '" + type.name + "' returned no FetchResult"),
-                    started);
+    private static Result<Object> answer(TypeRegistration type, Fetcher.Outcome outcome) {
+        if (outcome.error() != null) {
+            throw new FetchFailedException("fetch failed for cache type '" + type.name + "' (uncached request)",
+                    outcome.error(), null, new ResultMeta(false, Duration.ZERO, 0));
         }
-        type.metrics.fetch(TypeMetrics.FetchOutcome.of(result, null, false), runtime.now() - started, null, null);
-        return new Result<>(result.value(), new ResultMeta(false, Duration.ZERO, result.index()));
-    }
-
-    private FetchFailedException failure(TypeRegistration type, Throwable error, long started) {
-        type.metrics.fetch(TypeMetrics.FetchOutcome.of(null, error, type.isFatal(error)), runtime.now() - started,
-                null, error);
-        return new FetchFailedException("fetch failed for cache type '" + type.name + "' (uncached request)",
-                error, null, new ResultMeta(false, Duration.ZERO, 0));
+        return new Result<>(outcome.result().value(), new ResultMeta(false, Duration.ZERO, outcome.result().index()));
     }
 }

@@ -46,6 +46,7 @@ public final class CacheEngine implements AutoCloseable {
     /** Registrations whose backing-off entries a queued sweep will retry (see {@code SourceSignals}). */
     private final Set<TypeRegistration> retrySweepsQueued = ConcurrentHashMap.newKeySet();
     private final EntryTable table;
+    private final Fetcher fetcher;
     private final Bypass bypass;
     /** Where meters go; null: none. */
     private final MeterRegistry registry;
@@ -59,6 +60,16 @@ public final class CacheEngine implements AutoCloseable {
         }
 
         @Override
+        public Runnable hold(TypeRegistration type, RequestInfo info) {
+            Entry entry = table.getQuietly(EntryKey.of(type, info));
+            if (entry == null) {
+                return null;
+            }
+            table.hold(entry);
+            return () -> table.release(entry);
+        }
+
+        @Override
         public void ended(Watch watch) {
             watchEnded(watch);
         }
@@ -68,11 +79,12 @@ public final class CacheEngine implements AutoCloseable {
         Objects.requireNonNull(options, "options");
         this.runtime = new CacheRuntime(options);
         this.types = new TypeRegistry(options);
-        this.bypass = new Bypass(runtime);
+        this.fetcher = new Fetcher(runtime);
+        this.bypass = new Bypass(runtime, fetcher);
         this.registry = options.meterRegistry();
         this.observations = options.observationRegistry();
-        this.table = new EntryTable(options.maxEntries(), runtime.ticker(), runtime.executor(), runtime.timer(),
-                this::onRemoval);
+        this.table = new EntryTable(options.maxEntries(), runtime.coarseTicker(), runtime.executor(),
+                runtime.scheduler(), this::onRemoval);
     }
 
     // ---- types ----
@@ -82,7 +94,10 @@ public final class CacheEngine implements AutoCloseable {
                                                                   RegisterOptions overrides) {
         runtime.requireOpen();
         TypedHandle<R, V> handle = (TypedHandle<R, V>) types.register(name, type, overrides,
-                registration -> new TypedHandle<>(this, registration),
+                registration -> {
+                    table.addType(registration);
+                    return new TypedHandle<>(this, registration);
+                },
                 typeName -> new TypeMetrics(registry, observations, typeName, this,
                         engine -> engine.count(typeName, Snapshot::lostContact),
                         engine -> engine.count(typeName, Snapshot::failed)));
@@ -140,14 +155,79 @@ public final class CacheEngine implements AutoCloseable {
 
     Result<Object> get(TypeRegistration type, CacheRequest request) throws InterruptedException {
         RequestInfo info = info(request);
+        Result<Object> hit = readyHit(type, info);
+        return hit != null ? hit : getSlow(type, request, info);
+    }
+
+    CompletableFuture<Result<Object>> getAsync(TypeRegistration type, CacheRequest request) {
+        RequestInfo info = info(request);
+        Result<Object> hit = readyHit(type, info);
+        return hit != null ? CompletableFuture.completedFuture(hit) : getAsyncSlow(type, request, info);
+    }
+
+    /**
+     * The hit path, small enough to be compiled into its caller: a plain key, an entry whose TTL
+     * needs no renewal, and a result built when the value was stored (a healthy refreshing
+     * entry's) that passes the request's minimum index. That is one index lookup and two
+     * volatile reads. Null for everything else, which the slow path looks at in full (the same
+     * rule, {@link Freshness}): a keyed read, a renewal, a non-refreshing type's hit (its result
+     * carries an age), a miss, a blank key (never stored). A cache being closed empties its table
+     * before {@code close()} returns, so from then on every read takes the slow path, which
+     * refuses it.
+     */
+    private Result<Object> readyHit(TypeRegistration type, RequestInfo info) {
+        Entry entry = table.getRecentPlain(type, info);
+        if (entry == null) {
+            return null;
+        }
+        Result<Object> ready = entry.ready();
+        if (ready == null || (type.blocking && info.minIndex() > 0 && ready.meta().index() <= info.minIndex())) {
+            return null;
+        }
+        type.metrics.recordGet(TypeMetrics.GetResult.HIT);
+        return ready;
+    }
+
+    /** Any read: a hit (null when it is not one), by the whole freshness rule. */
+    private Result<Object> hit(TypeRegistration type, RequestInfo info, boolean watch) {
+        Entry entry = table.getIfPresent(type, info);
+        if (entry == null) {
+            return null;
+        }
+        Snapshot snapshot = entry.snapshot();
+        if (!Freshness.satisfies(type, snapshot, info, info.minIndex(), Freshness.Look.FIRST, watch,
+                runtime.ticker())) {
+            return null;
+        }
+        type.metrics.recordGet(TypeMetrics.GetResult.HIT);
+        return Results.of(type, snapshot, true, runtime.coarseTicker());
+    }
+
+    private Result<Object> getSlow(TypeRegistration type, CacheRequest request, RequestInfo info)
+            throws InterruptedException {
         if (info.key().isBlank()) {
             runtime.requireOpen();
             return bypass.fetch(type, request, info);
         }
-        Result<Object> hit = lookup(type, request, info, Waiter.Kind.CALLER);
-        if (hit != null) {
-            return hit;
+        runtime.requireOpen();
+        Result<Object> hit = hit(type, info, false);
+        return hit != null ? hit : getMissed(type, request, info);
+    }
+
+    private CompletableFuture<Result<Object>> getAsyncSlow(TypeRegistration type, CacheRequest request,
+                                                           RequestInfo info) {
+        if (info.key().isBlank()) {
+            runtime.requireOpen();
+            return bypass.fetchAsync(type, request, info);
         }
+        runtime.requireOpen();
+        Result<Object> hit = hit(type, info, false);
+        return hit != null ? CompletableFuture.completedFuture(hit) : getAsyncMissed(type, request, info);
+    }
+
+    private Result<Object> getMissed(TypeRegistration type, CacheRequest request, RequestInfo info)
+            throws InterruptedException {
+        missed(type, request, info);
         CompletableFuture<Result<Object>> future = await(type, request, info, Waiter.Kind.CALLER);
         try {
             return future.get();
@@ -159,15 +239,10 @@ public final class CacheEngine implements AutoCloseable {
         }
     }
 
-    CompletableFuture<Result<Object>> getAsync(TypeRegistration type, CacheRequest request) {
-        RequestInfo info = info(request);
-        if (info.key().isBlank()) {
-            runtime.requireOpen();
-            return bypass.fetchAsync(type, request, info);
-        }
-        Result<Object> hit = lookup(type, request, info, Waiter.Kind.ASYNC_CALLER);
-        return hit != null ? CompletableFuture.completedFuture(hit)
-                : await(type, request, info, Waiter.Kind.ASYNC_CALLER);
+    private CompletableFuture<Result<Object>> getAsyncMissed(TypeRegistration type, CacheRequest request,
+                                                             RequestInfo info) {
+        missed(type, request, info);
+        return await(type, request, info, Waiter.Kind.ASYNC_CALLER);
     }
 
     /**
@@ -177,27 +252,24 @@ public final class CacheEngine implements AutoCloseable {
      * Completes inline; the watch hops to the executor itself.
      */
     private CompletableFuture<Result<Object>> watchRead(TypeRegistration type, CacheRequest request, RequestInfo info) {
-        Result<Object> hit = lookup(type, request, info, Waiter.Kind.WATCH);
-        return hit != null ? CompletableFuture.completedFuture(hit) : await(type, request, info, Waiter.Kind.WATCH);
+        runtime.requireOpen();
+        Result<Object> hit = hit(type, info, true);
+        if (hit != null) {
+            return CompletableFuture.completedFuture(hit);
+        }
+        missed(type, request, info);
+        return await(type, request, info, Waiter.Kind.WATCH);
     }
 
-    /** The first look: a hit returns the result; a miss returns null and the caller waits. */
-    private Result<Object> lookup(TypeRegistration type, CacheRequest request, RequestInfo info, Waiter.Kind kind) {
-        runtime.requireOpen();
+    /** A read that was not a hit: counts it, and hands its request to the entry. */
+    private void missed(TypeRegistration type, CacheRequest request, RequestInfo info) {
         Entry entry = table.getIfPresent(type, info);
         boolean blockingMiss = false;
         if (entry != null) {
-            Snapshot snapshot = entry.snapshot();
-            if (Freshness.satisfies(type, snapshot, info, info.minIndex(), Freshness.Look.FIRST,
-                    kind == Waiter.Kind.WATCH, runtime)) {
-                type.metrics.get(TypeMetrics.GetResult.HIT);
-                return Results.of(type, snapshot, true, runtime);
-            }
             entry.request(request);
-            blockingMiss = snapshot.valid() && type.blocking && info.minIndex() > 0;
+            blockingMiss = entry.snapshot().valid() && type.blocking && info.minIndex() > 0;
         }
-        type.metrics.get(blockingMiss ? TypeMetrics.GetResult.MISS_BLOCK : TypeMetrics.GetResult.MISS);
-        return null;
+        type.metrics.recordGet(blockingMiss ? TypeMetrics.GetResult.MISS_BLOCK : TypeMetrics.GetResult.MISS);
     }
 
     private CompletableFuture<Result<Object>> await(TypeRegistration type, CacheRequest request, RequestInfo info,
@@ -211,17 +283,17 @@ public final class CacheEngine implements AutoCloseable {
         // already answer this caller, and the waiter only hears of stores after this one.
         Snapshot seen = entry.snapshot();
         if (Freshness.satisfies(type, seen, info, info.minIndex(), Freshness.Look.FIRST, kind == Waiter.Kind.WATCH,
-                runtime)) {
-            return CompletableFuture.completedFuture(Results.of(type, seen, false, runtime));
+                runtime.ticker())) {
+            return CompletableFuture.completedFuture(Results.of(type, seen, false, runtime.coarseTicker()));
         }
-        Waiter waiter = new Waiter(runtime, entry, info, kind);
+        Waiter waiter = new Waiter(runtime, table, entry, info, kind);
         waiter.start(seen.version());
         return waiter.future;
     }
 
     private Entry newEntry(EntryKey key, TypeRegistration type, CacheRequest request) {
         type.metrics.entries.incrementAndGet();
-        return new Entry(runtime, table, key, type, Long.toString(entryIds.incrementAndGet(), 36), request);
+        return new Entry(runtime, fetcher, key, type, Long.toString(entryIds.incrementAndGet(), 36), request);
     }
 
     // ---- watches ----
@@ -298,7 +370,7 @@ public final class CacheEngine implements AutoCloseable {
                 || previous.entryFetchMaxBurst() != next.entryFetchMaxBurst();
         if (rateChanged) {
             for (Entry entry : table.entries()) {
-                entry.bucket.configure(next.entryFetchRate(), next.entryFetchMaxBurst());
+                entry.configureRate(next.entryFetchRate(), next.entryFetchMaxBurst());
             }
         }
         return rateChanged || !backoffBefore.equals(runtime.backoff());
@@ -333,12 +405,11 @@ public final class CacheEngine implements AutoCloseable {
     /** See {@link io.watchcache.WatchCache#drain()}. */
     public int drain() {
         runtime.markDraining();
-        List<CompletableFuture<Result<Object>>> answered = new ArrayList<>();
+        List<CompletableFuture<?>> answered = new ArrayList<>();
         for (Entry entry : List.copyOf(table.entries())) {
             // Answered outside the entry's lock: an answer runs the caller's continuation.
-            for (Waiter waiter : entry.waitingCallers()) {
-                waiter.answerNow();
-                answered.add(waiter.future);
+            for (Entry.Follower caller : entry.waitingCallers()) {
+                answered.add(caller.answerNow());
             }
         }
         // An async caller's answer hops to the executor; wait (briefly) until it has landed, so
@@ -382,11 +453,11 @@ public final class CacheEngine implements AutoCloseable {
         entry.type.metrics.entries.decrementAndGet();
         boolean closing = runtime.isClosed();
         if (cause == RemovalCause.EXPIRED) {
-            entry.type.metrics.eviction(TypeMetrics.Eviction.EXPIRED);
+            entry.type.metrics.recordEviction(TypeMetrics.Eviction.EXPIRED);
         } else if (cause == RemovalCause.SIZE) {
-            entry.type.metrics.eviction(TypeMetrics.Eviction.SIZE);
+            entry.type.metrics.recordEviction(TypeMetrics.Eviction.SIZE);
         } else if (!closing) {
-            entry.type.metrics.eviction(TypeMetrics.Eviction.EXPLICIT);
+            entry.type.metrics.recordEviction(TypeMetrics.Eviction.EXPLICIT);
         }
         entry.kill(closing);
     }

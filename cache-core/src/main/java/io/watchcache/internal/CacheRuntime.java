@@ -1,6 +1,7 @@
 package io.watchcache.internal;
 
 import io.watchcache.CacheOptions;
+import io.watchcache.Scheduler;
 import io.watchcache.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,15 +17,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What entries, waiters and watches need from the cache they live in, and nothing more: the
- * clock, the timer, the executor, the closed flag, and the reloadable fetch settings (backoff,
- * rate limit).
+ * clocks, the scheduler, the executor, the closed flag, and the reloadable fetch settings
+ * (backoff, rate limit).
  */
 final class CacheRuntime {
 
     private static final Logger log = LoggerFactory.getLogger(CacheRuntime.class);
 
     private final Ticker ticker;
+    /** The time of use and age: {@link CoarseTicker} over the system clock, else the injected ticker. */
+    private final Ticker coarse;
+    /** The cache's own thread: it runs the coarse clock, the executor's checks and, by default, the scheduler. */
     private final ScheduledThreadPoolExecutor timer;
+    private final Scheduler scheduler;
     private final Executor executor;
     /** The executor the cache made itself (and so shuts down), or null when the application gave one. */
     private final ExecutorService ownedExecutor;
@@ -40,6 +45,8 @@ final class CacheRuntime {
         this.backoff = Backoff.from(options);
         this.ticker = options.ticker();
         this.timer = Threads.timer();
+        this.coarse = ticker == Ticker.system() ? new CoarseTicker(timer) : ticker;
+        this.scheduler = options.scheduler() != null ? options.scheduler() : timer::schedule;
         this.ownedExecutor = options.executor() != null ? null : Threads.ownExecutor(options.virtualThreads(), timer);
         this.executor = ownedExecutor != null ? ownedExecutor : options.executor();
     }
@@ -48,12 +55,22 @@ final class CacheRuntime {
         return ticker.read();
     }
 
+    /** The precise clock: fetch timings, maxAge, rate limits. */
     Ticker ticker() {
         return ticker;
     }
 
-    ScheduledThreadPoolExecutor timer() {
-        return timer;
+    /**
+     * The cheap clock, for what a hit reads: use (TTL) and the age shown in a result. Over the
+     * system clock it lags by up to {@link CoarseTicker#RESOLUTION_MILLIS} ms; an injected
+     * ticker is used as is.
+     */
+    Ticker coarseTicker() {
+        return coarse;
+    }
+
+    Scheduler scheduler() {
+        return scheduler;
     }
 
     Executor executor() {
@@ -91,13 +108,9 @@ final class CacheRuntime {
         return draining;
     }
 
-    /** Marks the runtime draining; true only for the first call. */
-    boolean markDraining() {
-        if (draining) {
-            return false;
-        }
+    /** Marks the runtime draining, for good. */
+    void markDraining() {
         draining = true;
-        return true;
     }
 
     /** Marks the runtime closed; true only for the first call. */
@@ -124,10 +137,19 @@ final class CacheRuntime {
         }
     }
 
-    /** Runs {@code task} on the executor after {@code delayNanos}; the timer thread only counts time. */
+    /** Runs {@code task} on the executor, or here once the executor refuses work (the cache is closing). */
+    void executeOrRun(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
+    }
+
+    /** Runs {@code task} on the executor after {@code delayNanos}; the scheduler only counts time. */
     Future<?> schedule(long delayNanos, Runnable task) {
         try {
-            return timer.schedule(() -> execute(task), delayNanos, TimeUnit.NANOSECONDS);
+            return scheduler.schedule(() -> execute(task), delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             if (!closed.get()) {
                 throw e;

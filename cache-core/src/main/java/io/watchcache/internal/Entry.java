@@ -1,9 +1,10 @@
 package io.watchcache.internal;
 
-import io.micrometer.observation.Observation;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.watchcache.CacheRequest;
 import io.watchcache.FetchOptions;
 import io.watchcache.FetchResult;
+import io.watchcache.Result;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,22 +12,36 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One cached entry: its current {@link Snapshot}, the callers waiting for a newer one, and the
+ * One cached entry: its current {@link Snapshot}, the followers waiting for a newer one, and the
  * fetch loop that produces them. At most one fetch runs per entry (single flight); a refreshing
  * entry chains the next fetch to the end of the last one for as long as the entry lives.
  *
  * <p>Locking: the monitor of this object guards the fields marked so. It is held only for
  * bookkeeping: a type's fetch, its {@code isFatal}, a state's {@code close} and the completion
- * of a waiter's future all run after it is released.
+ * of a follower's future all run after it is released.
  */
-final class Entry {
+final class Entry extends Lease {
+
+    /** Someone waiting on the entry for a store: a {@link Waiter}. */
+    interface Follower {
+
+        /** A fetch stored {@code snapshot}. */
+        void onStore(Snapshot snapshot);
+
+        /** The entry was removed; {@code last} is what it held. */
+        void entryRemoved(Snapshot last, boolean closing);
+
+        /** Whether {@code drain()} answers it: a caller, not a watch's read. */
+        boolean isCaller();
+
+        /** Answers now with what the entry has, as a timeout would; returns the answered future. */
+        CompletableFuture<?> answerNow();
+    }
 
     private enum FetchState { IDLE, SCHEDULED, RUNNING }
 
@@ -35,51 +50,64 @@ final class Entry {
     final EntryKey key;
     final TypeRegistration type;
     final String id;
-    final TokenBucket bucket;
+    private final TokenBucket bucket;
     private final CacheRuntime runtime;
-    private final EntryTable table;
+    private final Fetcher fetcher;
 
     /** Replaced whole under the monitor; read without it. */
     private volatile Snapshot snapshot = Snapshot.EMPTY;
+    /**
+     * The snapshot's {@link Snapshot#hitResult()}, beside it: what a hit on a healthy refreshing
+     * entry returns, read without going through the snapshot. Written with it.
+     */
+    private volatile Result<Object> ready;
     /** The latest request that missed: handed to the type on each fetch. */
     private volatile CacheRequest request;
-    /** Callers waiting in {@code get}; while above zero the entry does not expire. */
-    final AtomicInteger waiting = new AtomicInteger();
     private final AtomicBoolean stateClosed = new AtomicBoolean();
-    /** Whether {@link EntryTable} has an expiry check pending for this entry. */
-    final AtomicBoolean expiryCheckArmed = new AtomicBoolean();
-    /**
-     * When a read last renewed the TTL, on the expiry clock. Written without a lock by whichever
-     * reader renews: a lost update only means one more renewal.
-     */
-    volatile long renewedAt;
 
-    // Guarded by this.
-    private final Set<Waiter> waiters = new LinkedHashSet<>();
+    @GuardedBy("this")
+    private final Set<Follower> followers = new LinkedHashSet<>();
+    @GuardedBy("this")
     private FetchState fetchState = FetchState.IDLE;
+    @GuardedBy("this")
     private long generation;
+    @GuardedBy("this")
     private Future<?> scheduled;
     /** Whether the scheduled fetch waits out a refresh timer or backoff (not only the rate limit). */
+    @GuardedBy("this")
     private boolean scheduledByRefresh;
-    private Thread fetchThread;
-    private CompletableFuture<FetchResult<Object>> fetchStage;
+    @GuardedBy("this")
+    private Fetcher.Run running;
+    @GuardedBy("this")
     private final Attempts attempts = new Attempts();
+    @GuardedBy("this")
     private boolean dead;
 
-    Entry(CacheRuntime runtime, EntryTable table, EntryKey key, TypeRegistration type, String id,
-            CacheRequest request) {
+    Entry(CacheRuntime runtime, Fetcher fetcher, EntryKey key, TypeRegistration type, String id,
+          CacheRequest request) {
         this.runtime = runtime;
-        this.table = table;
+        this.fetcher = fetcher;
         this.key = key;
         this.type = type;
         this.id = id;
         this.request = request;
         this.bucket = runtime.newBucket();
-        this.renewedAt = table.expiryNow();
     }
 
     Snapshot snapshot() {
         return snapshot;
+    }
+
+    /** What a hit returns as is (a healthy refreshing entry's value), or null: see {@link Snapshot#hitResult()}. */
+    Result<Object> ready() {
+        return ready;
+    }
+
+    /** Swaps in {@code next}; under the monitor. */
+    @GuardedBy("this")
+    private void swap(Snapshot next) {
+        snapshot = next;
+        ready = next.hitResult();
     }
 
     void request(CacheRequest request) {
@@ -90,37 +118,51 @@ final class Entry {
         return fetchState == FetchState.RUNNING;
     }
 
+    /** Followers waiting right now (callers and watch reads). */
+    synchronized int followers() {
+        return followers.size();
+    }
+
+    /** Takes the cache's new fetch rate. */
+    void configureRate(double rate, int maxBurst) {
+        bucket.configure(rate, maxBurst);
+    }
+
     /**
-     * Adds a caller who looked at snapshot {@code seenVersion} and was not satisfied. If a store
-     * happened since that look, the waiter judges it at once rather than waiting for the next.
+     * Adds a follower who looked at snapshot {@code seenVersion} and was not satisfied. If a
+     * store happened since that look, it judges that store at once rather than waiting for the next.
      */
-    void addWaiter(Waiter waiter, long seenVersion) {
+    void follow(Follower follower, long seenVersion) {
         Snapshot missed = null;
         boolean added;
         synchronized (this) {
             added = !dead;
             if (added) {
-                waiters.add(waiter);
+                followers.add(follower);
                 if (snapshot.version() != seenVersion) {
                     missed = snapshot;
                 }
             }
         }
         if (!added) {
-            waiter.entryRemoved(snapshot, runtime.isClosed());
+            follower.entryRemoved(snapshot, runtime.isClosed());
         } else if (missed != null) {
-            waiter.onStore(missed);
+            follower.onStore(missed);
         } else {
             ensureFetch();
         }
     }
 
+    synchronized void unfollow(Follower follower) {
+        followers.remove(follower);
+    }
+
     /** The callers (not watches) waiting right now; for drain(). */
-    synchronized List<Waiter> waitingCallers() {
-        List<Waiter> callers = new ArrayList<>();
-        for (Waiter waiter : waiters) {
-            if (waiter.isCaller()) {
-                callers.add(waiter);
+    synchronized List<Follower> waitingCallers() {
+        List<Follower> callers = new ArrayList<>();
+        for (Follower follower : followers) {
+            if (follower.isCaller()) {
+                callers.add(follower);
             }
         }
         return callers;
@@ -129,15 +171,6 @@ final class Entry {
     /** Whether the entry was removed (expired, evicted, or the cache closed). */
     synchronized boolean isDead() {
         return dead;
-    }
-
-    synchronized void removeWaiter(Waiter waiter) {
-        waiters.remove(waiter);
-    }
-
-    /** Re-computes the entry's expiry (a waiter came or went). */
-    void touch() {
-        table.touch(this);
     }
 
     /** Starts a fetch unless one is running, or a refresh is scheduled and there is a value to wait with. */
@@ -181,15 +214,11 @@ final class Entry {
         return true;
     }
 
-    /** Stores a value handed in by the application; starts no fetch. */
-    void prepopulate(FetchResult<?> result) {
-        store(result, null, false, false, 0, 0, null);
-    }
-
     /**
      * Reserves a rate-limit token and either marks the fetch running (true: the caller must
      * call {@link #fetchNow()} after releasing the monitor) or schedules it for later.
      */
+    @GuardedBy("this")
     private boolean startLocked(long delayNanos) {
         long waitNanos = delayNanos + bucket.reserve(runtime.now() + delayNanos);
         if (waitNanos <= 0) {
@@ -217,130 +246,81 @@ final class Entry {
     private void fetchNow() {
         Snapshot current = snapshot;
         // Non-blocking types are never asked for a minimum index: they could not honour it.
-        long minIndex = type.blocking ? current.index() : 0;
-        FetchOptions<Object> options = new FetchOptions<>(minIndex, type.queryTimeout, current.lastResult());
-        long started = runtime.now();
-        CacheRequest req = request;
-        Observation observation = type.metrics.startFetch();
-        if (type.asyncType != null) {
-            CompletableFuture<FetchResult<Object>> stage;
-            // The observation is current while the type starts its call, so a client span it
-            // opens is this fetch's child.
-            try (Observation.Scope ignored = observation == null ? null : observation.openScope()) {
-                stage = type.asyncType.fetchAsync(options, req).toCompletableFuture();
-            } catch (Throwable t) {
-                stage = CompletableFuture.failedFuture(t);
-            }
-            boolean cancel;
-            synchronized (this) {
-                cancel = dead;
-                fetchStage = cancel ? null : stage;
-            }
-            if (cancel) {
-                stage.cancel(true);
-            }
-            if (stage.isDone()) {
-                // Already answered: hop, so that a type answering at once cannot recurse
-                // fetch -> store -> fetch on this stack.
-                CompletableFuture<FetchResult<Object>> done = stage;
-                runtime.execute(() -> done.whenComplete((result, error) -> complete(result, error, started, minIndex,
-                        observation)));
-            } else {
-                // Store on the thread that answers: it is short, never blocks, and waiters that
-                // run user code hop on their own. A hop per answer would cost a task per change.
-                stage.whenComplete((result, error) -> complete(result, error, started, minIndex, observation));
-            }
-        } else {
-            runtime.execute(() -> runSync(options, req, started, observation));
-        }
-    }
-
-    private void runSync(FetchOptions<Object> options, CacheRequest req, long started, Observation observation) {
+        Fetcher.Run run = fetcher.newRun(type, new FetchOptions<>(type.blocking ? current.index() : 0,
+                type.queryTimeout, current.lastResult()));
         synchronized (this) {
             if (dead) {
                 return;
             }
-            fetchThread = Thread.currentThread();
+            // Kept before it starts, so that kill() can always stop the run that is going.
+            running = run;
         }
-        FetchResult<Object> result = null;
-        Throwable error = null;
-        try (Observation.Scope ignored = observation == null ? null : observation.openScope()) {
-            result = type.type.fetch(options, req);
-        } catch (Throwable t) {
-            error = t;
-        } finally {
-            synchronized (this) {
-                fetchThread = null;
-            }
-            // An interrupt aimed at this fetch must not leak into the pool thread's next task.
-            Thread.interrupted();
-        }
-        complete(result, error, started, options.minIndex(), observation);
+        fetcher.start(run, request, this::store);
     }
 
-    private void complete(FetchResult<Object> result, Throwable error, long started, long minIndex,
-                          Observation observation) {
-        error = Futures.unwrap(error);
-        if (error == null && result == null) {
-            error = new IllegalStateException("cache type '" + type.name + "' returned no FetchResult");
+    /** Stores a value handed in by the application; no fetch ran, so none is counted and none follows. */
+    void prepopulate(FetchResult<?> result) {
+        Snapshot previous;
+        Snapshot next;
+        List<Follower> toWake;
+        synchronized (this) {
+            if (dead) {
+                return;
+            }
+            previous = snapshot;
+            next = previous.succeeded(result, runtime.now(), type.refresh);
+            swap(next);
+            toWake = new ArrayList<>(followers);
         }
-        boolean fatal = error != null && !(error instanceof CancellationException) && type.isFatal(error);
-        store(result, error, true, fatal, minIndex, runtime.now() - started, observation);
+        stored(previous, next, toWake);
     }
 
     /**
-     * Swaps in the snapshot a fetch produced, wakes the waiters, then starts the next fetch.
-     * {@code fetched} is false for a prepopulated value: no fetch ran, so none follows.
+     * Swaps in the snapshot a fetch produced, counts the fetch, wakes the followers, then starts
+     * the next fetch.
      */
-    private void store(FetchResult<?> result, Throwable error, boolean fetched, boolean fatal, long minIndex,
-                       long tookNanos, Observation observation) {
+    private void store(Fetcher.Outcome outcome) {
         boolean fetchNext = false;
         boolean warnNoProgress = false;
-        TypeMetrics.FetchOutcome outcome = null;
+        TypeMetrics.FetchOutcome counted;
         Snapshot previous;
         Snapshot next;
-        List<Waiter> toWake;
-        Object orphanState = null;
-        Object replacedState = null;
+        List<Follower> toWake;
+        long minIndex = outcome.run().options.minIndex();
         synchronized (this) {
             previous = snapshot;
-            if (fetched) {
-                fetchThread = null;
-                fetchStage = null;
+            if (running == outcome.run()) {
+                running = null;
             }
             if (dead) {
-                // The entry was removed while this fetch ran: its state belongs to no one now.
-                if (result != null && result.state() != null && result.state() != snapshot.state()) {
-                    orphanState = result.state();
-                }
+                counted = outcome.counted();
                 next = null;
                 toWake = List.of();
-                if (fetched) {
-                    outcome = TypeMetrics.FetchOutcome.of(result, error, fatal);
-                }
             } else {
                 long now = runtime.now();
-                next = error != null ? snapshot.failed(error, now, type.refresh, fatal)
-                        : snapshot.succeeded(result, now, type.refresh);
-                snapshot = next;
-                if (previous.state() != null && previous.state() != next.state()) {
-                    // Replaced (or dropped) by the newest result: no one will hand it back, so close it now.
-                    replacedState = previous.state();
+                next = outcome.error() != null
+                        ? previous.failed(outcome.error(), now, type.refresh, outcome.fatal())
+                        : previous.succeeded(outcome.result(), now, type.refresh);
+                swap(next);
+                counted = attempts.record(type, outcome.result(), outcome.error(), outcome.fatal(), minIndex,
+                        next.index(), outcome.tookNanos());
+                warnNoProgress = attempts.warnNoProgress();
+                fetchState = FetchState.IDLE;
+                if (type.refresh && !outcome.fatal()) {
+                    long backoff = runtime.backoff().waitNanos(attempts.failures());
+                    fetchNext = startLocked(type.refreshTimerNanos + backoff);
                 }
-                if (fetched) {
-                    outcome = attempts.record(type, result, error, fatal, minIndex, next.index(), tookNanos);
-                    warnNoProgress = attempts.warnNoProgress();
-                    fetchState = FetchState.IDLE;
-                    if (type.refresh && !fatal) {
-                        long backoff = runtime.backoff().waitNanos(attempts.failures());
-                        fetchNext = startLocked(type.refreshTimerNanos + backoff);
-                    }
-                }
-                toWake = new ArrayList<>(waiters);
+                toWake = new ArrayList<>(followers);
             }
         }
-        if (outcome != null) {
-            type.metrics.fetch(outcome, tookNanos, observation, error);
+        outcome.run().record(counted, outcome.tookNanos(), outcome.error());
+        if (next == null) {
+            // The entry was removed while this fetch ran: its state belongs to no one now.
+            Object orphan = outcome.result() == null ? null : outcome.result().state();
+            if (orphan != null && orphan != previous.state()) {
+                runtime.closeQuietly(orphan, key);
+            }
+            return;
         }
         if (warnNoProgress) {
             log.warn("Cache type '{}' answered key '{}' {} times in a row at once without moving past index {}: "
@@ -348,34 +328,35 @@ final class Entry {
                     + "for a change or its timeout, and answer FetchResult.unchanged(minIndex) when nothing "
                     + "changed", type.name, key.key(), Attempts.NO_PROGRESS_LIMIT, minIndex);
         }
-        if (orphanState != null) {
-            runtime.closeQuietly(orphanState, key);
-        }
-        if (replacedState != null) {
-            runtime.closeQuietly(replacedState, key);
-        }
-        if (next != null) {
-            ContactLog.transition(type.name, key, previous, next, runtime.now());
-        }
-        // Waiters first: a next fetch that ends quickly would otherwise store (and wake them
-        // with) its own outcome before they heard of this one, e.g. hand an error to a caller
-        // whose fetch succeeded.
-        for (Waiter waiter : toWake) {
-            waiter.onStore(next);
-        }
+        stored(previous, next, toWake);
         if (fetchNext) {
             fetchNow();
         }
     }
 
+    /** After a store, outside the monitor: closes a replaced state, logs contact, wakes the followers. */
+    private void stored(Snapshot previous, Snapshot next, List<Follower> toWake) {
+        if (previous.state() != null && previous.state() != next.state()) {
+            // Replaced (or dropped) by the newest result: no one will hand it back, so close it now.
+            runtime.closeQuietly(previous.state(), key);
+        }
+        ContactLog.transition(type.name, key, previous, next, runtime.now());
+        // Followers first: a next fetch that ends quickly would otherwise store (and wake them
+        // with) its own outcome before they heard of this one, e.g. hand an error to a caller
+        // whose fetch succeeded.
+        for (Follower follower : toWake) {
+            follower.onStore(next);
+        }
+    }
+
     /**
      * Removes the entry for good: no fetch starts again, the running one is interrupted or
-     * cancelled, waiters are released (with an error if the cache is closing, else with the
+     * cancelled, followers are released (with an error if the cache is closing, else with the
      * last value, like a timeout) and the state is closed. Idempotent.
      */
     void kill(boolean closing) {
-        List<Waiter> released;
-        CompletableFuture<?> stage;
+        List<Follower> released;
+        Fetcher.Run toCancel;
         synchronized (this) {
             if (dead) {
                 return;
@@ -384,20 +365,18 @@ final class Entry {
             if (scheduled != null) {
                 scheduled.cancel(false);
             }
-            if (fetchThread != null) {
-                fetchThread.interrupt();
-            }
-            stage = fetchStage;
-            released = new ArrayList<>(waiters);
-            waiters.clear();
+            toCancel = running;
+            running = null;
+            released = new ArrayList<>(followers);
+            followers.clear();
             fetchState = FetchState.IDLE;
         }
-        if (stage != null) {
-            stage.cancel(true);
+        if (toCancel != null) {
+            toCancel.cancel();
         }
         Snapshot last = snapshot;
-        for (Waiter waiter : released) {
-            waiter.entryRemoved(last, closing);
+        for (Follower follower : released) {
+            follower.entryRemoved(last, closing);
         }
         if (last.state() != null && stateClosed.compareAndSet(false, true)) {
             runtime.closeQuietly(last.state(), key);

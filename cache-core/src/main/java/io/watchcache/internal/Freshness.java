@@ -1,6 +1,7 @@
 package io.watchcache.internal;
 
 import io.watchcache.RequestInfo;
+import io.watchcache.Ticker;
 
 /**
  * The one rule for "is this entry good enough for this request", used by the first look of a
@@ -24,9 +25,10 @@ final class Freshness {
      * @param minIndex     the index the caller asks to pass (ignored for non-blocking types)
      * @param followResets the caller is a watch whose {@code minIndex} is what it last delivered
      *                     for this entry, so an entry below it can only mean the source went back
+     * @param ticker       the cache's precise clock, read only to check a {@code maxAge}
      */
     static boolean satisfies(TypeRegistration type, Snapshot snapshot, RequestInfo info, long minIndex, Look look,
-                             boolean followResets, CacheRuntime runtime) {
+                             boolean followResets, Ticker ticker) {
         if (!snapshot.valid()) {
             return false;
         }
@@ -43,8 +45,9 @@ final class Freshness {
         if (type.refresh) {
             return true;
         }
-        // The clock is read only here, when an age limit asks for it: a hit costs no clock read.
-        if (info.maxAge() != null && runtime.now() - snapshot.fetchedAtNanos() > info.maxAge().toNanos()) {
+        // The precise clock is read only here, when an age limit asks for it: a hit without one
+        // reads no precise time.
+        if (info.maxAge() != null && ticker.read() - snapshot.fetchedAtNanos() > info.maxAge().toNanos()) {
             return false;
         }
         return !(look == Look.FIRST && info.mustRevalidate());

@@ -41,7 +41,7 @@ final class Introspection {
                     s.valid() ? Duration.ofNanos(now - s.fetchedAtNanos()) : null, entry.fetching(),
                     error == null ? null : error.getClass().getName() + ": " + error.getMessage(),
                     s.lostContact() ? Duration.ofNanos(now - s.lostContactNanos()) : null, s.failed(),
-                    held.contains(entry.key)));
+                    held.contains(entry.key), entry.followers()));
         }
         entryViews.sort(Comparator.comparing(CacheSnapshot.EntryView::type).thenComparing(CacheSnapshot.EntryView::key)
                 .thenComparing(CacheSnapshot.EntryView::partition));

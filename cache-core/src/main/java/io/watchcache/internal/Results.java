@@ -2,6 +2,7 @@ package io.watchcache.internal;
 
 import io.watchcache.Result;
 import io.watchcache.ResultMeta;
+import io.watchcache.Ticker;
 
 import java.time.Duration;
 
@@ -24,11 +25,14 @@ final class Results {
         return new ResultMeta(hit, age, snapshot.index());
     }
 
-    /** The result; a hit on a healthy refreshing entry reuses the one built when it was stored. */
-    static Result<Object> of(TypeRegistration type, Snapshot snapshot, boolean hit, CacheRuntime runtime) {
+    /**
+     * The result, its age on {@code clock} (the cache's coarse clock: a hit reads no precise
+     * time); a hit on a healthy refreshing entry reuses the one built when it was stored.
+     */
+    static Result<Object> of(TypeRegistration type, Snapshot snapshot, boolean hit, Ticker clock) {
         if (hit && snapshot.hitResult() != null) {
             return snapshot.hitResult();
         }
-        return new Result<>(snapshot.value(), meta(type, snapshot, hit, runtime.now()));
+        return new Result<>(snapshot.value(), meta(type, snapshot, hit, clock.read()));
     }
 }

@@ -95,7 +95,7 @@ final class TypeMetrics {
                 .description("Refreshing entries stopped by an error the type calls fatal").register(registry);
     }
 
-    void get(GetResult result) {
+    void recordGet(GetResult result) {
         if (enabled) {
             gets[result.ordinal()].increment();
         }
@@ -116,7 +116,7 @@ final class TypeMetrics {
     }
 
     /** Counts a fetch that ended with {@code outcome}, and ends its observation if it has one. */
-    void fetch(FetchOutcome outcome, long nanos, Observation observation, Throwable error) {
+    void recordFetch(FetchOutcome outcome, long nanos, Observation observation, Throwable error) {
         if (observation != null) {
             observation.lowCardinalityKeyValue("outcome", tagValue(outcome));
             if (error != null) {
@@ -128,13 +128,13 @@ final class TypeMetrics {
         }
     }
 
-    void eviction(Eviction cause) {
+    void recordEviction(Eviction cause) {
         if (enabled) {
             evictions[cause.ordinal()].increment();
         }
     }
 
-    void notification() {
+    void recordNotification() {
         if (enabled) {
             notifications.increment();
         }

@@ -6,7 +6,6 @@ import io.watchcache.CacheType;
 import io.watchcache.RegisterOptions;
 
 import java.time.Duration;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A registered type with its options resolved: every duration set, from the type's own
@@ -29,14 +28,14 @@ final class TypeRegistration {
      * {@code Entry}): far less than any real blocking query, far more than a spinning one.
      */
     final long atOnceNanos;
-    /**
-     * The entries of this type with no partition and no token, by key: owned by {@link EntryTable},
-     * which keeps it in step with its Caffeine cache, so that a hit on one needs no key object.
-     */
-    final ConcurrentHashMap<String, Entry> plainEntries = new ConcurrentHashMap<>();
+    /** 0, 1, 2...: the registration's place in per-type tables (see {@code EntryTable}). */
+    final int slot;
+    /** A read renews an entry's TTL when the last renewal is older than this: 1/64 of the TTL. */
+    final long renewAfterNanos;
 
     @SuppressWarnings("unchecked")
-    TypeRegistration(String name, CacheType<?, ?> type, RegisterOptions options, TypeMetrics metrics) {
+    TypeRegistration(int slot, String name, CacheType<?, ?> type, RegisterOptions options, TypeMetrics metrics) {
+        this.slot = slot;
         this.name = name;
         this.type = (CacheType<CacheRequest, Object>) type;
         this.asyncType = type instanceof AsyncCacheType<?, ?> async ? (AsyncCacheType<CacheRequest, Object>) async
@@ -47,6 +46,7 @@ final class TypeRegistration {
         this.refreshTimerNanos = options.refreshTimer() == null ? 0 : options.refreshTimer().toNanos();
         this.queryTimeout = options.queryTimeout();
         this.lastGetTtlNanos = options.lastGetTtl().toNanos();
+        this.renewAfterNanos = lastGetTtlNanos >> 6;
         this.metrics = metrics;
         this.atOnceNanos = Math.min(Duration.ofMillis(100).toNanos(), queryTimeout.toNanos() / 2);
     }

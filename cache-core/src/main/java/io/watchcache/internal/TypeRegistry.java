@@ -45,7 +45,8 @@ final class TypeRegistry {
             if (byName.containsKey(name)) {
                 throw new IllegalArgumentException("cache type '" + name + "' is already registered");
             }
-            TypedHandle<?, ?> created = handle.apply(new TypeRegistration(name, type, effective, metrics.apply(name)));
+            TypedHandle<?, ?> created = handle.apply(new TypeRegistration(byName.size(), name, type, effective,
+                    metrics.apply(name)));
             Map<String, TypedHandle<?, ?>> next = new LinkedHashMap<>(byName);
             next.put(name, created);
             byName = Collections.unmodifiableMap(next);

@@ -14,9 +14,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * thread: each store re-judges it, a timer ends it at its timeout, and cancelling the future
  * takes it off the entry.
  */
-final class Waiter {
+final class Waiter implements Entry.Follower {
 
     private final CacheRuntime runtime;
+    private final EntryTable table;
     private final Entry entry;
     private final RequestInfo info;
     private final long minIndex;
@@ -47,8 +48,9 @@ final class Waiter {
         }
     }
 
-    Waiter(CacheRuntime runtime, Entry entry, RequestInfo info, Kind kind) {
+    Waiter(CacheRuntime runtime, EntryTable table, Entry entry, RequestInfo info, Kind kind) {
         this.runtime = runtime;
+        this.table = table;
         this.entry = entry;
         this.info = info;
         this.minIndex = entry.type.blocking ? info.minIndex() : 0;
@@ -57,11 +59,7 @@ final class Waiter {
 
     /** Joins the entry, arms the timeout, and keeps the entry alive while it waits. */
     void start(long seenVersion) {
-        // Only the first waiter changes the entry's expiry (to "never"); touching on every join
-        // would make thousands of watchers of one key contend on its node.
-        if (entry.waiting.incrementAndGet() == 1) {
-            entry.touch();
-        }
+        table.hold(entry);
         // Covers a caller that cancels; an answer releases first (see finish).
         future.whenComplete((r, e) -> release());
         // Without a timeout of its own a caller waits as long as a blocking query may: an index
@@ -70,7 +68,7 @@ final class Waiter {
         if (wait != null) {
             timeout = runtime.schedule(wait.toNanos(), this::timedOut);
         }
-        entry.addWaiter(this, seenVersion);
+        entry.follow(this, seenVersion);
         // drain() sets its flag before it sweeps the entries: a caller that joined after the
         // sweep of its entry sees the flag here, so none is left parked.
         if (kind != Kind.WATCH && runtime.draining()) {
@@ -78,18 +76,20 @@ final class Waiter {
         }
     }
 
-    /** Whether this is a caller (not a watch's read): drain() answers callers only. */
-    boolean isCaller() {
+    @Override
+    public boolean isCaller() {
         return kind != Kind.WATCH;
     }
 
-    /** Answers with the entry's current value, as the timeout would. */
-    void answerNow() {
+    @Override
+    public CompletableFuture<?> answerNow() {
         timedOut();
+        return future;
     }
 
     /** A fetch stored {@code snapshot}: answer with it, fail with its error, or keep waiting. */
-    void onStore(Snapshot snapshot) {
+    @Override
+    public void onStore(Snapshot snapshot) {
         if (future.isDone()) {
             return;
         }
@@ -98,12 +98,12 @@ final class Waiter {
             // value travels with it for callers that can live with stale data.
             complete(null, new FetchFailedException("fetch failed for cache type '" + entry.type.name
                     + "', key '" + entry.key.key() + "'", snapshot.error(), snapshot.value(),
-                    Results.meta(entry.type, snapshot, false, runtime.now())));
+                    Results.meta(entry.type, snapshot, false, runtime.coarseTicker().read())));
             return;
         }
         if (Freshness.satisfies(entry.type, snapshot, info, minIndex, Freshness.Look.AFTER_STORE, kind == Kind.WATCH,
-                runtime)) {
-            complete(Results.of(entry.type, snapshot, false, runtime), null);
+                runtime.ticker())) {
+            complete(Results.of(entry.type, snapshot, false, runtime.coarseTicker()), null);
         } else {
             entry.ensureFetch();
         }
@@ -111,14 +111,15 @@ final class Waiter {
 
     /** Like a blocking query: at the timeout the caller gets the last known value, no error. */
     private void timedOut() {
-        complete(Results.of(entry.type, entry.snapshot(), false, runtime), null);
+        complete(Results.of(entry.type, entry.snapshot(), false, runtime.coarseTicker()), null);
     }
 
-    void entryRemoved(Snapshot last, boolean closing) {
+    @Override
+    public void entryRemoved(Snapshot last, boolean closing) {
         if (closing) {
             complete(null, new IllegalStateException("WatchCache is closed"));
         } else {
-            complete(Results.of(entry.type, last, false, runtime), null);
+            complete(Results.of(entry.type, last, false, runtime.coarseTicker()), null);
         }
     }
 
@@ -143,12 +144,8 @@ final class Waiter {
         if (t != null) {
             t.cancel(false);
         }
-        entry.removeWaiter(this);
-        // The last waiter out restores the TTL, counted from now. (Each transition touches after
-        // it, and a touch reads the count when it runs, so the last touch sees the final count.)
-        if (entry.waiting.decrementAndGet() == 0) {
-            entry.touch();
-        }
+        entry.unfollow(this);
+        table.release(entry);
     }
 
     private void finish(Result<Object> result, Throwable error) {

@@ -15,6 +15,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -35,6 +36,12 @@ abstract class Watch implements Subscription {
         /** A read that completes inline (see {@code CacheEngine.watchRead}). */
         CompletableFuture<Result<Object>> read(TypeRegistration type, CacheRequest request, RequestInfo info);
 
+        /**
+         * Holds the entry of {@code info} (it does not expire) until the returned action runs;
+         * null when there is no entry.
+         */
+        Runnable hold(TypeRegistration type, RequestInfo info);
+
         void ended(Watch watch);
     }
 
@@ -50,6 +57,11 @@ abstract class Watch implements Subscription {
     private final AtomicBoolean active = new AtomicBoolean(true);
     /** The pending read or the scheduled next step: what {@link #cancel()} must stop. */
     private volatile Future<?> pending;
+    /**
+     * Releases the watch's hold on its entry between two reads (a poll interval or a backoff),
+     * when no read of it waits: the entry a watch depends on never expires under it.
+     */
+    private final AtomicReference<Runnable> held = new AtomicReference<>();
 
     /** Loop-owned: the index of the last delivered value (0: nothing delivered yet). */
     protected volatile long index;
@@ -96,6 +108,8 @@ abstract class Watch implements Subscription {
             return;
         }
         pending = read;
+        // The read now holds the entry (or has its answer): the hold of the wait can go.
+        release();
         if (!active.get()) {
             read.cancel(false);
             return;
@@ -124,6 +138,14 @@ abstract class Watch implements Subscription {
         if (waitNanos <= 0) {
             runtime.execute(this::step);
         } else {
+            Runnable previous = held.getAndSet(source.hold(type, info));
+            if (previous != null) {
+                previous.run();
+            }
+            if (!active.get()) {
+                release();
+                return;
+            }
             pending = runtime.schedule(waitNanos, this::step);
             if (!active.get()) {
                 pending.cancel(false);
@@ -142,7 +164,7 @@ abstract class Watch implements Subscription {
 
     /** Hands an event to the listener; a listener that throws is logged and the watch goes on. */
     protected void deliver(Object value, ResultMeta meta, Throwable error) {
-        type.metrics.notification();
+        type.metrics.recordNotification();
         UpdateEvent<Object> event = new UpdateEvent<>(correlationId, value, lastValue, meta, error);
         if (error == null) {
             lastValue = value;
@@ -175,7 +197,15 @@ abstract class Watch implements Subscription {
             if (p != null) {
                 p.cancel(false);
             }
+            release();
             source.ended(this);
+        }
+    }
+
+    private void release() {
+        Runnable hold = held.getAndSet(null);
+        if (hold != null) {
+            hold.run();
         }
     }
 

@@ -1,14 +1,12 @@
 package io.watchcache.internal;
 
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import io.watchcache.CacheOptions;
 import io.watchcache.CacheRequest;
 import io.watchcache.CacheType;
 import io.watchcache.FetchResult;
 import io.watchcache.RegisterOptions;
 import io.watchcache.RequestInfo;
 import io.watchcache.Ticker;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -27,13 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FreshnessTest {
 
     private static final AtomicLong NOW = new AtomicLong(Duration.ofHours(1).toNanos());
-    private static final CacheRuntime RUNTIME = new CacheRuntime(CacheOptions.builder()
-            .ticker((Ticker) NOW::get).build());
-
-    @AfterAll
-    static void shutdown() {
-        RUNTIME.shutdown();
-    }
+    private static final Ticker TICKER = NOW::get;
 
     @ParameterizedTest(name = "{index}: {12}")
     @CsvSource(delimiter = '|', textBlock = """
@@ -60,7 +52,7 @@ class FreshnessTest {
     void theRule(boolean blocking, boolean refresh, boolean valid, long index, boolean reset, long ageSeconds,
                  long minIndex, long maxAgeSeconds, boolean revalidate, Freshness.Look look, boolean follows,
                  boolean satisfied, String note) {
-        TypeRegistration type = new TypeRegistration("t", (CacheType<CacheRequest, Object>) (o, r) -> null,
+        TypeRegistration type = new TypeRegistration(0, "t", (CacheType<CacheRequest, Object>) (o, r) -> null,
                 RegisterOptions.builder().supportsBlocking(blocking).refresh(refresh)
                         .queryTimeout(Duration.ofMinutes(10)).lastGetTtl(Duration.ofHours(1)).build(),
                 new TypeMetrics(new CompositeMeterRegistry(), null, "t", this, x -> 0, x -> 0));
@@ -76,7 +68,7 @@ class FreshnessTest {
                 .maxAge(maxAgeSeconds < 0 ? null : Duration.ofSeconds(maxAgeSeconds)).mustRevalidate(revalidate)
                 .build();
 
-        assertThat(Freshness.satisfies(type, snapshot, info, minIndex, look, follows, RUNTIME)).as(note)
+        assertThat(Freshness.satisfies(type, snapshot, info, minIndex, look, follows, TICKER)).as(note)
                 .isEqualTo(satisfied);
     }
 }

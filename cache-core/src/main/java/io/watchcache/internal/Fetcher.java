@@ -1,0 +1,205 @@
+package io.watchcache.internal;
+
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import io.micrometer.observation.Observation;
+import io.watchcache.CacheRequest;
+import io.watchcache.FetchOptions;
+import io.watchcache.FetchResult;
+
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Runs a type's fetch once, the one way for cached entries and uncached (blank-key) reads
+ * alike: a synchronous type on a thread that can be interrupted (the executor's, or the
+ * caller's), an asynchronous one through its own future; the fetch is observed (the type's
+ * client call is a child of it) and timed; a null result becomes an error, a wrapped error is
+ * unwrapped, and whether it is fatal is asked once. The owner of the fetch gets an
+ * {@link Outcome}, applies it, and then ends the run with {@link Run#record}: the meters and
+ * the observation see the fetch before anyone who waits for it hears of it.
+ */
+final class Fetcher {
+
+    private final CacheRuntime runtime;
+
+    Fetcher(CacheRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    /**
+     * What one fetch ended with: a result or an error (never both, never neither).
+     *
+     * @param fatal     the error is one the type calls fatal (a cancellation never is)
+     * @param tookNanos how long the fetch ran
+     */
+    record Outcome(Run run, FetchResult<Object> result, Throwable error, boolean fatal, long tookNanos) {
+
+        /** How the fetch is counted when its owner has nothing to add (see {@code Attempts}). */
+        TypeMetrics.FetchOutcome counted() {
+            return TypeMetrics.FetchOutcome.of(result, error, fatal);
+        }
+    }
+
+    /** One fetch in flight: what it was asked, and the means to stop it. */
+    static final class Run {
+
+        final TypeRegistration type;
+        final FetchOptions<Object> options;
+        /** Set by {@link #start} before the fetch begins; what ends the fetch happens after it. */
+        private Observation observation;
+        private long startedNanos;
+        @GuardedBy("this")
+        private Thread thread;
+        @GuardedBy("this")
+        private CompletableFuture<?> stage;
+        @GuardedBy("this")
+        private boolean cancelled;
+
+        private Run(TypeRegistration type, FetchOptions<Object> options) {
+            this.type = type;
+            this.options = options;
+        }
+
+        private void begin(long now) {
+            startedNanos = now;
+            observation = type.metrics.startFetch();
+        }
+
+        /** Interrupts the thread running a synchronous fetch, or cancels an asynchronous one. Idempotent. */
+        void cancel() {
+            CompletableFuture<?> toCancel;
+            synchronized (this) {
+                if (cancelled) {
+                    return;
+                }
+                cancelled = true;
+                if (thread != null) {
+                    thread.interrupt();
+                }
+                toCancel = stage;
+            }
+            if (toCancel != null) {
+                toCancel.cancel(true);
+            }
+        }
+
+        /**
+         * Counts the ended fetch as {@code counted} and ends its observation. Called once per
+         * run, by its owner, once the outcome is applied and before anyone hears of it.
+         */
+        void record(TypeMetrics.FetchOutcome counted, long tookNanos, Throwable error) {
+            type.metrics.recordFetch(counted, tookNanos, observation, error);
+        }
+
+        private synchronized boolean enter() {
+            if (cancelled) {
+                return false;
+            }
+            thread = Thread.currentThread();
+            return true;
+        }
+
+        private void leave(boolean pooled) {
+            synchronized (this) {
+                thread = null;
+            }
+            if (pooled) {
+                // An interrupt aimed at this fetch must not leak into the pool thread's next task.
+                Thread.interrupted();
+            }
+        }
+
+        /** Keeps the stage to cancel; true if the run was cancelled first (the stage is cancelled now). */
+        private boolean attach(CompletableFuture<?> started) {
+            synchronized (this) {
+                if (!cancelled) {
+                    stage = started;
+                    return false;
+                }
+            }
+            started.cancel(true);
+            return true;
+        }
+    }
+
+    /** A fetch of {@code type}, not started yet: its owner keeps it (to cancel) before {@link #start}. */
+    Run newRun(TypeRegistration type, FetchOptions<Object> options) {
+        return new Run(type, options);
+    }
+
+    /**
+     * Starts {@code run}; {@code done} gets its outcome exactly once: on the executor for a
+     * synchronous type or an answer that was ready at once (so that a type answering at once
+     * cannot recurse fetch, store, fetch on one stack), else on the thread that completes the
+     * type's future. A run cancelled before it starts ends with a {@link CancellationException}.
+     */
+    void start(Run run, CacheRequest request, Consumer<Outcome> done) {
+        TypeRegistration type = run.type;
+        FetchOptions<Object> options = run.options;
+        run.begin(runtime.now());
+        if (type.asyncType == null) {
+            runtime.execute(() -> done.accept(runHere(run, request, true)));
+            return;
+        }
+        CompletableFuture<FetchResult<Object>> stage;
+        // The observation is current while the type starts its call, so a client span it opens
+        // is this fetch's child.
+        try (Observation.Scope ignored = run.observation == null ? null : run.observation.openScope()) {
+            stage = type.asyncType.fetchAsync(options, request).toCompletableFuture();
+        } catch (Throwable t) {
+            stage = CompletableFuture.failedFuture(t);
+        }
+        run.attach(stage);
+        if (stage.isDone()) {
+            CompletableFuture<FetchResult<Object>> answered = stage;
+            runtime.execute(() -> answered.whenComplete((result, error) -> done.accept(outcome(run, result, error))));
+        } else {
+            // Ends on the thread that answers: it is short and never blocks, and a hop per answer
+            // would cost a task per change.
+            stage.whenComplete((result, error) -> done.accept(outcome(run, result, error)));
+        }
+    }
+
+    /**
+     * Runs a synchronous fetch of {@code type} on this thread, for a caller who waits anyway, and
+     * records it. An interrupt of the caller reaches the type.
+     */
+    Outcome fetchHere(TypeRegistration type, FetchOptions<Object> options, CacheRequest request) {
+        Run run = new Run(type, options);
+        run.begin(runtime.now());
+        Outcome outcome = runHere(run, request, false);
+        run.record(outcome.counted(), outcome.tookNanos(), outcome.error());
+        return outcome;
+    }
+
+    /**
+     * Runs a synchronous fetch on the current thread, unless the run was cancelled first. On a
+     * pool thread ({@code pooled}) an interrupt is cleared after it; a caller's thread keeps its own.
+     */
+    private Outcome runHere(Run run, CacheRequest request, boolean pooled) {
+        if (!run.enter()) {
+            return outcome(run, null, new CancellationException("the fetch was cancelled before it started"));
+        }
+        FetchResult<Object> result = null;
+        Throwable error = null;
+        try (Observation.Scope ignored = run.observation == null ? null : run.observation.openScope()) {
+            result = run.type.type.fetch(run.options, request);
+        } catch (Throwable t) {
+            error = t;
+        } finally {
+            run.leave(pooled);
+        }
+        return outcome(run, result, error);
+    }
+
+    private Outcome outcome(Run run, FetchResult<Object> result, Throwable error) {
+        long took = runtime.now() - run.startedNanos;
+        error = Futures.unwrap(error);
+        if (error == null && result == null) {
+            error = new IllegalStateException("cache type '" + run.type.name + "' returned no FetchResult");
+        }
+        boolean fatal = error != null && !(error instanceof CancellationException) && run.type.isFatal(error);
+        return new Outcome(run, error == null ? result : null, error, fatal, took);
+    }
+}
