@@ -1,6 +1,9 @@
 package io.watchcache;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.watchcache.testing.Flavor;
+import io.watchcache.testing.ManualTime;
+import io.watchcache.testing.ScriptedType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -78,15 +81,22 @@ class AbsenceAndProgressTest {
         NaiveStore store = new NaiveStore();
         store.data.put("k", "v");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        cache = new WatchCache(CacheOptions.builder().meterRegistry(registry).backoffJitter(false).build());
+        ManualTime time = new ManualTime();
+        cache = new WatchCache(time.options().meterRegistry(registry).backoffJitter(false).build());
         String name = "naive-" + flavor;
         TypedCache<CacheRequest, String> t = cache.register(name, flavor.of(store));
 
         assertThat(t.get(req("k")).value()).isEqualTo("v");
-        Thread.sleep(2000);
-
-        // The first fetch and 3 free quick repeats, then 2 s of backoff: a handful, not millions.
-        assertThat(store.fetches.get()).isBetween(4, 6);
+        // The first fetch and 3 free quick repeats; then the entry waits out a backoff, and while
+        // time stands still nothing else runs.
+        await().atMost(Duration.ofSeconds(5)).until(() -> !cache.snapshot().entries().get(0).fetching());
+        assertThat(store.fetches.get()).isBetween(4, 5);
+        // Two seconds of backoff go by: one or two more attempts, not millions.
+        for (int i = 0; i < 20; i++) {
+            time.advance(Duration.ofMillis(100));
+            await().atMost(Duration.ofSeconds(5)).until(() -> !cache.snapshot().entries().get(0).fetching());
+        }
+        assertThat(store.fetches.get()).isBetween(5, 7);
         double noProgress = registry.get("watchcache.fetch").tags("type", name, "outcome", "no_progress").timer()
                 .count();
         assertThat(noProgress).isGreaterThanOrEqualTo(3);

@@ -1,6 +1,9 @@
 package io.watchcache;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.watchcache.testing.Flavor;
+import io.watchcache.testing.ScriptedType;
+import io.watchcache.testing.TrackingExecutor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -141,14 +144,19 @@ class ContactTest {
     @EnumSource(Flavor.class)
     void reachableLeavesHealthyEntriesAlone(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.refreshingBlocking().answer("v1", 1);
-        cache = new WatchCache(CacheOptions.defaults());
+        TrackingExecutor executor = new TrackingExecutor();
+        cache = new WatchCache(CacheOptions.builder().executor(executor).build());
         TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
         t.get(req("k"));
-        // The second fetch is the blocking query; it holds the entry's only flight.
+        // The second fetch is the blocking query; it holds the entry's only flight (and, synchronous,
+        // an executor thread).
         await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 2);
+        long blockingQuery = flavor == Flavor.SYNC ? 1 : 0;
+        await().atMost(Duration.ofSeconds(5)).until(() -> executor.running() == blockingQuery);
 
         type.signals.get(0).reachable();
-        Thread.sleep(300);
+        // The sweep ran on the executor and started nothing that is still running.
+        await().atMost(Duration.ofSeconds(5)).until(() -> executor.running() == blockingQuery);
 
         assertThat(type.fetches()).isEqualTo(2);
         assertThat(type.maxRunning.get()).isEqualTo(1);

@@ -3,6 +3,7 @@ package io.watchcache;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import io.watchcache.testing.Flavor;
 import io.watchcache.testing.StoppedObservations;
 import io.watchcache.testing.VersionedStore;
 import org.junit.jupiter.api.AfterEach;
@@ -51,8 +52,7 @@ class DrainTest {
                 throw new IllegalStateException(e);
             }
         });
-        await().atMost(Duration.ofSeconds(5)).until(() -> cache.snapshot().entries().size() == 1);
-        Thread.sleep(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> TestSupport.waiters(cache, "k") == 2);
         assertThat(parked).isNotDone();
         assertThat(parkedAsync).isNotDone();
 

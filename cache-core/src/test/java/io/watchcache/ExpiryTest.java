@@ -1,5 +1,8 @@
 package io.watchcache;
 
+import io.watchcache.testing.Flavor;
+import io.watchcache.testing.ScriptedType;
+import io.watchcache.testing.TrackingExecutor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,9 +61,10 @@ class ExpiryTest {
         // Within its TTL plus at most a second (Caffeine's expiry runs on a timer wheel).
         assertThat(Duration.ofNanos(System.nanoTime() - read)).isLessThan(Duration.ofMillis(1500 + 300));
         // Its refresh stopped with it: the fetch parked in the type was interrupted, none followed.
-        int fetches = type.fetches();
-        Thread.sleep(300);
-        assertThat(type.fetches()).isEqualTo(fetches);
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.running.get() == 0);
+        assertThat(type.interrupted.get()).isEqualTo(1);
+        assertThat(type.fetches()).isEqualTo(2);
+        assertThat(cache.snapshot().entries()).isEmpty();
     }
 
     @Test
@@ -160,7 +164,8 @@ class ExpiryTest {
     void expiryStopsTheRefreshLoop() throws Exception {
         ScriptedType type = new ScriptedType(RegisterOptions.builder().supportsBlocking(true).refresh(true)
                 .lastGetTtl(Duration.ofMinutes(1)).build()).answer("v", 1);
-        cache = new WatchCache(CacheOptions.builder().ticker(ticker).build());
+        TrackingExecutor executor = new TrackingExecutor();
+        cache = new WatchCache(CacheOptions.builder().ticker(ticker).executor(executor).build());
         TypedCache<CacheRequest, String> t = cache.register("t", type);
         t.get(req("k"));
         await().atMost(Duration.ofSeconds(5)).until(() -> type.running.get() == 1);
@@ -170,7 +175,8 @@ class ExpiryTest {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> type.interrupted.get() == 1);
         type.answer("late", 2);
-        Thread.sleep(200);
+        // The interrupted fetch ended (its task is done) and started none: the "late" answer is never taken.
+        await().atMost(Duration.ofSeconds(5)).until(() -> executor.running() == 0);
         assertThat(type.fetches()).isEqualTo(2);
         assertThat(cache.snapshot().entries()).isEmpty();
     }

@@ -1,5 +1,7 @@
 package io.watchcache;
 
+import io.watchcache.testing.Flavor;
+import io.watchcache.testing.ScriptedType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

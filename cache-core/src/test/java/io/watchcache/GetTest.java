@@ -1,5 +1,7 @@
 package io.watchcache;
 
+import io.watchcache.testing.Flavor;
+import io.watchcache.testing.ScriptedType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -99,7 +101,8 @@ class GetTest {
             }
             go.countDown();
             await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() == 1);
-            Thread.sleep(200); // let stragglers arrive while the fetch is still running
+            // Every caller but the first (whose read started the fetch) joins it while it runs.
+            await().atMost(Duration.ofSeconds(10)).until(() -> TestSupport.waiters(cache, "k") == 100);
             type.answer("shared", 7);
             for (Future<Result<String>> f : results) {
                 assertThat(f.get(10, TimeUnit.SECONDS).value()).isEqualTo("shared");

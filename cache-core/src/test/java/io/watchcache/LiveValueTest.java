@@ -1,5 +1,8 @@
 package io.watchcache;
 
+import io.watchcache.testing.Flavor;
+import io.watchcache.testing.ManualTime;
+import io.watchcache.testing.ScriptedType;
 import io.watchcache.testing.VersionedStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -8,7 +11,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static io.watchcache.TestSupport.req;
@@ -60,15 +62,15 @@ class LiveValueTest {
         cache = WatchCache.create();
         TypedCache<CacheRequest, String> t = cache.register("t", type);
         LiveValue<String> live = t.live(req("k"));
-        CompletableFuture<String> reader = CompletableFuture.supplyAsync(live::get);
+        TestSupport.OnThread<String> reader = TestSupport.onThread(live::get);
 
-        Thread.sleep(300);
-        assertThat(reader).isNotDone();
+        await().atMost(Duration.ofSeconds(5)).until(reader::parked);
+        assertThat(reader.result()).isNotDone();
         assertThat(live.index()).isZero();
         assertThat(live.isLive()).isFalse();
         type.answer("first", 3);
 
-        assertThat(reader.get(5, TimeUnit.SECONDS)).isEqualTo("first");
+        assertThat(reader.result().get(5, TimeUnit.SECONDS)).isEqualTo("first");
         live.close();
     }
 
@@ -97,14 +99,19 @@ class LiveValueTest {
 
     @Test
     void anOpenLiveValueKeepsItsEntryAliveAndClosingReleasesItToItsTtl() throws Exception {
-        cache = WatchCache.create();
+        ManualTime time = new ManualTime();
+        cache = new WatchCache(time.options().build());
         TypedCache<CacheRequest, String> t = cache.register("t", store.stringType(),
                 RegisterOptions.builder().lastGetTtl(Duration.ofMillis(300)).build());
         store.put("k", "a");
         LiveValue<String> live = t.live(req("k"));
         assertThat(live.get()).isEqualTo("a");
 
-        Thread.sleep(1200);
+        // Four TTLs go by, with every expiry check and cleanup that falls due: the live value holds the entry.
+        for (int i = 0; i < 4; i++) {
+            time.advance(Duration.ofMillis(300));
+            cache.cleanUp();
+        }
         assertThat(cache.snapshot().entries()).hasSize(1);
         assertThat(cache.snapshot().watches()).hasSize(1);
 
@@ -114,7 +121,15 @@ class LiveValueTest {
         assertThat(live.isLive()).isFalse();
         assertThat(live.get()).isEqualTo("a");
         assertThat(cache.snapshot().watches()).isEmpty();
-        await().atMost(Duration.ofSeconds(5)).until(() -> cache.snapshot().entries().isEmpty());
+        time.advance(Duration.ofMillis(299));
+        cache.cleanUp();
+        assertThat(cache.snapshot().entries()).hasSize(1);
+        // Idle past its TTL: removed at the next cleanup of its timer-wheel bucket (about a second).
+        for (int i = 0; i < 30 && !cache.snapshot().entries().isEmpty(); i++) {
+            time.advance(Duration.ofMillis(100));
+            cache.cleanUp();
+        }
+        assertThat(cache.snapshot().entries()).isEmpty();
     }
 
     @Test
@@ -122,7 +137,7 @@ class LiveValueTest {
         cache = WatchCache.create();
         TypedCache<CacheRequest, String> t = cache.register("t", ScriptedType.refreshingBlocking());
         LiveValue<String> live = t.live(req("k"));
-        CompletableFuture<Throwable> reader = CompletableFuture.supplyAsync(() -> {
+        TestSupport.OnThread<Throwable> reader = TestSupport.onThread(() -> {
             try {
                 live.get();
                 return null;
@@ -130,11 +145,11 @@ class LiveValueTest {
                 return e;
             }
         });
-        Thread.sleep(200);
+        await().atMost(Duration.ofSeconds(5)).until(reader::parked);
 
         live.close();
 
-        assertThat(reader.get(5, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+        assertThat(reader.result().get(5, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed before its first value");
     }
 

@@ -1,6 +1,7 @@
 package io.watchcache;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.watchcache.testing.ScriptedType;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

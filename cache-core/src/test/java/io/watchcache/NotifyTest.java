@@ -1,5 +1,8 @@
 package io.watchcache;
 
+import io.watchcache.testing.Flavor;
+import io.watchcache.testing.ManualTime;
+import io.watchcache.testing.ScriptedType;
 import io.watchcache.testing.VersionedStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -276,20 +279,77 @@ class NotifyTest {
 
     @ParameterizedTest
     @EnumSource(Flavor.class)
-    void pollingWatchPollsAboutEveryMaxAge(Flavor flavor) throws Exception {
+    void pollingWatchPollsEveryMaxAgePlusALittleJitter(Flavor flavor) throws Exception {
+        ManualTime time = new ManualTime();
+        cache.close();
+        cache = new WatchCache(time.options().build());
         ScriptedType type = ScriptedType.plain();
         for (int i = 0; i < 50; i++) {
             type.answer("v" + i, i + 1);
         }
         TypedCache<CacheRequest, String> poll = cache.register("poll", flavor.of(type));
+        BlockingQueue<UpdateEvent<String>> events = new LinkedBlockingQueue<>();
 
         Subscription subscription = poll.watch(
-                req(RequestInfo.builder().key("k").maxAge(Duration.ofMillis(300)).build()), "c", e -> { });
-        Thread.sleep(1600);
+                req(RequestInfo.builder().key("k").maxAge(Duration.ofMillis(300)).build()), "c", events::add);
+        for (int polls = 1; polls <= 5; polls++) {
+            assertThat(next(events).value()).isEqualTo("v" + (polls - 1));
+            // The next poll waits out maxAge plus a jitter below maxAge / 16 (18 ms), and nothing runs before.
+            await().atMost(Duration.ofSeconds(5)).until(() -> nextPoll(time) != null);
+            assertThat(nextPoll(time)).isBetween(Duration.ofMillis(300), Duration.ofMillis(319));
+            time.advance(Duration.ofMillis(299));
+            assertThat(type.fetches()).isEqualTo(polls);
+            time.advance(Duration.ofMillis(20));
+            int expected = polls + 1;
+            await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == expected);
+        }
         subscription.cancel();
+        assertThat(nextPoll(time)).isNull();
+    }
 
-        // About 1600 / (300 + jitter up to ~19) polls: 5 or 6, never a busy loop.
-        assertThat(type.fetches()).isBetween(4, 7);
+    /** The delay of the watch's next poll: the one task due within 250..350 ms (expiry checks wait a second). */
+    private static Duration nextPoll(ManualTime time) {
+        return time.pendingDelays().stream()
+                .filter(d -> d.compareTo(Duration.ofMillis(250)) > 0 && d.compareTo(Duration.ofMillis(350)) < 0)
+                .findFirst().orElse(null);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void aPollingWatchKeepsItsEntryAliveBetweenPollsLongerThanTheTtl(Flavor flavor) throws Exception {
+        ManualTime time = new ManualTime();
+        cache.close();
+        cache = new WatchCache(time.options().build());
+        ScriptedType type = ScriptedType.plain();
+        for (int i = 0; i < 10; i++) {
+            type.answer("v", 1);
+        }
+        // Polls every 2 s; an entry idle for 500 ms would expire.
+        TypedCache<CacheRequest, String> poll = cache.register("poll", flavor.of(type),
+                RegisterOptions.builder().lastGetTtl(Duration.ofMillis(500)).build());
+        BlockingQueue<UpdateEvent<String>> events = new LinkedBlockingQueue<>();
+        Subscription subscription = poll.watch(
+                req(RequestInfo.builder().key("k").maxAge(Duration.ofSeconds(2)).build()), "c", events::add);
+        next(events);
+        String id = cache.snapshot().entries().get(0).id();
+
+        for (int step = 0; step < 60; step++) {
+            time.advance(Duration.ofMillis(100));
+            cache.cleanUp();
+            assertThat(cache.snapshot().entries()).as("after %d ms", (step + 1) * 100)
+                    .singleElement().satisfies(e -> assertThat(e.id()).isEqualTo(id));
+        }
+        // Polls went by (how many depends on how fast each hop lands while time jumps), all on the one entry.
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() >= 2);
+        assertThat(cache.snapshot().entries()).singleElement().satisfies(e -> assertThat(e.held()).isTrue());
+
+        // Cancelled, it lets the entry go at its TTL.
+        subscription.cancel();
+        for (int i = 0; i < 30 && !cache.snapshot().entries().isEmpty(); i++) {
+            time.advance(Duration.ofMillis(100));
+            cache.cleanUp();
+        }
+        assertThat(cache.snapshot().entries()).isEmpty();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.watchcache;
 
+import io.watchcache.testing.ScriptedType;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -24,7 +25,8 @@ class PrepopulateAndCloseTest {
 
             t.prepopulate(RequestInfo.builder().key("k").partition("dc1").token("secret").build(),
                     FetchResult.of("seeded", 12));
-            Thread.sleep(200);
+            // Nothing was started: a fetch would be running or waiting for its answer now.
+            assertThat(cache.snapshot().entries()).singleElement().satisfies(e -> assertThat(e.fetching()).isFalse());
 
             Result<String> result = t.get(req(RequestInfo.builder().key("k").partition("dc1")
                     .token("secret").build()));
@@ -132,8 +134,9 @@ class PrepopulateAndCloseTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> type.parked.get() == 0);
         assertThat(type.interrupted.get()).isEqualTo(100);
         assertThat(type.closedStates.get()).isEqualTo(100);
+        // The cache's own executor is shut down: no fetch can start from here on.
         int fetches = type.fetches.get();
-        Thread.sleep(300);
+        assertThatThrownBy(() -> t.get(req("k2"))).isInstanceOf(IllegalStateException.class);
         assertThat(type.fetches.get()).isEqualTo(fetches);
         assertThat(cache.snapshot().entries()).isEmpty();
         assertThatThrownBy(() -> t.get(req("k1"))).isInstanceOf(IllegalStateException.class);

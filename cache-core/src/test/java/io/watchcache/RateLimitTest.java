@@ -1,5 +1,7 @@
 package io.watchcache;
 
+import io.watchcache.testing.ManualTime;
+import io.watchcache.testing.ScriptedType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -53,11 +55,12 @@ class RateLimitTest {
     @Test
     void reloadOptionsChangesTheRateOfLiveEntries() throws Exception {
         ScriptedType type = fastChangingSource();
-        cache = new WatchCache(CacheOptions.builder().entryFetchRate(0.5).entryFetchMaxBurst(1).build());
+        ManualTime time = new ManualTime();
+        cache = new WatchCache(time.options().entryFetchRate(0.5).entryFetchMaxBurst(1).build());
         TypedCache<CacheRequest, String> t = cache.register("t", type);
         t.get(req("k"));
-        // At 0.5/s the second fetch would wait 2 s.
-        Thread.sleep(300);
+        // At 0.5/s the second fetch waits 2 s for its token: scheduled, not running.
+        await().atMost(Duration.ofSeconds(5)).until(() -> !cache.snapshot().entries().get(0).fetching());
         assertThat(type.fetches()).isEqualTo(1);
 
         boolean changed = cache.reloadOptions(CacheOptions.builder().entryFetchRate(50).entryFetchMaxBurst(5).build());
@@ -66,33 +69,44 @@ class RateLimitTest {
         assertThat(cache.reloadOptions(CacheOptions.builder().entryFetchRate(50).entryFetchMaxBurst(5).build()))
                 .isFalse();
         // The already scheduled fetch still waits out its old reservation; after it, the new rate applies.
-        await().atMost(Duration.ofSeconds(6)).until(() -> type.fetches() >= 20);
+        time.advance(Duration.ofMillis(1999));
+        assertThat(type.fetches()).isEqualTo(1);
+        time.advance(Duration.ofMillis(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() >= 2);
+        // At 50/s, the rest come in a burst of 5, then one per 20 ms: a few hundred ms, not 36 s.
+        for (int i = 0; i < 40 && type.fetches() < 20; i++) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> !cache.snapshot().entries().get(0).fetching());
+            time.advance(Duration.ofMillis(20));
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() >= 20);
     }
 
     @Test
     void callersArrivingDuringARateLimitWaitDoNotPushTheFetchBack() throws Exception {
         ScriptedType type = ScriptedType.plain().fail(new IOException("first try fails")).answer("v", 1);
-        cache = new WatchCache(CacheOptions.builder().entryFetchRate(2).entryFetchMaxBurst(1).build());
+        ManualTime time = new ManualTime();
+        cache = new WatchCache(time.options().entryFetchRate(2).entryFetchMaxBurst(1).build());
         TypedCache<CacheRequest, String> t = cache.register("t", type);
         try {
             t.get(req("k"));
         } catch (FetchFailedException expected) {
             // the entry has no value, and its one token is spent
         }
-        long start = System.nanoTime();
-
-        // Ten callers of the empty entry: the retry waits ~500 ms for a token, once, for all of them.
+        // Ten callers of the empty entry, 20 ms apart: the retry waits for the next token, 500 ms
+        // after the first fetch, once, for all of them.
         List<CompletableFuture<Result<String>>> callers = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             callers.add(t.getAsync(req("k")));
-            Thread.sleep(20);
+            time.advance(Duration.ofMillis(20));
         }
+        time.advance(Duration.ofMillis(299));
+        assertThat(callers).noneMatch(CompletableFuture::isDone);
+        assertThat(type.fetches()).isEqualTo(1);
+        // Restarting the wait per caller would have pushed the fetch back each time.
+        time.advance(Duration.ofMillis(1));
         for (var caller : callers) {
             assertThat(caller.get(5, TimeUnit.SECONDS).value()).isEqualTo("v");
         }
-
-        // Not ten tokens' worth (~5 s): restarting the wait per caller would push the fetch back each time.
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2000));
         assertThat(type.fetches()).isEqualTo(2);
     }
 

@@ -1,5 +1,6 @@
 package io.watchcache;
 
+import io.watchcache.testing.ScriptedType;
 import io.watchcache.testing.VersionedStore;
 import org.junit.jupiter.api.Test;
 

@@ -2,6 +2,7 @@ package io.watchcache;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,6 +52,39 @@ final class TestSupport {
     /** The thread running a {@link #getOnThread} call. */
     static Thread callerOf(CompletableFuture<Throwable> outcome) {
         return callers.get(outcome);
+    }
+
+    /**
+     * Runs {@code call} on a thread of its own; the future completes with its result. The
+     * thread is there to see whether the call is parked (waiting), which no snapshot shows.
+     */
+    static <T> OnThread<T> onThread(Callable<T> call) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                result.complete(call.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        }, "test-call");
+        thread.setDaemon(true);
+        thread.start();
+        return new OnThread<>(thread, result);
+    }
+
+    record OnThread<T>(Thread thread, CompletableFuture<T> result) {
+
+        /** Whether the call is parked: waiting on a monitor, a lock or a future, not running. */
+        boolean parked() {
+            Thread.State state = thread.getState();
+            return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+        }
+    }
+
+    /** How many reads wait on the entry of {@code key} right now (0 when there is no entry). */
+    static int waiters(WatchCache cache, String key) {
+        return cache.snapshot().entries().stream().filter(e -> e.key().equals(key))
+                .mapToInt(CacheSnapshot.EntryView::waiters).sum();
     }
 
     /** A ticker the test moves by hand. */

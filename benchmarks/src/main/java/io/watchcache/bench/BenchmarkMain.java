@@ -98,8 +98,11 @@ public final class BenchmarkMain {
     private static void hitPath(Figures figures, boolean quick) throws Exception {
         Map<String, Result<?>[]> scores = new LinkedHashMap<>();
         for (int threads : new int[] {1, 2}) {
+            // Three forks: the score is their median-of-iterations mean, and a fork that JIT-compiled
+            // the loop badly cannot decide the figure alone. The 2-thread peers swing with load:
+            // run on a quiet machine and check Caffeine's own figure against its quiet value.
             ChainedOptionsBuilder options = new OptionsBuilder().include(HitPathBenchmark.class.getName() + "\\.")
-                    .forks(1).threads(threads)
+                    .forks(quick ? 1 : 3).threads(threads)
                     .warmupIterations(quick ? 1 : 3).warmupTime(TimeValue.seconds(1))
                     .measurementIterations(quick ? 2 : 5).measurementTime(TimeValue.seconds(1))
                     .jvmArgsAppend("-Xms512m", "-Xmx512m")
@@ -124,8 +127,7 @@ public final class BenchmarkMain {
             figures.add(new Figures.Figure("hit_ops_per_s_" + threads + "t", "ops/s", ours, range[0], range[1],
                     caffeine, ours / caffeine, null, null, "peer: Caffeine getIfPresent; CHM " + Figures.fmt(chm)));
             figures.add(new Figures.Figure("hit_ops_ratio_vs_caffeine_" + threads + "t", "x", ours / caffeine,
-                    ours / caffeine, ours / caffeine, null, null, threads == 2 ? ">= 0.5" : null,
-                    threads == 2 ? ours / caffeine >= 0.5 : null, null));
+                    ours / caffeine, ours / caffeine, null, null, ">= 1.0", ours / caffeine >= 1.0, null));
             figures.add(new Figures.Figure("hit_ops_ratio_vs_chm_" + threads + "t", "x", ours / chm, ours / chm,
                     ours / chm, null, null, null, null, null));
         }
@@ -133,8 +135,9 @@ public final class BenchmarkMain {
             double plain = scores.get("watchcachePlainType_" + threads + "t")[0].getScore();
             double caffeine = scores.get("caffeine_" + threads + "t")[0].getScore();
             figures.add(new Figures.Figure("hit_plain_type_ops_ratio_vs_caffeine_" + threads + "t", "x",
-                    plain / caffeine, plain / caffeine, plain / caffeine, null, null, null, null,
-                    "a non-refreshing type: the hit computes the value's age (one System.nanoTime)"));
+                    plain / caffeine, plain / caffeine, plain / caffeine, null, null, threads == 2 ? ">= 0.5" : null,
+                    threads == 2 ? plain / caffeine >= 0.5 : null,
+                    "a non-refreshing type: the hit builds a result with the value's age (coarse clock)"));
         }
         for (int threads : new int[] {1, 2}) {
             double live = scores.get("watchcacheLive_" + threads + "t")[0].getScore();
@@ -142,13 +145,13 @@ public final class BenchmarkMain {
             figures.add(new Figures.Figure("live_hit_ops_per_s_" + threads + "t", "ops/s", live, live, live, caffeine,
                     live / caffeine, null, null, "LiveValue.get(); peer: Caffeine getIfPresent"));
             figures.add(new Figures.Figure("live_hit_ops_ratio_vs_caffeine_" + threads + "t", "x", live / caffeine,
-                    live / caffeine, live / caffeine, null, null, threads == 2 ? ">= 1.0" : null,
-                    threads == 2 ? live / caffeine >= 1.0 : null, null));
+                    live / caffeine, live / caffeine, null, null, threads == 2 ? ">= 3" : null,
+                    threads == 2 ? live / caffeine >= 3 : null, null));
         }
         double caffeineAlloc = allocOf(scores, "caffeine");
         double hitAlloc = allocOf(scores, "watchcache");
         figures.add(new Figures.Figure("hit_alloc_bytes", "B/op", hitAlloc, hitAlloc, hitAlloc, caffeineAlloc, null,
-                "<= 32", hitAlloc <= 32, "TypedCache.get hit; JMH gc profiler, gc.alloc.rate.norm"));
+                "0", hitAlloc < 0.5, "TypedCache.get hit; JMH gc profiler, gc.alloc.rate.norm"));
         double liveAlloc = allocOf(scores, "watchcacheLive");
         figures.add(new Figures.Figure("live_hit_alloc_bytes", "B/op", liveAlloc, liveAlloc, liveAlloc, caffeineAlloc,
                 null, "0", liveAlloc < 0.5, "LiveValue.get; JMH gc profiler, gc.alloc.rate.norm"));

@@ -155,31 +155,30 @@ public final class CacheEngine implements AutoCloseable {
 
     Result<Object> get(TypeRegistration type, CacheRequest request) throws InterruptedException {
         RequestInfo info = info(request);
-        Result<Object> hit = readyHit(type, info);
-        return hit != null ? hit : getSlow(type, request, info);
+        Entry recent = table.getRecentPlain(type, info);
+        Result<Object> ready = recent == null ? null : ready(type, recent, info);
+        return ready != null ? ready : getSlow(type, request, info, recent);
     }
 
     CompletableFuture<Result<Object>> getAsync(TypeRegistration type, CacheRequest request) {
         RequestInfo info = info(request);
-        Result<Object> hit = readyHit(type, info);
-        return hit != null ? CompletableFuture.completedFuture(hit) : getAsyncSlow(type, request, info);
+        Entry recent = table.getRecentPlain(type, info);
+        Result<Object> ready = recent == null ? null : ready(type, recent, info);
+        return ready != null ? CompletableFuture.completedFuture(ready) : getAsyncSlow(type, request, info, recent);
     }
 
-    /**
-     * The hit path, small enough to be compiled into its caller: a plain key, an entry whose TTL
-     * needs no renewal, and a result built when the value was stored (a healthy refreshing
-     * entry's) that passes the request's minimum index. That is one index lookup and two
-     * volatile reads. Null for everything else, which the slow path looks at in full (the same
-     * rule, {@link Freshness}): a keyed read, a renewal, a non-refreshing type's hit (its result
-     * carries an age), a miss, a blank key (never stored). A cache being closed empties its table
-     * before {@code close()} returns, so from then on every read takes the slow path, which
-     * refuses it.
+    /*
+     * The hit path is small enough to be compiled into its caller: a plain key whose entry needs
+     * no TTL renewal ({@code getRecentPlain}: one index lookup), and the result built when the
+     * value was stored (a healthy refreshing entry's), if it passes the request's minimum index.
+     * Everything else takes the slow path, which applies the whole rule (Freshness): a keyed
+     * read, a renewal, a non-refreshing type's hit (its result carries an age), a miss, a blank
+     * key (never stored). A cache being closed empties its table before close() returns, so from
+     * then on every read takes the slow path, which refuses it.
      */
-    private Result<Object> readyHit(TypeRegistration type, RequestInfo info) {
-        Entry entry = table.getRecentPlain(type, info);
-        if (entry == null) {
-            return null;
-        }
+
+    /** The result built at the store, if it answers {@code info}: a hit that reads two volatiles. */
+    private static Result<Object> ready(TypeRegistration type, Entry entry, RequestInfo info) {
         Result<Object> ready = entry.ready();
         if (ready == null || (type.blocking && info.minIndex() > 0 && ready.meta().index() <= info.minIndex())) {
             return null;
@@ -188,9 +187,8 @@ public final class CacheEngine implements AutoCloseable {
         return ready;
     }
 
-    /** Any read: a hit (null when it is not one), by the whole freshness rule. */
-    private Result<Object> hit(TypeRegistration type, RequestInfo info, boolean watch) {
-        Entry entry = table.getIfPresent(type, info);
+    /** A hit on {@code entry} (null when it is not one), by the whole freshness rule. */
+    private Result<Object> hit(TypeRegistration type, Entry entry, RequestInfo info, boolean watch) {
         if (entry == null) {
             return null;
         }
@@ -203,25 +201,24 @@ public final class CacheEngine implements AutoCloseable {
         return Results.of(type, snapshot, true, runtime.coarseTicker());
     }
 
-    private Result<Object> getSlow(TypeRegistration type, CacheRequest request, RequestInfo info)
+    /** Not a ready hit; {@code recent} is the entry the hit path found, or null. */
+    private Result<Object> getSlow(TypeRegistration type, CacheRequest request, RequestInfo info, Entry recent)
             throws InterruptedException {
-        if (info.key().isBlank()) {
-            runtime.requireOpen();
+        runtime.requireOpen();
+        if (recent == null && info.key().isBlank()) {
             return bypass.fetch(type, request, info);
         }
-        runtime.requireOpen();
-        Result<Object> hit = hit(type, info, false);
+        Result<Object> hit = hit(type, recent != null ? recent : table.getIfPresent(type, info), info, false);
         return hit != null ? hit : getMissed(type, request, info);
     }
 
     private CompletableFuture<Result<Object>> getAsyncSlow(TypeRegistration type, CacheRequest request,
-                                                           RequestInfo info) {
-        if (info.key().isBlank()) {
-            runtime.requireOpen();
+                                                           RequestInfo info, Entry recent) {
+        runtime.requireOpen();
+        if (recent == null && info.key().isBlank()) {
             return bypass.fetchAsync(type, request, info);
         }
-        runtime.requireOpen();
-        Result<Object> hit = hit(type, info, false);
+        Result<Object> hit = hit(type, recent != null ? recent : table.getIfPresent(type, info), info, false);
         return hit != null ? CompletableFuture.completedFuture(hit) : getAsyncMissed(type, request, info);
     }
 
@@ -253,7 +250,7 @@ public final class CacheEngine implements AutoCloseable {
      */
     private CompletableFuture<Result<Object>> watchRead(TypeRegistration type, CacheRequest request, RequestInfo info) {
         runtime.requireOpen();
-        Result<Object> hit = hit(type, info, true);
+        Result<Object> hit = hit(type, table.getIfPresent(type, info), info, true);
         if (hit != null) {
             return CompletableFuture.completedFuture(hit);
         }

@@ -1,4 +1,12 @@
-package io.watchcache;
+package io.watchcache.testing;
+
+import io.watchcache.AsyncCacheType;
+import io.watchcache.CacheRequest;
+import io.watchcache.CacheType;
+import io.watchcache.FetchOptions;
+import io.watchcache.FetchResult;
+import io.watchcache.RegisterOptions;
+import io.watchcache.SourceSignals;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -8,11 +16,11 @@ import java.util.concurrent.CompletionStage;
  * cache thread, or as a stage ({@link AsyncCacheType}). Tests that take a {@code Flavor} run
  * the same scripted type both ways.
  */
-enum Flavor {
+public enum Flavor {
 
     SYNC {
         @Override
-        <V> CacheType<CacheRequest, V> of(CacheType<CacheRequest, V> type) {
+        public <V> CacheType<CacheRequest, V> of(CacheType<CacheRequest, V> type) {
             return type;
         }
     },
@@ -20,7 +28,7 @@ enum Flavor {
     /** The type's fetch on a thread of its own, as a stage; cancelling the stage interrupts it. */
     ASYNC {
         @Override
-        <V> CacheType<CacheRequest, V> of(CacheType<CacheRequest, V> type) {
+        public <V> CacheType<CacheRequest, V> of(CacheType<CacheRequest, V> type) {
             return new AsyncCacheType<>() {
                 @Override
                 public CompletionStage<FetchResult<V>> fetchAsync(FetchOptions<V> options, CacheRequest request) {
@@ -61,5 +69,5 @@ enum Flavor {
     };
 
     /** {@code type} fetching this way. */
-    abstract <V> CacheType<CacheRequest, V> of(CacheType<CacheRequest, V> type);
+    public abstract <V> CacheType<CacheRequest, V> of(CacheType<CacheRequest, V> type);
 }

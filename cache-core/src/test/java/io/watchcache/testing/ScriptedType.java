@@ -1,4 +1,11 @@
-package io.watchcache;
+package io.watchcache.testing;
+
+import io.watchcache.CacheRequest;
+import io.watchcache.CacheType;
+import io.watchcache.FetchOptions;
+import io.watchcache.FetchResult;
+import io.watchcache.RegisterOptions;
+import io.watchcache.SourceSignals;
 
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -12,57 +19,57 @@ import java.util.concurrent.atomic.AtomicInteger;
  * until the test hands it an answer with {@link #answer}. That makes "a fetch is running right
  * now" a state a test can hold.
  */
-class ScriptedType implements CacheType<CacheRequest, String> {
+public class ScriptedType implements CacheType<CacheRequest, String> {
 
-    interface Step {
+    public interface Step {
         FetchResult<String> run(FetchOptions<String> options) throws Exception;
     }
 
-    final BlockingQueue<Step> steps = new LinkedBlockingQueue<>();
-    final List<FetchOptions<String>> calls = new CopyOnWriteArrayList<>();
-    final List<Long> callTimes = new CopyOnWriteArrayList<>();
-    final AtomicInteger running = new AtomicInteger();
-    final AtomicInteger maxRunning = new AtomicInteger();
-    final AtomicInteger interrupted = new AtomicInteger();
+    public final BlockingQueue<Step> steps = new LinkedBlockingQueue<>();
+    public final List<FetchOptions<String>> calls = new CopyOnWriteArrayList<>();
+    public final List<Long> callTimes = new CopyOnWriteArrayList<>();
+    public final AtomicInteger running = new AtomicInteger();
+    public final AtomicInteger maxRunning = new AtomicInteger();
+    public final AtomicInteger interrupted = new AtomicInteger();
     private final RegisterOptions options;
-    volatile Class<? extends Throwable> fatal;
+    public volatile Class<? extends Throwable> fatal;
     /** What each registration handed over, newest last. */
-    final List<SourceSignals> signals = new CopyOnWriteArrayList<>();
+    public final List<SourceSignals> signals = new CopyOnWriteArrayList<>();
 
-    ScriptedType(RegisterOptions options) {
+    public ScriptedType(RegisterOptions options) {
         this.options = options;
     }
 
-    static ScriptedType blocking() {
+    public static ScriptedType blocking() {
         return new ScriptedType(RegisterOptions.builder().supportsBlocking(true).build());
     }
 
-    static ScriptedType refreshingBlocking() {
+    public static ScriptedType refreshingBlocking() {
         return new ScriptedType(RegisterOptions.builder().supportsBlocking(true).refresh(true).build());
     }
 
-    static ScriptedType plain() {
+    public static ScriptedType plain() {
         return new ScriptedType(RegisterOptions.defaults());
     }
 
-    ScriptedType answer(String value, long index) {
+    public ScriptedType answer(String value, long index) {
         steps.add(o -> FetchResult.of(value, index));
         return this;
     }
 
-    ScriptedType fail(Exception error) {
+    public ScriptedType fail(Exception error) {
         steps.add(o -> {
             throw error;
         });
         return this;
     }
 
-    ScriptedType answer(Step step) {
+    public ScriptedType answer(Step step) {
         steps.add(step);
         return this;
     }
 
-    int fetches() {
+    public int fetches() {
         return calls.size();
     }
 
