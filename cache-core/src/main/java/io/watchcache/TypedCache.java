@@ -31,7 +31,9 @@ public interface TypedCache<R extends CacheRequest, V> {
 
     /**
      * {@link #get} without a waiting thread. Cancelling the future takes the caller off the
-     * entry. The future completes on the cache's executor, never on a fetch's thread.
+     * entry. A hit returns a future that is already complete (continuations then run on the
+     * calling thread); a caller that waits is answered on the cache's executor, never on a
+     * fetch's thread.
      */
     CompletableFuture<Result<V>> getAsync(R request);
 

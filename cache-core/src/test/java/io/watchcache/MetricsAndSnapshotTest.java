@@ -1,8 +1,13 @@
 package io.watchcache;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import io.watchcache.testing.Flavor;
 import io.watchcache.testing.ScriptedType;
+import io.watchcache.testing.StoppedObservations;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -10,6 +15,7 @@ import java.time.Duration;
 import static io.watchcache.TestSupport.blockingReq;
 import static io.watchcache.TestSupport.req;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 class MetricsAndSnapshotTest {
@@ -91,6 +97,30 @@ class MetricsAndSnapshotTest {
             assertThat(timerCount("type", "t", "outcome", "not_modified")).isEqualTo(1);
             assertThat(timerCount("type", "t", "outcome", "success")).isEqualTo(1);
             assertThat(timerCount("type", "t", "outcome", "error")).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void uncachedFetchesAreObservedLikeCachedOnesWhenFetchesAreObserved(Flavor flavor) throws Exception {
+        // One fetch path: with an observation registry (Spring Boot's default with actuator), a
+        // blank-key read is observed, with its outcome, as an entry's fetch is.
+        StoppedObservations stopped = new StoppedObservations();
+        ObservationRegistry observations = ObservationRegistry.create();
+        observations.observationConfig().observationHandler(stopped);
+        ScriptedType type = ScriptedType.plain().answer("v", 5).fail(new IOException("x")).answer("w", 6);
+        try (WatchCache cache = new WatchCache(CacheOptions.builder().meterRegistry(registry)
+                .observationRegistry(observations).build())) {
+            TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
+            assertThat(t.get(req("")).value()).isEqualTo("v");
+            assertThatThrownBy(() -> t.getAsync(req("")).join()).hasRootCauseMessage("x");
+            assertThat(t.get(req("k")).value()).isEqualTo("w");
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> stopped.all().size() == 3);
+            assertThat(stopped.all()).extracting(c -> c.getName() + " " + c.getLowCardinalityKeyValue("outcome")
+                    .getValue()).containsExactly("watchcache.fetch success", "watchcache.fetch error",
+                    "watchcache.fetch success");
+            assertThat(stopped.all().get(1).getError()).hasMessage("x");
         }
     }
 

@@ -33,8 +33,9 @@ import java.util.function.Predicate;
 
 /**
  * The machinery behind {@link io.watchcache.WatchCache}: the registry, the entry table and the
- * read path that joins them. Entries, waiters and watches get only the {@link CacheRuntime} and the
- * registration they serve.
+ * read path that joins them. Entries, waiters and watches get only what they use: the
+ * {@link CacheRuntime}, the registration they serve, and (entries) the {@link Fetcher}, (waiters)
+ * the table that keeps their entry alive, (watches) a {@link Watch.Source}.
  */
 public final class CacheEngine implements AutoCloseable {
 
@@ -167,17 +168,15 @@ public final class CacheEngine implements AutoCloseable {
         return ready != null ? CompletableFuture.completedFuture(ready) : getAsyncSlow(type, request, info, recent);
     }
 
-    /*
-     * The hit path is small enough to be compiled into its caller: a plain key whose entry needs
-     * no TTL renewal ({@code getRecentPlain}: one index lookup), and the result built when the
-     * value was stored (a healthy refreshing entry's), if it passes the request's minimum index.
-     * Everything else takes the slow path, which applies the whole rule (Freshness): a keyed
-     * read, a renewal, a non-refreshing type's hit (its result carries an age), a miss, a blank
-     * key (never stored). A cache being closed empties its table before close() returns, so from
-     * then on every read takes the slow path, which refuses it.
+    /**
+     * The hit path, small enough to be compiled into its caller: a plain key whose entry needs no
+     * TTL renewal ({@code getRecentPlain}: one index lookup), and the result built when the value
+     * was stored (a healthy refreshing entry's), if it passes the request's minimum index.
+     * Everything else takes the slow path, which applies the whole rule ({@link Freshness}): a
+     * keyed read, a renewal, a non-refreshing type's hit (its result carries an age), a miss, a
+     * blank key (never stored). A cache being closed empties its table before {@code close()}
+     * returns, so from then on every read takes the slow path, which refuses it.
      */
-
-    /** The result built at the store, if it answers {@code info}: a hit that reads two volatiles. */
     private static Result<Object> ready(TypeRegistration type, Entry entry, RequestInfo info) {
         Result<Object> ready = entry.ready();
         if (ready == null || (type.blocking && info.minIndex() > 0 && ready.meta().index() <= info.minIndex())) {

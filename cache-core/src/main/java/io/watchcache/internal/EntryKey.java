@@ -4,8 +4,9 @@ import io.watchcache.RequestInfo;
 
 /**
  * What identifies an entry. The token is part of the identity (two credentials never share
- * what they may read) but never of the printed form. The hash is computed once: every cache
- * hit builds a key and looks it up, and a record would combine four string hashes each time.
+ * what they may read) but never of the printed form. The hash is computed once: a read with a
+ * partition or a token builds a key to look it up (a plain key's hit needs none, see
+ * {@code EntryTable}), and a record would combine four string hashes each time.
  */
 final class EntryKey {
 

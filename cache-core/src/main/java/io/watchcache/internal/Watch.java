@@ -22,7 +22,9 @@ import java.util.function.Consumer;
  * A watch: a loop of cache reads that delivers an {@link UpdateEvent} whenever the value
  * behind a request changes. The loop is a chain, not a thread: each step is a {@code get}
  * future whose completion hops to the executor, delivers, and schedules the next step on the
- * timer. While it waits, a watch holds no thread at all.
+ * cache's scheduler. While it waits, a watch holds no thread at all; between two reads it
+ * holds its entry (see {@link Source#hold}), so that an entry a watch polls every minute does not
+ * expire under it with a TTL of seconds.
  *
  * <p>The loop fields ({@link #index}, {@link #failures}) are owned by whichever thread runs
  * the current step; steps never overlap, and each starts from the completion of the last,
