@@ -59,10 +59,7 @@ abstract class Watch implements Subscription {
     private final AtomicBoolean active = new AtomicBoolean(true);
     /** The pending read or the scheduled next step: what {@link #cancel()} must stop. */
     private volatile Future<?> pending;
-    /**
-     * Releases the watch's hold on its entry between two reads (a poll interval or a backoff),
-     * when no read of it waits: the entry a watch depends on never expires under it.
-     */
+    /** Ends the watch's hold on its entry (see {@link #holdEntry}); null before the first answer. */
     private final AtomicReference<Runnable> held = new AtomicReference<>();
 
     /** Loop-owned: the index of the last delivered value (0: nothing delivered yet). */
@@ -110,8 +107,6 @@ abstract class Watch implements Subscription {
             return;
         }
         pending = read;
-        // The read now holds the entry (or has its answer): the hold of the wait can go.
-        release();
         if (!active.get()) {
             read.cancel(false);
             return;
@@ -125,6 +120,7 @@ abstract class Watch implements Subscription {
         if (!active.get()) {
             return;
         }
+        holdEntry();
         error = Futures.unwrap(error);
         if (error instanceof CancellationException || (error instanceof IllegalStateException && runtime.isClosed())) {
             cancel();
@@ -140,14 +136,6 @@ abstract class Watch implements Subscription {
         if (waitNanos <= 0) {
             runtime.execute(this::step);
         } else {
-            Runnable previous = held.getAndSet(source.hold(type, info));
-            if (previous != null) {
-                previous.run();
-            }
-            if (!active.get()) {
-                release();
-                return;
-            }
             pending = runtime.schedule(waitNanos, this::step);
             if (!active.get()) {
                 pending.cancel(false);
@@ -201,6 +189,23 @@ abstract class Watch implements Subscription {
             }
             release();
             source.ended(this);
+        }
+    }
+
+    /**
+     * Holds the entry the watch reads, from its first answer until the watch ends: between two
+     * reads (a poll interval, a backoff, a hop) no waiter holds it. The new hold is taken before
+     * the last one goes, so the count never drops to zero on the way (and the entry is not
+     * touched); an entry replaced since (evicted, expired) is held anew.
+     */
+    private void holdEntry() {
+        Runnable previous = held.getAndSet(source.hold(type, info));
+        if (previous != null) {
+            previous.run();
+        }
+        if (!active.get()) {
+            // cancel() ran meanwhile and may have missed the hold just taken.
+            release();
         }
     }
 
