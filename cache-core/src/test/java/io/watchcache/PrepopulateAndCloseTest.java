@@ -159,7 +159,10 @@ class PrepopulateAndCloseTest {
 
     @Test
     void evictRemovesOneEntryByItsOpaqueId() throws Exception {
-        ScriptedType type = ScriptedType.blocking().answer("a", 1).answer("b", 1).answer("a2", 2);
+        AtomicInteger closed = new AtomicInteger();
+        AutoCloseable state = closed::incrementAndGet;
+        ScriptedType type = ScriptedType.blocking().answer(o -> FetchResult.of("a", 1).withState(state))
+                .answer("b", 1).answer("a2", 2);
         try (WatchCache cache = WatchCache.create()) {
             TypedCache<CacheRequest, String> t = cache.register("t", type);
             t.get(req("a"));
@@ -168,6 +171,8 @@ class PrepopulateAndCloseTest {
                     .orElseThrow().id();
 
             assertThat(cache.evict(id)).isTrue();
+            // Stopped before evict returned, not later in a removal callback: its state is closed.
+            assertThat(closed.get()).isEqualTo(1);
             assertThat(cache.evict(id)).isFalse();
 
             assertThat(cache.snapshot().entries()).extracting(CacheSnapshot.EntryView::key).containsExactly("b");

@@ -347,12 +347,21 @@ public final class CacheEngine implements AutoCloseable {
         table.computeIfAbsent(entryKey, k -> newEntry(k, type, () -> info)).prepopulate(result);
     }
 
-    /** Removes the entry with this {@link CacheSnapshot.EntryView#id()}; false if there is none. */
+    /**
+     * Removes the entry with this {@link CacheSnapshot.EntryView#id()}; false if there is none.
+     * The entry is stopped before this returns (its fetch cancelled, its waiters answered, its
+     * state closed), not later in the removal callback: a caller that evicts and then closes the
+     * source's client must not see the entry fail on the closed client.
+     */
     public boolean evict(String entryId) {
         Objects.requireNonNull(entryId, "entryId");
         for (Entry entry : table.entries()) {
             if (entry.id.equals(entryId)) {
-                return table.remove(entry);
+                if (!table.remove(entry)) {
+                    return false;
+                }
+                entry.kill(runtime.isClosed());
+                return true;
             }
         }
         return false;
