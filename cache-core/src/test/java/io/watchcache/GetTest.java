@@ -274,6 +274,29 @@ class GetTest {
         assertThat(type.fetches()).isEqualTo(2);
     }
 
+    @Test
+    void aNonRefreshingHitShowsItsAgeOnTheCachesClockAndHitsOfOneTickShareTheirResult() throws Exception {
+        TestSupport.FakeTicker ticker = new TestSupport.FakeTicker();
+        ScriptedType type = ScriptedType.plain().answer("v", 1);
+        WatchCache cache = cache(CacheOptions.builder().ticker(ticker).build());
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
+
+        ticker.advance(Duration.ofSeconds(3));
+        Result<String> first = t.get(req("k"));
+        Result<String> sameTick = t.get(req("k"));
+        ticker.advance(Duration.ofNanos(1));
+        Result<String> nextTick = t.get(req("k"));
+
+        assertThat(first.meta().hit()).isTrue();
+        assertThat(first.meta().age()).isEqualTo(Duration.ofSeconds(3));
+        // The age cannot differ within one reading of the clock: one result, no allocation per hit.
+        assertThat(sameTick).isSameAs(first);
+        assertThat(nextTick.meta().age()).isEqualTo(Duration.ofSeconds(3).plusNanos(1));
+        assertThat(nextTick.value()).isEqualTo("v");
+        assertThat(type.fetches()).isEqualTo(1);
+    }
+
     @ParameterizedTest
     @EnumSource(Flavor.class)
     void mustRevalidateFetchesEvenWhenTheValueIsCached(Flavor flavor) throws Exception {

@@ -177,13 +177,31 @@ public final class CacheEngine implements AutoCloseable {
      * blank key (never stored). A cache being closed empties its table before {@code close()}
      * returns, so from then on every read takes the slow path, which refuses it.
      */
-    private static Result<Object> ready(TypeRegistration type, Entry entry, RequestInfo info) {
+    private Result<Object> ready(TypeRegistration type, Entry entry, RequestInfo info) {
         Result<Object> ready = entry.ready();
-        if (ready == null || (type.blocking && info.minIndex() > 0 && ready.meta().index() <= info.minIndex())) {
+        if (ready == null) {
+            return type.refresh ? null : aged(type, entry, info);
+        }
+        if (type.blocking && info.minIndex() > 0 && ready.meta().index() <= info.minIndex()) {
             return null;
         }
         type.metrics.recordGet(TypeMetrics.GetResult.HIT);
         return ready;
+    }
+
+    /**
+     * A non-refreshing entry's hit when the request sets no {@code maxAge} and no
+     * {@code mustRevalidate} (those take the slow path): valid and past the minimum index, its
+     * result carries the age on the coarse clock, shared by the hits of one tick.
+     */
+    private Result<Object> aged(TypeRegistration type, Entry entry, RequestInfo info) {
+        Snapshot snapshot = entry.snapshot();
+        if (!snapshot.valid() || info.maxAge() != null || info.mustRevalidate()
+                || (type.blocking && info.minIndex() > 0 && snapshot.index() <= info.minIndex())) {
+            return null;
+        }
+        type.metrics.recordGet(TypeMetrics.GetResult.HIT);
+        return entry.agedHit(snapshot, runtime.coarseTicker().read());
     }
 
     /** A hit on {@code entry} (null when it is not one), by the whole freshness rule. */
@@ -197,7 +215,8 @@ public final class CacheEngine implements AutoCloseable {
             return null;
         }
         type.metrics.recordGet(TypeMetrics.GetResult.HIT);
-        return Results.of(type, snapshot, true, runtime.coarseTicker());
+        Result<Object> ready = snapshot.hitResult();
+        return ready != null ? ready : entry.agedHit(snapshot, runtime.coarseTicker().read());
     }
 
     /** Not a ready hit; {@code recent} is the entry the hit path found, or null. */

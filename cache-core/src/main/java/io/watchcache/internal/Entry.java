@@ -61,6 +61,15 @@ final class Entry extends Lease {
      * entry returns, read without going through the snapshot. Written with it.
      */
     private volatile Result<Object> ready;
+    /**
+     * The last result a hit on this entry built with an age (a non-refreshing type's), with the
+     * snapshot and the coarse time it is for: every hit within one tick of the coarse clock
+     * shows the same age, so they share it instead of allocating one each.
+     */
+    private volatile AgedHit agedHit;
+
+    private record AgedHit(Snapshot snapshot, long at, Result<Object> result) {
+    }
     /** The latest request that missed: handed to the type on each fetch. */
     private volatile CacheRequest request;
     private final AtomicBoolean stateClosed = new AtomicBoolean();
@@ -101,6 +110,18 @@ final class Entry extends Lease {
     /** What a hit returns as is (a healthy refreshing entry's value), or null: see {@link Snapshot#hitResult()}. */
     Result<Object> ready() {
         return ready;
+    }
+
+    /** A hit's result on {@code snapshot} at coarse time {@code now}: built once per snapshot and tick. */
+    Result<Object> agedHit(Snapshot snapshot, long now) {
+        AgedHit last = agedHit;
+        if (last != null && last.snapshot == snapshot && last.at == now) {
+            return last.result;
+        }
+        // Two readers may both build it: the same result, and the last write wins.
+        Result<Object> result = new Result<>(snapshot.value(), Results.meta(type, snapshot, true, now));
+        agedHit = new AgedHit(snapshot, now, result);
+        return result;
     }
 
     /** Swaps in {@code next}; under the monitor. */
