@@ -332,6 +332,9 @@ class NotifyTest {
                 req(RequestInfo.builder().key("k").maxAge(Duration.ofSeconds(2)).build()), "c", events::add);
         next(events);
         String id = cache.snapshot().entries().get(0).id();
+        // The next poll is scheduled (2 s plus a jitter below 125 ms) before time moves.
+        await().atMost(Duration.ofSeconds(5)).until(() -> time.pendingDelays().stream()
+                .anyMatch(d -> d.compareTo(Duration.ofMillis(1900)) >= 0 && d.compareTo(Duration.ofMillis(2200)) <= 0));
 
         for (int step = 0; step < 60; step++) {
             time.advance(Duration.ofMillis(100));

@@ -61,13 +61,17 @@ public final class CacheEngine implements AutoCloseable {
         }
 
         @Override
-        public Runnable hold(TypeRegistration type, RequestInfo info) {
+        public Entry hold(TypeRegistration type, RequestInfo info) {
             Entry entry = table.getQuietly(EntryKey.of(type, info));
-            if (entry == null) {
-                return null;
+            if (entry != null) {
+                table.hold(entry);
             }
-            table.hold(entry);
-            return () -> table.release(entry);
+            return entry;
+        }
+
+        @Override
+        public void release(Entry held) {
+            table.release(held);
         }
 
         @Override

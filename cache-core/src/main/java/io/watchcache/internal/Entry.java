@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One cached entry: its current {@link Snapshot}, the followers waiting for a newer one, and the
@@ -41,6 +40,9 @@ final class Entry extends Lease {
 
         /** Answers now with what the entry has, as a timeout would; returns the answered future. */
         CompletableFuture<?> answerNow();
+
+        /** Whether it has left already (answered or cancelled): it must not join again. */
+        boolean released();
     }
 
     private enum FetchState { IDLE, SCHEDULED, RUNNING }
@@ -72,7 +74,6 @@ final class Entry extends Lease {
     }
     /** The latest request that missed: handed to the type on each fetch. */
     private volatile CacheRequest request;
-    private final AtomicBoolean stateClosed = new AtomicBoolean();
 
     @GuardedBy("this")
     private final Set<Follower> followers = new LinkedHashSet<>();
@@ -144,6 +145,12 @@ final class Entry extends Lease {
         return followers.size();
     }
 
+    @Override
+    public synchronized String toString() {
+        return "Entry[id=" + id + ", " + key + ", holders=" + holders() + ", followers=" + followers + ", dead="
+                + dead + ", fetchState=" + fetchState + "]";
+    }
+
     /** Takes the cache's new fetch rate. */
     void configureRate(double rate, int maxBurst) {
         bucket.configure(rate, maxBurst);
@@ -157,6 +164,11 @@ final class Entry extends Lease {
         Snapshot missed = null;
         boolean added;
         synchronized (this) {
+            // Checked under the monitor that unfollow() takes: a follower that left before it
+            // joined (cancelled meanwhile) is never added, and one that leaves after is removed.
+            if (follower.released()) {
+                return;
+            }
             added = !dead;
             if (added) {
                 followers.add(follower);
@@ -399,7 +411,8 @@ final class Entry extends Lease {
         for (Follower follower : released) {
             follower.entryRemoved(last, closing);
         }
-        if (last.state() != null && stateClosed.compareAndSet(false, true)) {
+        // Once: only the first kill gets here (dead is set under the monitor).
+        if (last.state() != null) {
             runtime.closeQuietly(last.state(), key);
         }
     }

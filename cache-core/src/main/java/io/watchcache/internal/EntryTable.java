@@ -247,6 +247,11 @@ final class EntryTable {
             return; // held (the last holder to leave re-arms it), or gone already
         }
         if (clock.read() - entry.renewedAt() >= entry.type.lastGetTtlNanos) {
+            // Due. Caffeine's own expiry time normally says so too, but a read that renewed it
+            // while a holder was still there ("never") can land after the last holder's touch
+            // (the read path sets it without a lock): so it is set here from the lease, which
+            // is the truth, and the entry goes at the cleanup.
+            policy.expireVariably().ifPresent(expiry -> expiry.setExpiresAfter(entry.key, 0, TimeUnit.NANOSECONDS));
             try {
                 executor.execute(cache::cleanUp);
             } catch (RejectedExecutionException closing) {
@@ -300,5 +305,15 @@ final class EntryTable {
 
     void cleanUp() {
         cache.cleanUp();
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder out = new StringBuilder("EntryTable[now=" + clock.read());
+        for (Entry entry : cache.asMap().values()) {
+            out.append(", ").append(entry).append(" renewedAt=").append(entry.renewedAt()).append(" expiresAfter=")
+                    .append(policy.expireVariably().flatMap(e -> e.getExpiresAfter(entry.key)).orElse(null));
+        }
+        return out.append(']').toString();
     }
 }

@@ -44,17 +44,16 @@ final class Fetcher {
     /** One fetch in flight: what it was asked, and the means to stop it. */
     static final class Run {
 
+        private static final Object CANCELLED = new Object();
+
         final TypeRegistration type;
         final FetchOptions<Object> options;
         /** Set by {@link #start} before the fetch begins; what ends the fetch happens after it. */
         private Observation observation;
         private long startedNanos;
+        /** What cancel() stops: the thread of a synchronous fetch, an asynchronous one's stage, or CANCELLED. */
         @GuardedBy("this")
-        private Thread thread;
-        @GuardedBy("this")
-        private CompletableFuture<?> stage;
-        @GuardedBy("this")
-        private boolean cancelled;
+        private Object target;
 
         private Run(TypeRegistration type, FetchOptions<Object> options) {
             this.type = type;
@@ -68,19 +67,19 @@ final class Fetcher {
 
         /** Interrupts the thread running a synchronous fetch, or cancels an asynchronous one. Idempotent. */
         void cancel() {
-            CompletableFuture<?> toCancel;
+            Object running;
             synchronized (this) {
-                if (cancelled) {
+                running = target;
+                if (running == CANCELLED) {
                     return;
                 }
-                cancelled = true;
-                if (thread != null) {
+                target = CANCELLED;
+                if (running instanceof Thread thread) {
                     thread.interrupt();
                 }
-                toCancel = stage;
             }
-            if (toCancel != null) {
-                toCancel.cancel(true);
+            if (running instanceof CompletableFuture<?> stage) {
+                stage.cancel(true);
             }
         }
 
@@ -93,16 +92,18 @@ final class Fetcher {
         }
 
         private synchronized boolean enter() {
-            if (cancelled) {
+            if (target == CANCELLED) {
                 return false;
             }
-            thread = Thread.currentThread();
+            target = Thread.currentThread();
             return true;
         }
 
         private void leave(boolean pooled) {
             synchronized (this) {
-                thread = null;
+                if (target != CANCELLED) {
+                    target = null;
+                }
             }
             if (pooled) {
                 // An interrupt aimed at this fetch must not leak into the pool thread's next task.
@@ -113,8 +114,8 @@ final class Fetcher {
         /** Keeps the stage to cancel; true if the run was cancelled first (the stage is cancelled now). */
         private boolean attach(CompletableFuture<?> started) {
             synchronized (this) {
-                if (!cancelled) {
-                    stage = started;
+                if (target != CANCELLED) {
+                    target = started;
                     return false;
                 }
             }

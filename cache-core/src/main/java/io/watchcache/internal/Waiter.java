@@ -69,11 +69,6 @@ final class Waiter implements Entry.Follower {
             timeout = runtime.schedule(wait.toNanos(), this::timedOut);
         }
         entry.follow(this, seenVersion);
-        if (future.isDone()) {
-            // Cancelled (or answered) before it joined: its release ran before there was anything
-            // to leave, so leave now rather than stay a follower no one will answer.
-            entry.unfollow(this);
-        }
         // drain() sets its flag before it sweeps the entries: a caller that joined after the
         // sweep of its entry sees the flag here, so none is left parked.
         if (kind != Kind.WATCH && runtime.draining()) {
@@ -151,6 +146,17 @@ final class Waiter implements Entry.Follower {
         }
         entry.unfollow(this);
         table.release(entry);
+    }
+
+    @Override
+    public boolean released() {
+        return released.get();
+    }
+
+    @Override
+    public String toString() {
+        return "Waiter[" + kind + ", minIndex=" + minIndex + ", done=" + future.isDone() + ", released="
+                + released.get() + "]";
     }
 
     private void finish(Result<Object> result, Throwable error) {

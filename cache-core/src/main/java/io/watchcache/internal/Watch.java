@@ -10,12 +10,12 @@ import io.watchcache.UpdateEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -38,11 +38,11 @@ abstract class Watch implements Subscription {
         /** A read that completes inline (see {@code CacheEngine.watchRead}). */
         CompletableFuture<Result<Object>> read(TypeRegistration type, CacheRequest request, RequestInfo info);
 
-        /**
-         * Holds the entry of {@code info} (it does not expire) until the returned action runs;
-         * null when there is no entry.
-         */
-        Runnable hold(TypeRegistration type, RequestInfo info);
+        /** Holds the entry of {@code info} (it does not expire) and returns it; null when there is none. */
+        Entry hold(TypeRegistration type, RequestInfo info);
+
+        /** Ends a {@link #hold}. */
+        void release(Entry held);
 
         void ended(Watch watch);
     }
@@ -56,11 +56,28 @@ abstract class Watch implements Subscription {
     final RequestInfo info;
     final String correlationId;
     private final Consumer<UpdateEvent<Object>> listener;
-    private final AtomicBoolean active = new AtomicBoolean(true);
+    /** Through ACTIVE for the one change (cancel); a field, not an AtomicBoolean: 16 bytes per watch. */
+    private volatile boolean active = true;
     /** The pending read or the scheduled next step: what {@link #cancel()} must stop. */
     private volatile Future<?> pending;
-    /** Ends the watch's hold on its entry (see {@link #holdEntry}); null before the first answer. */
-    private final AtomicReference<Runnable> held = new AtomicReference<>();
+    private static final VarHandle HELD;
+    private static final VarHandle ACTIVE;
+    private static final VarHandle PENDING;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            HELD = lookup.findVarHandle(Watch.class, "held", Entry.class);
+            ACTIVE = lookup.findVarHandle(Watch.class, "active", boolean.class);
+            PENDING = lookup.findVarHandle(Watch.class, "pending", Future.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The entry the watch holds (see {@link #holdEntry}); null before the first answer. Through HELD. */
+    @SuppressWarnings("unused")
+    private volatile Entry held;
 
     /** Loop-owned: the index of the last delivered value (0: nothing delivered yet). */
     protected volatile long index;
@@ -96,7 +113,7 @@ abstract class Watch implements Subscription {
     protected abstract long handle(Result<Object> result, Throwable error);
 
     private void step() {
-        if (!active.get()) {
+        if (!active) {
             return;
         }
         CompletableFuture<Result<Object>> read;
@@ -107,17 +124,17 @@ abstract class Watch implements Subscription {
             return;
         }
         pending = read;
-        if (!active.get()) {
+        if (!active) {
             read.cancel(false);
             return;
         }
         // Always hop: the read may complete on a fetch thread, and a slow listener must delay
         // only its own watch, never the fetch that serves every watcher of the entry.
-        read.whenCompleteAsync(this::afterRead, runtime.executor());
+        read.whenCompleteAsync((result, error) -> afterRead(read, result, error), runtime.executor());
     }
 
-    private void afterRead(Result<Object> result, Throwable error) {
-        if (!active.get()) {
+    private void afterRead(Future<?> read, Result<Object> result, Throwable error) {
+        if (!active) {
             return;
         }
         holdEntry();
@@ -136,9 +153,12 @@ abstract class Watch implements Subscription {
         if (waitNanos <= 0) {
             runtime.execute(this::step);
         } else {
-            pending = runtime.schedule(waitNanos, this::step);
-            if (!active.get()) {
-                pending.cancel(false);
+            Future<?> next = runtime.schedule(waitNanos, this::step);
+            // Only in place of this read: with a short wait the step may already have run and put
+            // its own read in pending, which cancel() must find (else that read's waiter leaks).
+            PENDING.compareAndSet(this, read, next);
+            if (!active) {
+                next.cancel(false);
             }
         }
     }
@@ -182,7 +202,7 @@ abstract class Watch implements Subscription {
 
     @Override
     public void cancel() {
-        if (active.compareAndSet(true, false)) {
+        if (ACTIVE.compareAndSet(this, true, false)) {
             Future<?> p = pending;
             if (p != null) {
                 p.cancel(false);
@@ -199,31 +219,31 @@ abstract class Watch implements Subscription {
      * touched); an entry replaced since (evicted, expired) is held anew.
      */
     private void holdEntry() {
-        Runnable previous = held.getAndSet(source.hold(type, info));
+        Entry previous = (Entry) HELD.getAndSet(this, source.hold(type, info));
         if (previous != null) {
-            previous.run();
+            source.release(previous);
         }
-        if (!active.get()) {
+        if (!active) {
             // cancel() ran meanwhile and may have missed the hold just taken.
             release();
         }
     }
 
     private void release() {
-        Runnable hold = held.getAndSet(null);
-        if (hold != null) {
-            hold.run();
+        Entry previous = (Entry) HELD.getAndSet(this, null);
+        if (previous != null) {
+            source.release(previous);
         }
     }
 
     @Override
     public boolean isActive() {
-        return active.get();
+        return active;
     }
 
     @Override
     public String toString() {
         return getClass().getSimpleName() + "[type=" + type.name + ", key=" + info.key() + ", correlationId="
-                + correlationId + ", active=" + active.get() + "]";
+                + correlationId + ", active=" + active + "]";
     }
 }
