@@ -346,8 +346,9 @@ class NotifyTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() >= 2);
         assertThat(cache.snapshot().entries()).singleElement().satisfies(e -> assertThat(e.held()).isTrue());
 
-        // Cancelled, it lets the entry go at its TTL.
+        // Cancelled, it lets the entry go at its TTL (counted once a read on its way has let go).
         subscription.cancel();
+        await().atMost(Duration.ofSeconds(5)).until(() -> TestSupport.waiters(cache, "k") == 0);
         for (int i = 0; i < 30 && !cache.snapshot().entries().isEmpty(); i++) {
             time.advance(Duration.ofMillis(100));
             cache.cleanUp();
