@@ -110,6 +110,36 @@ class AbsenceAndProgressTest {
 
     @ParameterizedTest
     @EnumSource(Flavor.class)
+    void anIndexBelowOneIsCountedAsInvalidWarnedOnceAndBacksOff(Flavor flavor) throws Exception {
+        ScriptedType type = ScriptedType.refreshingBlocking();
+        for (int i = 0; i < 20; i++) {
+            type.answer("v" + i, 0);
+        }
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ManualTime time = new ManualTime();
+        cache = new WatchCache(time.options().meterRegistry(registry).backoffJitter(false).build());
+        String name = "zero-" + flavor;
+        TypedCache<CacheRequest, String> t = cache.register(name, flavor.of(type));
+
+        // The value is served; the refresh backs off as after failures instead of asking again at once.
+        assertThat(t.get(req("k")).value()).isEqualTo("v0");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !cache.snapshot().entries().get(0).fetching());
+        int fetches = type.fetches();
+        assertThat(fetches).isBetween(4, 5);
+        time.advance(Duration.ofMillis(900));
+        assertThat(type.fetches()).isEqualTo(fetches);
+
+        assertThat(registry.get("watchcache.fetch").tags("type", name, "outcome", "invalid_index").timer().count())
+                .isEqualTo(fetches);
+        assertThat(registry.find("watchcache.fetch").tags("type", name, "outcome", "success").timers()).allMatch(
+                timer -> timer.count() == 0);
+        assertThat(CapturedLogs.lines().stream().filter(l -> l.contains("Cache type '" + name + "' answered key 'k'")))
+                .singleElement().satisfies(line -> assertThat(line).startsWith("WARN")
+                        .contains("with index 0: an index must be 1 or more"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
     void unchangedKeepsTheValueAndTheIndexAndIsNotAFailure(Flavor flavor) throws Exception {
         ScriptedType type = ScriptedType.refreshingBlocking().answer("v", 5)
                 .answer(o -> {

@@ -24,6 +24,8 @@ final class Attempts {
     private int noProgress;
     private boolean warned;
     private boolean warnNow;
+    private boolean warnedInvalidIndex;
+    private boolean warnInvalidIndexNow;
 
     /**
      * Counts one fetch and says how it is reported.
@@ -35,6 +37,7 @@ final class Attempts {
     TypeMetrics.FetchOutcome record(TypeRegistration type, FetchResult<?> result, Throwable error, boolean fatal,
                                     long minIndex, long storedIndex, long tookNanos) {
         warnNow = false;
+        warnInvalidIndexNow = false;
         boolean afterFailure = lastFailed;
         lastFailed = false;
         if (error != null || result.index() <= 0) {
@@ -44,6 +47,10 @@ final class Attempts {
             failuresBeforeRecovery = 0;
             noProgress = 0;
             lastFailed = true;
+            if (error == null && !result.unchanged()) {
+                warnInvalidIndexNow = !warnedInvalidIndex;
+                warnedInvalidIndex = true;
+            }
             return TypeMetrics.FetchOutcome.of(result, error, fatal);
         }
         boolean quickWithoutProgress = type.blocking && minIndex > 0 && storedIndex == minIndex
@@ -76,6 +83,11 @@ final class Attempts {
     /** Failed attempts in a row, what the backoff waits on. */
     int failures() {
         return failures;
+    }
+
+    /** Whether the last {@link #record} was the entry's first answer with an index below 1. */
+    boolean warnInvalidIndex() {
+        return warnInvalidIndexNow;
     }
 
     /** Whether the last {@link #record} reached the no-progress limit for the first time. */

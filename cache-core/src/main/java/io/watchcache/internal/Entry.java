@@ -315,6 +315,7 @@ final class Entry extends Lease {
     private void store(Fetcher.Outcome outcome) {
         boolean fetchNext = false;
         boolean warnNoProgress = false;
+        boolean warnInvalidIndex = false;
         TypeMetrics.FetchOutcome counted;
         Snapshot previous;
         Snapshot next;
@@ -338,6 +339,7 @@ final class Entry extends Lease {
                 counted = attempts.record(type, outcome.result(), outcome.error(), outcome.fatal(), minIndex,
                         next.index(), outcome.tookNanos());
                 warnNoProgress = attempts.warnNoProgress();
+                warnInvalidIndex = attempts.warnInvalidIndex();
                 fetchState = FetchState.IDLE;
                 if (type.refresh && !outcome.fatal()) {
                     long backoff = runtime.backoff().waitNanos(attempts.failures());
@@ -360,6 +362,13 @@ final class Entry extends Lease {
                     + "it does not block on minIndex, so the entry now backs off. A blocking type should wait "
                     + "for a change or its timeout, and answer FetchResult.unchanged(minIndex) when nothing "
                     + "changed", type.name, key.key(), Attempts.NO_PROGRESS_LIMIT, minIndex);
+        }
+        if (warnInvalidIndex) {
+            log.warn("Cache type '{}' answered key '{}' with index {}: an index must be 1 or more (the source's "
+                    + "version of the data: an etcd revision, a Raft index, an ETag counter), or a blocking query "
+                    + "asked past it would return at once. The value is kept; the entry backs off as after a "
+                    + "failure, and such answers are counted as outcome=invalid_index", type.name, key.key(),
+                    outcome.result().index());
         }
         stored(previous, next, toWake);
         if (fetchNext) {

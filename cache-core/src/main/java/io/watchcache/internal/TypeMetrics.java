@@ -24,15 +24,20 @@ final class TypeMetrics {
     enum GetResult { HIT, MISS, MISS_BLOCK, BYPASS }
 
     enum FetchOutcome {
-        SUCCESS, NOT_MODIFIED, NO_PROGRESS, ERROR, FATAL;
+        SUCCESS, NOT_MODIFIED, NO_PROGRESS, INVALID_INDEX, ERROR, FATAL;
 
         /**
          * How a fetch that answered {@code result} or failed with {@code error} is counted;
-         * {@link #NO_PROGRESS} needs the entry's history and is decided there.
+         * {@link #NO_PROGRESS} needs the entry's history and is decided there. An answer whose
+         * index is not positive is {@link #INVALID_INDEX}: it cannot be waited past. ("Nothing new past
+         * {@code minIndex}" carries the index it was asked about, which is not the source's claim.)
          */
         static FetchOutcome of(FetchResult<?> result, Throwable error, boolean fatal) {
             if (error != null) {
                 return fatal ? FATAL : ERROR;
+            }
+            if (result.index() <= 0 && !result.unchanged()) {
+                return INVALID_INDEX;
             }
             return result.notModified() ? NOT_MODIFIED : SUCCESS;
         }
