@@ -43,7 +43,7 @@ public class ChangeLog {
         }
     }
 
-    @EventListener(condition = "#event.correlationId == 'new-ui'")
+    @EventListener(condition = "event.correlationId == 'new-ui'")
     void onNewUiFlag(CacheUpdateEvent<Optional<String>> event) {
         if (event.error() == null && event.value() != null) {
             log.info("the new UI is now {}", event.value().map("on"::equals).orElse(false) ? "ON" : "OFF");

@@ -89,7 +89,8 @@ class EventsAndWatchesTest {
             counts.add(event);
         }
 
-        @EventListener(condition = "#event.correlationId == 'web'")
+        // The form the README shows: the root object, not the parameter's name.
+        @EventListener(condition = "event.correlationId == 'web'")
         void onWeb(CacheUpdateEvent<List<String>> event) {
             web.add(event);
         }
