@@ -111,16 +111,15 @@ final class Fetcher {
             }
         }
 
-        /** Keeps the stage to cancel; true if the run was cancelled first (the stage is cancelled now). */
-        private boolean attach(CompletableFuture<?> started) {
+        /** Keeps the stage to cancel; a run cancelled first cancels the stage now. */
+        private void attach(CompletableFuture<?> started) {
             synchronized (this) {
                 if (target != CANCELLED) {
                     target = started;
-                    return false;
+                    return;
                 }
             }
             started.cancel(true);
-            return true;
         }
     }
 
