@@ -58,6 +58,7 @@ final class CacheOptionsFactory {
      */
     static void checkRest(WatchCacheProperties properties, ConfigurationCheck check,
             Collection<String> cacheTypeBeans) {
+        check.unknownKeys(KnownProperties.under("watchcache", CacheOptionsFactory.class.getClassLoader()));
         check.typeKeys(properties.getTypes().keySet(), cacheTypeBeans);
         for (Map.Entry<String, WatchCacheProperties.TypeOverrides> type : properties.getTypes().entrySet()) {
             typeOptions(type.getKey(), RegisterOptions.builder().build(), type.getValue(), check);

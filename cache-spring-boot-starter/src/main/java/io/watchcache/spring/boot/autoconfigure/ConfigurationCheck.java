@@ -34,6 +34,8 @@ final class ConfigurationCheck {
 
     static final List<String> BUILT_IN_STATUSES = List.of("UP", "DOWN", "OUT_OF_SERVICE", "UNKNOWN");
 
+    private static final ConfigurationPropertyName ROOT = ConfigurationPropertyName.of("watchcache");
+
     private static final ConfigurationPropertyName TYPES = ConfigurationPropertyName.of("watchcache.types");
 
     /** One invalid property: its name, its value as written, where it came from, and why it is wrong. */
@@ -72,7 +74,7 @@ final class ConfigurationCheck {
                         + "'; CacheType beans: " + beans);
             }
         }
-        for (ConfigurationPropertyName name : propertyNames()) {
+        for (ConfigurationPropertyName name : propertyNames(TYPES)) {
             if (!TYPES.isAncestorOf(name) || name.getNumberOfElements() < 4) {
                 if (TYPES.isAncestorOf(name) && name.getNumberOfElements() == 3) {
                     invalid(name.toString(), null, "a type's overrides are keys under it; valid keys: "
@@ -86,6 +88,33 @@ final class ConfigurationCheck {
             if (name.getNumberOfElements() > 4 || TYPE_KEYS.stream().noneMatch(k -> k.replace("-", "").equals(key))) {
                 invalid(name.toString(), null, "unknown key; valid keys: " + String.join(", ", TYPE_KEYS));
             }
+        }
+    }
+
+    /**
+     * Checks that every key under {@code watchcache.} (but {@code watchcache.types}, which
+     * {@link #typeKeys} checks) binds to a property some module declares, and suggests the
+     * nearest one for a typo: {@code max-entires} is reported, not silently ignored.
+     */
+    void unknownKeys(KnownProperties known) {
+        if (known.isEmpty()) {
+            // No module's configuration metadata is on the class path (a repackaged jar that
+            // dropped it): every key would look unknown, so nothing can be told apart.
+            return;
+        }
+        for (ConfigurationPropertyName name : propertyNames(ROOT)) {
+            if (TYPES.equals(name) || TYPES.isAncestorOf(name) || known.accepts(name)) {
+                continue;
+            }
+            String nearest = known.nearest(name);
+            if (nearest != null) {
+                invalid(name.toString(), null, "unknown key; did you mean '" + nearest + "'?");
+                continue;
+            }
+            List<String> siblings = known.children(name.getParent());
+            invalid(name.toString(), null, "unknown key" + (siblings.isEmpty() ? "; no watchcache property"
+                    + " is named like it (the README lists them all)" : "; valid keys under " + name.getParent()
+                    + ": " + String.join(", ", siblings)));
         }
     }
 
@@ -145,12 +174,13 @@ final class ConfigurationCheck {
         return null;
     }
 
-    private Set<ConfigurationPropertyName> propertyNames() {
+    /** The names set under {@code root} in every source that can list its names. */
+    private Set<ConfigurationPropertyName> propertyNames(ConfigurationPropertyName root) {
         Set<ConfigurationPropertyName> names = new LinkedHashSet<>();
         if (environment != null) {
             for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
                 if (source instanceof IterableConfigurationPropertySource iterable) {
-                    iterable.filter(TYPES::isAncestorOf).forEach(names::add);
+                    iterable.filter(root::isAncestorOf).forEach(names::add);
                 }
             }
         }

@@ -9,7 +9,8 @@ import org.springframework.aot.hint.RuntimeHintsRegistrar;
 /**
  * What the starter reaches by reflection, for ahead-of-time processing and native images:
  * {@link CacheUpdateEvent}'s accessors, which {@code @EventListener(condition = "#event.correlationId == 'web'")}
- * reads through SpEL. Endpoint responses and configuration properties get their hints from
+ * reads through SpEL, and the configuration metadata the strict check reads its known keys from
+ * ({@link KnownProperties}). Endpoint responses and configuration properties get their hints from
  * Spring Boot itself.
  */
 class WatchCacheRuntimeHints implements RuntimeHintsRegistrar {
@@ -17,5 +18,6 @@ class WatchCacheRuntimeHints implements RuntimeHintsRegistrar {
     @Override
     public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
         hints.reflection().registerType(CacheUpdateEvent.class, MemberCategory.INVOKE_PUBLIC_METHODS);
+        hints.resources().registerPattern(KnownProperties.METADATA);
     }
 }

@@ -57,6 +57,52 @@ class StrictConfigurationTest {
     }
 
     @Test
+    void aTypoAnywhereUnderWatchcacheFailsAndSuggestsTheNearestKey() {
+        assertSingle("watchcache.readiness.await-first-valu=false", "watchcache.readiness.await-first-valu", "false",
+                "unknown key; did you mean 'watchcache.readiness.await-first-value'?");
+        assertSingle("watchcache.max-entires=10", "watchcache.max-entires", "10",
+                "unknown key; did you mean 'watchcache.max-entries'?");
+        assertSingle("watchcache.backof.max-wait=5s", "watchcache.backof.max-wait", "5s",
+                "unknown key; did you mean 'watchcache.backoff.max-wait'?");
+        assertSingle("watchcache.backoff.max-wiat=5s", "watchcache.backoff.max-wiat", "5s",
+                "unknown key; did you mean 'watchcache.backoff.max-wait'?");
+        // Nothing near it: the valid keys at that level are listed instead.
+        assertSingle("watchcache.backoff.colour=red", "watchcache.backoff.colour", "red",
+                "unknown key; valid keys under watchcache.backoff: free-failures, jitter, max-wait");
+        // Without cache-etcd on the class path, its keys bind to nothing either.
+        assertSingle("watchcache.etcd.endpoints=http://127.0.0.1:2379", "watchcache.etcd.endpoints",
+                "http://127.0.0.1:2379", "unknown key; no watchcache property is named like it"
+                        + " (the README lists them all)");
+    }
+
+    @Test
+    void aTypoInAnEnvironmentVariableIsFoundToo() {
+        runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+                        new SystemEnvironmentPropertySource("systemEnvironment",
+                                Map.of("WATCHCACHE_MAXENTIRES", "10"))))
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    InvalidConfigurationPropertyValueException cause = cause(context,
+                            InvalidConfigurationPropertyValueException.class);
+                    assertThat(cause.getName()).isEqualTo("watchcache.maxentires");
+                    assertThat(cause.getReason()).isEqualTo("unknown key; did you mean 'watchcache.max-entries'?");
+                });
+    }
+
+    @Test
+    void everyPropertyTheStarterDeclaresIsAccepted() {
+        runner.withPropertyValues("watchcache.enabled=true", "watchcache.entry-fetch-rate=5",
+                        "watchcache.entry-fetch-max-burst=2", "watchcache.default-last-get-ttl=1h",
+                        "watchcache.default-query-timeout=1m", "watchcache.max-entries=10",
+                        "watchcache.backoff.free-failures=1", "watchcache.backoff.max-wait=5s",
+                        "watchcache.backoff.jitter=false", "watchcache.health.lost-contact-threshold=1m",
+                        "watchcache.health.lost-contact-status=DOWN", "watchcache.health.count-all-entries=true",
+                        "watchcache.readiness.await-first-value=false", "watchcache.readiness.timeout=5s",
+                        "watchcache.maxEntries=10", "watchcache.types.config.refresh=true")
+                .run(context -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
     void everyWayBootBindsAValidKeyIsAccepted() {
         runner.withPropertyValues("watchcache.types.config.queryTimeout=5s", "watchcache.types.config.last-get-ttl=1h")
                 // As an environment variable sets it.
@@ -92,10 +138,12 @@ class StrictConfigurationTest {
                     FailureAnalysis analysis = analyze(context.getStartupFailure());
                     String file = "class path resource [strict/application.yml]";
                     assertThat(analysis.getDescription()).isEqualTo("""
-                            4 watchcache properties are invalid:
+                            5 watchcache properties are invalid:
 
                             \t- 'watchcache.entry-fetch-max-burst' = '0' (from %1$s - 4:26): must be at least 1
                             \t- 'watchcache.backoff.max-wait' = '-5s' (from %1$s - 3:15): must be positive
+                            \t- 'watchcache.max-entires' = '10' (from %1$s - 10:16): unknown key; did you mean \
+                            'watchcache.max-entries'?
                             \t- 'watchcache.types.config.query-timout' = '5s' (from %1$s - 7:21): unknown key; \
                             valid keys: refresh, refresh-timer, query-timeout, last-get-ttl
                             \t- 'watchcache.health.lost-contact-status' = 'SIDEWAYS' (from %1$s - 9:26): not a health \
@@ -103,7 +151,7 @@ class StrictConfigurationTest {
                             management.endpoint.health.status.order)""".formatted(file));
                     assertThat(analysis.getAction()).isEqualTo("Update these properties in your application's"
                             + " configuration (the watchcache README lists every property and its allowed values).");
-                    assertThat(cause.properties()).hasSize(4);
+                    assertThat(cause.properties()).hasSize(5);
                 });
     }
 
