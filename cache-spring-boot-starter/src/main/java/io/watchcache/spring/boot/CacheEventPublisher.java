@@ -54,8 +54,9 @@ public class CacheEventPublisher {
     }
 
     /**
-     * Watches {@code request} of {@code type} and publishes every update. A listener that throws
-     * is logged by the watch, which goes on.
+     * Watches {@code request} of {@code type} and publishes every update. An {@code @EventListener}
+     * that throws does not keep the event from the others; it is logged once per watch and
+     * counted in {@code watchcache.listener.failures}, and the watch goes on.
      *
      * @throws io.watchcache.UnknownTypeException when no type is registered under {@code type}
      */

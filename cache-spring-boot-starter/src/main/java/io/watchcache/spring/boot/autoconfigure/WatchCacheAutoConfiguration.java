@@ -1,5 +1,6 @@
 package io.watchcache.spring.boot.autoconfigure;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import io.watchcache.CacheOptions;
 import io.watchcache.WatchCache;
@@ -52,6 +53,12 @@ public final class WatchCacheAutoConfiguration {
         observations.ifAvailable(options::observationRegistry);
         customizers.orderedStream().forEach(customizer -> customizer.customize(options));
         return new WatchCache(options.build());
+    }
+
+    /** Keeps one throwing {@code @EventListener} of a {@link CacheUpdateEvent} from starving the others. */
+    @Bean
+    static CacheUpdateListenerFactory watchCacheUpdateListenerFactory(ObjectProvider<MeterRegistry> meters) {
+        return new CacheUpdateListenerFactory(meters);
     }
 
     @Bean

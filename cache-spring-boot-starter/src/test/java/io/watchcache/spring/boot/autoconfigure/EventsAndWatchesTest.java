@@ -1,5 +1,10 @@
 package io.watchcache.spring.boot.autoconfigure;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.watchcache.CacheRequest;
 import io.watchcache.CacheType;
 import io.watchcache.RegisterOptions;
@@ -11,6 +16,7 @@ import io.watchcache.spring.boot.CacheUpdateEvent;
 import io.watchcache.spring.boot.CacheWatch;
 import io.watchcache.testing.VersionedStore;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -101,12 +107,83 @@ class EventsAndWatchesTest {
             all.add(event);
         }
 
-        // Last: Spring stops delivering an event to further listeners when one throws.
+        // First: Spring's multicaster would stop delivering an event to further listeners here.
         @EventListener
-        @Order(Ordered.LOWEST_PRECEDENCE)
+        @Order(Ordered.HIGHEST_PRECEDENCE)
         void failing(CacheUpdateEvent<Integer> event) {
             throw new IllegalStateException("a listener bug");
         }
+    }
+
+    /** A thrower and an unrelated bean's listener of every update, with a meter registry. */
+    @Configuration(proxyBeanMethods = false)
+    static class Isolation {
+        final List<String> seen = new CopyOnWriteArrayList<>();
+        final List<String> order = new CopyOnWriteArrayList<>();
+
+        @Bean
+        SimpleMeterRegistry meterRegistry() {
+            return new SimpleMeterRegistry();
+        }
+
+        @Bean
+        CacheType<CacheRequest, String> motd() {
+            return ISOLATION_STORE.syncType(RegisterOptions.blockingRefresh(), v -> (String) v.value());
+        }
+
+        @Bean
+        CacheWatch motdWatch() {
+            return CacheWatch.of("motd", () -> RequestInfo.of("motd"), "motd");
+        }
+
+        @EventListener
+        @Order(1)
+        void thrower(CacheUpdateEvent<String> event) {
+            order.add("thrower");
+            throw new IllegalStateException("a listener bug");
+        }
+
+        @EventListener
+        @Order(2)
+        void other(CacheUpdateEvent<?> event) {
+            order.add("other");
+            seen.add(String.valueOf(event.value()));
+        }
+    }
+
+    static final VersionedStore ISOLATION_STORE = new VersionedStore();
+
+    @Test
+    void aThrowingListenerDoesNotStopTheOthersAndIsLoggedOnceAndCounted() {
+        Logger logger = (Logger) LoggerFactory.getLogger(CacheUpdateListenerFactory.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        ISOLATION_STORE.put("motd", "hello");
+        runner.withUserConfiguration(Isolation.class).run(context -> {
+            Isolation app = context.getBean(Isolation.class);
+            await().atMost(Duration.ofSeconds(10)).until(() -> app.seen.size() == 1);
+            ISOLATION_STORE.put("motd", "again");
+            ISOLATION_STORE.put("motd", "and again");
+            await().atMost(Duration.ofSeconds(10)).until(() -> app.seen.contains("and again"));
+
+            // Every update reached the second listener, after the thrower: @Order still holds.
+            assertThat(app.seen).first().isEqualTo("hello");
+            assertThat(app.order).startsWith("thrower", "other");
+            int failures = (int) app.order.stream().filter("thrower"::equals).count();
+            assertThat(failures).isEqualTo(app.seen.size());
+            assertThat(context.getBean(SimpleMeterRegistry.class).get("watchcache.listener.failures")
+                    .tag("listener", "Isolation.thrower").counter().count()).isEqualTo(failures);
+            // Logged once for this listener and watch, however often it failed.
+            assertThat(logs.list).filteredOn(line -> line.getLevel().isGreaterOrEqual(Level.INFO))
+                    .singleElement().satisfies(line -> {
+                assertThat(line.getLevel()).isEqualTo(Level.ERROR);
+                assertThat(line.getFormattedMessage()).startsWith(
+                        "Listener Isolation.thrower failed on an event of watch 'motd'; the other listeners got it");
+                assertThat(line.getThrowableProxy().getMessage()).isEqualTo("a listener bug");
+            });
+        });
+        logger.detachAppender(logs);
     }
 
     @Test
