@@ -10,4 +10,5 @@ module io.watchcache {
     requires com.github.benmanes.caffeine;
     requires org.slf4j;
     requires static com.google.errorprone.annotations;
+    requires static transitive org.jspecify;
 }

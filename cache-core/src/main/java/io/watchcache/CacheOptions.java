@@ -217,9 +217,9 @@ public final class CacheOptions {
          */
         public Builder executor(Executor executor) {
             if (executor instanceof ThreadPoolExecutor pool && !(pool.getQueue() instanceof SynchronousQueue)) {
-                throw new IllegalArgumentException("executor must not queue tasks behind a bounded pool: blocking"
-                        + " queries hold threads for minutes and queued fetches would starve; use an unbounded or"
-                        + " virtual-thread executor");
+                throw new InvalidOptionException("executor", executor, "must not queue tasks behind a bounded pool:"
+                        + " blocking queries hold threads for minutes and queued fetches would starve; use an"
+                        + " unbounded or virtual-thread executor");
             }
             this.executor = executor;
             return this;
@@ -233,8 +233,8 @@ public final class CacheOptions {
 
         public Builder entryFetchRate(double perSecond) {
             if (Double.isNaN(perSecond) || perSecond <= 0) {
-                throw new IllegalArgumentException("entryFetchRate must be a positive number of fetches per second: "
-                        + perSecond);
+                throw new InvalidOptionException("entryFetchRate", perSecond,
+                        "must be a positive number of fetches per second");
             }
             this.entryFetchRate = perSecond;
             return this;
@@ -242,7 +242,7 @@ public final class CacheOptions {
 
         public Builder entryFetchMaxBurst(int burst) {
             if (burst < 1) {
-                throw new IllegalArgumentException("entryFetchMaxBurst must be at least 1: " + burst);
+                throw new InvalidOptionException("entryFetchMaxBurst", burst, "must be at least 1");
             }
             this.entryFetchMaxBurst = burst;
             return this;
@@ -250,7 +250,7 @@ public final class CacheOptions {
 
         public Builder backoffFreeFailures(int freeFailures) {
             if (freeFailures < 0) {
-                throw new IllegalArgumentException("backoffFreeFailures must not be negative: " + freeFailures);
+                throw new InvalidOptionException("backoffFreeFailures", freeFailures, "must not be negative");
             }
             this.backoffFreeFailures = freeFailures;
             return this;
@@ -284,7 +284,7 @@ public final class CacheOptions {
         /** Bounds the number of entries; the least recently used go first. */
         public Builder maxEntries(long maxEntries) {
             if (maxEntries < 1) {
-                throw new IllegalArgumentException("maxEntries must be at least 1: " + maxEntries);
+                throw new InvalidOptionException("maxEntries", maxEntries, "must be at least 1");
             }
             this.maxEntries = maxEntries;
             return this;

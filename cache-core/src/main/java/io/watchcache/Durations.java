@@ -1,39 +1,46 @@
 package io.watchcache;
 
+import org.jspecify.annotations.Nullable;
+
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Where durations enter the API: negative ones are refused, huge ones clamped to
- * {@link CacheOptions#MAX_DURATION}, so no later arithmetic in nanoseconds can overflow.
+ * The one rule for durations wherever they enter the cache or its integrations: negative (or,
+ * where a wait must happen, zero) ones are refused with an {@link InvalidOptionException}, and
+ * huge ones are clamped to {@link CacheOptions#MAX_DURATION}, so "wait forever" can be written
+ * as {@code 9999d} and no later arithmetic in nanoseconds can overflow.
  */
-final class Durations {
+public final class Durations {
 
     private Durations() {
     }
 
     /** {@code value} (may be null), refused when negative, clamped when huge. */
-    static Duration nonNegative(String name, Duration value) {
+    public static @Nullable Duration nonNegative(String name, @Nullable Duration value) {
         if (value != null && value.isNegative()) {
-            throw new IllegalArgumentException(name + " must not be negative: " + value);
+            throw new InvalidOptionException(name, value, "must not be negative");
         }
         return clamp(value);
     }
 
     /** {@code value} (may be null), refused when zero or negative, clamped when huge. */
-    static Duration positive(String name, Duration value) {
+    public static @Nullable Duration positive(String name, @Nullable Duration value) {
         if (value != null && (value.isNegative() || value.isZero())) {
-            throw new IllegalArgumentException(name + " must be positive: " + value);
+            throw new InvalidOptionException(name, value, "must be positive");
         }
         return clamp(value);
     }
 
     /** Like {@link #positive} but {@code value} must be set. */
-    static Duration requiredPositive(String name, Duration value) {
-        return positive(name, Objects.requireNonNull(value, name));
+    public static Duration requiredPositive(String name, @Nullable Duration value) {
+        if (value == null) {
+            throw new InvalidOptionException(name, null, "must be set");
+        }
+        return Objects.requireNonNull(positive(name, value));
     }
 
-    private static Duration clamp(Duration value) {
+    private static @Nullable Duration clamp(@Nullable Duration value) {
         return value != null && value.compareTo(CacheOptions.MAX_DURATION) > 0 ? CacheOptions.MAX_DURATION : value;
     }
 }

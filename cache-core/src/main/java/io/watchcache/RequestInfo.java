@@ -25,7 +25,7 @@ public record RequestInfo(String key, String partition, String token, long minIn
         partition = partition == null ? "" : partition;
         token = token == null ? "" : token;
         if (minIndex < 0) {
-            throw new IllegalArgumentException("minIndex must not be negative: " + minIndex);
+            throw new InvalidOptionException("minIndex", minIndex, "must not be negative");
         }
         timeout = Durations.nonNegative("timeout", timeout);
         maxAge = Durations.nonNegative("maxAge", maxAge);
@@ -87,7 +87,7 @@ public record RequestInfo(String key, String partition, String token, long minIn
 
         public Builder minIndex(long minIndex) {
             if (minIndex < 0) {
-                throw new IllegalArgumentException("minIndex must not be negative: " + minIndex);
+                throw new InvalidOptionException("minIndex", minIndex, "must not be negative");
             }
             this.minIndex = minIndex;
             return this;

@@ -118,7 +118,22 @@ class SafetyTest {
         assertThatThrownBy(() -> CacheOptions.builder().backoffMaxWait(Duration.ofSeconds(-5)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("backoffMaxWait");
         assertThatThrownBy(() -> CacheOptions.builder().defaultLastGetTtl(null))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("defaultLastGetTtl");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("defaultLastGetTtl");
+        // One vocabulary: each refusal is typed, with the option's API name, the value and the reason.
+        assertThatThrownBy(() -> CacheOptions.builder().backoffMaxWait(Duration.ofSeconds(-5)))
+                .isInstanceOfSatisfying(InvalidOptionException.class, e -> {
+                    assertThat(e.option()).isEqualTo("backoffMaxWait");
+                    assertThat(e.value()).isEqualTo(Duration.ofSeconds(-5));
+                    assertThat(e.reason()).isEqualTo("must be positive");
+                });
+        assertThatThrownBy(() -> CacheOptions.builder().maxEntries(0))
+                .isInstanceOfSatisfying(InvalidOptionException.class, e -> assertThat(e.reason())
+                        .isEqualTo("must be at least 1"));
+        assertThatThrownBy(() -> CacheOptions.builder().defaultQueryTimeout(null))
+                .isInstanceOfSatisfying(InvalidOptionException.class, e -> assertThat(e.reason())
+                        .isEqualTo("must be set"));
+        assertThat(CacheOptions.builder().defaultQueryTimeout(Duration.ofDays(100_000)).build().defaultQueryTimeout())
+                .isEqualTo(CacheOptions.MAX_DURATION);
         assertThatThrownBy(() -> new FetchResult<>("v", null, 1, true, true))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("notModified or unchanged");
     }

@@ -1,5 +1,7 @@
 package io.watchcache.etcd;
 
+import io.watchcache.Durations;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -67,12 +69,7 @@ public record EtcdTypeOptions(Duration requestTimeout, Duration progressInterval
     }
 
     private static Duration positive(Duration value, String name) {
-        Objects.requireNonNull(value, name);
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive: " + value);
-        }
-        // Longer than a day is not a limit any more; it also keeps toNanos() far from overflow.
-        return value.compareTo(Duration.ofDays(1)) > 0 ? Duration.ofDays(1) : value;
+        return Durations.requiredPositive(name, value);
     }
 
     public static final class Builder {

@@ -284,6 +284,39 @@ class EtcdConfigDataTest {
         assertBadImport("watchcache-etcd:config/app/?request-timeout=soon", "request-timeout 'soon' is not a duration");
     }
 
+    @Test
+    void aBadConnectionPropertyIsNamedWithItsValueAsWrittenAndWhereItWasWritten() {
+        assertThatThrownBy(() -> new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE).run(
+                "--spring.config.import=watchcache-etcd:" + prefix, "--watchcache.etcd.request-timeout=-1s",
+                "--watchcache.etcd.endpoints=" + String.join(",", cluster.endpoints())))
+                .satisfies(failure -> {
+                    FailureAnalysis analysis = new EtcdConfigFailureAnalyzer().analyze(failure);
+                    assertThat(analysis).isNotNull();
+                    assertThat(analysis.getDescription()).isEqualTo("The configuration import 'watchcache-etcd:"
+                            + prefix + "' cannot connect to etcd with these properties:\n\n"
+                            + "\t- 'watchcache.etcd.request-timeout' = '-1s' (from \"watchcache.etcd.request-timeout\""
+                            + " from property source \"commandLineArgs\"): must be positive");
+                    assertThat(analysis.getAction()).isEqualTo("Update watchcache.etcd.request-timeout in the"
+                            + " configuration read before the import (e.g. application.yml).");
+                });
+    }
+
+    @Test
+    void aKeyThatDoesNotParseAtStartupIsNamedWithItsLineAndColumn() throws Exception {
+        put("application.yml", "app:\n  colour: [unclosed\n  size: 3\n");
+        assertThatThrownBy(() -> start("watchcache-etcd:" + prefix))
+                .satisfies(failure -> {
+                    FailureAnalysis analysis = new EtcdConfigFailureAnalyzer().analyze(failure);
+                    assertThat(analysis).isNotNull();
+                    assertThat(analysis.getDescription()).startsWith("The configuration import 'watchcache-etcd:"
+                            + prefix + "' read keys from etcd that do not parse:\n\n\t- " + prefix
+                            + "application.yml: line 3, column 7: ");
+                    assertThat(analysis.getDescription()).contains("(while parsing a flow sequence)");
+                    assertThat(analysis.getAction()).startsWith("Fix or delete key " + prefix
+                            + "application.yml in etcd");
+                });
+    }
+
     private void assertBadImport(String location, String reason) {
         assertThatThrownBy(() -> new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE).run(
                 "--spring.config.import=" + location,

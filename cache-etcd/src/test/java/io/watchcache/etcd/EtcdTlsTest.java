@@ -6,6 +6,7 @@ import io.watchcache.CacheOptions;
 import io.watchcache.CacheRequest;
 import io.watchcache.TypedCache;
 import io.watchcache.WatchCache;
+import io.watchcache.etcd.autoconfigure.WatchCacheEtcdAutoConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,8 @@
 package io.watchcache.etcd;
 
 import io.etcd.jetcd.Client;
+import io.watchcache.etcd.autoconfigure.EtcdProperties;
+import io.watchcache.etcd.autoconfigure.WatchCacheEtcdAutoConfiguration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
@@ -83,11 +85,15 @@ class WatchCacheEtcdAutoConfigurationTest {
         for (String property : List.of("request-timeout", "progress-interval", "progress-timeout", "keepalive-time",
                 "keepalive-timeout")) {
             runner.withPropertyValues("watchcache.etcd.endpoints=http://127.0.0.1:2379",
-                    "watchcache.etcd." + property + "=0s").run(context -> {
+                    "watchcache.etcd." + property + "=-3s").run(context -> {
                         assertThat(context).hasFailed();
+                        // The value as written (not Boot's PT-3S) and the core's reason, word for word.
                         assertThat(context.getStartupFailure()).rootCause()
-                                .isInstanceOf(InvalidConfigurationPropertyValueException.class)
-                                .hasMessageContaining("watchcache.etcd." + property);
+                                .isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class, e -> {
+                                    assertThat(e.getName()).isEqualTo("watchcache.etcd." + property);
+                                    assertThat(e.getValue()).isEqualTo("-3s");
+                                    assertThat(e.getReason()).isEqualTo("must be positive");
+                                });
                     });
         }
     }

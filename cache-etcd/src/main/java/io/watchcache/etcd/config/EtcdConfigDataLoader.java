@@ -34,8 +34,7 @@ public class EtcdConfigDataLoader implements ConfigDataLoader<EtcdConfigDataReso
             EtcdConfigParser.Parsed parsed = EtcdConfigParser.parse(resource.prefix(), read.entries());
             if (!parsed.ok()) {
                 if (!resource.isOptional()) {
-                    throw new InvalidEtcdConfigImportException(resource.sourceName(), "keys that do not parse: "
-                            + parsed.errors());
+                    throw InvalidEtcdConfigImportException.keys(resource.sourceName(), parsed.errors());
                 }
                 log.warn("Configuration from etcd: skipping keys that do not parse: " + parsed.errors());
             }

@@ -1,6 +1,9 @@
 package io.watchcache.etcd.config;
 
-import io.watchcache.etcd.EtcdProperties;
+import io.watchcache.Durations;
+import io.watchcache.InvalidOptionException;
+import io.watchcache.etcd.autoconfigure.EtcdClients;
+import io.watchcache.etcd.autoconfigure.EtcdProperties;
 import org.springframework.boot.bootstrap.BootstrapRegistry;
 import org.springframework.boot.context.config.ConfigDataLocation;
 import org.springframework.boot.context.config.ConfigDataLocationResolver;
@@ -67,6 +70,10 @@ public class EtcdConfigDataLocationResolver implements ConfigDataLocationResolve
             throw new InvalidEtcdConfigImportException(location.toString(), "watchcache.etcd.ssl.bundle is set, but"
                     + " SSL bundles are beans and do not exist yet when configuration is imported");
         }
+        List<EtcdClients.Invalid> invalid = EtcdClients.check(properties, binder);
+        if (!invalid.isEmpty()) {
+            throw InvalidEtcdConfigImportException.properties(location.toString(), invalid);
+        }
         Duration timeout = properties.getRequestTimeout();
         if (options.containsKey("request-timeout")) {
             try {
@@ -76,8 +83,11 @@ public class EtcdConfigDataLocationResolver implements ConfigDataLocationResolve
                         + options.get("request-timeout") + "' is not a duration such as 5s");
             }
         }
-        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            throw new InvalidEtcdConfigImportException(location.toString(), "the request timeout must be positive");
+        try {
+            timeout = Durations.requiredPositive("request-timeout", timeout);
+        } catch (InvalidOptionException e) {
+            throw new InvalidEtcdConfigImportException(location.toString(), "request-timeout '"
+                    + options.get("request-timeout") + "' " + e.reason());
         }
         BootstrapRegistry registry = context.getBootstrapContext();
         registry.registerIfAbsent(EtcdConfigSources.class,

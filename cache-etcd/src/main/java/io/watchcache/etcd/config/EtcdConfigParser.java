@@ -1,5 +1,6 @@
 package io.watchcache.etcd.config;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.env.PropertiesPropertySourceLoader;
 import org.springframework.boot.env.PropertySourceLoader;
 import org.springframework.boot.env.YamlPropertySourceLoader;
@@ -7,6 +8,8 @@ import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.util.ClassUtils;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -74,12 +77,31 @@ final class EtcdConfigParser {
                     }
                 }
             } catch (IOException | RuntimeException e) {
-                errors.put(key, firstLine(e.getMessage() == null ? e.toString() : e.getMessage()));
+                String where = YAML ? YamlMarks.where(e) : null;
+                errors.put(key, where != null ? where : firstLine(e.getMessage() == null ? e.toString()
+                        : e.getMessage()));
             }
         }
         Map<String, Object> properties = new LinkedHashMap<>(fromFiles);
         properties.putAll(single);
         return new Parsed(properties, errors);
+    }
+
+    /** Where SnakeYAML says a document is wrong; apart, so nothing loads its classes when it is absent. */
+    private static final class YamlMarks {
+
+        /** "line 3, column 9: expected ',' or ']', but got <stream end> (while parsing a flow sequence)", or null. */
+        static @Nullable String where(Throwable e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+                    Mark mark = marked.getProblemMark();
+                    return "line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ": "
+                            + marked.getProblem() + (marked.getContext() == null ? "" : " (" + marked.getContext()
+                            + ")");
+                }
+            }
+            return null;
+        }
     }
 
     private static PropertySourceLoader loaderFor(String path) {

@@ -5,8 +5,8 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
-import io.watchcache.etcd.EtcdClients;
-import io.watchcache.etcd.EtcdProperties;
+import io.watchcache.etcd.autoconfigure.EtcdClients;
+import io.watchcache.etcd.autoconfigure.EtcdProperties;
 import org.springframework.boot.bootstrap.BootstrapRegistry;
 import org.springframework.context.ConfigurableApplicationContext;
 

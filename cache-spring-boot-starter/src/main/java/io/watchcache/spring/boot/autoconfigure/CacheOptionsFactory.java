@@ -1,6 +1,8 @@
 package io.watchcache.spring.boot.autoconfigure;
 
 import io.watchcache.CacheOptions;
+import io.watchcache.Durations;
+import io.watchcache.InvalidOptionException;
 import io.watchcache.RegisterOptions;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
@@ -67,9 +69,8 @@ final class CacheOptionsFactory {
         positiveOrZero(check, "watchcache.health.lost-contact-threshold", health.getLostContactThreshold());
         check.status("watchcache.health.lost-contact-status", health.getLostContactStatus());
         WatchCacheProperties.Readiness readiness = properties.getReadiness();
-        if (readiness.getTimeout() == null || readiness.getTimeout().isNegative() || readiness.getTimeout().isZero()) {
-            check.invalid("watchcache.readiness.timeout", readiness.getTimeout(), "must be positive");
-        }
+        apply(check, "watchcache.readiness.timeout", readiness.getTimeout(),
+                timeout -> Durations.positive("timeout", timeout));
     }
 
     /**
@@ -100,31 +101,18 @@ final class CacheOptionsFactory {
     }
 
     private static void positiveOrZero(ConfigurationCheck check, String property, @Nullable Duration value) {
-        if (value == null || value.isNegative()) {
-            check.invalid(property, value, value == null ? "a value is required" : "must not be negative");
-        }
+        apply(check, property, value, threshold -> Durations.nonNegative("threshold", threshold));
     }
 
     private static <T> void apply(ConfigurationCheck check, String property, @Nullable T value, Consumer<T> setter) {
         if (value == null) {
-            check.invalid(property, null, "a value is required");
+            check.invalid(property, null, "must be set");
             return;
         }
         try {
             setter.accept(value);
-        } catch (IllegalArgumentException e) {
-            check.invalid(property, value, reason(e.getMessage()));
+        } catch (InvalidOptionException e) {
+            check.invalid(property, value, e.reason());
         }
-    }
-
-    /** The core says "entryFetchMaxBurst must be at least 1: 0"; the property name already says the first part. */
-    private static String reason(@Nullable String message) {
-        if (message == null) {
-            return "not allowed";
-        }
-        int must = message.indexOf("must ");
-        String reason = must >= 0 ? message.substring(must) : message;
-        int colon = reason.lastIndexOf(':');
-        return colon > 0 ? reason.substring(0, colon) : reason;
     }
 }

@@ -1,20 +1,19 @@
 package io.watchcache.spring.boot.autoconfigure;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.configurationmetadata.ConfigurationMetadataProperty;
+import org.springframework.boot.configurationmetadata.ConfigurationMetadataRepositoryJsonBuilder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
-import org.springframework.boot.json.JsonParserFactory;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The properties under a prefix that something binds, read from the configuration metadata
@@ -45,23 +44,18 @@ final class KnownProperties {
         ConfigurationPropertyName root = ConfigurationPropertyName.of(prefix);
         List<Known> known = new ArrayList<>();
         try {
+            ConfigurationMetadataRepositoryJsonBuilder builder = ConfigurationMetadataRepositoryJsonBuilder.create();
             for (Resource resource : new PathMatchingResourcePatternResolver(classLoader)
                     .getResources("classpath*:" + METADATA)) {
-                String json;
                 try (InputStream in = resource.getInputStream()) {
-                    json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                    builder.withJsonResource(in);
                 }
-                Object properties = JsonParserFactory.getJsonParser().parseMap(json).get("properties");
-                if (!(properties instanceof List<?> list)) {
-                    continue;
-                }
-                for (Object property : list) {
-                    if (property instanceof Map<?, ?> map && map.get("name") instanceof String name
-                            && ConfigurationPropertyName.isValid(name)
-                            && root.isAncestorOf(ConfigurationPropertyName.of(name))) {
-                        known.add(new Known(ConfigurationPropertyName.of(name), name,
-                                isContainer(String.valueOf(map.get("type")))));
-                    }
+            }
+            for (ConfigurationMetadataProperty property : builder.build().getAllProperties().values()) {
+                String name = property.getId();
+                if (ConfigurationPropertyName.isValid(name) && root.isAncestorOf(ConfigurationPropertyName.of(name))) {
+                    known.add(new Known(ConfigurationPropertyName.of(name), name,
+                            isContainer(String.valueOf(property.getType()))));
                 }
             }
         } catch (IOException e) {

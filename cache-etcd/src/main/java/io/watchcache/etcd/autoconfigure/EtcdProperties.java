@@ -1,5 +1,6 @@
-package io.watchcache.etcd;
+package io.watchcache.etcd.autoconfigure;
 
+import io.watchcache.etcd.EtcdTypeOptions;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 import java.time.Duration;
@@ -154,7 +155,7 @@ public class EtcdProperties {
     @Override
     public String toString() {
         return "EtcdProperties[endpoints=" + endpoints + ", user=" + user + ", password="
-                + (password == null ? null : "<redacted>") + ", namespace=" + namespace + ", ssl.bundle="
+                + (password == null ? null : "******") + ", namespace=" + namespace + ", ssl.bundle="
                 + ssl.bundle + "]";
     }
 }

@@ -1,4 +1,4 @@
-package io.watchcache.etcd;
+package io.watchcache.etcd.autoconfigure;
 
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;

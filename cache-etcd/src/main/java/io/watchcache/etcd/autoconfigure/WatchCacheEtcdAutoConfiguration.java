@@ -1,22 +1,25 @@
-package io.watchcache.etcd;
+package io.watchcache.etcd.autoconfigure;
 
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.watchcache.etcd.EtcdCacheTypes;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslOptions;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
 
 import java.util.Arrays;
 import javax.net.ssl.SSLException;
@@ -37,7 +40,8 @@ public final class WatchCacheEtcdAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    Client etcdClient(EtcdProperties properties, ObjectProvider<SslBundles> sslBundles) {
+    Client etcdClient(EtcdProperties properties, ObjectProvider<SslBundles> sslBundles, Environment environment) {
+        EtcdClients.requireValid(properties, Binder.get(environment));
         ClientBuilder builder = EtcdClients.builder(properties);
         String bundleName = properties.getSsl().getBundle();
         if (bundleName != null) {

@@ -1,0 +1,139 @@
+package io.watchcache.etcd.autoconfigure;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.watchcache.Durations;
+import io.watchcache.InvalidOptionException;
+import io.watchcache.etcd.EtcdTypeOptions;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.bind.BindContext;
+import org.springframework.boot.context.properties.bind.BindHandler;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.origin.Origin;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A jetcd {@link ClientBuilder} and the types' {@link EtcdTypeOptions} from
+ * {@code watchcache.etcd.*} (TLS is the caller's, from an SSL bundle). One place, for the
+ * beans and for {@code watchcache-etcd:} configuration imports.
+ */
+public final class EtcdClients {
+
+    private EtcdClients() {
+    }
+
+    public static ClientBuilder builder(EtcdProperties properties) {
+        ClientBuilder builder = Client.builder().endpoints(properties.getEndpoints().toArray(String[]::new))
+                .keepaliveTime(positive("watchcache.etcd.keepalive-time", properties.getKeepaliveTime()))
+                .keepaliveTimeout(positive("watchcache.etcd.keepalive-timeout", properties.getKeepaliveTimeout()));
+        if (properties.getUser() != null) {
+            builder.user(utf8(properties.getUser()));
+        }
+        if (properties.getPassword() != null) {
+            builder.password(utf8(properties.getPassword()));
+        }
+        if (properties.getNamespace() != null) {
+            builder.namespace(utf8(properties.getNamespace()));
+        }
+        if (properties.getAuthority() != null) {
+            builder.authority(properties.getAuthority());
+        }
+        return builder;
+    }
+
+    /**
+     * The options of the etcd cache types from {@code watchcache.etcd.*}, each duration checked
+     * under its property's name.
+     */
+    public static EtcdTypeOptions typeOptions(EtcdProperties properties) {
+        return EtcdTypeOptions.builder()
+                .requestTimeout(positive("watchcache.etcd.request-timeout", properties.getRequestTimeout()))
+                .progressInterval(positive("watchcache.etcd.progress-interval", properties.getProgressInterval()))
+                .progressTimeout(positive("watchcache.etcd.progress-timeout", properties.getProgressTimeout()))
+                .endpoints(properties.getEndpoints())
+                .build();
+    }
+
+    /** One {@code watchcache.etcd.*} value the client cannot use: as written, where, and why. */
+    public record Invalid(String property, @Nullable Object written, @Nullable Origin origin, String reason) {
+
+        /** One line of a report: {@code 'watchcache.etcd.request-timeout' = '-1s' (from ...): must be positive}. */
+        public String describe() {
+            return "'" + property + "'" + (written == null ? "" : " = '" + written + "'")
+                    + (origin == null ? "" : " (from " + origin + ")") + ": " + reason;
+        }
+    }
+
+    /**
+     * Every duration under {@code watchcache.etcd.*} the client cannot run with, each with its
+     * value as written and where it was written ({@code binder} reads them again for that).
+     * One rule, the core's: durations must be positive.
+     */
+    public static List<Invalid> check(EtcdProperties properties, Binder binder) {
+        Map<String, @Nullable Duration> durations = new LinkedHashMap<>();
+        durations.put("watchcache.etcd.request-timeout", properties.getRequestTimeout());
+        durations.put("watchcache.etcd.progress-interval", properties.getProgressInterval());
+        durations.put("watchcache.etcd.progress-timeout", properties.getProgressTimeout());
+        durations.put("watchcache.etcd.keepalive-time", properties.getKeepaliveTime());
+        durations.put("watchcache.etcd.keepalive-timeout", properties.getKeepaliveTimeout());
+        List<Invalid> invalid = new ArrayList<>();
+        durations.forEach((property, value) -> {
+            try {
+                Durations.requiredPositive(property, value);
+            } catch (InvalidOptionException e) {
+                ConfigurationProperty written = written(binder, property);
+                invalid.add(new Invalid(property, written == null ? value : written.getValue(),
+                        written == null ? null : written.getOrigin(), e.reason()));
+            }
+        });
+        return invalid;
+    }
+
+    /**
+     * Throws Boot's {@link InvalidConfigurationPropertyValueException} for the first value
+     * {@link #check} refuses (Boot's analyzer adds where it was written).
+     */
+    public static void requireValid(EtcdProperties properties, Binder binder) {
+        for (Invalid invalid : check(properties, binder)) {
+            throw new InvalidConfigurationPropertyValueException(invalid.property(), invalid.written(),
+                    invalid.reason());
+        }
+    }
+
+    /** The property as its source holds it: the text the user wrote and its origin. */
+    private static @Nullable ConfigurationProperty written(Binder binder, String property) {
+        ConfigurationProperty[] found = new ConfigurationProperty[1];
+        binder.bind(property, Bindable.of(String.class), new BindHandler() {
+            @Override
+            public Object onSuccess(ConfigurationPropertyName name, Bindable<?> target, BindContext context,
+                                    Object result) {
+                found[0] = context.getConfigurationProperty();
+                return result;
+            }
+        });
+        return found[0];
+    }
+
+    private static Duration positive(String property, @Nullable Duration value) {
+        try {
+            return Durations.requiredPositive(property, value);
+        } catch (InvalidOptionException e) {
+            throw new InvalidConfigurationPropertyValueException(property, value, e.reason());
+        }
+    }
+
+    private static ByteSequence utf8(String value) {
+        return ByteSequence.from(value, StandardCharsets.UTF_8);
+    }
+}
