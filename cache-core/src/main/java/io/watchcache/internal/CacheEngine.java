@@ -9,6 +9,7 @@ import io.watchcache.CacheSnapshot;
 import io.watchcache.CacheType;
 import io.watchcache.FetchFailedException;
 import io.watchcache.FetchResult;
+import io.watchcache.InvalidOptionException;
 import io.watchcache.RegisterOptions;
 import io.watchcache.RequestInfo;
 import io.watchcache.Result;
@@ -323,8 +324,8 @@ public final class CacheEngine implements AutoCloseable {
         Objects.requireNonNull(correlationId, "correlationId");
         Objects.requireNonNull(listener, "listener");
         if (info.key().isBlank()) {
-            throw new IllegalArgumentException("cannot watch a blank key on cache type '" + type.name
-                    + "': a blank key means \"do not cache\", and only cached entries can be watched");
+            throw new InvalidOptionException("key", info.key(), "must not be blank to watch cache type '"
+                    + type.name + "': a blank key means \"do not cache\", and only cached entries can be watched");
         }
         runtime.requireOpen();
         Watch watch;
@@ -332,9 +333,9 @@ public final class CacheEngine implements AutoCloseable {
             watch = new BlockingWatch(runtime, watchSource, type, request, info, correlationId, listener);
         } else {
             if (info.maxAge() == null || info.maxAge().isZero()) {
-                throw new IllegalArgumentException("watching cache type '" + type.name
-                        + "' needs a maxAge on the request: the type does not support blocking,"
-                        + " so the watch polls every maxAge");
+                throw new InvalidOptionException("maxAge", info.maxAge(), "must be set to watch cache type '"
+                        + type.name + "': the type does not support blocking queries, so the watch polls every"
+                        + " maxAge");
             }
             watch = new PollingWatch(runtime, watchSource, type, request, info, correlationId, listener);
         }

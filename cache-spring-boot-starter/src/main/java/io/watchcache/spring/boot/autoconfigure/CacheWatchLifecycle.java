@@ -1,5 +1,6 @@
 package io.watchcache.spring.boot.autoconfigure;
 
+import io.watchcache.InvalidOptionException;
 import io.watchcache.Subscription;
 import io.watchcache.WatchCache;
 import io.watchcache.spring.boot.CacheEventPublisher;
@@ -60,8 +61,34 @@ public class CacheWatchLifecycle implements SmartLifecycle, ApplicationListener<
         if (running) {
             return;
         }
-        watches.orderedStream().forEach(watch -> subscriptions.add(publisher.publish(watch)));
+        try {
+            watches.orderedStream().forEach(watch -> subscriptions.add(start(watch)));
+        } catch (RuntimeException e) {
+            subscriptions.forEach(Subscription::cancel);
+            subscriptions.clear();
+            throw e;
+        }
         running = true;
+    }
+
+    private Subscription start(CacheWatch watch) {
+        try {
+            return publisher.publish(watch);
+        } catch (InvalidOptionException e) {
+            throw new CacheWatchStartException(beanName(watch), watch, e);
+        }
+    }
+
+    /** The watch's bean name, for the startup error (the provider hands out beans without their names). */
+    private String beanName(CacheWatch watch) {
+        if (context != null) {
+            for (String name : context.getBeanNamesForType(CacheWatch.class)) {
+                if (context.getBean(name) == watch) {
+                    return name;
+                }
+            }
+        }
+        return watch.toString();
     }
 
     @Override

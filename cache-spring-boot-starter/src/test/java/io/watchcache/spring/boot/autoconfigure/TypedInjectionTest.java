@@ -182,6 +182,55 @@ class TypedInjectionTest {
         }
     }
 
+    /** A second type with the generics of {@code limit}: injecting by generics alone is ambiguous. */
+    @Configuration(proxyBeanMethods = false)
+    static class SameGenerics {
+        @Bean
+        CacheType<CacheRequest, Integer> quota() {
+            return STORE.syncType(RegisterOptions.blockingRefresh(),
+                    v -> v.value() == null ? null : Integer.valueOf(v.value().toString()));
+        }
+
+        @Bean
+        String needsOne(TypedCache<CacheRequest, Integer> numbers) {
+            return numbers.name();
+        }
+    }
+
+    @Test
+    void twoTypesWithTheSameGenericsAreAnAnalysisSuggestingAQualifierWithBothNames() {
+        runner.withUserConfiguration(Types.class, SameGenerics.class).run(context -> {
+            assertThat(context).hasFailed();
+            FailureAnalysis analysis = StrictConfigurationTest.analyze(context.getStartupFailure());
+            assertThat(analysis.getDescription()).isEqualTo("An injection point of io.watchcache.TypedCache"
+                    + "<io.watchcache.CacheRequest, java.lang.Integer> matches 2 cache types with the same generics:"
+                    + " 'limit', 'quota'.");
+            assertThat(analysis.getAction()).isEqualTo("Say which one: annotate the injection point with"
+                    + " @Qualifier(\"limit\") or @Qualifier(\"quota\") (a cache type's bean name is its qualifier),"
+                    + " or mark one of the CacheType beans @Primary.");
+        });
+    }
+
+    @Test
+    void aWatchOnANonBlockingTypeWithoutMaxAgeIsAnAnalysisNamingTheBeanAndTheFix() {
+        runner.withUserConfiguration(Types.class)
+                .withBean("polled", CacheType.class, () -> STORE.syncType(RegisterOptions.builder().build(),
+                        VersionedStore.Versioned::value))
+                .withBean("motdWatch", CacheWatch.class, () -> CacheWatch.of("polled", () -> RequestInfo.of("limit"),
+                        "motd"))
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    FailureAnalysis analysis = StrictConfigurationTest.analyze(context.getStartupFailure());
+                    assertThat(analysis).as("analysis of %s", context.getStartupFailure().getCause()).isNotNull();
+                    assertThat(analysis.getDescription()).isEqualTo("The CacheWatch bean 'motdWatch' (type 'polled',"
+                            + " correlation id 'motd') cannot start: its request's maxAge must be set to watch cache"
+                            + " type 'polled': the type does not support blocking queries, so the watch polls every"
+                            + " maxAge.");
+                    assertThat(analysis.getAction()).startsWith("Give the request of bean 'motdWatch' a maxAge");
+                    assertThat(analysis.getAction()).contains("RegisterOptions.blockingRefresh()");
+                });
+    }
+
     private static void assertUnknownType(Throwable failure) {
         assertThat(failure).isNotNull();
         FailureAnalysis analysis = new UnknownCacheTypeFailureAnalyzer().analyze(failure);
