@@ -7,6 +7,7 @@ import io.watchcache.WatchCache;
 import io.watchcache.etcd.config.EtcdConfigChangedEvent;
 import io.watchcache.etcd.config.EtcdConfigFailureAnalyzer;
 import io.watchcache.etcd.config.EtcdConfigHealthIndicator;
+import io.watchcache.spring.boot.autoconfigure.WatchCacheReadiness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,12 +15,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.EventListener;
@@ -32,9 +37,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -233,6 +240,46 @@ class EtcdConfigDataTest {
         put("greeting/message", "late but here");
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> "late but here".equals(app.getEnvironment().getProperty("greeting.message")));
+    }
+
+    @Test
+    void readinessWaitsForAnOptionalImportThatEtcdHasNotAnsweredYet() throws Exception {
+        put("greeting/message", "from etcd");
+        EtcdCluster.Member member = cluster.member(0);
+        member.kill();
+        AtomicReference<ConfigurableApplicationContext> started = new AtomicReference<>();
+        CompletableFuture<ConfigurableApplicationContext> running = CompletableFuture.supplyAsync(() ->
+                new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+                        .listeners((ApplicationListener<ApplicationStartedEvent>) e ->
+                                started.set(e.getApplicationContext()))
+                        .run("--spring.config.import=optional:watchcache-etcd:" + prefix + "?request-timeout=1s",
+                                "--watchcache.etcd.endpoints=" + member.endpoint(),
+                                "--watchcache.readiness.await-first-value=true", "--watchcache.readiness.timeout=60s",
+                                "--spring.cloud.compatibility-verifier.enabled=false"));
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> started.get() != null);
+            ConfigurableApplicationContext app = started.get();
+            WatchCacheReadiness readiness = app.getBean(WatchCacheReadiness.class);
+            await().atMost(Duration.ofSeconds(10)).until(readiness::isHolding);
+            // Held, and named by its prefix only: the property still has no value from etcd.
+            assertThat(readiness.missing()).containsExactly("config import watchcache-etcd:" + prefix);
+            assertThat(app.getBean(ApplicationAvailability.class).getReadinessState())
+                    .isEqualTo(ReadinessState.REFUSING_TRAFFIC);
+            assertThat(app.getEnvironment().getProperty("greeting.message")).isNull();
+            assertThat(running).isNotDone();
+
+            member.start();
+            // Ready once etcd answers, with no write under the prefix, and the value is there.
+            apps.add(running.get(60, TimeUnit.SECONDS));
+            assertThat(readiness.missing()).isEmpty();
+            assertThat(app.getEnvironment().getProperty("greeting.message")).isEqualTo("from etcd");
+            await().atMost(Duration.ofSeconds(10)).until(() -> app.getBean(ApplicationAvailability.class)
+                    .getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC);
+        } finally {
+            if (!running.isDone() && started.get() != null) {
+                started.get().close();
+            }
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.watchcache.etcd.config;
 
 import io.watchcache.WatchCache;
+import io.watchcache.spring.boot.AwaitedFirstValues;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -24,6 +25,17 @@ public final class EtcdConfigAutoConfiguration {
     EtcdConfigWatcher watchcacheEtcdConfigWatcher(@Qualifier(EtcdConfigSources.BEAN_NAME) EtcdConfigSources sources,
                                                   ObjectProvider<WatchCache> cache, ApplicationContext context) {
         return new EtcdConfigWatcher(sources, cache, context);
+    }
+
+    /** With the starter: readiness ({@code watchcache.readiness.await-first-value}) waits for the imports too. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(AwaitedFirstValues.class)
+    static class Readiness {
+
+        @Bean
+        AwaitedFirstValues etcdConfigImports(@Qualifier(EtcdConfigSources.BEAN_NAME) EtcdConfigSources sources) {
+            return sources::unanswered;
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

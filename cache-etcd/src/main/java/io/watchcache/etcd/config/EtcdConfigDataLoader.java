@@ -31,6 +31,7 @@ public class EtcdConfigDataLoader implements ConfigDataLoader<EtcdConfigDataReso
         EtcdConfigSources.Imported imported = sources.imported(resource);
         try {
             EtcdConfigSources.Read read = sources.read(resource.prefix(), resource.requestTimeout());
+            imported.answered = true;
             EtcdConfigParser.Parsed parsed = EtcdConfigParser.parse(resource.prefix(), read.entries());
             if (!parsed.ok()) {
                 if (!resource.isOptional()) {

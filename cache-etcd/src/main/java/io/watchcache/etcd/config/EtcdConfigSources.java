@@ -34,6 +34,8 @@ public final class EtcdConfigSources implements AutoCloseable {
     static final class Imported {
         final EtcdConfigDataResource resource;
         final EtcdConfigPropertySource source;
+        /** Whether etcd has answered for this prefix at all (at startup or through the watch since). */
+        volatile boolean answered;
         /** Keys of the last content that did not parse (then the content was not used); empty if none. */
         volatile SortedMap<String, String> errors = new TreeMap<>();
 
@@ -76,6 +78,15 @@ public final class EtcdConfigSources implements AutoCloseable {
 
     List<Imported> imports() {
         return new ArrayList<>(imports.values());
+    }
+
+    /**
+     * The imports etcd has not answered yet (an {@code optional:} one that could not be read at
+     * startup), by location: prefixes only, never keys.
+     */
+    List<String> unanswered() {
+        return imports.values().stream().filter(imported -> !imported.answered)
+                .map(imported -> "config import " + imported.resource.sourceName()).sorted().toList();
     }
 
     List<String> endpoints() {

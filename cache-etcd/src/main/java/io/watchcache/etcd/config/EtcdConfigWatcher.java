@@ -121,6 +121,7 @@ public class EtcdConfigWatcher implements SmartLifecycle, DisposableBean {
             // last properties stay meanwhile.
             return;
         }
+        imported.answered = true;
         String prefix = imported.resource.prefix();
         PrefixSnapshot snapshot = update.value();
         EtcdConfigParser.Parsed parsed = EtcdConfigParser.parse(prefix, snapshot.entries());

@@ -188,8 +188,8 @@ public class WatchCacheProperties {
     public static class Readiness {
 
         /**
-         * Whether the application stays REFUSING_TRAFFIC until every CacheWatch bean and
-         * LiveValue bean has its first value (or the timeout passes).
+         * Whether the application stays REFUSING_TRAFFIC until every CacheWatch bean, LiveValue
+         * bean and configuration import has its first value (or the timeout passes).
          */
         private boolean awaitFirstValue = false;
 

@@ -3,6 +3,7 @@ package io.watchcache.spring.boot.autoconfigure;
 import io.watchcache.CacheSnapshot;
 import io.watchcache.LiveValue;
 import io.watchcache.WatchCache;
+import io.watchcache.spring.boot.AwaitedFirstValues;
 import io.watchcache.spring.boot.CacheWatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,9 +18,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Which declared watches ({@link CacheWatch} beans) and live values ({@code LiveValue} beans)
- * have no first value yet, and, with {@code watchcache.readiness.await-first-value=true}, the
- * wait for them.
+ * Which declared watches ({@link CacheWatch} beans), live values ({@code LiveValue} beans) and
+ * other {@link AwaitedFirstValues} (configuration imports) have no first value yet, and, with
+ * {@code watchcache.readiness.await-first-value=true}, the wait for them.
  *
  * <p>The wait is an {@link ApplicationRunner}: Spring Boot publishes
  * {@code ReadinessState.ACCEPTING_TRAFFIC} only after every runner has returned, so until the
@@ -71,6 +72,8 @@ public class WatchCacheReadiness implements ApplicationRunner, Ordered {
                 missing.add("live value " + name);
             }
         });
+        beans.getBeansOfType(AwaitedFirstValues.class, false, false).values()
+                .forEach(awaited -> missing.addAll(awaited.missing()));
         return missing;
     }
 
