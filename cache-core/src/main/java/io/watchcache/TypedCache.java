@@ -52,9 +52,21 @@ public interface TypedCache<R extends CacheRequest, V> {
      * A held, always-fresh value: keeps its entry alive and current while open; its
      * {@link LiveValue#get()} then costs a volatile read.
      *
+     * Its watch shows in snapshots (and the actuator endpoint) with the correlation id
+     * {@code "live value"}; {@link #live(CacheRequest, String)} names it.
+     *
      * @throws IllegalArgumentException as for {@link #watch}
      */
     LiveValue<V> live(R request);
+
+    /**
+     * {@link #live(CacheRequest)} with a name: its watch's correlation id is
+     * {@code "live value <name>"}, as Spring readiness names a {@code LiveValue} bean (give it the
+     * bean's name).
+     *
+     * @throws IllegalArgumentException as for {@link #watch}
+     */
+    LiveValue<V> live(R request, String name);
 
     /**
      * Stores {@code result} as a valid entry for {@code info}'s partition, token and key, as if

@@ -75,6 +75,18 @@ class LiveValueTest {
     }
 
     @Test
+    void aLiveValuesWatchIsNamedLiveValueAndItsNameWhenGivenOne() {
+        cache = WatchCache.create();
+        TypedCache<CacheRequest, String> t = cache.register("t", store.stringType());
+        store.put("k", "a");
+        try (LiveValue<String> named = t.live(req("k"), "darkMode"); LiveValue<String> unnamed = t.live(req("k"))) {
+            assertThat(named.get()).isEqualTo(unnamed.get()).isEqualTo("a");
+            assertThat(cache.snapshot().watches()).extracting(CacheSnapshot.WatchView::correlationId)
+                    .containsExactlyInAnyOrder("live value darkMode", "live value");
+        }
+    }
+
+    @Test
     void aFailureBeforeAnyValueIsThrownAndALaterSuccessFillsIt() throws Exception {
         ScriptedType type = ScriptedType.refreshingBlocking().fail(new IOException("source down"));
         cache = new WatchCache(TestSupport.fastBackoff().build());

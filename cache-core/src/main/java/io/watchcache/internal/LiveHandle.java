@@ -16,7 +16,8 @@ import java.time.Duration;
  */
 final class LiveHandle<V> implements LiveValue<V> {
 
-    static final String CORRELATION_ID = "live-value";
+    /** The correlation id of a live value's watch; a named one adds its name after a space. */
+    static final String CORRELATION_ID = "live value";
 
     /** What {@link #value} holds before the first value: any real value, null included, is not this. */
     private static final Object NONE = new Object();

@@ -81,7 +81,12 @@ public class ValuesController {
     }
 
     @PutMapping("/values/{*key}")
-    public ResponseEntity<Void> put(@PathVariable("key") String path, @RequestBody String value) throws Exception {
+    public ResponseEntity<Void> put(@PathVariable("key") String path,
+                                    @RequestBody(required = false) String value) throws Exception {
+        if (value == null) {
+            throw new BadRequest("a PUT stores its body as the value, and the body is empty;"
+                    + " send the value as a text/plain body (an empty value: DELETE the key instead)");
+        }
         backend.put(key(path), value);
         return ResponseEntity.noContent().build();
     }

@@ -74,7 +74,8 @@ class HttpApiTest {
         // Too long for Tomcat to read at all: answered before Spring, in the same format.
         assertProblem(send(at("/values/" + "k".repeat(40_000))), 400, "longer than the server accepts");
         assertProblem(send(at("/values/k").PUT(HttpRequest.BodyPublishers.noBody())
-                .header("Content-Type", "text/plain")), 400, "Failed to read request");
+                .header("Content-Type", "text/plain")), 400,
+                "a PUT stores its body as the value, and the body is empty");
         assertProblem(send(at("/values/k").POST(HttpRequest.BodyPublishers.ofString("x"))), 405, "POST");
         assertProblem(send(at("/no-such-page")), 404, "Not Found");
     }
