@@ -20,6 +20,13 @@ import java.time.Duration;
 public record RequestInfo(String key, String partition, String token, long minIndex,
                           Duration timeout, Duration maxAge, boolean mustRevalidate) {
 
+    /**
+     * What a secret reads as wherever the cache or its integrations show one (a token in
+     * {@code toString}, a hidden key in the actuator, a secret-looking property in an event).
+     */
+    public static final String MASK = "******";
+
+
     public RequestInfo {
         key = key == null ? "" : key;
         partition = partition == null ? "" : partition;
@@ -54,7 +61,7 @@ public record RequestInfo(String key, String partition, String token, long minIn
     @Override
     public String toString() {
         return "RequestInfo[key=" + key + ", partition=" + partition
-                + ", token=" + (token.isEmpty() ? "" : "<redacted>") + ", minIndex=" + minIndex
+                + ", token=" + (token.isEmpty() ? "" : MASK) + ", minIndex=" + minIndex
                 + ", timeout=" + timeout + ", maxAge=" + maxAge + ", mustRevalidate=" + mustRevalidate + "]";
     }
 

@@ -50,7 +50,7 @@ class SafetyTest {
                 assertThat(e.toString()).doesNotContain(TOKEN);
             }
 
-            assertThat(info.toString()).doesNotContain(TOKEN).contains("<redacted>");
+            assertThat(info.toString()).doesNotContain(TOKEN).contains(RequestInfo.MASK);
             assertThat(cache.snapshot().toString()).doesNotContain(TOKEN);
             assertThat(watch.toString()).doesNotContain(TOKEN);
             for (Meter meter : registry.getMeters()) {

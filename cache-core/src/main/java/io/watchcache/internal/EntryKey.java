@@ -56,6 +56,6 @@ final class EntryKey {
     @Override
     public String toString() {
         return "EntryKey[type=" + type + ", partition=" + partition + ", key=" + key
-                + (token.isEmpty() ? "" : ", token=<redacted>") + "]";
+                + (token.isEmpty() ? "" : ", token=" + RequestInfo.MASK) + "]";
     }
 }

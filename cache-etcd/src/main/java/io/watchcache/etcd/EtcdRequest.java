@@ -42,6 +42,6 @@ public record EtcdRequest(String key, String partition, String token, long minIn
     @Override
     public String toString() {
         return "EtcdRequest[key=" + key + ", partition=" + partition + ", token="
-                + (token.isEmpty() ? "" : "<redacted>") + ", minIndex=" + minIndex + ", timeout=" + timeout + "]";
+                + (token.isEmpty() ? "" : RequestInfo.MASK) + ", minIndex=" + minIndex + ", timeout=" + timeout + "]";
     }
 }

@@ -1,5 +1,6 @@
 package io.watchcache.etcd.autoconfigure;
 
+import io.watchcache.RequestInfo;
 import io.watchcache.etcd.EtcdTypeOptions;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -155,7 +156,7 @@ public class EtcdProperties {
     @Override
     public String toString() {
         return "EtcdProperties[endpoints=" + endpoints + ", user=" + user + ", password="
-                + (password == null ? null : "******") + ", namespace=" + namespace + ", ssl.bundle="
+                + (password == null ? null : RequestInfo.MASK) + ", namespace=" + namespace + ", ssl.bundle="
                 + ssl.bundle + "]";
     }
 }

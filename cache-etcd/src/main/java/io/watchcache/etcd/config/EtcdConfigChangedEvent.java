@@ -1,5 +1,6 @@
 package io.watchcache.etcd.config;
 
+import io.watchcache.RequestInfo;
 import org.springframework.context.ApplicationEvent;
 
 import java.util.Map;
@@ -15,7 +16,7 @@ import java.util.SortedMap;
  */
 public class EtcdConfigChangedEvent extends ApplicationEvent {
 
-    public static final String MASK = "******";
+    public static final String MASK = RequestInfo.MASK;
 
     /** One property's change; {@code null} for absent (added or removed). */
     public record Change(String oldValue, String newValue) {

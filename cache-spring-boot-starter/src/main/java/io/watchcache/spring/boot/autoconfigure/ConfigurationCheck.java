@@ -68,13 +68,19 @@ final class ConfigurationCheck {
      */
     void typeKeys(Set<String> configuredTypes, Collection<String> cacheTypeBeans) {
         Set<String> beans = new TreeSet<>(cacheTypeBeans);
-        for (String name : configuredTypes) {
-            if (!beans.contains(name)) {
-                invalid("watchcache.types." + name, null, "there is no CacheType bean named '" + name
-                        + "'; CacheType beans: " + beans);
+        Set<ConfigurationPropertyName> names = propertyNames(TYPES);
+        for (String type : configuredTypes) {
+            if (!beans.contains(type)) {
+                // Reported at a key that was written (so with its value and origin), not at the
+                // map key itself, which has neither.
+                String property = "watchcache.types." + type;
+                String written = !ConfigurationPropertyName.isValid(property) ? property : names.stream()
+                        .filter(ConfigurationPropertyName.of(property)::isAncestorOf).findFirst()
+                        .map(ConfigurationPropertyName::toString).orElse(property);
+                invalid(written, null, "there is no CacheType bean named '" + type + "'; CacheType beans: " + beans);
             }
         }
-        for (ConfigurationPropertyName name : propertyNames(TYPES)) {
+        for (ConfigurationPropertyName name : names) {
             if (!TYPES.isAncestorOf(name) || name.getNumberOfElements() < 4) {
                 if (TYPES.isAncestorOf(name) && name.getNumberOfElements() == 3) {
                     invalid(name.toString(), null, "a type's overrides are keys under it; valid keys: "

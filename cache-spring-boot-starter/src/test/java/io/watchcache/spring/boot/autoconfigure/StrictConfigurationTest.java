@@ -114,7 +114,7 @@ class StrictConfigurationTest {
 
     @Test
     void anOverrideForATypeThatDoesNotExistFailsNamingTheTypes() {
-        assertSingle("watchcache.types.nosuchtype.refresh=true", "watchcache.types.nosuchtype", null,
+        assertSingle("watchcache.types.nosuchtype.refresh=true", "watchcache.types.nosuchtype.refresh", "true",
                 "there is no CacheType bean named 'nosuchtype'; CacheType beans: [config]");
     }
 

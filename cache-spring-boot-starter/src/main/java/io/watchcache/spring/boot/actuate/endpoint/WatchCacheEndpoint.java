@@ -1,6 +1,7 @@
 package io.watchcache.spring.boot.actuate.endpoint;
 
 import io.watchcache.CacheSnapshot;
+import io.watchcache.RequestInfo;
 import io.watchcache.WatchCache;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.Show;
@@ -24,7 +25,7 @@ import java.util.List;
 public class WatchCacheEndpoint {
 
     /** What a hidden value reads as; Boot's endpoints use the same. */
-    public static final String MASK = "******";
+    public static final String MASK = RequestInfo.MASK;
 
     private final WatchCache cache;
     private final Show showValues;
