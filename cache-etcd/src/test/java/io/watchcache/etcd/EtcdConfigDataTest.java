@@ -7,7 +7,7 @@ import io.watchcache.WatchCache;
 import io.watchcache.etcd.config.EtcdConfigChangedEvent;
 import io.watchcache.etcd.config.EtcdConfigFailureAnalyzer;
 import io.watchcache.etcd.config.EtcdConfigHealthIndicator;
-import io.watchcache.spring.boot.autoconfigure.WatchCacheReadiness;
+import io.watchcache.spring.boot.availability.WatchCacheReadiness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

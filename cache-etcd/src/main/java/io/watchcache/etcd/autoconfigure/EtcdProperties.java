@@ -2,6 +2,7 @@ package io.watchcache.etcd.autoconfigure;
 
 import io.watchcache.RequestInfo;
 import io.watchcache.etcd.EtcdTypeOptions;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 import java.time.Duration;
@@ -16,16 +17,16 @@ public class EtcdProperties {
     private List<String> endpoints = new ArrayList<>();
 
     /** User name for etcd authentication. */
-    private String user;
+    private @Nullable String user;
 
     /** Password for etcd authentication. */
-    private String password;
+    private @Nullable String password;
 
     /** Key namespace (prefix) the client works in. */
-    private String namespace;
+    private @Nullable String namespace;
 
     /** Authority to use for TLS server name checks. */
-    private String authority;
+    private @Nullable String authority;
 
     /** Longest time one read may take before the fetch fails and the cache backs off. */
     private Duration requestTimeout = EtcdTypeOptions.DEFAULT_REQUEST_TIMEOUT;
@@ -58,35 +59,35 @@ public class EtcdProperties {
         this.endpoints = endpoints;
     }
 
-    public String getUser() {
+    public @Nullable String getUser() {
         return user;
     }
 
-    public void setUser(String user) {
+    public void setUser(@Nullable String user) {
         this.user = user;
     }
 
-    public String getPassword() {
+    public @Nullable String getPassword() {
         return password;
     }
 
-    public void setPassword(String password) {
+    public void setPassword(@Nullable String password) {
         this.password = password;
     }
 
-    public String getNamespace() {
+    public @Nullable String getNamespace() {
         return namespace;
     }
 
-    public void setNamespace(String namespace) {
+    public void setNamespace(@Nullable String namespace) {
         this.namespace = namespace;
     }
 
-    public String getAuthority() {
+    public @Nullable String getAuthority() {
         return authority;
     }
 
-    public void setAuthority(String authority) {
+    public void setAuthority(@Nullable String authority) {
         this.authority = authority;
     }
 
@@ -142,13 +143,13 @@ public class EtcdProperties {
          * certificate and whose key, if any, authenticates this client. Setting it switches
          * the client to TLS (endpoints then use https://).
          */
-        private String bundle;
+        private @Nullable String bundle;
 
-        public String getBundle() {
+        public @Nullable String getBundle() {
             return bundle;
         }
 
-        public void setBundle(String bundle) {
+        public void setBundle(@Nullable String bundle) {
             this.bundle = bundle;
         }
     }

@@ -5,8 +5,6 @@ import io.watchcache.Subscription;
 import io.watchcache.TypedCache;
 import io.watchcache.UpdateEvent;
 import io.watchcache.WatchCache;
-import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.ResolvableType;
 import org.springframework.util.ClassUtils;
@@ -14,6 +12,7 @@ import org.springframework.util.ClassUtils;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Starts watches whose updates are published as {@link CacheUpdateEvent}s. The watch beans
@@ -31,14 +30,19 @@ public class CacheEventPublisher {
 
     private final WatchCache cache;
     private final ApplicationEventPublisher publisher;
-    private final @Nullable ConfigurableListableBeanFactory beanFactory;
+    private final Function<String, ResolvableType> valueTypeOf;
     private final Map<String, ResolvableType> valueTypes = new ConcurrentHashMap<>();
 
+    /**
+     * @param valueTypeOf the {@code V} of the {@code CacheType<R, V>} registered under a name
+     *                    ({@link ResolvableType#NONE} when unknown): the generic type of the
+     *                    events, which selects the listeners
+     */
     public CacheEventPublisher(WatchCache cache, ApplicationEventPublisher publisher,
-                               @Nullable ConfigurableListableBeanFactory beanFactory) {
+                               Function<String, ResolvableType> valueTypeOf) {
         this.cache = cache;
         this.publisher = publisher;
-        this.beanFactory = beanFactory;
+        this.valueTypeOf = valueTypeOf;
     }
 
     /**
@@ -66,13 +70,9 @@ public class CacheEventPublisher {
 
     /** Watches {@code request} of {@code type} and publishes every update. */
     public <R extends CacheRequest, V> Subscription publish(TypedCache<R, V> type, R request, String correlationId) {
-        ResolvableType valueType = valueTypes.computeIfAbsent(type.name(), this::valueType);
+        ResolvableType valueType = valueTypes.computeIfAbsent(type.name(), valueTypeOf);
         Consumer<UpdateEvent<V>> deliver = update -> publisher.publishEvent(
                 new CacheUpdateEvent<>(cache, update, valueType));
         return type.watch(request, correlationId, CONTEXT_PROPAGATION ? ContextCapture.capture(deliver) : deliver);
-    }
-
-    private ResolvableType valueType(String type) {
-        return beanFactory == null ? ResolvableType.NONE : CacheTypeBeans.valueType(beanFactory, type);
     }
 }

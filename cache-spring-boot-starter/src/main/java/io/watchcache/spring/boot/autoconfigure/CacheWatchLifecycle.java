@@ -32,7 +32,7 @@ import java.util.List;
  *       is destroyed, after the server has stopped.</li>
  * </ul>
  */
-public class CacheWatchLifecycle implements SmartLifecycle, ApplicationListener<ContextClosedEvent>,
+class CacheWatchLifecycle implements SmartLifecycle, ApplicationListener<ContextClosedEvent>,
         ApplicationContextAware {
 
     private static final Logger log = LoggerFactory.getLogger(CacheWatchLifecycle.class);
@@ -45,7 +45,7 @@ public class CacheWatchLifecycle implements SmartLifecycle, ApplicationListener<
     private final List<Subscription> subscriptions = new ArrayList<>();
     private boolean running;
 
-    public CacheWatchLifecycle(WatchCache cache, CacheEventPublisher publisher, ObjectProvider<CacheWatch> watches) {
+    CacheWatchLifecycle(WatchCache cache, CacheEventPublisher publisher, ObjectProvider<CacheWatch> watches) {
         this.cache = cache;
         this.publisher = publisher;
         this.watches = watches;
@@ -116,7 +116,7 @@ public class CacheWatchLifecycle implements SmartLifecycle, ApplicationListener<
     }
 
     /** How many watch beans are running. */
-    public synchronized int activeWatches() {
+    synchronized int activeWatches() {
         return (int) subscriptions.stream().filter(Subscription::isActive).count();
     }
 }

@@ -3,7 +3,6 @@ package io.watchcache.spring.boot.autoconfigure;
 import io.watchcache.CacheRequest;
 import io.watchcache.TypedCache;
 import io.watchcache.WatchCache;
-import io.watchcache.spring.boot.CacheTypeBeans;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.AutowireCapableBeanFactory;

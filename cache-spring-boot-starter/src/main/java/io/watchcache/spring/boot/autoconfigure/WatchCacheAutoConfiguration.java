@@ -8,6 +8,7 @@ import io.watchcache.spring.boot.CacheEventPublisher;
 import io.watchcache.spring.boot.CacheOptionsCustomizer;
 import io.watchcache.spring.boot.CacheUpdateEvent;
 import io.watchcache.spring.boot.CacheWatch;
+import io.watchcache.spring.boot.availability.WatchCacheReadiness;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -75,7 +76,7 @@ public final class WatchCacheAutoConfiguration {
     @ConditionalOnMissingBean
     CacheEventPublisher cacheEventPublisher(WatchCache cache, ApplicationEventPublisher publisher,
                                             ConfigurableListableBeanFactory beanFactory) {
-        return new CacheEventPublisher(cache, publisher, beanFactory);
+        return new CacheEventPublisher(cache, publisher, type -> CacheTypeBeans.valueType(beanFactory, type));
     }
 
     @Bean

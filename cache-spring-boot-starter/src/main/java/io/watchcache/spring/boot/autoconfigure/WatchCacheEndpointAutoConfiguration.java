@@ -3,7 +3,7 @@ package io.watchcache.spring.boot.autoconfigure;
 import io.watchcache.WatchCache;
 import io.watchcache.spring.boot.actuate.endpoint.WatchCacheEndpoint;
 import io.watchcache.spring.boot.actuate.endpoint.WatchCacheEndpointProperties;
-import io.watchcache.spring.boot.actuate.endpoint.WatchCacheWebEndpointExtension;
+import io.watchcache.spring.boot.actuate.endpoint.WatchCacheEndpointWebExtension;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExtension;
@@ -37,9 +37,9 @@ public final class WatchCacheEndpointAutoConfiguration {
         @ConditionalOnMissingBean
         @ConditionalOnClass(EndpointWebExtension.class)
         @ConditionalOnBean(WatchCacheEndpoint.class)
-        WatchCacheWebEndpointExtension watchCacheWebEndpointExtension(WatchCacheEndpoint endpoint,
+        WatchCacheEndpointWebExtension watchCacheWebEndpointExtension(WatchCacheEndpoint endpoint,
                                                                       WatchCacheEndpointProperties properties) {
-            return new WatchCacheWebEndpointExtension(endpoint, properties.getRoles());
+            return new WatchCacheEndpointWebExtension(endpoint, properties.getRoles());
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.watchcache.spring.boot.autoconfigure;
 
 import io.watchcache.WatchCache;
+import io.watchcache.spring.boot.availability.WatchCacheReadiness;
 import io.watchcache.spring.boot.health.WatchCacheHealthIndicator;
 import io.watchcache.spring.boot.health.WatchCacheReadinessHealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;

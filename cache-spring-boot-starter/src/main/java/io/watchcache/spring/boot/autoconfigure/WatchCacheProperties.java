@@ -1,5 +1,6 @@
 package io.watchcache.spring.boot.autoconfigure;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 import java.time.Duration;
@@ -19,7 +20,7 @@ public class WatchCacheProperties {
     private boolean enabled = true;
 
     /** Fetches per second each entry may start. Unset means unlimited. */
-    private Double entryFetchRate;
+    private @Nullable Double entryFetchRate;
 
     /** Fetches an entry may start at once before the rate limit applies. */
     private int entryFetchMaxBurst = 2;
@@ -31,7 +32,7 @@ public class WatchCacheProperties {
     private Duration defaultQueryTimeout = Duration.ofMinutes(10);
 
     /** Most entries to keep; the least recently used go first. Unset means unbounded. */
-    private Long maxEntries;
+    private @Nullable Long maxEntries;
 
     private final Backoff backoff = new Backoff();
 
@@ -50,11 +51,11 @@ public class WatchCacheProperties {
         this.enabled = enabled;
     }
 
-    public Double getEntryFetchRate() {
+    public @Nullable Double getEntryFetchRate() {
         return entryFetchRate;
     }
 
-    public void setEntryFetchRate(Double entryFetchRate) {
+    public void setEntryFetchRate(@Nullable Double entryFetchRate) {
         this.entryFetchRate = entryFetchRate;
     }
 
@@ -82,11 +83,11 @@ public class WatchCacheProperties {
         this.defaultQueryTimeout = defaultQueryTimeout;
     }
 
-    public Long getMaxEntries() {
+    public @Nullable Long getMaxEntries() {
         return maxEntries;
     }
 
-    public void setMaxEntries(Long maxEntries) {
+    public void setMaxEntries(@Nullable Long maxEntries) {
         this.maxEntries = maxEntries;
     }
 
@@ -217,46 +218,46 @@ public class WatchCacheProperties {
     public static class TypeOverrides {
 
         /** Whether to keep the type's entries fresh in the background. */
-        private Boolean refresh;
+        private @Nullable Boolean refresh;
 
         /** Pause between background fetches. */
-        private Duration refreshTimer;
+        private @Nullable Duration refreshTimer;
 
         /** Longest wait of one blocking query. */
-        private Duration queryTimeout;
+        private @Nullable Duration queryTimeout;
 
         /** Entry lifetime without a read. */
-        private Duration lastGetTtl;
+        private @Nullable Duration lastGetTtl;
 
-        public Boolean getRefresh() {
+        public @Nullable Boolean getRefresh() {
             return refresh;
         }
 
-        public void setRefresh(Boolean refresh) {
+        public void setRefresh(@Nullable Boolean refresh) {
             this.refresh = refresh;
         }
 
-        public Duration getRefreshTimer() {
+        public @Nullable Duration getRefreshTimer() {
             return refreshTimer;
         }
 
-        public void setRefreshTimer(Duration refreshTimer) {
+        public void setRefreshTimer(@Nullable Duration refreshTimer) {
             this.refreshTimer = refreshTimer;
         }
 
-        public Duration getQueryTimeout() {
+        public @Nullable Duration getQueryTimeout() {
             return queryTimeout;
         }
 
-        public void setQueryTimeout(Duration queryTimeout) {
+        public void setQueryTimeout(@Nullable Duration queryTimeout) {
             this.queryTimeout = queryTimeout;
         }
 
-        public Duration getLastGetTtl() {
+        public @Nullable Duration getLastGetTtl() {
             return lastGetTtl;
         }
 
-        public void setLastGetTtl(Duration lastGetTtl) {
+        public void setLastGetTtl(@Nullable Duration lastGetTtl) {
             this.lastGetTtl = lastGetTtl;
         }
 
@@ -271,7 +272,7 @@ public class WatchCacheProperties {
             return "{" + set + "}";
         }
 
-        private static void append(StringBuilder set, String name, Object value) {
+        private static void append(StringBuilder set, String name, @Nullable Object value) {
             if (value != null) {
                 set.append(set.length() == 0 ? "" : ", ").append(name).append('=').append(value);
             }

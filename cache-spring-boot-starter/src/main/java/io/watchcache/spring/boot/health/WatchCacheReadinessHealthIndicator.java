@@ -1,6 +1,6 @@
 package io.watchcache.spring.boot.health;
 
-import io.watchcache.spring.boot.autoconfigure.WatchCacheReadiness;
+import io.watchcache.spring.boot.availability.WatchCacheReadiness;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 

@@ -14,7 +14,7 @@ import io.watchcache.WatchCache;
 import io.watchcache.spring.boot.CacheEventPublisher;
 import io.watchcache.spring.boot.CacheUpdateEvent;
 import io.watchcache.spring.boot.actuate.endpoint.WatchCacheEndpoint;
-import io.watchcache.spring.boot.actuate.endpoint.WatchCacheWebEndpointExtension;
+import io.watchcache.spring.boot.actuate.endpoint.WatchCacheEndpointWebExtension;
 import io.watchcache.testing.StoppedObservations;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,7 +82,7 @@ class EndpointAndTracingTest {
         runner.run(context -> {
             WatchCache cache = context.getBean(WatchCache.class);
             cache.<CacheRequest, Object>type("config").get(() -> RequestInfo.of("k"));
-            WatchCacheWebEndpointExtension web = context.getBean(WatchCacheWebEndpointExtension.class);
+            WatchCacheEndpointWebExtension web = context.getBean(WatchCacheEndpointWebExtension.class);
             String id = cache.snapshot().entries().get(0).id();
 
             WebEndpointResponse<WatchCacheEndpoint.EvictionDescriptor> unknown = web.evict("no-such-id");
@@ -112,7 +112,7 @@ class EndpointAndTracingTest {
         runner.withPropertyValues("management.endpoint.watchcache.show-values=when-authorized",
                 "management.endpoint.watchcache.roles=OPS").run(context -> {
             context.getBean(WatchCache.class).<CacheRequest, Object>type("config").get(() -> RequestInfo.of("db/url"));
-            WatchCacheWebEndpointExtension web = context.getBean(WatchCacheWebEndpointExtension.class);
+            WatchCacheEndpointWebExtension web = context.getBean(WatchCacheEndpointWebExtension.class);
 
             assertThat(web.describe(anonymous).entries().get(0).key()).isEqualTo("******");
             assertThat(web.describe(admin).entries().get(0).key()).isEqualTo("db/url");

@@ -11,6 +11,7 @@ import io.watchcache.Result;
 import io.watchcache.TypedCache;
 import io.watchcache.WatchCache;
 import io.watchcache.spring.boot.CacheWatch;
+import io.watchcache.spring.boot.availability.WatchCacheReadiness;
 import io.watchcache.spring.boot.health.WatchCacheReadinessHealthIndicator;
 import io.watchcache.testing.VersionedStore;
 import org.junit.jupiter.api.AfterEach;

@@ -54,7 +54,7 @@ public class WatchCacheEndpoint {
         return new WatchCacheDescriptor(types, entries, watches);
     }
 
-    /** Evicts the entry; over HTTP an unknown id is a 404 (see {@link WatchCacheWebEndpointExtension}). */
+    /** Evicts the entry; over HTTP an unknown id is a 404 (see {@link WatchCacheEndpointWebExtension}). */
     @DeleteOperation
     public EvictionDescriptor evict(@Selector String id) {
         return new EvictionDescriptor(id, cache.evict(id));

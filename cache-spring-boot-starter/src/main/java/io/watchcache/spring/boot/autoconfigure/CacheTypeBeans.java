@@ -1,4 +1,4 @@
-package io.watchcache.spring.boot;
+package io.watchcache.spring.boot.autoconfigure;
 
 import io.watchcache.CacheType;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -10,7 +10,7 @@ import org.springframework.core.ResolvableType;
  * {@code @Bean} method's generic return type), else from the bean's class, without creating
  * the bean.
  */
-public final class CacheTypeBeans {
+final class CacheTypeBeans {
 
     private CacheTypeBeans() {
     }
@@ -19,7 +19,7 @@ public final class CacheTypeBeans {
      * The bean's {@code CacheType<R, V>}, as declared; its generics are unresolved
      * ({@link ResolvableType#NONE} when the bean is unknown) when the declaration does not say.
      */
-    public static ResolvableType cacheType(ConfigurableListableBeanFactory beanFactory, String name) {
+    static ResolvableType cacheType(ConfigurableListableBeanFactory beanFactory, String name) {
         if (!beanFactory.containsBean(name)) {
             return ResolvableType.NONE;
         }
@@ -40,7 +40,7 @@ public final class CacheTypeBeans {
     }
 
     /** The {@code V} of the bean's {@code CacheType<R, V>}, or {@link ResolvableType#NONE}. */
-    public static ResolvableType valueType(ConfigurableListableBeanFactory beanFactory, String name) {
+    static ResolvableType valueType(ConfigurableListableBeanFactory beanFactory, String name) {
         ResolvableType value = cacheType(beanFactory, name).getGeneric(1);
         return value.resolve() == null ? ResolvableType.NONE : value;
     }

@@ -1,4 +1,4 @@
-package io.watchcache.spring.boot.autoconfigure;
+package io.watchcache.spring.boot.availability;
 
 import io.watchcache.CacheSnapshot;
 import io.watchcache.LiveValue;

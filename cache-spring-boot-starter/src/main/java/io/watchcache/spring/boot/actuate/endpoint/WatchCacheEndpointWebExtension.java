@@ -15,12 +15,12 @@ import java.util.Set;
  * answered 404.
  */
 @EndpointWebExtension(endpoint = WatchCacheEndpoint.class)
-public class WatchCacheWebEndpointExtension {
+public class WatchCacheEndpointWebExtension {
 
     private final WatchCacheEndpoint delegate;
     private final Set<String> roles;
 
-    public WatchCacheWebEndpointExtension(WatchCacheEndpoint delegate, Set<String> roles) {
+    public WatchCacheEndpointWebExtension(WatchCacheEndpoint delegate, Set<String> roles) {
         this.delegate = delegate;
         this.roles = Set.copyOf(roles);
     }
