@@ -2,6 +2,7 @@ package io.watchcache;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -25,7 +26,7 @@ public final class CacheOptions {
      */
     public static final Duration MAX_DURATION = Duration.ofDays(3650);
 
-    private final Executor executor;
+    private final @Nullable Executor executor;
     private final boolean virtualThreads;
     private final double entryFetchRate;
     private final int entryFetchMaxBurst;
@@ -36,10 +37,10 @@ public final class CacheOptions {
     private final Duration defaultLastGetTtl;
     private final Duration defaultQueryTimeout;
     private final long maxEntries;
-    private final MeterRegistry meterRegistry;
-    private final ObservationRegistry observationRegistry;
+    private final @Nullable MeterRegistry meterRegistry;
+    private final @Nullable ObservationRegistry observationRegistry;
     private final Ticker ticker;
-    private final Scheduler scheduler;
+    private final @Nullable Scheduler scheduler;
 
     private CacheOptions(Builder b) {
         executor = b.executor;
@@ -73,7 +74,7 @@ public final class CacheOptions {
     }
 
     /** The executor fetches and watch loops run on, or {@code null} for the cache's own. */
-    public Executor executor() {
+    public @Nullable Executor executor() {
         return executor;
     }
 
@@ -135,7 +136,7 @@ public final class CacheOptions {
     }
 
     /** Where the cache's meters are registered, or {@code null} for none. */
-    public MeterRegistry meterRegistry() {
+    public @Nullable MeterRegistry meterRegistry() {
         return meterRegistry;
     }
 
@@ -145,7 +146,7 @@ public final class CacheOptions {
      * fetch timer: the cache registers no {@code watchcache.fetch} timer of its own, so a meter
      * handler on the registry (Spring Boot adds one) records it once.
      */
-    public ObservationRegistry observationRegistry() {
+    public @Nullable ObservationRegistry observationRegistry() {
         return observationRegistry;
     }
 
@@ -158,7 +159,7 @@ public final class CacheOptions {
      * checks), or {@code null} for the cache's own timer thread. A scheduler that is given
      * must agree with {@link #ticker()}: a task due in 5 s runs when the ticker has moved 5 s.
      */
-    public Scheduler scheduler() {
+    public @Nullable Scheduler scheduler() {
         return scheduler;
     }
 
@@ -172,7 +173,7 @@ public final class CacheOptions {
     }
 
     public static final class Builder {
-        private Executor executor;
+        private @Nullable Executor executor;
         private boolean virtualThreads = true;
         private double entryFetchRate = Double.POSITIVE_INFINITY;
         private int entryFetchMaxBurst = 2;
@@ -183,10 +184,10 @@ public final class CacheOptions {
         private Duration defaultLastGetTtl = Duration.ofHours(72);
         private Duration defaultQueryTimeout = Duration.ofMinutes(10);
         private long maxEntries = Long.MAX_VALUE;
-        private MeterRegistry meterRegistry;
-        private ObservationRegistry observationRegistry;
+        private @Nullable MeterRegistry meterRegistry;
+        private @Nullable ObservationRegistry observationRegistry;
         private Ticker ticker = Ticker.system();
-        private Scheduler scheduler;
+        private @Nullable Scheduler scheduler;
 
         private Builder() {
         }
@@ -215,7 +216,7 @@ public final class CacheOptions {
          * {@link ThreadPoolExecutor} is refused. {@code null}: the cache's own (virtual threads
          * where the JVM has them, else an unbounded pool of daemon threads named {@code watchcache-*}).
          */
-        public Builder executor(Executor executor) {
+        public Builder executor(@Nullable Executor executor) {
             if (executor instanceof ThreadPoolExecutor pool && !(pool.getQueue() instanceof SynchronousQueue)) {
                 throw new InvalidOptionException("executor", executor, "must not queue tasks behind a bounded pool:"
                         + " blocking queries hold threads for minutes and queued fetches would starve; use an"
@@ -290,13 +291,13 @@ public final class CacheOptions {
             return this;
         }
 
-        public Builder meterRegistry(MeterRegistry meterRegistry) {
+        public Builder meterRegistry(@Nullable MeterRegistry meterRegistry) {
             this.meterRegistry = meterRegistry;
             return this;
         }
 
         /** See {@link CacheOptions#observationRegistry()}; {@code null} or the no-op registry: none. */
-        public Builder observationRegistry(ObservationRegistry observationRegistry) {
+        public Builder observationRegistry(@Nullable ObservationRegistry observationRegistry) {
             this.observationRegistry = observationRegistry == null || observationRegistry.isNoop() ? null
                     : observationRegistry;
             return this;
@@ -308,7 +309,7 @@ public final class CacheOptions {
         }
 
         /** See {@link CacheOptions#scheduler()}; {@code null}: the cache's own timer thread. */
-        public Builder scheduler(Scheduler scheduler) {
+        public Builder scheduler(@Nullable Scheduler scheduler) {
             this.scheduler = scheduler;
             return this;
         }

@@ -1,5 +1,7 @@
 package io.watchcache;
 
+import org.jspecify.annotations.Nullable;
+
 import java.time.Duration;
 import java.util.List;
 
@@ -30,7 +32,8 @@ public record CacheSnapshot(List<TypeView> types, List<EntryView> entries, List<
      *                    in {@code get}, pending {@code getAsync} futures and watch reads
      */
     public record EntryView(String id, String type, String key, String partition, long index, boolean valid,
-                            Duration age, boolean fetching, String lastError, Duration lostContact, boolean failed,
+                            @Nullable Duration age, boolean fetching, @Nullable String lastError,
+                            @Nullable Duration lostContact, boolean failed,
                             boolean held, int waiters) {
     }
 

@@ -1,15 +1,18 @@
 package io.watchcache;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A caller had to wait for a fetch and the fetch failed. The cause is the type's error; the
  * last good value (possibly {@code null}) and its meta are still available.
  */
 public class FetchFailedException extends RuntimeException {
 
-    private final transient Object lastValue;
+    private final transient @Nullable Object lastValue;
     private final ResultMeta meta;
 
-    public FetchFailedException(String message, Throwable cause, Object lastValue, ResultMeta meta) {
+    public FetchFailedException(@Nullable String message, @Nullable Throwable cause, @Nullable Object lastValue,
+                                ResultMeta meta) {
         super(message, cause);
         this.lastValue = lastValue;
         this.meta = meta;
@@ -20,7 +23,7 @@ public class FetchFailedException extends RuntimeException {
      * Typed as {@code Object} on purpose: an exception cannot carry a checked generic type, and
      * a cast that looks typed would only move the failure elsewhere.
      */
-    public Object lastValue() {
+    public @Nullable Object lastValue() {
         return lastValue;
     }
 

@@ -1,5 +1,7 @@
 package io.watchcache;
 
+import org.jspecify.annotations.Nullable;
+
 import java.time.Duration;
 
 /**
@@ -10,5 +12,5 @@ import java.time.Duration;
  * @param timeout    how long a blocking query may wait before answering "no change"
  * @param lastResult the last successful result of this entry, with its state; {@code null} on the first fetch
  */
-public record FetchOptions<V>(long minIndex, Duration timeout, FetchResult<V> lastResult) {
+public record FetchOptions<V>(long minIndex, Duration timeout, @Nullable FetchResult<V> lastResult) {
 }

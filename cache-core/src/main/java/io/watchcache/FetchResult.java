@@ -1,5 +1,7 @@
 package io.watchcache;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The answer of one fetch. Three kinds, made by the factories:
  * <ul>
@@ -22,7 +24,8 @@ package io.watchcache;
  * @param notModified the value did not change: keep it, take the new index
  * @param unchanged   nothing new: keep the value and the index
  */
-public record FetchResult<V>(V value, Object state, long index, boolean notModified, boolean unchanged) {
+public record FetchResult<V>(@Nullable V value, @Nullable Object state, long index, boolean notModified,
+                             boolean unchanged) {
 
     public FetchResult {
         if (notModified && unchanged) {
@@ -31,7 +34,7 @@ public record FetchResult<V>(V value, Object state, long index, boolean notModif
     }
 
     /** A value (or, with {@code null}, its absence) at {@code index}. */
-    public static <V> FetchResult<V> of(V value, long index) {
+    public static <V> FetchResult<V> of(@Nullable V value, long index) {
         return new FetchResult<>(value, null, index, false, false);
     }
 

@@ -1,5 +1,7 @@
 package io.watchcache;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A held, always-fresh value (see {@link TypedCache#live}). While open it keeps its entry alive
  * and current, like a watch without a listener. After the first value, {@link #get()} is a
@@ -21,7 +23,7 @@ public interface LiveValue<V> extends AutoCloseable {
      * @throws IllegalStateException when closed before a first value, or interrupted while waiting
      *                               for it (the interrupt flag stays set)
      */
-    V get();
+    @Nullable V get();
 
     /** The current value with its meta; allocates, unlike {@link #get()}. Blocks like {@link #get()}. */
     Result<V> result();

@@ -1,5 +1,7 @@
 package io.watchcache;
 
+import org.jspecify.annotations.Nullable;
+
 import java.time.Duration;
 
 /**
@@ -15,8 +17,8 @@ import java.time.Duration;
  * @param queryTimeout     how long one blocking fetch may wait
  * @param lastGetTtl       how long an entry lives without a {@code get}
  */
-public record RegisterOptions(boolean supportsBlocking, boolean refresh, Duration refreshTimer,
-                              Duration queryTimeout, Duration lastGetTtl) {
+public record RegisterOptions(boolean supportsBlocking, boolean refresh, @Nullable Duration refreshTimer,
+                              @Nullable Duration queryTimeout, @Nullable Duration lastGetTtl) {
 
     private static final RegisterOptions DEFAULTS = new RegisterOptions(false, false, null, null, null);
     private static final RegisterOptions BLOCKING_REFRESH = new RegisterOptions(true, true, null, null, null);
@@ -54,7 +56,7 @@ public record RegisterOptions(boolean supportsBlocking, boolean refresh, Duratio
      * every duration it sets win. {@code supportsBlocking} stays this type's own, since it
      * describes what the type's fetch does rather than a policy one may choose.
      */
-    public RegisterOptions overriddenBy(RegisterOptions overrides) {
+    public RegisterOptions overriddenBy(@Nullable RegisterOptions overrides) {
         if (overrides == null) {
             return this;
         }
@@ -67,9 +69,9 @@ public record RegisterOptions(boolean supportsBlocking, boolean refresh, Duratio
     public static final class Builder {
         private boolean supportsBlocking;
         private boolean refresh;
-        private Duration refreshTimer;
-        private Duration queryTimeout;
-        private Duration lastGetTtl;
+        private @Nullable Duration refreshTimer;
+        private @Nullable Duration queryTimeout;
+        private @Nullable Duration lastGetTtl;
 
         private Builder(RegisterOptions from) {
             supportsBlocking = from.supportsBlocking;
@@ -89,17 +91,17 @@ public record RegisterOptions(boolean supportsBlocking, boolean refresh, Duratio
             return this;
         }
 
-        public Builder refreshTimer(Duration refreshTimer) {
+        public Builder refreshTimer(@Nullable Duration refreshTimer) {
             this.refreshTimer = Durations.nonNegative("refreshTimer", refreshTimer);
             return this;
         }
 
-        public Builder queryTimeout(Duration queryTimeout) {
+        public Builder queryTimeout(@Nullable Duration queryTimeout) {
             this.queryTimeout = Durations.positive("queryTimeout", queryTimeout);
             return this;
         }
 
-        public Builder lastGetTtl(Duration lastGetTtl) {
+        public Builder lastGetTtl(@Nullable Duration lastGetTtl) {
             this.lastGetTtl = Durations.positive("lastGetTtl", lastGetTtl);
             return this;
         }

@@ -1,5 +1,7 @@
 package io.watchcache;
 
+import org.jspecify.annotations.Nullable;
+
 import java.time.Duration;
 
 /**
@@ -18,7 +20,7 @@ import java.time.Duration;
  * @param mustRevalidate for non-refreshing types: always fetch on the first look
  */
 public record RequestInfo(String key, String partition, String token, long minIndex,
-                          Duration timeout, Duration maxAge, boolean mustRevalidate) {
+                          @Nullable Duration timeout, @Nullable Duration maxAge, boolean mustRevalidate) {
 
     /**
      * What a secret reads as wherever the cache or its integrations show one (a token in
@@ -70,8 +72,8 @@ public record RequestInfo(String key, String partition, String token, long minIn
         private String partition = "";
         private String token = "";
         private long minIndex;
-        private Duration timeout;
-        private Duration maxAge;
+        private @Nullable Duration timeout;
+        private @Nullable Duration maxAge;
         private boolean mustRevalidate;
 
         private Builder() {
@@ -100,12 +102,12 @@ public record RequestInfo(String key, String partition, String token, long minIn
             return this;
         }
 
-        public Builder timeout(Duration timeout) {
+        public Builder timeout(@Nullable Duration timeout) {
             this.timeout = Durations.nonNegative("timeout", timeout);
             return this;
         }
 
-        public Builder maxAge(Duration maxAge) {
+        public Builder maxAge(@Nullable Duration maxAge) {
             this.maxAge = Durations.nonNegative("maxAge", maxAge);
             return this;
         }

@@ -1,5 +1,7 @@
 package io.watchcache;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One notification of a watch: the value behind a request changed, or fetching it failed.
  *
@@ -10,5 +12,6 @@ package io.watchcache;
  * @param meta          what the cache knows about the value
  * @param error         why fetching failed, or {@code null}
  */
-public record UpdateEvent<V>(String correlationId, V value, V previousValue, ResultMeta meta, Throwable error) {
+public record UpdateEvent<V>(String correlationId, @Nullable V value, @Nullable V previousValue, ResultMeta meta,
+                             @Nullable Throwable error) {
 }

@@ -1,6 +1,7 @@
 package io.watchcache.internal;
 
 import io.watchcache.FetchResult;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An entry's fetch attempts in a row that went nowhere, for its backoff: errors, results with
@@ -34,20 +35,21 @@ final class Attempts {
      * @param storedIndex the entry's index after the fetch was stored
      * @param tookNanos   how long the fetch ran
      */
-    TypeMetrics.FetchOutcome record(TypeRegistration type, FetchResult<?> result, Throwable error, boolean fatal,
+    TypeMetrics.FetchOutcome record(TypeRegistration type, @Nullable FetchResult<?> result, @Nullable Throwable error,
+                                    boolean fatal,
                                     long minIndex, long storedIndex, long tookNanos) {
         warnNow = false;
         warnInvalidIndexNow = false;
         boolean afterFailure = lastFailed;
         lastFailed = false;
-        if (error != null || result.index() <= 0) {
+        if (error != null || result == null || result.index() <= 0) {
             // A success that carries index 0 is a failure in disguise: the next blocking query
             // would return at once, so it must back off like an error.
             failures = Math.max(failures, failuresBeforeRecovery) + 1;
             failuresBeforeRecovery = 0;
             noProgress = 0;
             lastFailed = true;
-            if (error == null && !result.unchanged()) {
+            if (error == null && result != null && !result.unchanged()) {
                 warnInvalidIndexNow = !warnedInvalidIndex;
                 warnedInvalidIndex = true;
             }

@@ -5,6 +5,7 @@ import io.watchcache.FetchFailedException;
 import io.watchcache.RequestInfo;
 import io.watchcache.Result;
 import io.watchcache.UpdateEvent;
+import org.jspecify.annotations.Nullable;
 
 import java.util.function.Consumer;
 
@@ -27,7 +28,7 @@ final class BlockingWatch extends Watch {
     }
 
     @Override
-    protected long handle(Result<Object> result, Throwable error) {
+    protected long handle(Result<Object> result, @Nullable Throwable error) {
         if (error != null) {
             long backoff = deliverFailure(error);
             // A refreshing entry with a value already backs off between its own failed fetches,

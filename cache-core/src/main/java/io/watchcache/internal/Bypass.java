@@ -3,6 +3,7 @@ package io.watchcache.internal;
 import io.watchcache.CacheRequest;
 import io.watchcache.FetchFailedException;
 import io.watchcache.FetchOptions;
+import io.watchcache.FetchResult;
 import io.watchcache.RequestInfo;
 import io.watchcache.Result;
 import io.watchcache.ResultMeta;
@@ -73,6 +74,7 @@ final class Bypass {
             throw new FetchFailedException("fetch failed for cache type '" + type.name + "' (uncached request)",
                     outcome.error(), null, new ResultMeta(false, Duration.ZERO, 0));
         }
-        return new Result<>(outcome.result().value(), new ResultMeta(false, Duration.ZERO, outcome.result().index()));
+        FetchResult<Object> result = outcome.success();
+        return new Result<>(result.value(), new ResultMeta(false, Duration.ZERO, result.index()));
     }
 }

@@ -16,6 +16,7 @@ import io.watchcache.Result;
 import io.watchcache.SourceSignals;
 import io.watchcache.TypedCache;
 import io.watchcache.UpdateEvent;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,8 +52,8 @@ public final class CacheEngine implements AutoCloseable {
     private final Fetcher fetcher;
     private final Bypass bypass;
     /** Where meters go; null: none. */
-    private final MeterRegistry registry;
-    private final ObservationRegistry observations;
+    private final @Nullable MeterRegistry registry;
+    private final @Nullable ObservationRegistry observations;
     private final AtomicLong entryIds = new AtomicLong();
     private static final long DRAIN_WAIT_SECONDS = 1;
     private final Watch.Source watchSource = new Watch.Source() {
@@ -62,7 +63,7 @@ public final class CacheEngine implements AutoCloseable {
         }
 
         @Override
-        public Entry hold(TypeRegistration type, RequestInfo info) {
+        public @Nullable Entry hold(TypeRegistration type, RequestInfo info) {
             Entry entry = table.getQuietly(EntryKey.of(type, info));
             if (entry != null) {
                 table.hold(entry);
@@ -97,7 +98,7 @@ public final class CacheEngine implements AutoCloseable {
 
     @SuppressWarnings("unchecked")
     public <R extends CacheRequest, V> TypedCache<R, V> register(String name, CacheType<R, V> type,
-                                                                  RegisterOptions overrides) {
+                                                                  @Nullable RegisterOptions overrides) {
         runtime.requireOpen();
         TypedHandle<R, V> handle = (TypedHandle<R, V>) types.register(name, type, overrides,
                 registration -> {
@@ -182,7 +183,7 @@ public final class CacheEngine implements AutoCloseable {
      * blank key (never stored). A cache being closed empties its table before {@code close()}
      * returns, so from then on every read takes the slow path, which refuses it.
      */
-    private Result<Object> ready(TypeRegistration type, Entry entry, RequestInfo info) {
+    private @Nullable Result<Object> ready(TypeRegistration type, Entry entry, RequestInfo info) {
         Result<Object> ready = entry.ready();
         if (ready == null) {
             return type.refresh ? null : aged(type, entry, info);
@@ -199,7 +200,7 @@ public final class CacheEngine implements AutoCloseable {
      * {@code mustRevalidate} (those take the slow path): valid and past the minimum index, its
      * result carries the age on the coarse clock, shared by the hits of one tick.
      */
-    private Result<Object> aged(TypeRegistration type, Entry entry, RequestInfo info) {
+    private @Nullable Result<Object> aged(TypeRegistration type, Entry entry, RequestInfo info) {
         Snapshot snapshot = entry.snapshot();
         if (!snapshot.valid() || info.maxAge() != null || info.mustRevalidate()
                 || (type.blocking && info.minIndex() > 0 && snapshot.index() <= info.minIndex())) {
@@ -210,7 +211,8 @@ public final class CacheEngine implements AutoCloseable {
     }
 
     /** A hit on {@code entry} (null when it is not one), by the whole freshness rule. */
-    private Result<Object> hit(TypeRegistration type, Entry entry, RequestInfo info, boolean watch) {
+    private @Nullable Result<Object> hit(TypeRegistration type, @Nullable Entry entry, RequestInfo info,
+                                         boolean watch) {
         if (entry == null) {
             return null;
         }
@@ -225,7 +227,8 @@ public final class CacheEngine implements AutoCloseable {
     }
 
     /** Not a ready hit; {@code recent} is the entry the hit path found, or null. */
-    private Result<Object> getSlow(TypeRegistration type, CacheRequest request, RequestInfo info, Entry recent)
+    private Result<Object> getSlow(TypeRegistration type, CacheRequest request, RequestInfo info,
+                                   @Nullable Entry recent)
             throws InterruptedException {
         runtime.requireOpen();
         if (recent == null && info.key().isBlank()) {
@@ -236,7 +239,7 @@ public final class CacheEngine implements AutoCloseable {
     }
 
     private CompletableFuture<Result<Object>> getAsyncSlow(TypeRegistration type, CacheRequest request,
-                                                           RequestInfo info, Entry recent) {
+                                                           RequestInfo info, @Nullable Entry recent) {
         runtime.requireOpen();
         if (recent == null && info.key().isBlank()) {
             return bypass.fetchAsync(type, request, info);
@@ -496,7 +499,7 @@ public final class CacheEngine implements AutoCloseable {
         return Objects.requireNonNull(request.cacheInfo(), "request.cacheInfo()");
     }
 
-    private static RuntimeException rethrow(Throwable error) {
+    private static RuntimeException rethrow(@Nullable Throwable error) {
         if (error instanceof FetchFailedException failed) {
             // A fresh exception per caller: the stored one would carry another thread's stack.
             return new FetchFailedException(failed.getMessage(), failed.getCause(), failed.lastValue(), failed.meta());

@@ -3,9 +3,11 @@ package io.watchcache.internal;
 import io.watchcache.CacheOptions;
 import io.watchcache.Scheduler;
 import io.watchcache.Ticker;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -32,7 +34,7 @@ final class CacheRuntime {
     private final Scheduler scheduler;
     private final Executor executor;
     /** The executor the cache made itself (and so shuts down), or null when the application gave one. */
-    private final ExecutorService ownedExecutor;
+    private final @Nullable ExecutorService ownedExecutor;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Set by drain(): from then on, callers are answered with what the cache has, never parked. */
     private volatile boolean draining;
@@ -48,7 +50,7 @@ final class CacheRuntime {
         this.coarse = ticker == Ticker.system() ? new CoarseTicker(timer) : ticker;
         this.scheduler = options.scheduler() != null ? options.scheduler() : timer::schedule;
         this.ownedExecutor = options.executor() != null ? null : Threads.ownExecutor(options.virtualThreads(), timer);
-        this.executor = ownedExecutor != null ? ownedExecutor : options.executor();
+        this.executor = ownedExecutor != null ? ownedExecutor : Objects.requireNonNull(options.executor());
     }
 
     long now() {

@@ -1,5 +1,6 @@
 package io.watchcache.internal;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,10 @@ final class ContactLog {
         return key.partition().isEmpty() ? "" : " (partition '" + key.partition() + "')";
     }
 
-    private static String describe(Throwable error) {
+    private static String describe(@Nullable Throwable error) {
+        if (error == null) {
+            return "an unknown error";
+        }
         return error.getMessage() == null ? error.getClass().getName() : error.getMessage();
     }
 }

@@ -5,6 +5,7 @@ import io.watchcache.CacheRequest;
 import io.watchcache.FetchOptions;
 import io.watchcache.FetchResult;
 import io.watchcache.Result;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,13 +63,13 @@ final class Entry extends Lease {
      * The snapshot's {@link Snapshot#hitResult()}, beside it: what a hit on a healthy refreshing
      * entry returns, read without going through the snapshot. Written with it.
      */
-    private volatile Result<Object> ready;
+    private volatile @Nullable Result<Object> ready;
     /**
      * The last result a hit on this entry built with an age (a non-refreshing type's), with the
      * snapshot and the coarse time it is for: every hit within one tick of the coarse clock
      * shows the same age, so they share it instead of allocating one each.
      */
-    private volatile AgedHit agedHit;
+    private volatile @Nullable AgedHit agedHit;
 
     private record AgedHit(Snapshot snapshot, long at, Result<Object> result) {
     }
@@ -82,12 +83,12 @@ final class Entry extends Lease {
     @GuardedBy("this")
     private long generation;
     @GuardedBy("this")
-    private Future<?> scheduled;
+    private @Nullable Future<?> scheduled;
     /** Whether the scheduled fetch waits out a refresh timer or backoff (not only the rate limit). */
     @GuardedBy("this")
     private boolean scheduledByRefresh;
     @GuardedBy("this")
-    private Fetcher.Run running;
+    private Fetcher.@Nullable Run running;
     @GuardedBy("this")
     private final Attempts attempts = new Attempts();
     @GuardedBy("this")
@@ -109,7 +110,7 @@ final class Entry extends Lease {
     }
 
     /** What a hit returns as is (a healthy refreshing entry's value), or null: see {@link Snapshot#hitResult()}. */
-    Result<Object> ready() {
+    @Nullable Result<Object> ready() {
         return ready;
     }
 
@@ -219,7 +220,7 @@ final class Entry extends Lease {
                 if (snapshot.valid() || !scheduledByRefresh) {
                     return;
                 }
-                scheduled.cancel(false);
+                cancelScheduledLocked();
             }
             if (!startLocked(0)) {
                 return;
@@ -233,12 +234,21 @@ final class Entry extends Lease {
      * starts now. A refresh timer or a rate-limit wait is left alone. Returns whether a fetch
      * started.
      */
+    /** Cancels the scheduled fetch (SCHEDULED always has one). */
+    @GuardedBy("this")
+    private void cancelScheduledLocked() {
+        Future<?> pending = scheduled;
+        if (pending != null) {
+            pending.cancel(false);
+        }
+    }
+
     boolean retryNow() {
         synchronized (this) {
             if (dead || fetchState != FetchState.SCHEDULED || !scheduledByRefresh || attempts.failures() == 0) {
                 return false;
             }
-            scheduled.cancel(false);
+            cancelScheduledLocked();
             if (!startLocked(type.refreshTimerNanos)) {
                 return false;
             }
@@ -334,7 +344,7 @@ final class Entry extends Lease {
                 long now = runtime.now();
                 next = outcome.error() != null
                         ? previous.failed(outcome.error(), now, type.refresh, outcome.fatal())
-                        : previous.succeeded(outcome.result(), now, type.refresh);
+                        : previous.succeeded(outcome.success(), now, type.refresh);
                 swap(next);
                 counted = attempts.record(type, outcome.result(), outcome.error(), outcome.fatal(), minIndex,
                         next.index(), outcome.tookNanos());
@@ -368,7 +378,7 @@ final class Entry extends Lease {
                     + "version of the data: an etcd revision, a Raft index, an ETag counter), or a blocking query "
                     + "asked past it would return at once. The value is kept; the entry backs off as after a "
                     + "failure, and such answers are counted as outcome=invalid_index", type.name, key.key(),
-                    outcome.result().index());
+                    outcome.success().index());
         }
         stored(previous, next, toWake);
         if (fetchNext) {

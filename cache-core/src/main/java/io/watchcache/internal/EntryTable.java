@@ -8,6 +8,7 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.watchcache.RequestInfo;
 import io.watchcache.Scheduler;
 import io.watchcache.Ticker;
+import org.jspecify.annotations.Nullable;
 
 import java.util.Arrays;
 import java.util.Collection;
@@ -93,9 +94,13 @@ final class EntryTable {
                     }
                 })
                 // Runs inside the removal (expiry, size): the index never serves an evicted entry.
-                .evictionListener((EntryKey key, Entry entry, RemovalCause cause) -> unindex(key, entry))
-                .removalListener((EntryKey key, Entry entry, RemovalCause cause) -> {
-                    if (entry != null) {
+                .evictionListener((@Nullable EntryKey key, @Nullable Entry entry, RemovalCause cause) -> {
+                    if (key != null && entry != null) {
+                        unindex(key, entry);
+                    }
+                })
+                .removalListener((@Nullable EntryKey key, @Nullable Entry entry, RemovalCause cause) -> {
+                    if (key != null && entry != null) {
                         unindex(key, entry);
                         onRemoval.accept(entry, cause);
                     }
@@ -124,7 +129,7 @@ final class EntryTable {
      * The entry of a plain key whose TTL needs no renewal now, or null (not plain, absent, or a
      * renewal due: {@link #getIfPresent} then decides). The hit path: no allocation, no write.
      */
-    Entry getRecentPlain(TypeRegistration type, RequestInfo info) {
+    @Nullable Entry getRecentPlain(TypeRegistration type, RequestInfo info) {
         if (!info.partition().isEmpty() || !info.token().isEmpty()) {
             return null;
         }
@@ -139,7 +144,7 @@ final class EntryTable {
      * instead of on every hit, and two threads reading it do not fight over its cache line. An
      * entry may so expire up to 1/64 of its TTL early, never late (see {@link #renewOrExpire}).
      */
-    Entry getIfPresent(TypeRegistration type, RequestInfo info) {
+    @Nullable Entry getIfPresent(TypeRegistration type, RequestInfo info) {
         Entry entry = info.partition().isEmpty() && info.token().isEmpty() ? plain[type.slot].get(info.key())
                 : policy.getIfPresentQuietly(EntryKey.of(type, info));
         if (entry != null && clock.read() - entry.renewedAt() > type.renewAfterNanos) {
@@ -153,7 +158,10 @@ final class EntryTable {
      * miss, then a fetch) whether or not Caffeine's cleanup has removed it yet. The check costs
      * the hot path nothing: it is only made when a renewal is due anyway.
      */
-    private Entry renewOrExpire(Entry entry) {
+    private @Nullable Entry renewOrExpire(@Nullable Entry entry) {
+        if (entry == null) {
+            return null;
+        }
         long now = clock.read();
         if (now - entry.renewedAt() >= entry.type.lastGetTtlNanos && entry.holders() == 0) {
             return null;
@@ -170,7 +178,7 @@ final class EntryTable {
     }
 
     /** The entry of {@code key}, without counting as use; expired or not. */
-    Entry getQuietly(EntryKey key) {
+    @Nullable Entry getQuietly(EntryKey key) {
         return policy.getIfPresentQuietly(key);
     }
 
@@ -263,7 +271,7 @@ final class EntryTable {
     }
 
     /** Runs {@code task} on the scheduler; null once it refuses work (the cache is closing). */
-    private Future<?> schedule(Runnable task, long delayNanos) {
+    private @Nullable Future<?> schedule(Runnable task, long delayNanos) {
         try {
             return scheduler.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closing) {

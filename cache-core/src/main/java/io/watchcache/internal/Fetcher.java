@@ -5,7 +5,9 @@ import io.micrometer.observation.Observation;
 import io.watchcache.CacheRequest;
 import io.watchcache.FetchOptions;
 import io.watchcache.FetchResult;
+import org.jspecify.annotations.Nullable;
 
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -33,7 +35,13 @@ final class Fetcher {
      * @param fatal     the error is one the type calls fatal (a cancellation never is)
      * @param tookNanos how long the fetch ran
      */
-    record Outcome(Run run, FetchResult<Object> result, Throwable error, boolean fatal, long tookNanos) {
+    record Outcome(Run run, @Nullable FetchResult<Object> result, @Nullable Throwable error, boolean fatal,
+                   long tookNanos) {
+
+        /** The result of a fetch that succeeded ({@code error} is null): never null then. */
+        FetchResult<Object> success() {
+            return Objects.requireNonNull(result, "a successful fetch has a result");
+        }
 
         /** How the fetch is counted when its owner has nothing to add (see {@code Attempts}). */
         TypeMetrics.FetchOutcome counted() {
@@ -49,11 +57,11 @@ final class Fetcher {
         final TypeRegistration type;
         final FetchOptions<Object> options;
         /** Set by {@link #start} before the fetch begins; what ends the fetch happens after it. */
-        private Observation observation;
+        private @Nullable Observation observation;
         private long startedNanos;
         /** What cancel() stops: the thread of a synchronous fetch, an asynchronous one's stage, or CANCELLED. */
         @GuardedBy("this")
-        private Object target;
+        private @Nullable Object target;
 
         private Run(TypeRegistration type, FetchOptions<Object> options) {
             this.type = type;
@@ -87,7 +95,7 @@ final class Fetcher {
          * Counts the ended fetch as {@code counted} and ends its observation. Called once per
          * run, by its owner, once the outcome is applied and before anyone hears of it.
          */
-        void record(TypeMetrics.FetchOutcome counted, long tookNanos, Throwable error) {
+        void record(TypeMetrics.FetchOutcome counted, long tookNanos, @Nullable Throwable error) {
             type.metrics.recordFetch(counted, tookNanos, observation, error);
         }
 
@@ -193,7 +201,7 @@ final class Fetcher {
         return outcome(run, result, error);
     }
 
-    private Outcome outcome(Run run, FetchResult<Object> result, Throwable error) {
+    private Outcome outcome(Run run, @Nullable FetchResult<Object> result, @Nullable Throwable error) {
         long took = runtime.now() - run.startedNanos;
         error = Futures.unwrap(error);
         if (error == null && result == null) {

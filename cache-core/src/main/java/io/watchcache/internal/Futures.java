@@ -1,5 +1,7 @@
 package io.watchcache.internal;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.concurrent.CompletionException;
 
 /** Small helpers for the futures the engine chains. */
@@ -9,7 +11,7 @@ final class Futures {
     }
 
     /** The error a stage failed with, without the {@link CompletionException} a chain wraps it in. */
-    static Throwable unwrap(Throwable error) {
+    static @Nullable Throwable unwrap(@Nullable Throwable error) {
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 }

@@ -6,8 +6,10 @@ import io.watchcache.Result;
 import io.watchcache.ResultMeta;
 import io.watchcache.Subscription;
 import io.watchcache.UpdateEvent;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * A live value: a watch whose listener keeps the latest value in a field. The watch keeps the
@@ -24,11 +26,11 @@ final class LiveHandle<V> implements LiveValue<V> {
 
     private final String typeName;
     /** The latest value, or {@link #NONE}; written by the watch, read by anyone. */
-    private volatile Object value = NONE;
+    private volatile @Nullable Object value = NONE;
     /** The latest event: value, meta and error; written by the watch. */
-    private volatile UpdateEvent<Object> last;
+    private volatile @Nullable UpdateEvent<Object> last;
     private volatile boolean closed;
-    private volatile Subscription watch;
+    private volatile @Nullable Subscription watch;
     private final Object firstValue = new Object();
 
     LiveHandle(String typeName) {
@@ -59,7 +61,7 @@ final class LiveHandle<V> implements LiveValue<V> {
 
     @Override
     @SuppressWarnings("unchecked")
-    public V get() {
+    public @Nullable V get() {
         Object current = value;
         if (current != NONE) {
             return (V) current;
@@ -74,7 +76,8 @@ final class LiveHandle<V> implements LiveValue<V> {
         if (value == NONE) {
             awaitFirst();
         }
-        UpdateEvent<Object> event = last;
+        // After the first value there is always a last event.
+        UpdateEvent<Object> event = Objects.requireNonNull(last);
         return new Result<>((V) value, event.meta());
     }
 

@@ -4,6 +4,7 @@ import io.watchcache.CacheRequest;
 import io.watchcache.RequestInfo;
 import io.watchcache.Result;
 import io.watchcache.UpdateEvent;
+import org.jspecify.annotations.Nullable;
 
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -21,7 +22,8 @@ final class PollingWatch extends Watch {
     PollingWatch(CacheRuntime runtime, Source source, TypeRegistration type, CacheRequest request, RequestInfo info,
                  String correlationId, Consumer<UpdateEvent<Object>> listener) {
         super(runtime, source, type, request, info, correlationId, listener);
-        this.maxAgeNanos = info.maxAge().toNanos();
+        // The engine refuses a polling watch without maxAge before it gets here.
+        this.maxAgeNanos = Objects.requireNonNull(info.maxAge(), "maxAge").toNanos();
     }
 
     @Override
@@ -30,7 +32,7 @@ final class PollingWatch extends Watch {
     }
 
     @Override
-    protected long handle(Result<Object> result, Throwable error) {
+    protected long handle(Result<Object> result, @Nullable Throwable error) {
         if (error != null) {
             return Math.max(deliverFailure(error), pollWait(0));
         }

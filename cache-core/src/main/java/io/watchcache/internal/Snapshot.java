@@ -3,6 +3,7 @@ package io.watchcache.internal;
 import io.watchcache.FetchResult;
 import io.watchcache.Result;
 import io.watchcache.ResultMeta;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 
@@ -21,9 +22,9 @@ import java.time.Duration;
  *                         changes: age zero, this index), built once here so hits allocate nothing
  *                         for it; otherwise null
  */
-record Snapshot(Object value, Object state, long index, Throwable error, boolean valid,
+record Snapshot(@Nullable Object value, @Nullable Object state, long index, @Nullable Throwable error, boolean valid,
                 long fetchedAtNanos, long lostContactNanos, boolean failed, boolean reset, long version,
-                Result<Object> hitResult) {
+                @Nullable Result<Object> hitResult) {
 
     static final long NONE = Long.MIN_VALUE;
 
@@ -34,7 +35,7 @@ record Snapshot(Object value, Object state, long index, Throwable error, boolean
     }
 
     /** The result handed to the next fetch as {@code lastResult}, or {@code null} before any. */
-    FetchResult<Object> lastResult() {
+    @Nullable FetchResult<Object> lastResult() {
         if (!valid && state == null) {
             return null;
         }
@@ -72,8 +73,8 @@ record Snapshot(Object value, Object state, long index, Throwable error, boolean
         return healthy(result.value(), nextState, nextIndex, true, now, reset, refreshing);
     }
 
-    private Snapshot healthy(Object value, Object state, long index, boolean valid, long fetchedAt, boolean reset,
-                             boolean refreshing) {
+    private Snapshot healthy(@Nullable Object value, @Nullable Object state, long index, boolean valid, long fetchedAt,
+                             boolean reset, boolean refreshing) {
         Result<Object> hit = refreshing && valid ? new Result<>(value, new ResultMeta(true, Duration.ZERO, index))
                 : null;
         return new Snapshot(value, state, index, null, valid, fetchedAt, NONE, false, reset, version + 1, hit);

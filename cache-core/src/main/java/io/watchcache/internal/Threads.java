@@ -1,5 +1,6 @@
 package io.watchcache.internal;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,7 @@ final class Threads {
     }
 
     /** A thread per task on virtual threads named {@code prefix + n}, or null before Java 21. */
-    static ExecutorService virtualThreadExecutor(String prefix) {
+    static @Nullable ExecutorService virtualThreadExecutor(String prefix) {
         // Reflection keeps the bytecode at Java 17 while still using Loom where it exists.
         try {
             Object builder = Thread.class.getMethod("ofVirtual").invoke(null);

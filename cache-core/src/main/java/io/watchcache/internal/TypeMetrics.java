@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.watchcache.FetchResult;
+import org.jspecify.annotations.Nullable;
 
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +33,8 @@ final class TypeMetrics {
          * index is not positive is {@link #INVALID_INDEX}: it cannot be waited past. ("Nothing new past
          * {@code minIndex}" carries the index it was asked about, which is not the source's claim.)
          */
-        static FetchOutcome of(FetchResult<?> result, Throwable error, boolean fatal) {
-            if (error != null) {
+        static FetchOutcome of(@Nullable FetchResult<?> result, @Nullable Throwable error, boolean fatal) {
+            if (error != null || result == null) {
                 return fatal ? FATAL : ERROR;
             }
             if (result.index() <= 0 && !result.unchanged()) {
@@ -53,21 +54,21 @@ final class TypeMetrics {
     private final Counter[] gets = new Counter[GetResult.values().length];
     private final Timer[] fetches = new Timer[FetchOutcome.values().length];
     private final Counter[] evictions = new Counter[Eviction.values().length];
-    private final Counter notifications;
+    private final @Nullable Counter notifications;
     private final String type;
     /** Where fetches are observed, or null; with it, the observation stands for the fetch timer. */
-    private final ObservationRegistry observations;
+    private final @Nullable ObservationRegistry observations;
 
     /**
      * Meters in {@code registry} (none at all when it is null) and fetch observations in
      * {@code observations} (none when null).
      */
-    <T> TypeMetrics(MeterRegistry registry, ObservationRegistry observations, String type, T entrySource,
-                    ToDoubleFunction<T> lostContactCount, ToDoubleFunction<T> failedCount) {
+    <T> TypeMetrics(@Nullable MeterRegistry registry, @Nullable ObservationRegistry observations, String type,
+                    T entrySource, ToDoubleFunction<T> lostContactCount, ToDoubleFunction<T> failedCount) {
         this.type = type;
         this.observations = observations;
         enabled = registry != null;
-        if (!enabled) {
+        if (registry == null) {
             notifications = null;
             return;
         }
@@ -110,7 +111,7 @@ final class TypeMetrics {
      * Starts the observation of one fetch, or returns null when fetches are not observed. Its
      * keys are the type and, at the end, the outcome: never a key or a token.
      */
-    Observation startFetch() {
+    @Nullable Observation startFetch() {
         if (observations == null) {
             return null;
         }
@@ -121,7 +122,7 @@ final class TypeMetrics {
     }
 
     /** Counts a fetch that ended with {@code outcome}, and ends its observation if it has one. */
-    void recordFetch(FetchOutcome outcome, long nanos, Observation observation, Throwable error) {
+    void recordFetch(FetchOutcome outcome, long nanos, @Nullable Observation observation, @Nullable Throwable error) {
         if (observation != null) {
             observation.lowCardinalityKeyValue("outcome", tagValue(outcome));
             if (error != null) {
@@ -140,8 +141,9 @@ final class TypeMetrics {
     }
 
     void recordNotification() {
-        if (enabled) {
-            notifications.increment();
+        Counter counter = notifications;
+        if (counter != null) {
+            counter.increment();
         }
     }
 

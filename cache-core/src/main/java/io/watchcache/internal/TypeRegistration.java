@@ -4,8 +4,10 @@ import io.watchcache.AsyncCacheType;
 import io.watchcache.CacheRequest;
 import io.watchcache.CacheType;
 import io.watchcache.RegisterOptions;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * A registered type with its options resolved: every duration set, from the type's own
@@ -15,7 +17,7 @@ final class TypeRegistration {
 
     final String name;
     final CacheType<CacheRequest, Object> type;
-    final AsyncCacheType<CacheRequest, Object> asyncType;
+    final @Nullable AsyncCacheType<CacheRequest, Object> asyncType;
     final RegisterOptions options;
     final boolean blocking;
     final boolean refresh;
@@ -44,8 +46,9 @@ final class TypeRegistration {
         this.blocking = options.supportsBlocking();
         this.refresh = options.refresh();
         this.refreshTimerNanos = options.refreshTimer() == null ? 0 : options.refreshTimer().toNanos();
-        this.queryTimeout = options.queryTimeout();
-        this.lastGetTtlNanos = options.lastGetTtl().toNanos();
+        // The registry resolves both before registering: never null here.
+        this.queryTimeout = Objects.requireNonNull(options.queryTimeout(), "queryTimeout");
+        this.lastGetTtlNanos = Objects.requireNonNull(options.lastGetTtl(), "lastGetTtl").toNanos();
         this.renewAfterNanos = lastGetTtlNanos >> 6;
         this.metrics = metrics;
         this.atOnceNanos = Math.min(Duration.ofMillis(100).toNanos(), queryTimeout.toNanos() / 2);

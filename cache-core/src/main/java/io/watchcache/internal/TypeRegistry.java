@@ -4,6 +4,7 @@ import io.watchcache.CacheOptions;
 import io.watchcache.CacheType;
 import io.watchcache.RegisterOptions;
 import io.watchcache.UnknownTypeException;
+import org.jspecify.annotations.Nullable;
 
 import java.util.Collection;
 import java.util.Collections;
@@ -29,7 +30,7 @@ final class TypeRegistry {
     }
 
     /** Registers {@code type}: its own options, laid over by {@code overrides}, then the cache's defaults. */
-    TypedHandle<?, ?> register(String name, CacheType<?, ?> type, RegisterOptions overrides,
+    TypedHandle<?, ?> register(String name, CacheType<?, ?> type, @Nullable RegisterOptions overrides,
                                Function<TypeRegistration, TypedHandle<?, ?>> handle,
                                Function<String, TypeMetrics> metrics) {
         requireName(name);

@@ -3,6 +3,7 @@ package io.watchcache.internal;
 import io.watchcache.FetchFailedException;
 import io.watchcache.RequestInfo;
 import io.watchcache.Result;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +24,7 @@ final class Waiter implements Entry.Follower {
     private final long minIndex;
     private final Kind kind;
     final CompletableFuture<Result<Object>> future = new CompletableFuture<>();
-    private volatile Future<?> timeout;
+    private volatile @Nullable Future<?> timeout;
     private final AtomicBoolean released = new AtomicBoolean();
 
     /** Who waits: how the answer is delivered, and which rules apply. */
@@ -123,7 +124,7 @@ final class Waiter implements Entry.Follower {
         }
     }
 
-    private void complete(Result<Object> result, Throwable error) {
+    private void complete(@Nullable Result<Object> result, @Nullable Throwable error) {
         // On close the executor may already refuse work; the caller must get out regardless.
         if (kind.completeInline || runtime.isClosed()) {
             finish(result, error);
@@ -159,7 +160,7 @@ final class Waiter implements Entry.Follower {
                 + released.get() + "]";
     }
 
-    private void finish(Result<Object> result, Throwable error) {
+    private void finish(@Nullable Result<Object> result, @Nullable Throwable error) {
         if (future.isDone()) {
             return;
         }

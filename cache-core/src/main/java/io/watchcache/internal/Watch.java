@@ -7,6 +7,7 @@ import io.watchcache.Result;
 import io.watchcache.ResultMeta;
 import io.watchcache.Subscription;
 import io.watchcache.UpdateEvent;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +40,7 @@ abstract class Watch implements Subscription {
         CompletableFuture<Result<Object>> read(TypeRegistration type, CacheRequest request, RequestInfo info);
 
         /** Holds the entry of {@code info} (it does not expire) and returns it; null when there is none. */
-        Entry hold(TypeRegistration type, RequestInfo info);
+        @Nullable Entry hold(TypeRegistration type, RequestInfo info);
 
         /** Ends a {@link #hold}. */
         void release(Entry held);
@@ -59,7 +60,7 @@ abstract class Watch implements Subscription {
     /** Through ACTIVE for the one change (cancel); a field, not an AtomicBoolean: 16 bytes per watch. */
     private volatile boolean active = true;
     /** The pending read or the scheduled next step: what {@link #cancel()} must stop. */
-    private volatile Future<?> pending;
+    private volatile @Nullable Future<?> pending;
     private static final VarHandle HELD;
     private static final VarHandle ACTIVE;
     private static final VarHandle PENDING;
@@ -77,14 +78,14 @@ abstract class Watch implements Subscription {
 
     /** The entry the watch holds (see {@link #holdEntry}); null before the first answer. Through HELD. */
     @SuppressWarnings("unused")
-    private volatile Entry held;
+    private volatile @Nullable Entry held;
 
     /** Loop-owned: the index of the last delivered value (0: nothing delivered yet). */
     protected volatile long index;
     /** Loop-owned: failed attempts in a row, for the backoff. */
     protected int failures;
     /** Loop-owned: the last value delivered without error, the next event's {@code previousValue}. */
-    private Object lastValue;
+    private @Nullable Object lastValue;
     private boolean delivered;
 
     Watch(CacheRuntime runtime, Source source, TypeRegistration type, CacheRequest request, RequestInfo info,
@@ -110,7 +111,7 @@ abstract class Watch implements Subscription {
     protected abstract RequestInfo nextInfo();
 
     /** Handles one read's outcome (delivering if it changed) and returns the wait before the next, in nanos. */
-    protected abstract long handle(Result<Object> result, Throwable error);
+    protected abstract long handle(Result<Object> result, @Nullable Throwable error);
 
     private void step() {
         if (!active) {
@@ -168,12 +169,12 @@ abstract class Watch implements Subscription {
         return delivered;
     }
 
-    protected Object lastValue() {
+    protected @Nullable Object lastValue() {
         return lastValue;
     }
 
     /** Hands an event to the listener; a listener that throws is logged and the watch goes on. */
-    protected void deliver(Object value, ResultMeta meta, Throwable error) {
+    protected void deliver(@Nullable Object value, ResultMeta meta, @Nullable Throwable error) {
         type.metrics.recordNotification();
         UpdateEvent<Object> event = new UpdateEvent<>(correlationId, value, lastValue, meta, error);
         if (error == null) {

@@ -1,6 +1,7 @@
 package io.watchcache.etcd;
 
 import io.etcd.jetcd.Client;
+import org.jspecify.annotations.Nullable;
 
 import java.util.NavigableMap;
 import java.util.Optional;
@@ -21,8 +22,8 @@ public final class EtcdKeyType extends EtcdRangeType<Optional<String>> {
     }
 
     @Override
-    Optional<String> value(NavigableMap<String, RangeWatch.Item> items, Set<String> changed, Optional<String> previous,
-                           long index, long previousIndex) {
+    Optional<String> value(NavigableMap<String, RangeWatch.Item> items, Set<String> changed,
+                           @Nullable Optional<String> previous, long index, long previousIndex) {
         return items.isEmpty() ? Optional.empty() : Optional.of(items.firstEntry().getValue().value());
     }
 }

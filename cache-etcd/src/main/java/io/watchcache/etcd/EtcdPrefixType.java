@@ -1,6 +1,7 @@
 package io.watchcache.etcd;
 
 import io.etcd.jetcd.Client;
+import org.jspecify.annotations.Nullable;
 import org.pcollections.TreePMap;
 
 import java.util.NavigableMap;
@@ -27,8 +28,8 @@ public final class EtcdPrefixType extends EtcdRangeType<PrefixSnapshot> {
      * stays as it was for whoever still holds it.
      */
     @Override
-    PrefixSnapshot value(NavigableMap<String, RangeWatch.Item> items, Set<String> changed, PrefixSnapshot previous,
-                         long index, long previousIndex) {
+    PrefixSnapshot value(NavigableMap<String, RangeWatch.Item> items, Set<String> changed,
+                         @Nullable PrefixSnapshot previous, long index, long previousIndex) {
         TreePMap<String, String> before = previous != null && previous.entries() instanceof TreePMap<String, String> p
                 ? p : TreePMap.empty();
         TreePMap<String, String> entries = before;

@@ -7,6 +7,7 @@ import io.watchcache.FetchOptions;
 import io.watchcache.FetchResult;
 import io.watchcache.RegisterOptions;
 import io.watchcache.SourceSignals;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.util.NavigableMap;
@@ -69,7 +70,7 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
      * @param index         the index of this value
      * @param previousIndex the index of {@code previous}, 0 for none
      */
-    abstract V value(NavigableMap<String, RangeWatch.Item> items, Set<String> changed, V previous, long index,
+    abstract V value(NavigableMap<String, RangeWatch.Item> items, Set<String> changed, @Nullable V previous, long index,
                      long previousIndex);
 
     Client client() {

@@ -5,6 +5,7 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.GetOption;
 import io.grpc.ManagedChannel;
 import io.watchcache.SourceSignals;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,13 +39,13 @@ final class EtcdReachability {
     private final Client client;
     private final Duration requestTimeout;
     /** The channel behind the client, when jetcd lets us reach it (see {@link #channelOf}); else null. */
-    private final ManagedChannel channel;
+    private final @Nullable ManagedChannel channel;
     private final List<SourceSignals> signals = new CopyOnWriteArrayList<>();
 
     // Guarded by this.
     private boolean unreachable;
-    private String probeKey;
-    private ScheduledFuture<?> probe;
+    private @Nullable String probeKey;
+    private @Nullable ScheduledFuture<?> probe;
     private boolean probing;
 
     EtcdReachability(Client client, Duration requestTimeout) {
@@ -136,7 +137,7 @@ final class EtcdReachability {
      * manager and offers no accessor; without it, recovery still follows the probe's first
      * answer, only as late as gRPC's own reconnect backoff allows.
      */
-    static ManagedChannel channelOf(Client client) {
+    static @Nullable ManagedChannel channelOf(Client client) {
         try {
             Field manager = client.getClass().getDeclaredField("connectionManager");
             manager.setAccessible(true);

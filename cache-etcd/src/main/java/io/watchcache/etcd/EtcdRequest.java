@@ -2,6 +2,7 @@ package io.watchcache.etcd;
 
 import io.watchcache.CacheRequest;
 import io.watchcache.RequestInfo;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -15,7 +16,7 @@ import java.util.Objects;
  * @param minIndex  for blocking reads: answer once the index passes this
  * @param timeout   for blocking reads: answer with the current value after this long
  */
-public record EtcdRequest(String key, String partition, String token, long minIndex, Duration timeout)
+public record EtcdRequest(String key, String partition, String token, long minIndex, @Nullable Duration timeout)
         implements CacheRequest {
 
     public EtcdRequest {

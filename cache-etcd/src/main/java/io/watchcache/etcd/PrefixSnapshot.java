@@ -1,5 +1,6 @@
 package io.watchcache.etcd;
 
+import org.jspecify.annotations.Nullable;
 import org.pcollections.PSortedMap;
 
 import java.util.Collection;
@@ -31,7 +32,7 @@ public final class PrefixSnapshot {
     private final long revision;
     private final long previousRevision;
     /** The changes that led to this value, newest first; null when unknown. */
-    private final Step history;
+    private final @Nullable Step history;
 
     /**
      * @param entries          key to UTF-8 value, sorted; kept as it is when it is a persistent
@@ -48,7 +49,7 @@ public final class PrefixSnapshot {
 
     /** A value that follows {@code previous} (null: none), remembering the changes since the ones before. */
     PrefixSnapshot(SortedMap<String, String> entries, Changes changes, long revision, long previousRevision,
-                   PrefixSnapshot previous) {
+                   @Nullable PrefixSnapshot previous) {
         Objects.requireNonNull(entries, "entries");
         // A persistent map is immutable already: wrapping it would only hide it from the next value.
         this.entries = entries instanceof PSortedMap<String, String> ? entries
@@ -103,7 +104,7 @@ public final class PrefixSnapshot {
         }
     }
 
-    public String get(String key) {
+    public @Nullable String get(String key) {
         return entries.get(key);
     }
 
@@ -210,10 +211,10 @@ public final class PrefixSnapshot {
     private static final class Step {
         final long fromRevision;
         final String[] keys;
-        final Step older;
+        final @Nullable Step older;
         final int depth;
 
-        Step(long fromRevision, String[] keys, Step older) {
+        Step(long fromRevision, String[] keys, @Nullable Step older) {
             this.fromRevision = fromRevision;
             this.keys = keys;
             this.older = older;
@@ -235,15 +236,16 @@ public final class PrefixSnapshot {
             return keys;
         }
 
-        static Step trimmed(Step steps) {
+        static @Nullable Step trimmed(@Nullable Step steps) {
             if (steps == null || steps.depth < 2 * HISTORY) {
                 return steps;
             }
             Step[] newest = new Step[HISTORY - 1];
-            Step step = steps;
+            @Nullable Step step = steps;
             for (int i = 0; i < newest.length; i++) {
-                newest[i] = step;
-                step = step.older;
+                // At least 2 * HISTORY deep: every one of these exists.
+                newest[i] = Objects.requireNonNull(step);
+                step = newest[i].older;
             }
             Step copy = null;
             for (int i = newest.length - 1; i >= 0; i--) {

@@ -10,6 +10,7 @@ import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import io.watchcache.FetchResult;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
@@ -63,27 +65,34 @@ final class RangeWatch<V> implements AutoCloseable {
     }
 
     /** One event: {@code item} is null for a delete. */
-    private record Change(String key, Item item, long revision) {
+    private record Change(String key, @Nullable Item item, long revision) {
     }
 
     /** A fetch waiting for the content to change. */
     private final class Pending {
         final CompletableFuture<FetchResult<V>> future = new CompletableFuture<>();
         final long minIndex;
-        ScheduledFuture<?> deadline;
+        @Nullable ScheduledFuture<?> deadline;
 
         Pending(long minIndex) {
             this.minIndex = minIndex;
         }
 
         void complete(FetchResult<V> result) {
-            deadline.cancel(false);
+            cancelDeadline();
             future.complete(result);
         }
 
         void fail(Throwable error) {
-            deadline.cancel(false);
+            cancelDeadline();
             future.completeExceptionally(error);
+        }
+
+        void cancelDeadline() {
+            ScheduledFuture<?> scheduled = deadline;
+            if (scheduled != null) {
+                scheduled.cancel(false);
+            }
         }
     }
 
@@ -93,7 +102,7 @@ final class RangeWatch<V> implements AutoCloseable {
 
     // Guarded by this.
     /** The range's content; null until the first read. */
-    private NavigableMap<String, Item> items;
+    private @Nullable NavigableMap<String, Item> items;
     /** Keys changed since the value last handed out. */
     private final Set<String> dirty = new HashSet<>();
     /** The cache index of the content: it moves only when the range changes. */
@@ -103,7 +112,7 @@ final class RangeWatch<V> implements AutoCloseable {
     /** Counts changes of the content; {@code deliveredVersion} is the one last handed out. */
     private long version;
     private long deliveredVersion;
-    private V delivered;
+    private @Nullable V delivered;
     private long deliveredIndex;
     /** The content may be behind etcd (never read, or the stream broke): read before answering. */
     private boolean stale = true;
@@ -114,15 +123,15 @@ final class RangeWatch<V> implements AutoCloseable {
     private boolean streamAnswered;
     /** How many streams in a row were replaced for not confirming their creation in time. */
     private int streamReopens;
-    private Watch.Watcher watcher;
+    private Watch.@Nullable Watcher watcher;
     /** Generation of the current stream; callbacks of an older one are ignored. */
     private long stream;
     /** When the stream last said anything, and when it was asked for progress (0: not asked). */
     private long lastHeardNanos;
     private long progressAskedNanos;
-    private ScheduledFuture<?> healthCheck;
-    private ScheduledFuture<?> createdCheck;
-    private Pending pending;
+    private @Nullable ScheduledFuture<?> healthCheck;
+    private @Nullable ScheduledFuture<?> createdCheck;
+    private @Nullable Pending pending;
     private boolean closed;
 
     RangeWatch(EtcdRangeType<V> type, String key) {
@@ -190,8 +199,13 @@ final class RangeWatch<V> implements AutoCloseable {
         return waiting.future;
     }
 
+    /** The content as of the last read and the changes since; there is none before the first read. */
+    private NavigableMap<String, Item> items() {
+        return Objects.requireNonNull(items, "no read yet");
+    }
+
     private FetchResult<V> deliverLocked() {
-        V value = type.value(items, dirty, delivered, index, deliveredIndex);
+        V value = type.value(items(), dirty, delivered, index, deliveredIndex);
         dirty.clear();
         delivered = value;
         deliveredIndex = index;
@@ -319,7 +333,7 @@ final class RangeWatch<V> implements AutoCloseable {
             openStream(open, header + 1);
         }
         if (answered != null) {
-            answered.complete(answer);
+            answered.complete(Objects.requireNonNull(answer));
         }
     }
 
@@ -414,10 +428,11 @@ final class RangeWatch<V> implements AutoCloseable {
             }
             long last = index;
             for (Change change : changes) {
-                if (change.item() == null) {
-                    items.remove(change.key());
+                Item item = change.item();
+                if (item == null) {
+                    items().remove(change.key());
                 } else {
-                    items.put(change.key(), change.item());
+                    items().put(change.key(), item);
                 }
                 dirty.add(change.key());
                 revision = Math.max(revision, change.revision());
@@ -432,7 +447,7 @@ final class RangeWatch<V> implements AutoCloseable {
             }
         }
         if (answered != null) {
-            answered.complete(answer);
+            answered.complete(Objects.requireNonNull(answer));
         }
     }
 
@@ -582,7 +597,7 @@ final class RangeWatch<V> implements AutoCloseable {
                 pending = null;
             }
         }
-        waiting.deadline.cancel(false);
+        waiting.cancelDeadline();
     }
 
     /** Ends the stream and any waiting fetch. Idempotent. */
@@ -603,7 +618,7 @@ final class RangeWatch<V> implements AutoCloseable {
             pending = null;
         }
         if (abandoned != null) {
-            abandoned.deadline.cancel(false);
+            abandoned.cancelDeadline();
             abandoned.future.cancel(false);
         }
         if (ended != null) {

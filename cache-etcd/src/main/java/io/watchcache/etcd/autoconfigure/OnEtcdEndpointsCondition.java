@@ -19,7 +19,9 @@ class OnEtcdEndpointsCondition extends SpringBootCondition {
     public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
         List<String> endpoints = Binder.get(context.getEnvironment())
                 .bind("watchcache.etcd.endpoints", Bindable.listOf(String.class)).orElse(List.of());
-        return endpoints.isEmpty() ? ConditionOutcome.noMatch("watchcache.etcd.endpoints is not set")
-                : ConditionOutcome.match("watchcache.etcd.endpoints " + endpoints);
+        if (endpoints == null || endpoints.isEmpty()) {
+            return ConditionOutcome.noMatch("watchcache.etcd.endpoints is not set");
+        }
+        return ConditionOutcome.match("watchcache.etcd.endpoints " + endpoints);
     }
 }

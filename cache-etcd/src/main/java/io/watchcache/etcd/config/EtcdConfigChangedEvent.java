@@ -1,6 +1,7 @@
 package io.watchcache.etcd.config;
 
 import io.watchcache.RequestInfo;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEvent;
 
 import java.util.Map;
@@ -19,7 +20,7 @@ public class EtcdConfigChangedEvent extends ApplicationEvent {
     public static final String MASK = RequestInfo.MASK;
 
     /** One property's change; {@code null} for absent (added or removed). */
-    public record Change(String oldValue, String newValue) {
+    public record Change(@Nullable String oldValue, @Nullable String newValue) {
     }
 
     private final String prefix;

@@ -8,6 +8,7 @@ import org.springframework.boot.logging.DeferredLogFactory;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
@@ -27,7 +28,9 @@ public class EtcdConfigDataLoader implements ConfigDataLoader<EtcdConfigDataReso
 
     @Override
     public ConfigData load(ConfigDataLoaderContext context, EtcdConfigDataResource resource) {
-        EtcdConfigSources sources = context.getBootstrapContext().get(EtcdConfigSources.class);
+        // The resolver registered it before any import is loaded.
+        EtcdConfigSources sources = Objects.requireNonNull(
+                context.getBootstrapContext().get(EtcdConfigSources.class));
         EtcdConfigSources.Imported imported = sources.imported(resource);
         try {
             EtcdConfigSources.Read read = sources.read(resource.prefix(), resource.requestTimeout());

@@ -1,6 +1,7 @@
 package io.watchcache.etcd.config;
 
 import io.watchcache.etcd.autoconfigure.EtcdClients;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
@@ -13,7 +14,7 @@ import java.util.stream.Collectors;
 public class EtcdConfigFailureAnalyzer extends AbstractFailureAnalyzer<RuntimeException> {
 
     @Override
-    protected FailureAnalysis analyze(Throwable rootFailure, RuntimeException cause) {
+    protected @Nullable FailureAnalysis analyze(Throwable rootFailure, RuntimeException cause) {
         for (Throwable t = rootFailure; t != null; t = t.getCause()) {
             if (t instanceof InvalidEtcdConfigImportException invalid) {
                 return analyze(invalid);

@@ -104,7 +104,7 @@ final class EtcdConfigParser {
         }
     }
 
-    private static PropertySourceLoader loaderFor(String path) {
+    private static @Nullable PropertySourceLoader loaderFor(String path) {
         String lower = path.toLowerCase(Locale.ROOT);
         if (lower.endsWith(".yml") || lower.endsWith(".yaml")) {
             return new YamlPropertySourceLoader();

@@ -1,5 +1,6 @@
 package io.watchcache.etcd.config;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.origin.Origin;
 import org.springframework.boot.origin.OriginLookup;
 import org.springframework.core.env.EnumerablePropertySource;
@@ -52,7 +53,7 @@ public final class EtcdConfigPropertySource extends EnumerablePropertySource<Str
     }
 
     @Override
-    public Object getProperty(String name) {
+    public @Nullable Object getProperty(String name) {
         return content.properties().get(name);
     }
 
@@ -67,7 +68,7 @@ public final class EtcdConfigPropertySource extends EnumerablePropertySource<Str
     }
 
     @Override
-    public Origin getOrigin(String name) {
+    public @Nullable Origin getOrigin(String name) {
         Content now = content;
         return now.properties().containsKey(name) ? new EtcdOrigin(getSource(), name, now.revision()) : null;
     }

@@ -7,6 +7,7 @@ import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
 import io.watchcache.etcd.autoconfigure.EtcdClients;
 import io.watchcache.etcd.autoconfigure.EtcdProperties;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.bootstrap.BootstrapRegistry;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -47,7 +48,7 @@ public final class EtcdConfigSources implements AutoCloseable {
 
     private final EtcdProperties properties;
     private final Map<String, Imported> imports = new ConcurrentHashMap<>();
-    private volatile Client client;
+    private volatile @Nullable Client client;
 
     EtcdConfigSources(EtcdProperties properties) {
         this.properties = properties;
@@ -62,7 +63,7 @@ public final class EtcdConfigSources implements AutoCloseable {
         registry.addCloseListener(event -> {
             EtcdConfigSources sources = event.getBootstrapContext().get(EtcdConfigSources.class);
             ConfigurableApplicationContext context = event.getApplicationContext();
-            if (!context.getBeanFactory().containsSingleton(BEAN_NAME)) {
+            if (sources != null && !context.getBeanFactory().containsSingleton(BEAN_NAME)) {
                 context.getBeanFactory().registerSingleton(BEAN_NAME, sources);
             }
         });

@@ -54,9 +54,9 @@ public class EtcdConfigWatcher implements SmartLifecycle, DisposableBean {
     private final ApplicationContext context;
     // Guarded by this.
     private final List<Subscription> subscriptions = new ArrayList<>();
-    private WatchCache ownCache;
+    private @Nullable WatchCache ownCache;
     /** The cache the prefixes are watched through; null before the first start. */
-    private volatile WatchCache cache;
+    private volatile @Nullable WatchCache cache;
     private boolean running;
 
     public EtcdConfigWatcher(EtcdConfigSources sources, ObjectProvider<WatchCache> applicationCache,
@@ -168,7 +168,7 @@ public class EtcdConfigWatcher implements SmartLifecycle, DisposableBean {
         return changes;
     }
 
-    private static String shown(Object value, boolean secret) {
+    private static @Nullable String shown(@Nullable Object value, boolean secret) {
         return value == null ? null : secret ? EtcdConfigChangedEvent.MASK : value.toString();
     }
 

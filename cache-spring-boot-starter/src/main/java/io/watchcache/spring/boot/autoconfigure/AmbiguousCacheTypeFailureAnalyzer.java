@@ -2,6 +2,7 @@ package io.watchcache.spring.boot.autoconfigure;
 
 import io.watchcache.CacheType;
 import io.watchcache.TypedCache;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.NoUniqueBeanDefinitionException;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -26,7 +27,7 @@ class AmbiguousCacheTypeFailureAnalyzer extends AbstractFailureAnalyzer<NoUnique
     }
 
     @Override
-    protected FailureAnalysis analyze(Throwable rootFailure, NoUniqueBeanDefinitionException cause) {
+    protected @Nullable FailureAnalysis analyze(Throwable rootFailure, NoUniqueBeanDefinitionException cause) {
         ResolvableType wanted = cause.getResolvableType();
         Class<?> raw = wanted != null ? wanted.resolve() : cause.getBeanType();
         if (raw == null || !(TypedCache.class.equals(raw) || CacheType.class.equals(raw))

@@ -23,6 +23,7 @@ import java.util.Set;
  */
 class CacheTypeRegistrar implements BeanPostProcessor, BeanFactoryAware {
 
+    @SuppressWarnings("NullAway.Init") // set by Spring before any bean is post-processed
     private ConfigurableListableBeanFactory beanFactory;
 
     @Override

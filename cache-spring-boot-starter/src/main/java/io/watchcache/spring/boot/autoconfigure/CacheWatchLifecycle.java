@@ -5,6 +5,7 @@ import io.watchcache.Subscription;
 import io.watchcache.WatchCache;
 import io.watchcache.spring.boot.CacheEventPublisher;
 import io.watchcache.spring.boot.CacheWatch;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -40,7 +41,7 @@ class CacheWatchLifecycle implements SmartLifecycle, ApplicationListener<Context
     private final WatchCache cache;
     private final CacheEventPublisher publisher;
     private final ObjectProvider<CacheWatch> watches;
-    private ApplicationContext context;
+    private @Nullable ApplicationContext context;
     // Guarded by this: start and stop come from the context's lifecycle thread, running() from anywhere.
     private final List<Subscription> subscriptions = new ArrayList<>();
     private boolean running;

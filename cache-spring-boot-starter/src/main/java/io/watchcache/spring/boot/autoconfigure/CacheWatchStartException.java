@@ -2,6 +2,7 @@ package io.watchcache.spring.boot.autoconfigure;
 
 import io.watchcache.InvalidOptionException;
 import io.watchcache.spring.boot.CacheWatch;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link CacheWatch} bean the cache refused to start: startup fails naming the bean, its type
@@ -36,7 +37,7 @@ public class CacheWatchStartException extends IllegalStateException {
     }
 
     /** The refused request option ({@code maxAge}, {@code key}), or null when the cache refused something else. */
-    String option() {
+    @Nullable String option() {
         return getCause() instanceof InvalidOptionException invalid ? invalid.option() : null;
     }
 }

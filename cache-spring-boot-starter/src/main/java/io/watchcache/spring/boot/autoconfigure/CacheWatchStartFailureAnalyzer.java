@@ -10,8 +10,7 @@ class CacheWatchStartFailureAnalyzer extends AbstractFailureAnalyzer<CacheWatchS
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, CacheWatchStartException cause) {
         String reason = cause.getCause() instanceof InvalidOptionException invalid
-                ? "its request's " + invalid.option() + " " + invalid.reason() : String.valueOf(cause.getCause()
-                .getMessage());
+                ? "its request's " + invalid.option() + " " + invalid.reason() : String.valueOf(cause.getMessage());
         String description = "The CacheWatch bean '" + cause.beanName() + "' (type '" + cause.type()
                 + "', correlation id '" + cause.correlationId() + "') cannot start: " + reason + ".";
         String action = switch (String.valueOf(cause.option())) {

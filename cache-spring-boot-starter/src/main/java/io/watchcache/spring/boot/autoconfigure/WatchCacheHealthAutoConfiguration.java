@@ -45,7 +45,7 @@ public final class WatchCacheHealthAutoConfiguration {
     static boolean showsValues(Environment environment) {
         String show = Binder.get(environment).bind("management.endpoint.watchcache.show-values", String.class)
                 .orElse("never");
-        return show.trim().replace('_', '-').equalsIgnoreCase("always");
+        return String.valueOf(show).trim().replace('_', '-').equalsIgnoreCase("always");
     }
 
     @Bean
