@@ -22,6 +22,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.core.env.Environment;
 
+import java.util.concurrent.Executor;
+
 /**
  * Auto-configures a {@link WatchCache} from {@code watchcache.*}, registers every
  * {@code CacheType} bean under its name and declares its {@code TypedCache<R, V>} bean, runs
@@ -32,7 +34,11 @@ import org.springframework.core.env.Environment;
  * blocking query holds its thread for minutes and a bounded pool would starve. They are
  * virtual threads when {@code spring.threads.virtual.enabled=true} on Java 21+, else an
  * unbounded pool of daemon threads named {@code watchcache-*}. The executor is deliberately not
- * a bean (an {@code Executor} bean would switch off Boot's own default task executor).
+ * a bean (an {@code Executor} bean would switch off Boot's own default task executor). An
+ * application hands the cache its own by marking an executor bean
+ * {@link io.watchcache.spring.boot.WatchCacheTaskExecutor @WatchCacheTaskExecutor} (declared
+ * with {@code defaultCandidate = false}, Boot's stays); one that queues behind a fixed number of
+ * threads fails startup.
  */
 @AutoConfiguration(afterName =
         "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")
@@ -51,6 +57,10 @@ public final class WatchCacheAutoConfiguration {
         CacheOptions.Builder options = CacheOptionsFactory.cacheOptions(properties,
                 Threading.VIRTUAL.isActive(environment), new ConfigurationCheck(environment),
                 CacheTypeRegistrar.cacheTypeBeanNames(beanFactory));
+        Executor executor = CacheExecutors.applicationExecutor(beanFactory);
+        if (executor != null) {
+            options.executor(executor);
+        }
         observations.ifAvailable(options::observationRegistry);
         customizers.orderedStream().forEach(customizer -> customizer.customize(options));
         return new WatchCache(options.build());
