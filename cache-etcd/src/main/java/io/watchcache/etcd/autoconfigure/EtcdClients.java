@@ -33,15 +33,26 @@ public final class EtcdClients {
     private EtcdClients() {
     }
 
+    /** A client builder from {@code watchcache.etcd.*} alone (configuration imports: there are no beans yet). */
     public static ClientBuilder builder(EtcdProperties properties) {
-        ClientBuilder builder = Client.builder().endpoints(properties.getEndpoints().toArray(String[]::new))
+        return builder(properties, new PropertiesEtcdConnectionDetails(properties));
+    }
+
+    /**
+     * A client builder: where etcd is and who logs in from {@code connection}, keepalive,
+     * namespace and authority from {@code properties}.
+     */
+    public static ClientBuilder builder(EtcdProperties properties, EtcdConnectionDetails connection) {
+        ClientBuilder builder = Client.builder().endpoints(connection.getEndpoints().toArray(String[]::new))
                 .keepaliveTime(positive("watchcache.etcd.keepalive-time", properties.getKeepaliveTime()))
                 .keepaliveTimeout(positive("watchcache.etcd.keepalive-timeout", properties.getKeepaliveTimeout()));
-        if (properties.getUser() != null) {
-            builder.user(utf8(properties.getUser()));
+        String user = connection.getUser();
+        if (user != null) {
+            builder.user(utf8(user));
         }
-        if (properties.getPassword() != null) {
-            builder.password(utf8(properties.getPassword()));
+        String password = connection.getPassword();
+        if (password != null) {
+            builder.password(utf8(password));
         }
         if (properties.getNamespace() != null) {
             builder.namespace(utf8(properties.getNamespace()));
@@ -57,11 +68,16 @@ public final class EtcdClients {
      * under its property's name.
      */
     public static EtcdTypeOptions typeOptions(EtcdProperties properties) {
+        return typeOptions(properties, properties.getEndpoints());
+    }
+
+    /** {@link #typeOptions(EtcdProperties)} naming {@code endpoints} in messages. */
+    public static EtcdTypeOptions typeOptions(EtcdProperties properties, List<String> endpoints) {
         return EtcdTypeOptions.builder()
                 .requestTimeout(positive("watchcache.etcd.request-timeout", properties.getRequestTimeout()))
                 .progressInterval(positive("watchcache.etcd.progress-interval", properties.getProgressInterval()))
                 .progressTimeout(positive("watchcache.etcd.progress-timeout", properties.getProgressTimeout()))
-                .endpoints(properties.getEndpoints())
+                .endpoints(endpoints)
                 .build();
     }
 

@@ -26,7 +26,8 @@ import javax.net.ssl.SSLException;
 
 /**
  * A jetcd {@link Client} bean (closed on shutdown) and an {@link EtcdCacheTypes} factory when
- * {@code watchcache.etcd.endpoints} is set, so etcd cache types are one line each:
+ * {@code watchcache.etcd.endpoints} is set or the application declares an
+ * {@link EtcdConnectionDetails} bean, so etcd cache types are one line each:
  *
  * <pre>{@code
  * @Bean EtcdKeyType flags(EtcdCacheTypes etcd) { return etcd.keyType(); }
@@ -38,13 +39,27 @@ import javax.net.ssl.SSLException;
 @EnableConfigurationProperties(EtcdProperties.class)
 public final class WatchCacheEtcdAutoConfiguration {
 
+    /** Where etcd is and who logs in, from {@code watchcache.etcd.*} unless the application declares its own. */
+    @Bean
+    @ConditionalOnMissingBean
+    EtcdConnectionDetails etcdConnectionDetails(EtcdProperties properties) {
+        return new PropertiesEtcdConnectionDetails(properties);
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    Client etcdClient(EtcdProperties properties, ObjectProvider<SslBundles> sslBundles, Environment environment) {
+    Client etcdClient(EtcdProperties properties, EtcdConnectionDetails connection,
+                      ObjectProvider<SslBundles> sslBundles, Environment environment) {
         EtcdClients.requireValid(properties, Binder.get(environment));
-        ClientBuilder builder = EtcdClients.builder(properties);
+        if (connection.getEndpoints().isEmpty()) {
+            throw new IllegalStateException(connection.getClass().getName() + " names no etcd endpoint");
+        }
+        ClientBuilder builder = EtcdClients.builder(properties, connection);
         String bundleName = properties.getSsl().getBundle();
-        if (bundleName != null) {
+        SslBundle connectionBundle = connection.getSslBundle();
+        if (connectionBundle != null) {
+            builder.sslContext(sslContext("of " + connection.getClass().getName(), connectionBundle));
+        } else if (bundleName != null) {
             SslBundles bundles = sslBundles.getIfAvailable();
             if (bundles == null) {
                 throw new InvalidConfigurationPropertyValueException("watchcache.etcd.ssl.bundle", bundleName,
@@ -57,8 +72,8 @@ public final class WatchCacheEtcdAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    EtcdCacheTypes etcdCacheTypes(Client client, EtcdProperties properties) {
-        return new EtcdCacheTypes(client, EtcdClients.typeOptions(properties));
+    EtcdCacheTypes etcdCacheTypes(Client client, EtcdProperties properties, EtcdConnectionDetails connection) {
+        return new EtcdCacheTypes(client, EtcdClients.typeOptions(properties, connection.getEndpoints()));
     }
 
     /** A Netty TLS context for gRPC from a Boot SSL bundle: its trust and, if set, its key. */
