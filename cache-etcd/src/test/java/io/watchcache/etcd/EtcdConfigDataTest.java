@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
@@ -72,6 +73,12 @@ class EtcdConfigDataTest {
         @EventListener
         void on(EtcdConfigChangedEvent event) {
             events.add(event);
+        }
+
+        /** The application's own rule, as it would write one for /actuator/env: events follow it too. */
+        @Bean
+        SanitizingFunction internalUrls() {
+            return data -> data.getKey().startsWith("app.internal") ? data.withSanitizedValue() : data;
         }
     }
 
@@ -191,6 +198,13 @@ class EtcdConfigDataTest {
         assertThat(secret.changes().get("db.password")).isEqualTo(new EtcdConfigChangedEvent.Change("******",
                 "******"));
         assertThat(secret.toString()).doesNotContain("hunter2").doesNotContain("correct-horse");
+
+        put("app/internal-url", "http://10.0.0.7/admin");
+        await().atMost(LIVE).until(() -> listener.events.stream().anyMatch(e -> e.changes()
+                .containsKey("app.internal-url")));
+        assertThat(listener.events.stream().filter(e -> e.changes().containsKey("app.internal-url")).findFirst()
+                .orElseThrow().changes().get("app.internal-url"))
+                .isEqualTo(new EtcdConfigChangedEvent.Change(null, "******"));
         assertThat(env.getProperty("db.password")).isEqualTo("correct-horse");
     }
 

@@ -4,6 +4,7 @@ import io.watchcache.WatchCache;
 import io.watchcache.spring.boot.AwaitedFirstValues;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -23,8 +24,9 @@ public final class EtcdConfigAutoConfiguration {
 
     @Bean
     EtcdConfigWatcher watchcacheEtcdConfigWatcher(@Qualifier(EtcdConfigSources.BEAN_NAME) EtcdConfigSources sources,
-                                                  ObjectProvider<WatchCache> cache, ApplicationContext context) {
-        return new EtcdConfigWatcher(sources, cache, context);
+                                                  ObjectProvider<WatchCache> cache, ApplicationContext context,
+                                                  ObjectProvider<SanitizingFunction> sanitizingFunctions) {
+        return new EtcdConfigWatcher(sources, cache, context, sanitizingFunctions.orderedStream().toList());
     }
 
     /** With the starter: readiness ({@code watchcache.readiness.await-first-value}) waits for the imports too. */

@@ -14,7 +14,6 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
@@ -118,16 +117,5 @@ final class EtcdConfigParser {
     private static String firstLine(String message) {
         int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);
-    }
-
-    /** Names whose values are never shown in events or logs: they look like secrets. */
-    static boolean looksSecret(String property) {
-        String lower = property.toLowerCase(Locale.ROOT);
-        for (String word : List.of("password", "secret", "token", "key", "credential")) {
-            if (lower.contains(word)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

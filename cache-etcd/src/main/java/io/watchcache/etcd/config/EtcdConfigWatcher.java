@@ -15,8 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.env.PropertySource;
 import org.springframework.util.ClassUtils;
 
 import java.util.ArrayList;
@@ -52,6 +54,7 @@ public class EtcdConfigWatcher implements SmartLifecycle, DisposableBean {
     private final EtcdConfigSources sources;
     private final ObjectProvider<WatchCache> applicationCache;
     private final ApplicationContext context;
+    private final ChangeSanitizer sanitizer;
     // Guarded by this.
     private final List<Subscription> subscriptions = new ArrayList<>();
     private @Nullable WatchCache ownCache;
@@ -60,10 +63,11 @@ public class EtcdConfigWatcher implements SmartLifecycle, DisposableBean {
     private boolean running;
 
     public EtcdConfigWatcher(EtcdConfigSources sources, ObjectProvider<WatchCache> applicationCache,
-                             ApplicationContext context) {
+                             ApplicationContext context, List<SanitizingFunction> sanitizingFunctions) {
         this.sources = sources;
         this.applicationCache = applicationCache;
         this.context = context;
+        this.sanitizer = new ChangeSanitizer(sanitizingFunctions);
     }
 
     @Override
@@ -137,7 +141,8 @@ public class EtcdConfigWatcher implements SmartLifecycle, DisposableBean {
             return;
         }
         Map<String, Object> before = imported.source.properties();
-        SortedMap<String, EtcdConfigChangedEvent.Change> changes = changes(before, parsed.properties());
+        SortedMap<String, EtcdConfigChangedEvent.Change> changes = changes(imported.source, before,
+                parsed.properties());
         imported.errors = parsed.errors();
         imported.source.replace(parsed.properties(), snapshot.revision());
         if (changes.isEmpty()) {
@@ -152,8 +157,9 @@ public class EtcdConfigWatcher implements SmartLifecycle, DisposableBean {
         }
     }
 
-    static SortedMap<String, EtcdConfigChangedEvent.Change> changes(Map<String, Object> before,
-                                                                     Map<String, Object> after) {
+    /** What changed, each value as the event may show it ({@link ChangeSanitizer}). */
+    SortedMap<String, EtcdConfigChangedEvent.Change> changes(PropertySource<?> source, Map<String, Object> before,
+                                                             Map<String, Object> after) {
         SortedMap<String, EtcdConfigChangedEvent.Change> changes = new TreeMap<>();
         Set<String> names = new HashSet<>(before.keySet());
         names.addAll(after.keySet());
@@ -161,15 +167,11 @@ public class EtcdConfigWatcher implements SmartLifecycle, DisposableBean {
             Object old = before.get(name);
             Object now = after.get(name);
             if (!Objects.equals(old, now)) {
-                boolean secret = EtcdConfigParser.looksSecret(name);
-                changes.put(name, new EtcdConfigChangedEvent.Change(shown(old, secret), shown(now, secret)));
+                changes.put(name, new EtcdConfigChangedEvent.Change(sanitizer.shown(source, name, old),
+                        sanitizer.shown(source, name, now)));
             }
         }
         return changes;
-    }
-
-    private static @Nullable String shown(@Nullable Object value, boolean secret) {
-        return value == null ? null : secret ? EtcdConfigChangedEvent.MASK : value.toString();
     }
 
     @Override
