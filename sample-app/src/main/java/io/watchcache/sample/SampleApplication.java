@@ -47,7 +47,7 @@ public class SampleApplication {
     /** The feature flag as a held, always-fresh value: reading it is a field read. Closed with the context. */
     @Bean
     LiveValue<Optional<String>> newUiFlag(TypedCache<CacheRequest, Optional<String>> values) {
-        return values.live(ValueRequest.of("feature-flags/new-ui"));
+        return values.live(ValueRequest.of("feature-flags/new-ui"), "newUiFlag");
     }
 
     @Configuration(proxyBeanMethods = false)
