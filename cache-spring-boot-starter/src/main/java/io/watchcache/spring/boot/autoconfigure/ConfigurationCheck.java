@@ -1,6 +1,8 @@
 package io.watchcache.spring.boot.autoconfigure;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
@@ -28,6 +30,8 @@ import java.util.TreeSet;
  * written when Boot knows.
  */
 final class ConfigurationCheck {
+
+    private static final Logger log = LoggerFactory.getLogger(ConfigurationCheck.class);
 
     /** The keys a {@code watchcache.types.<name>} entry may have, in the order the docs list them. */
     static final List<String> TYPE_KEYS = List.of("refresh", "refresh-timer", "query-timeout", "last-get-ttl");
@@ -106,6 +110,8 @@ final class ConfigurationCheck {
         if (known.isEmpty()) {
             // No module's configuration metadata is on the class path (a repackaged jar that
             // dropped it): every key would look unknown, so nothing can be told apart.
+            log.warn("No watchcache configuration metadata ({}) on the class path: keys under watchcache.* that"
+                    + " bind to nothing cannot be reported", KnownProperties.METADATA);
             return;
         }
         for (ConfigurationPropertyName name : propertyNames(ROOT)) {
