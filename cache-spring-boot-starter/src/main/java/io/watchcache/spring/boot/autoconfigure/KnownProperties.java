@@ -7,9 +7,11 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyN
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -47,8 +49,14 @@ final class KnownProperties {
             ConfigurationMetadataRepositoryJsonBuilder builder = ConfigurationMetadataRepositoryJsonBuilder.create();
             for (Resource resource : new PathMatchingResourcePatternResolver(classLoader)
                     .getResources("classpath*:" + METADATA)) {
+                byte[] json;
                 try (InputStream in = resource.getInputStream()) {
-                    builder.withJsonResource(in);
+                    json = in.readAllBytes();
+                }
+                // Only our modules' files name keys under the prefix: Boot's own (thousands of
+                // properties) are not worth parsing at every startup.
+                if (new String(json, StandardCharsets.UTF_8).contains("\"" + prefix + ".")) {
+                    builder.withJsonResource(new ByteArrayInputStream(json));
                 }
             }
             for (ConfigurationMetadataProperty property : builder.build().getAllProperties().values()) {
