@@ -11,6 +11,7 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.UnboundElementsSourceFilter;
 import org.springframework.boot.origin.Origin;
 import org.springframework.core.env.Environment;
 
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * Checks the {@code watchcache.*} configuration as a whole, so one startup names every mistake:
@@ -72,7 +74,7 @@ final class ConfigurationCheck {
      */
     void typeKeys(Set<String> configuredTypes, Collection<String> cacheTypeBeans) {
         Set<String> beans = new TreeSet<>(cacheTypeBeans);
-        Set<ConfigurationPropertyName> names = propertyNames(TYPES);
+        Set<ConfigurationPropertyName> names = propertyNames(TYPES, source -> true);
         for (String type : configuredTypes) {
             if (!beans.contains(type)) {
                 // Reported at a key that was written (so with its value and origin), not at the
@@ -114,7 +116,10 @@ final class ConfigurationCheck {
                     + " bind to nothing cannot be reported", KnownProperties.METADATA);
             return;
         }
-        for (ConfigurationPropertyName name : propertyNames(ROOT)) {
+        // As Boot's ignoreUnknownFields=false: environment variables and system properties are
+        // shared with every other program and library, so a name there may be someone else's.
+        UnboundElementsSourceFilter checked = new UnboundElementsSourceFilter();
+        for (ConfigurationPropertyName name : propertyNames(ROOT, checked::apply)) {
             if (TYPES.equals(name) || TYPES.isAncestorOf(name) || known.accepts(name)) {
                 continue;
             }
@@ -186,12 +191,13 @@ final class ConfigurationCheck {
         return null;
     }
 
-    /** The names set under {@code root} in every source that can list its names. */
-    private Set<ConfigurationPropertyName> propertyNames(ConfigurationPropertyName root) {
+    /** The names set under {@code root} in every source {@code included} that can list its names. */
+    private Set<ConfigurationPropertyName> propertyNames(ConfigurationPropertyName root,
+                                                         Predicate<ConfigurationPropertySource> included) {
         Set<ConfigurationPropertyName> names = new LinkedHashSet<>();
         if (environment != null) {
             for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
-                if (source instanceof IterableConfigurationPropertySource iterable) {
+                if (source instanceof IterableConfigurationPropertySource iterable && included.test(source)) {
                     iterable.filter(root::isAncestorOf).forEach(names::add);
                 }
             }
