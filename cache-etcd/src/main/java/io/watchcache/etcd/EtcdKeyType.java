@@ -23,7 +23,7 @@ public final class EtcdKeyType extends EtcdRangeType<Optional<String>> {
 
     @Override
     @SuppressWarnings("NullableOptional") // the type's contract: there is no previous value on the first one
-    Optional<String> value(NavigableMap<String, RangeWatch.Item> items, Set<String> changed,
+    Optional<String> value(NavigableMap<String, RangeContent.Item> items, Set<String> changed,
                            @Nullable Optional<String> previous, long index, long previousIndex) {
         return items.isEmpty() ? Optional.empty() : Optional.of(items.firstEntry().getValue().value());
     }

@@ -28,13 +28,13 @@ public final class EtcdPrefixType extends EtcdRangeType<PrefixSnapshot> {
      * stays as it was for whoever still holds it.
      */
     @Override
-    PrefixSnapshot value(NavigableMap<String, RangeWatch.Item> items, Set<String> changed,
+    PrefixSnapshot value(NavigableMap<String, RangeContent.Item> items, Set<String> changed,
                          @Nullable PrefixSnapshot previous, long index, long previousIndex) {
         TreePMap<String, String> before = previous != null && previous.entries() instanceof TreePMap<String, String> p
                 ? p : TreePMap.empty();
         TreePMap<String, String> entries = before;
         for (String key : changed) {
-            RangeWatch.Item item = items.get(key);
+            RangeContent.Item item = items.get(key);
             entries = item != null ? entries.plus(key, item.value()) : entries.minus(key);
         }
         return new PrefixSnapshot(entries, PrefixSnapshot.classify(changed, before, entries), index, previousIndex,

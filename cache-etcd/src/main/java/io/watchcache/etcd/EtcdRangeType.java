@@ -70,8 +70,8 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
      * @param index         the index of this value
      * @param previousIndex the index of {@code previous}, 0 for none
      */
-    abstract V value(NavigableMap<String, RangeWatch.Item> items, Set<String> changed, @Nullable V previous, long index,
-                     long previousIndex);
+    abstract V value(NavigableMap<String, RangeContent.Item> items, Set<String> changed, @Nullable V previous,
+                     long index, long previousIndex);
 
     Client client() {
         return client;

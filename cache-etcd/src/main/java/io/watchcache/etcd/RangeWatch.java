@@ -17,12 +17,8 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -60,14 +56,6 @@ final class RangeWatch<V> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RangeWatch.class);
     private static final int MAX_REOPENS = 6;
 
-    /** One key's value and the revision that wrote it. */
-    record Item(String value, long modRevision) {
-    }
-
-    /** One event: {@code item} is null for a delete. */
-    private record Change(String key, @Nullable Item item, long revision) {
-    }
-
     /** A fetch waiting for the content to change. */
     private final class Pending {
         final CompletableFuture<FetchResult<V>> future = new CompletableFuture<>();
@@ -101,19 +89,8 @@ final class RangeWatch<V> implements AutoCloseable {
     private final ByteSequence keyBytes;
 
     // Guarded by this.
-    /** The range's content; null until the first read. */
-    private @Nullable NavigableMap<String, Item> items;
-    /** Keys changed since the value last handed out. */
-    private final Set<String> dirty = new HashSet<>();
-    /** The cache index of the content: it moves only when the range changes. */
-    private long index;
-    /** The etcd revision through which the content is complete: a new stream starts after it. */
-    private long revision;
-    /** Counts changes of the content; {@code deliveredVersion} is the one last handed out. */
-    private long version;
-    private long deliveredVersion;
-    private @Nullable V delivered;
-    private long deliveredIndex;
+    /** The range's content and its index rules. */
+    private final RangeContent<V> content;
     /** The content may be behind etcd (never read, or the stream broke): read before answering. */
     private boolean stale = true;
     private boolean reading;
@@ -138,6 +115,7 @@ final class RangeWatch<V> implements AutoCloseable {
         this.type = type;
         this.key = key;
         this.keyBytes = ByteSequence.from(key, StandardCharsets.UTF_8);
+        this.content = new RangeContent<>(type::value);
     }
 
     synchronized boolean isClosed() {
@@ -164,7 +142,7 @@ final class RangeWatch<V> implements AutoCloseable {
             }
             replaced = pending;
             pending = null;
-            if (!stale && (version != deliveredVersion || index != minIndex)) {
+            if (!stale && content.hasNewFor(minIndex)) {
                 answer = deliverLocked();
             } else {
                 pending = waiting;
@@ -174,7 +152,7 @@ final class RangeWatch<V> implements AutoCloseable {
                     reading = true;
                 } else if (watcher == null) {
                     open = startStreamLocked();
-                    from = revision + 1;
+                    from = content.revision() + 1;
                 }
             }
         }
@@ -199,18 +177,9 @@ final class RangeWatch<V> implements AutoCloseable {
         return waiting.future;
     }
 
-    /** The content as of the last read and the changes since; there is none before the first read. */
-    private NavigableMap<String, Item> items() {
-        return Objects.requireNonNull(items, "no read yet");
-    }
-
     private FetchResult<V> deliverLocked() {
-        V value = type.value(items(), dirty, delivered, index, deliveredIndex);
-        dirty.clear();
-        delivered = value;
-        deliveredIndex = index;
-        deliveredVersion = version;
-        return FetchResult.of(value, index).withState(this);
+        V value = content.deliver();
+        return FetchResult.of(value, content.index()).withState(this);
     }
 
     private FetchResult<V> unchanged(long minIndex) {
@@ -277,11 +246,9 @@ final class RangeWatch<V> implements AutoCloseable {
             return;
         }
         type.reachability().answered();
-        TreeMap<String, Item> fresh = new TreeMap<>();
-        long maxMod = 0;
+        TreeMap<String, RangeContent.Item> fresh = new TreeMap<>();
         for (KeyValue kv : response.getKvs()) {
-            fresh.put(utf8(kv.getKey()), new Item(utf8(kv.getValue()), kv.getModRevision()));
-            maxMod = Math.max(maxMod, kv.getModRevision());
+            fresh.put(utf8(kv.getKey()), new RangeContent.Item(utf8(kv.getValue()), kv.getModRevision()));
         }
         long header = response.getHeader().getRevision();
         Pending answered = null;
@@ -292,23 +259,9 @@ final class RangeWatch<V> implements AutoCloseable {
             if (closed) {
                 return;
             }
-            if (items == null) {
-                dirty.addAll(fresh.keySet());
-                index = Math.max(1, maxMod);
-                items = fresh;
-                version++;
-            } else if (!items.equals(fresh)) {
-                // Something changed while no stream was watching. A delete can lower the newest
-                // mod revision; the read's own revision is past it, so the index still moves
-                // forward, unless etcd itself went back (restored from a backup): a real reset.
-                addChanged(items, fresh);
-                index = maxMod > index ? maxMod : header > index ? header : Math.max(1, maxMod);
-                items = fresh;
-                version++;
-            }
-            revision = header;
+            content.replace(fresh, header);
             stale = false;
-            if (pending != null && (version != deliveredVersion || index != pending.minIndex)) {
+            if (pending != null && content.hasNewFor(pending.minIndex)) {
                 answered = pending;
                 pending = null;
                 answer = deliverLocked();
@@ -343,19 +296,6 @@ final class RangeWatch<V> implements AutoCloseable {
         progressAskedNanos = 0;
         streamAnswered = false;
         return ++stream;
-    }
-
-    private void addChanged(Map<String, Item> before, Map<String, Item> after) {
-        for (Map.Entry<String, Item> e : after.entrySet()) {
-            if (!e.getValue().equals(before.get(e.getKey()))) {
-                dirty.add(e.getKey());
-            }
-        }
-        for (String k : before.keySet()) {
-            if (!after.containsKey(k)) {
-                dirty.add(k);
-            }
-        }
     }
 
     // ---- the stream ----
@@ -398,14 +338,14 @@ final class RangeWatch<V> implements AutoCloseable {
     private void onResponse(long generation, WatchResponse response) {
         List<WatchEvent> events = response.getEvents();
         // Decoded before taking the monitor: values may be large.
-        List<Change> changes = new ArrayList<>(events.size());
+        List<RangeContent.Change> changes = new ArrayList<>(events.size());
         for (WatchEvent event : events) {
             KeyValue kv = event.getKeyValue();
             // A delete's key-value carries the revision of the delete as its mod revision.
             switch (event.getEventType()) {
-                case PUT -> changes.add(new Change(utf8(kv.getKey()), new Item(utf8(kv.getValue()),
-                        kv.getModRevision()), kv.getModRevision()));
-                case DELETE -> changes.add(new Change(utf8(kv.getKey()), null, kv.getModRevision()));
+                case PUT -> changes.add(new RangeContent.Change(utf8(kv.getKey()),
+                        new RangeContent.Item(utf8(kv.getValue()), kv.getModRevision()), kv.getModRevision()));
+                case DELETE -> changes.add(new RangeContent.Change(utf8(kv.getKey()), null, kv.getModRevision()));
                 default -> { }
             }
         }
@@ -422,24 +362,11 @@ final class RangeWatch<V> implements AutoCloseable {
             if (changes.isEmpty()) {
                 if (response.isProgressNotify()) {
                     // Every event up to this revision has been sent on this stream.
-                    revision = Math.max(revision, response.getHeader().getRevision());
+                    content.progress(response.getHeader().getRevision());
                 }
                 return;
             }
-            long last = index;
-            for (Change change : changes) {
-                Item item = change.item();
-                if (item == null) {
-                    items().remove(change.key());
-                } else {
-                    items().put(change.key(), item);
-                }
-                dirty.add(change.key());
-                revision = Math.max(revision, change.revision());
-                last = Math.max(last, change.revision());
-            }
-            index = last;
-            version++;
+            content.apply(changes);
             if (pending != null) {
                 answered = pending;
                 pending = null;
@@ -641,7 +568,7 @@ final class RangeWatch<V> implements AutoCloseable {
 
     @Override
     public synchronized String toString() {
-        return "RangeWatch[" + key + ", index " + index + (watcher != null ? ", watching" : "")
+        return "RangeWatch[" + key + ", index " + content.index() + (watcher != null ? ", watching" : "")
                 + (stale ? ", stale" : "") + (closed ? ", closed" : "") + "]";
     }
 

@@ -247,8 +247,10 @@ class EtcdWatchStreamTest {
 
         long worstMs = TimeUnit.NANOSECONDS.toMillis(lagsNanos.stream().mapToLong(Long::longValue).max().orElseThrow());
         assertThat(lagsNanos).hasSizeGreaterThan(100);
-        // Generous for 2 shared cores; a copy of the prefix per change was 8-11 s behind here.
-        assertThat(worstMs).as("slowest put -> listener, ms").isLessThan(2_000);
+        // A guard, not a benchmark (the figure is benchmarks/run.sh --only etcd-prefix): a copy of
+        // the prefix per change was 8-11 s behind here; 2.4 s was seen on a CI machine busy with
+        // another build, so the bound leaves room for a loaded machine.
+        assertThat(worstMs).as("slowest put -> listener, ms").isLessThan(5_000);
         // Values are persistent: the first one handed out is as it was.
         assertThat(first.size()).isEqualTo(10_000);
         assertThat(first.get(ns + "big/0")).isEqualTo("v0");

@@ -1,0 +1,176 @@
+package io.watchcache.etcd;
+
+import org.jspecify.annotations.Nullable;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One range's content as the cache knows it, and the rules that move its index: pure state
+ * with no etcd, no threads and no clock, so every rule is table-tested on its own
+ * ({@code RangeContentTest}). {@link RangeWatch} owns one and guards it with its monitor.
+ *
+ * <ul>
+ *   <li>The first read sets the content; its index is the newest mod revision in it (1 for an
+ *       empty range: an index is never below 1).</li>
+ *   <li>A later read replaces the content only when it differs. The index then moves to the
+ *       newest mod revision, or, when a delete lowered that, to the read's own revision; it goes
+ *       back only when etcd itself did (restored from a backup), and then to what etcd says.</li>
+ *   <li>Events are applied as they come; the index moves to the revision of the last change.</li>
+ *   <li>A progress report moves the revision through which the content is complete (where a
+ *       new stream starts), never the index: nothing changed.</li>
+ * </ul>
+ *
+ * @param <V> the value the content stands for
+ */
+final class RangeContent<V> {
+
+    /** One key's value and the revision that wrote it. */
+    record Item(String value, long modRevision) {
+    }
+
+    /** One event: {@code item} is null for a delete, whose revision is the delete's. */
+    record Change(String key, @Nullable Item item, long revision) {
+    }
+
+    /** The value the content stands for: an {@link EtcdRangeType}'s view of it. */
+    @FunctionalInterface
+    interface Value<V> {
+
+        /**
+         * @param items         the content, key to value and mod revision (not to be kept: it changes)
+         * @param changed       the keys changed since {@code previous}
+         * @param previous      the value last handed out, or null
+         * @param index         the index of this value
+         * @param previousIndex the index of {@code previous}, 0 for none
+         */
+        V of(NavigableMap<String, Item> items, Set<String> changed, @Nullable V previous, long index,
+             long previousIndex);
+    }
+
+    private final Value<V> value;
+    /** Null until the first read. */
+    private @Nullable NavigableMap<String, Item> items;
+    /** Keys changed since the value last handed out. */
+    private final Set<String> dirty = new HashSet<>();
+    /** The cache index: it moves only when the range changes. */
+    private long index;
+    /** The etcd revision through which the content is complete. */
+    private long revision;
+    /** Counts changes; {@code deliveredVersion} is the one last handed out. */
+    private long version;
+    private long deliveredVersion;
+    private @Nullable V delivered;
+    private long deliveredIndex;
+
+    RangeContent(Value<V> value) {
+        this.value = value;
+    }
+
+    boolean hasRead() {
+        return items != null;
+    }
+
+    long index() {
+        return index;
+    }
+
+    /** The revision through which every change is in the content: a new stream starts after it. */
+    long revision() {
+        return revision;
+    }
+
+    /** Whether a fetch that knows {@code minIndex} has something new to hand out. */
+    boolean hasNewFor(long minIndex) {
+        return version != deliveredVersion || index != minIndex;
+    }
+
+    /**
+     * A read of the whole range at etcd revision {@code header}; the content takes {@code fresh}
+     * over (no copy: a prefix may hold many keys). Returns whether the content changed (always on
+     * the first read).
+     */
+    boolean replace(NavigableMap<String, Item> fresh, long header) {
+        long maxMod = 0;
+        for (Item item : fresh.values()) {
+            maxMod = Math.max(maxMod, item.modRevision());
+        }
+        boolean changed;
+        NavigableMap<String, Item> before = items;
+        if (before == null) {
+            dirty.addAll(fresh.keySet());
+            index = Math.max(1, maxMod);
+            changed = true;
+        } else if (!before.equals(fresh)) {
+            // Something changed while no stream was watching. A delete can lower the newest mod
+            // revision; the read's own revision is past it, so the index still moves forward,
+            // unless etcd itself went back (restored from a backup): a real reset.
+            addChanged(before, fresh);
+            index = maxMod > index ? maxMod : header > index ? header : Math.max(1, maxMod);
+            changed = true;
+        } else {
+            changed = false;
+        }
+        if (changed) {
+            items = fresh;
+            version++;
+        }
+        revision = header;
+        return changed;
+    }
+
+    /** Events of a stream, in order. Returns whether the content changed. */
+    boolean apply(List<Change> changes) {
+        if (changes.isEmpty()) {
+            return false;
+        }
+        NavigableMap<String, Item> content = Objects.requireNonNull(items, "events before the first read");
+        long last = index;
+        for (Change change : changes) {
+            Item item = change.item();
+            if (item == null) {
+                content.remove(change.key());
+            } else {
+                content.put(change.key(), item);
+            }
+            dirty.add(change.key());
+            revision = Math.max(revision, change.revision());
+            last = Math.max(last, change.revision());
+        }
+        index = last;
+        version++;
+        return true;
+    }
+
+    /** Every event up to {@code header} has been seen: a new stream may start after it. */
+    void progress(long header) {
+        revision = Math.max(revision, header);
+    }
+
+    /** The value to hand out now (and the index it carries); marks everything as handed out. */
+    V deliver() {
+        V next = value.of(Objects.requireNonNull(items, "no read yet"), dirty, delivered, index, deliveredIndex);
+        dirty.clear();
+        delivered = next;
+        deliveredIndex = index;
+        deliveredVersion = version;
+        return next;
+    }
+
+    private void addChanged(Map<String, Item> before, Map<String, Item> after) {
+        for (Map.Entry<String, Item> e : after.entrySet()) {
+            if (!e.getValue().equals(before.get(e.getKey()))) {
+                dirty.add(e.getKey());
+            }
+        }
+        for (String k : before.keySet()) {
+            if (!after.containsKey(k)) {
+                dirty.add(k);
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.watchcache.etcd;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The index rules of a range's content, without etcd: reads, events, progress, and what a fetch
+ * gets handed. Each case is a row: the content before, what happens, the index and changed keys
+ * after.
+ */
+class RangeContentTest {
+
+    /** What {@code deliver} hands out here: the content, the keys changed, and the indexes. */
+    record Seen(Map<String, String> values, Set<String> changed, long index, long previousIndex) {
+    }
+
+    private final RangeContent<Seen> content = new RangeContent<>((items, changed, previous, index, previousIndex) ->
+            new Seen(values(items), new TreeSet<>(changed), index, previousIndex));
+
+    @Test
+    void theFirstReadIsTheNewestModRevisionAndEveryKeyIsChanged() {
+        assertThat(content.hasRead()).isFalse();
+        assertThat(content.replace(read(item("a", "1", 5), item("b", "2", 9)), 12)).isTrue();
+        assertThat(content.index()).isEqualTo(9);
+        assertThat(content.revision()).isEqualTo(12);
+        assertThat(content.hasNewFor(0)).isTrue();
+        Seen seen = content.deliver();
+        assertThat(seen).isEqualTo(new Seen(Map.of("a", "1", "b", "2"), Set.of("a", "b"), 9, 0));
+        // Handed out: nothing new for a fetch that knows index 9, something for any other.
+        assertThat(content.hasNewFor(9)).isFalse();
+        assertThat(content.hasNewFor(3)).isTrue();
+    }
+
+    @Test
+    void anEmptyRangeHasIndexOneNeverZero() {
+        content.replace(read(), 40);
+        assertThat(content.index()).isEqualTo(1);
+        assertThat(content.deliver().values()).isEmpty();
+    }
+
+    @Test
+    void eventsMoveTheIndexToTheLastChangeAndMarkOnlyTheirKeys() {
+        content.replace(read(item("a", "1", 5), item("b", "2", 9)), 12);
+        content.deliver();
+        boolean changed = content.apply(List.of(put("a", "3", 13), delete("b", 14)));
+        assertThat(changed).isTrue();
+        assertThat(content.index()).isEqualTo(14);
+        assertThat(content.revision()).isEqualTo(14);
+        assertThat(content.deliver()).isEqualTo(new Seen(Map.of("a", "3"), Set.of("a", "b"), 14, 9));
+        assertThat(content.apply(List.of())).isFalse();
+        assertThat(content.hasNewFor(14)).isFalse();
+    }
+
+    @Test
+    void progressMovesWhereANewStreamStartsButNeverTheIndex() {
+        content.replace(read(item("a", "1", 5)), 12);
+        content.deliver();
+        content.progress(30);
+        assertThat(content.revision()).isEqualTo(30);
+        assertThat(content.index()).isEqualTo(5);
+        assertThat(content.hasNewFor(5)).isFalse();
+        // Never backwards.
+        content.progress(20);
+        assertThat(content.revision()).isEqualTo(30);
+    }
+
+    @Test
+    void aReadThatFindsNothingNewChangesNothingButTheRevision() {
+        content.replace(read(item("a", "1", 5)), 12);
+        content.deliver();
+        assertThat(content.replace(read(item("a", "1", 5)), 50)).isFalse();
+        assertThat(content.index()).isEqualTo(5);
+        assertThat(content.revision()).isEqualTo(50);
+        assertThat(content.hasNewFor(5)).isFalse();
+    }
+
+    @Test
+    void aDeleteSeenOnlyByAReadStillMovesTheIndexForward() {
+        // b (the newest write) was deleted while no stream watched: the newest mod revision
+        // fell back to 5, but the read's own revision is past everything the cache had seen.
+        content.replace(read(item("a", "1", 5), item("b", "2", 9)), 12);
+        content.deliver();
+        assertThat(content.replace(read(item("a", "1", 5)), 20)).isTrue();
+        assertThat(content.index()).isEqualTo(20);
+        assertThat(content.deliver()).isEqualTo(new Seen(Map.of("a", "1"), Set.of("b"), 20, 9));
+    }
+
+    @Test
+    void aWriteSeenOnlyByAReadTakesItsModRevision() {
+        content.replace(read(item("a", "1", 5)), 12);
+        content.deliver();
+        content.replace(read(item("a", "2", 15), item("c", "x", 16)), 18);
+        assertThat(content.index()).isEqualTo(16);
+        assertThat(content.deliver().changed()).containsExactly("a", "c");
+    }
+
+    @Test
+    void etcdRestoredFromABackupResetsTheIndexToWhatItSays() {
+        content.replace(read(item("a", "1", 50)), 60);
+        content.deliver();
+        // etcd went back in time: older revisions, other data.
+        content.replace(read(item("a", "0", 7)), 8);
+        assertThat(content.index()).isEqualTo(7);
+        assertThat(content.revision()).isEqualTo(8);
+        assertThat(content.hasNewFor(50)).isTrue();
+    }
+
+    @Test
+    void eventsBeforeTheFirstReadAreAProgrammingError() {
+        assertThatThrownBy(() -> content.apply(List.of(put("a", "1", 3)))).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(content::deliver).isInstanceOf(NullPointerException.class);
+    }
+
+    private static Map.Entry<String, RangeContent.Item> item(String key, String value, long modRevision) {
+        return Map.entry(key, new RangeContent.Item(value, modRevision));
+    }
+
+    @SafeVarargs
+    private static NavigableMap<String, RangeContent.Item> read(Map.Entry<String, RangeContent.Item>... items) {
+        NavigableMap<String, RangeContent.Item> read = new TreeMap<>();
+        for (Map.Entry<String, RangeContent.Item> item : items) {
+            read.put(item.getKey(), item.getValue());
+        }
+        return read;
+    }
+
+    private static RangeContent.Change put(String key, String value, long revision) {
+        return new RangeContent.Change(key, new RangeContent.Item(value, revision), revision);
+    }
+
+    private static RangeContent.Change delete(String key, long revision) {
+        return new RangeContent.Change(key, null, revision);
+    }
+
+    private static Map<String, String> values(NavigableMap<String, RangeContent.Item> items) {
+        Map<String, String> values = new TreeMap<>();
+        items.forEach((k, v) -> values.put(k, v.value()));
+        return values;
+    }
+}
