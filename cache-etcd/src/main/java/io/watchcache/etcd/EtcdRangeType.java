@@ -19,11 +19,12 @@ import java.util.concurrent.CompletionStage;
 /**
  * A blocking, refreshing, asynchronous cache type over one etcd key range (a key or a prefix).
  *
- * <p>Each cache entry holds one long-lived watch stream on its range (its fetch state, closed
- * with the entry): the first fetch reads the range, later fetches wait for the stream's events,
- * which are applied to the content without reading again. A stream that fails or stops
- * answering (see {@link EtcdTypeOptions}) is an error for its entry, so the cache reports lost
- * contact, and the next fetch reads the range and opens a new stream; the read's answer restores
+ * <p>Each cache entry holds one long-lived etcd watch on its range (its fetch state, closed with
+ * the entry), on a gRPC stream it shares with up to {@link EtcdTypeOptions#watchesPerStream()}
+ * other entries of the type: the first fetch reads the range, later fetches wait for the
+ * watch's events, which are applied to the content without reading again. A stream that fails
+ * or stops answering (see {@link EtcdTypeOptions}) is an error for every entry on it, so the
+ * cache reports lost contact, and each one's next fetch reads the range and watches again; the read's answer restores
  * contact even when nothing changed. When etcd answers again after a failure, the entries that
  * wait out a backoff retry at once ({@link #registered}). No thread waits anywhere: fetches are
  * jetcd futures, stream callbacks and timer tasks.
@@ -40,12 +41,19 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
     private final boolean prefix;
     private final EtcdTypeOptions options;
     private final EtcdReachability reachability;
+    private final WatchStreams streams;
 
     EtcdRangeType(Client client, boolean prefix, EtcdTypeOptions options) {
         this.client = Objects.requireNonNull(client, "client");
         this.prefix = prefix;
         this.options = Objects.requireNonNull(options, "options");
         this.reachability = new EtcdReachability(client, options.requestTimeout());
+        this.streams = new WatchStreams(client, options);
+    }
+
+    /** The watch streams this type's entries share. */
+    WatchStreams streams() {
+        return streams;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.watchcache.etcd;
 
 import io.watchcache.Durations;
+import io.watchcache.InvalidOptionException;
 
 import java.time.Duration;
 import java.util.List;
@@ -20,7 +21,8 @@ import java.util.Objects;
  *
  * @param requestTimeout   how long one read (Range) may take before the fetch fails
  * @param progressInterval how long a watch stream may stay silent before it is asked for a
- *                         progress report; one small request per idle watch per interval
+ *                         progress report; one small request per idle stream (not per watch)
+ *                         per interval
  * @param progressTimeout  how long the member has to answer that request; a stream that misses
  *                         it is an error for its entry (lost contact, backoff, a new read and
  *                         stream on whichever member answers). A frozen member is therefore
@@ -28,9 +30,13 @@ import java.util.Objects;
  *                         half the shorter of the two
  * @param endpoints        the endpoints the client talks to, named in error messages (the jetcd
  *                         client does not expose them); empty when unknown
+ * @param watchesPerStream how many entries' watches share one gRPC watch stream (etcd is built
+ *                         for about 100 per stream); 1 gives every watch a stream of its own
  */
 public record EtcdTypeOptions(Duration requestTimeout, Duration progressInterval, Duration progressTimeout,
-                              List<String> endpoints) {
+                              List<String> endpoints, int watchesPerStream) {
+
+    public static final int DEFAULT_WATCHES_PER_STREAM = 100;
 
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(2);
@@ -41,6 +47,7 @@ public record EtcdTypeOptions(Duration requestTimeout, Duration progressInterval
         progressInterval = positive(progressInterval, "progressInterval");
         progressTimeout = positive(progressTimeout, "progressTimeout");
         endpoints = List.copyOf(Objects.requireNonNull(endpoints, "endpoints"));
+        watchesPerStream = atLeastOne(watchesPerStream);
     }
 
     public static EtcdTypeOptions defaults() {
@@ -68,6 +75,13 @@ public record EtcdTypeOptions(Duration requestTimeout, Duration progressInterval
         return endpoints.isEmpty() ? "the client's endpoints" : String.join(",", endpoints);
     }
 
+    private static int atLeastOne(int watchesPerStream) {
+        if (watchesPerStream < 1) {
+            throw new InvalidOptionException("watchesPerStream", watchesPerStream, "must be at least 1");
+        }
+        return watchesPerStream;
+    }
+
     private static Duration positive(Duration value, String name) {
         return Durations.requiredPositive(name, value);
     }
@@ -78,8 +92,15 @@ public record EtcdTypeOptions(Duration requestTimeout, Duration progressInterval
         private Duration progressInterval = DEFAULT_PROGRESS_INTERVAL;
         private Duration progressTimeout = DEFAULT_PROGRESS_TIMEOUT;
         private List<String> endpoints = List.of();
+        private int watchesPerStream = DEFAULT_WATCHES_PER_STREAM;
 
         private Builder() {
+        }
+
+        /** How many watches share one gRPC stream; 1: a stream per watch. */
+        public Builder watchesPerStream(int watchesPerStream) {
+            this.watchesPerStream = atLeastOne(watchesPerStream);
+            return this;
         }
 
         public Builder requestTimeout(Duration requestTimeout) {
@@ -103,7 +124,8 @@ public record EtcdTypeOptions(Duration requestTimeout, Duration progressInterval
         }
 
         public EtcdTypeOptions build() {
-            return new EtcdTypeOptions(requestTimeout, progressInterval, progressTimeout, endpoints);
+            return new EtcdTypeOptions(requestTimeout, progressInterval, progressTimeout, endpoints,
+                    watchesPerStream);
         }
     }
 }

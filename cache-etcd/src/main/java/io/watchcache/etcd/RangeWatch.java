@@ -2,11 +2,8 @@ package io.watchcache.etcd;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import io.watchcache.FetchResult;
@@ -29,14 +26,15 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The etcd side of one cache entry: the range's content, kept current by one long-lived watch
- * stream, and the fetch (at most one) waiting for it to change. It is the entry's fetch state,
+ * The etcd side of one cache entry: the range's content ({@link RangeContent}), kept current
+ * by one long-lived etcd watch on a stream shared with other entries ({@link WatchStreams}),
+ * and the fetch (at most one) waiting for it to change. It is the entry's fetch state,
  * so it lives as long as the entry and the cache closes it when the entry goes.
  *
  * <p>A change costs no read and no new stream: events are applied to the content as they
  * arrive. The range is read again only when the content may have fallen behind etcd: before
- * the first answer, after a compaction cancelled the watch, and after the stream failed (an
- * error, a cancel, or no answer to a progress request in time). A stream failure is also an
+ * the first answer, after a compaction cancelled the watch, and after its stream failed (an
+ * error, a cancel, or no answer to the stream's progress request in time). A stream failure is also an
  * error for the waiting fetch, so the entry reports lost contact while the next fetch reads and
  * watches again, on whichever member answers. That read is the source answering: when it finds
  * nothing new it answers "nothing new" at once, so contact is regained without waiting for the
@@ -45,8 +43,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>A frozen member accepts connections and requests but answers nothing. So that it costs at
  * most a short delay, a read that has no answer after {@link EtcdTypeOptions#hedgeDelay()} is
  * sent again, and again, until one answers (gRPC's round robin places each attempt on the next
- * member in turn) and the first answer wins; a new stream that does not confirm its creation
- * within that delay is opened again.
+ * member in turn) and the first answer wins; the shared streams do the same for a stream that
+ * does not confirm its first watch within that delay.
  *
  * <p>Locking: the monitor guards the fields marked so and is never held while calling jetcd or
  * completing a fetch; jetcd's callbacks take it, so the reverse would deadlock.
@@ -54,7 +52,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class RangeWatch<V> implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RangeWatch.class);
-    private static final int MAX_REOPENS = 6;
 
     /** A fetch waiting for the content to change. */
     private final class Pending {
@@ -96,18 +93,10 @@ final class RangeWatch<V> implements AutoCloseable {
     private boolean reading;
     /** A fetch was failed for lack of an answer: the entry shows lost contact until one is answered. */
     private boolean contactLost;
-    /** Whether the current stream has said anything yet (its "created" answer, at the least). */
-    private boolean streamAnswered;
-    /** How many streams in a row were replaced for not confirming their creation in time. */
-    private int streamReopens;
-    private Watch.@Nullable Watcher watcher;
+    /** The watch on a shared stream; null while there is none. */
+    private WatchStreams.@Nullable Handle watcher;
     /** Generation of the current stream; callbacks of an older one are ignored. */
     private long stream;
-    /** When the stream last said anything, and when it was asked for progress (0: not asked). */
-    private long lastHeardNanos;
-    private long progressAskedNanos;
-    private @Nullable ScheduledFuture<?> healthCheck;
-    private @Nullable ScheduledFuture<?> createdCheck;
     private @Nullable Pending pending;
     private boolean closed;
 
@@ -290,43 +279,35 @@ final class RangeWatch<V> implements AutoCloseable {
         }
     }
 
-    /** Starts a new stream generation; the caller opens it after releasing the monitor. */
+    /** Starts a new watch generation; the caller opens it after releasing the monitor. */
     private long startStreamLocked() {
-        lastHeardNanos = System.nanoTime();
-        progressAskedNanos = 0;
-        streamAnswered = false;
         return ++stream;
     }
 
-    // ---- the stream ----
+    // ---- the watch, on a stream shared with other entries ----
 
     private void openStream(long generation, long fromRevision) {
-        WatchOption option = WatchOption.builder().isPrefix(type.prefix()).withRevision(fromRevision)
-                // A member cut off from the leader cancels the watch instead of going quiet.
-                .withRequireLeader(true)
-                // The "created" answer shows the member is alive before any event.
-                .withCreateNotify(true)
-                .build();
-        Watch.Watcher created;
-        try {
-            created = type.client().getWatchClient().watch(keyBytes, option, Watch.listener(
-                    response -> onResponse(generation, response),
-                    error -> onStreamFailed(generation, error),
-                    () -> onStreamFailed(generation, new IllegalStateException("etcd ended the watch stream"))));
-        } catch (RuntimeException e) {
-            onStreamFailed(generation, e);
-            return;
-        }
+        WatchStreams.Handle created = type.streams().watch(keyBytes, type.prefix(), fromRevision,
+                new WatchStreams.Listener() {
+                    @Override
+                    public void created() {
+                    }
+
+                    @Override
+                    public void response(WatchResponse response) {
+                        onResponse(generation, response);
+                    }
+
+                    @Override
+                    public void failed(Throwable error, boolean compacted) {
+                        onStreamFailed(generation, error, compacted);
+                    }
+                });
         boolean keep;
         synchronized (this) {
             keep = !closed && stream == generation && watcher == null;
             if (keep) {
                 watcher = created;
-                Duration every = min(type.options().progressInterval(), type.options().progressTimeout())
-                        .dividedBy(2);
-                healthCheck = EtcdTimer.every(() -> checkHealth(generation), every);
-                createdCheck = EtcdTimer.schedule(() -> checkCreated(generation, fromRevision),
-                        type.options().hedgeDelay());
             }
         }
         if (!keep) {
@@ -352,21 +333,9 @@ final class RangeWatch<V> implements AutoCloseable {
         Pending answered = null;
         FetchResult<V> answer = null;
         synchronized (this) {
-            if (closed || generation != stream) {
+            if (closed || generation != stream || !content.apply(changes)) {
                 return;
             }
-            lastHeardNanos = System.nanoTime();
-            progressAskedNanos = 0;
-            streamAnswered = true;
-            streamReopens = 0;
-            if (changes.isEmpty()) {
-                if (response.isProgressNotify()) {
-                    // Every event up to this revision has been sent on this stream.
-                    content.progress(response.getHeader().getRevision());
-                }
-                return;
-            }
-            content.apply(changes);
             if (pending != null) {
                 answered = pending;
                 pending = null;
@@ -379,15 +348,14 @@ final class RangeWatch<V> implements AutoCloseable {
     }
 
     /**
-     * The stream of {@code generation} failed. A compaction only means "read again", which the
-     * waiting fetch does itself; anything else is an error for the waiting fetch, so the entry
-     * reports lost contact and backs off. Either way the content is read again before the next
-     * answer.
+     * The watch of {@code generation} ended. A compaction only means "read again", which the
+     * waiting fetch does itself; anything else (its stream failed or went silent) is an error
+     * for the waiting fetch, so the entry reports lost contact and backs off. Either way the
+     * content is read again before the next answer.
      */
-    private void onStreamFailed(long generation, Throwable error) {
+    private void onStreamFailed(long generation, Throwable error, boolean compacted) {
         Throwable cause = unwrap(error);
-        boolean compacted = cause instanceof CompactedException;
-        Watch.Watcher ended;
+        WatchStreams.Handle ended;
         Pending failed = null;
         boolean read = false;
         synchronized (this) {
@@ -397,8 +365,6 @@ final class RangeWatch<V> implements AutoCloseable {
             stream++;
             ended = watcher;
             watcher = null;
-            stopHealthCheckLocked();
-            streamReopens = 0;
             stale = true;
             if (compacted && pending != null) {
                 read = !reading;
@@ -419,7 +385,7 @@ final class RangeWatch<V> implements AutoCloseable {
         }
         Pending toFail = failed;
         boolean toRead = read;
-        // jetcd calls this under a lock shared by all watches of its client: do the rest elsewhere.
+        // Called from the stream's callbacks: do the rest elsewhere.
         EtcdTimer.execute(() -> {
             if (ended != null) {
                 ended.close();
@@ -431,79 +397,6 @@ final class RangeWatch<V> implements AutoCloseable {
                 toFail.fail(failure(EtcdFetchException.Operation.WATCH, cause));
             }
         });
-    }
-
-    /** Asks a silent stream for progress, and fails one that does not answer in time. */
-    private void checkHealth(long generation) {
-        Watch.Watcher ask = null;
-        long silentNanos;
-        synchronized (this) {
-            if (closed || generation != stream || watcher == null) {
-                return;
-            }
-            long now = System.nanoTime();
-            silentNanos = now - lastHeardNanos;
-            if (progressAskedNanos == 0) {
-                if (silentNanos < type.options().progressInterval().toNanos()) {
-                    return;
-                }
-                progressAskedNanos = now;
-                ask = watcher;
-            } else if (now - progressAskedNanos < type.options().progressTimeout().toNanos()) {
-                return;
-            }
-        }
-        if (ask != null) {
-            try {
-                ask.requestProgress();
-                return;
-            } catch (RuntimeException e) {
-                // The stream cannot even take the request: it is as good as failed.
-                onStreamFailed(generation, e);
-                return;
-            }
-        }
-        onStreamFailed(generation, new TimeoutException("the member did not answer a progress request within "
-                + type.options().progressTimeout().toMillis() + " ms (silent for "
-                + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms)"));
-    }
-
-    /**
-     * A new stream that has not confirmed its creation within the hedge delay is most likely on
-     * a member that does not answer: open it again, which round robin places on another member
-     * (not always the next: other calls of the client take turns too, so it may take a few). The
-     * waiting fetch is not failed: nothing was lost, the new stream starts from the same revision.
-     * After {@value #MAX_REOPENS} in a row the members are slow rather than frozen, and the
-     * progress check decides.
-     */
-    private void checkCreated(long generation, long fromRevision) {
-        Watch.Watcher silent;
-        long open;
-        synchronized (this) {
-            if (closed || generation != stream || watcher == null || streamAnswered || streamReopens >= MAX_REOPENS) {
-                return;
-            }
-            silent = watcher;
-            watcher = null;
-            stopHealthCheckLocked();
-            open = startStreamLocked();
-            streamReopens++;
-        }
-        log.debug("The watch of '{}' was not confirmed within {} ms; opening it again", key,
-                type.options().hedgeDelay().toMillis());
-        EtcdTimer.execute(silent::close);
-        openStream(open, fromRevision);
-    }
-
-    private void stopHealthCheckLocked() {
-        if (healthCheck != null) {
-            healthCheck.cancel(false);
-            healthCheck = null;
-        }
-        if (createdCheck != null) {
-            createdCheck.cancel(false);
-            createdCheck = null;
-        }
     }
 
     // ---- the waiting fetch ----
@@ -530,7 +423,7 @@ final class RangeWatch<V> implements AutoCloseable {
     /** Ends the stream and any waiting fetch. Idempotent. */
     @Override
     public void close() {
-        Watch.Watcher ended;
+        WatchStreams.Handle ended;
         Pending abandoned;
         synchronized (this) {
             if (closed) {
@@ -540,7 +433,6 @@ final class RangeWatch<V> implements AutoCloseable {
             stream++;
             ended = watcher;
             watcher = null;
-            stopHealthCheckLocked();
             abandoned = pending;
             pending = null;
         }
@@ -549,7 +441,7 @@ final class RangeWatch<V> implements AutoCloseable {
             abandoned.future.cancel(false);
         }
         if (ended != null) {
-            // jetcd 0.8.7 cancels the gRPC call (RST_STREAM), so etcd frees the stream at once.
+            // Cancels the watch id; the stream ends (etcd frees it at once) when it was the last.
             ended.close();
         }
     }
@@ -575,10 +467,6 @@ final class RangeWatch<V> implements AutoCloseable {
     /** The error a stage failed with, without the {@link CompletionException} a chain wraps it in. */
     private static Throwable unwrap(Throwable error) {
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
     }
 
     static String utf8(ByteSequence bytes) {

@@ -325,6 +325,11 @@ public final class EtcdCluster implements AutoCloseable {
             return (long) metric("etcd_debugging_mvcc_watch_stream_total");
         }
 
+        /** Watches (etcd watch ids, on any stream) open on this member ({@code etcd_debugging_mvcc_watcher_total}). */
+        public long watchers() throws IOException, InterruptedException {
+            return (long) metric("etcd_debugging_mvcc_watcher_total");
+        }
+
         /** Range and Watch RPCs this member has started (gRPC server metrics). */
         public long rangeAndWatchRpcs() throws IOException, InterruptedException {
             String text = metrics();

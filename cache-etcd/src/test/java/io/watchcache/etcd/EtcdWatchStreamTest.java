@@ -19,10 +19,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -101,6 +103,7 @@ class EtcdWatchStreamTest {
     @Test
     void closingTheCacheReleasesEveryStreamOnEtcd() throws Exception {
         long before = etcd.watchStreams();
+        long watchersBefore = etcd.watchers();
         List<WatchRecorder<Optional<String>>> watches = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             put("c" + i, "v");
@@ -108,12 +111,86 @@ class EtcdWatchStreamTest {
             watches.add(watch);
             keys.watch(EtcdRequest.of(ns + "c" + i), "c" + i, watch);
         }
-        // A watch stream opens once the first value is in and the entry waits for a change.
-        await().atMost(Duration.ofSeconds(10)).until(() -> etcd.watchStreams() >= before + 20);
+        // A watch opens once the first value is in and the entry waits for a change; the twenty
+        // share one stream.
+        await().atMost(Duration.ofSeconds(10)).until(() -> etcd.watchers() >= watchersBefore + 20);
+        assertThat(etcd.watchStreams()).isEqualTo(before + 1);
 
         cache.close();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> etcd.watchStreams() <= before);
+        await().atMost(Duration.ofSeconds(10)).until(() -> etcd.watchStreams() <= before
+                && etcd.watchers() <= watchersBefore);
+    }
+
+    @Test
+    void twoThousandWatchedKeysShareTwentyStreamsAndEachChangeReachesOnlyItsEntry() throws Exception {
+        long before = etcd.watchStreams();
+        int n = 2_000;
+        List<CompletableFuture<?>> puts = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            puts.add(kv.put(bytes(ns + "many/" + i), bytes("v0")));
+        }
+        CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        Map<String, List<String>> seen = new ConcurrentHashMap<>();
+        for (int i = 0; i < n; i++) {
+            String key = ns + "many/" + i;
+            keys.watch(EtcdRequest.of(key), key, event -> seen.computeIfAbsent(event.correlationId(),
+                    k -> new CopyOnWriteArrayList<>()).add(event.value() == null ? "<error>"
+                    : event.value().orElse("<absent>")));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> seen.size() == n
+                && cache.snapshot().watches().size() == n && etcd.watchers() >= n);
+        assertThat(etcd.watchStreams() - before).as("streams for 2,000 watches").isLessThanOrEqualTo(20);
+
+        // Every 40th key changes twice; every change reaches that key's watch, in order, and no other.
+        for (int round = 1; round <= 2; round++) {
+            for (int i = 0; i < n; i += 40) {
+                put("many/" + i, "v" + round);
+            }
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> seen.get(ns + "many/0").size() == 3
+                && seen.get(ns + "many/" + (n - 40)).size() == 3);
+        Thread.sleep(500);
+        for (int i = 0; i < n; i++) {
+            List<String> values = seen.get(ns + "many/" + i);
+            assertThat(values).as("key %d", i).isEqualTo(i % 40 == 0 ? List.of("v0", "v1", "v2") : List.of("v0"));
+        }
+    }
+
+    @Test
+    void evictingOneOfSeveralEntriesCancelsItsWatchNotTheStream() throws Exception {
+        long streams = etcd.watchStreams();
+        long watchers = etcd.watchers();
+        for (String k : List.of("s1", "s2", "s3")) {
+            put(k, "v");
+            keys.get(EtcdRequest.of(ns + k));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> etcd.watchers() == watchers + 3);
+        assertThat(etcd.watchStreams()).isEqualTo(streams + 1);
+        String id = cache.snapshot().entries().stream().filter(e -> e.key().equals(ns + "s2"))
+                .map(CacheSnapshot.EntryView::id).findFirst().orElseThrow();
+
+        assertThat(cache.evict(id)).isTrue();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> etcd.watchers() == watchers + 2);
+        assertThat(etcd.watchStreams()).isEqualTo(streams + 1);
+        // The others still follow their keys.
+        put("s3", "w");
+        await().atMost(Duration.ofSeconds(10)).until(() -> keys.get(EtcdRequest.of(ns + "s3")).value()
+                .equals(Optional.of("w")));
+    }
+
+    @Test
+    void oneStreamPerWatchWhenAskedFor() throws Exception {
+        EtcdTypeOptions own = EtcdTypeOptions.builder().endpoints(List.of(etcd.endpoint())).watchesPerStream(1)
+                .build();
+        TypedCache<CacheRequest, Optional<String>> separate = cache.register("separate", new EtcdKeyType(client, own));
+        long before = etcd.watchStreams();
+        for (int i = 0; i < 5; i++) {
+            put("own" + i, "v");
+            separate.get(EtcdRequest.of(ns + "own" + i));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> etcd.watchStreams() == before + 5);
     }
 
     @Test

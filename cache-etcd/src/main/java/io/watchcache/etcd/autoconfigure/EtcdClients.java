@@ -78,6 +78,7 @@ public final class EtcdClients {
                 .progressInterval(positive("watchcache.etcd.progress-interval", properties.getProgressInterval()))
                 .progressTimeout(positive("watchcache.etcd.progress-timeout", properties.getProgressTimeout()))
                 .endpoints(endpoints)
+                .watchesPerStream(atLeastOne("watchcache.etcd.watches-per-stream", properties.getWatchesPerStream()))
                 .build();
     }
 
@@ -139,6 +140,13 @@ public final class EtcdClients {
             }
         });
         return found[0];
+    }
+
+    private static int atLeastOne(String property, int value) {
+        if (value < 1) {
+            throw new InvalidConfigurationPropertyValueException(property, value, "must be at least 1");
+        }
+        return value;
     }
 
     private static Duration positive(String property, @Nullable Duration value) {

@@ -49,6 +49,12 @@ public class EtcdProperties {
     /** How long gRPC waits for a keepalive ping's answer before it closes the connection. */
     private Duration keepaliveTimeout = Duration.ofSeconds(5);
 
+    /**
+     * How many entries' watches share one gRPC watch stream (etcd is built for about 100 per
+     * stream). 1 gives every watch a stream of its own.
+     */
+    private int watchesPerStream = EtcdTypeOptions.DEFAULT_WATCHES_PER_STREAM;
+
     private final Ssl ssl = new Ssl();
 
     public List<String> getEndpoints() {
@@ -129,6 +135,14 @@ public class EtcdProperties {
 
     public void setKeepaliveTimeout(Duration keepaliveTimeout) {
         this.keepaliveTimeout = keepaliveTimeout;
+    }
+
+    public int getWatchesPerStream() {
+        return watchesPerStream;
+    }
+
+    public void setWatchesPerStream(int watchesPerStream) {
+        this.watchesPerStream = watchesPerStream;
     }
 
     public Ssl getSsl() {

@@ -1,0 +1,443 @@
+package io.watchcache.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Constants;
+import io.etcd.jetcd.api.WatchCancelRequest;
+import io.etcd.jetcd.api.WatchCreateRequest;
+import io.etcd.jetcd.api.WatchGrpc;
+import io.etcd.jetcd.api.WatchProgressRequest;
+import io.etcd.jetcd.api.WatchRequest;
+import io.etcd.jetcd.common.exception.EtcdExceptionFactory;
+import io.etcd.jetcd.options.OptionsUtil;
+import io.etcd.jetcd.support.Util;
+import io.etcd.jetcd.watch.WatchResponse;
+import io.grpc.Metadata;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.MetadataUtils;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Many etcd watches on few gRPC streams: etcd is built for about 100 watches per stream, and
+ * jetcd opens one stream (and sends one progress request) per watch. Each stream carries up to
+ * {@link EtcdTypeOptions#watchesPerStream()} watches, created and cancelled as etcd watch ids on
+ * it ({@code WatchCreateRequest} / {@code WatchCancelRequest}); closing a watch cancels its id,
+ * and a stream with no watch left ends.
+ *
+ * <p>Health is judged per stream, never per watch: one progress request when the stream has been
+ * silent for {@code progress-interval}, and the stream fails (every watch on it, which then
+ * reads and watches again) when the member does not answer it within {@code progress-timeout}.
+ * A new stream that does not confirm its first watch within the hedge delay is most likely on a
+ * member that does not answer: its watches move to a new stream, which round robin places on
+ * another member, without failing anyone (nothing was lost: each starts from the same revision).
+ * One timer task per stream does both.
+ *
+ * <p>The streams run on the jetcd client's own channel, with its credentials and namespace, so
+ * they go where and as the client's other calls go.
+ *
+ * <p>Locking: the monitor guards the streams and their watches; it is never held while a
+ * listener runs or a request is written.
+ */
+final class WatchStreams {
+
+    private static final Logger log = LoggerFactory.getLogger(WatchStreams.class);
+    private static final int MAX_REOPENS = 6;
+
+    /** What a watch hears. Called without any lock held, never concurrently for one watch. */
+    interface Listener {
+
+        /** etcd confirmed the watch: the member serving it is alive. */
+        void created();
+
+        /** Events (or a progress report) of this watch, namespace already removed from the keys. */
+        void response(WatchResponse response);
+
+        /**
+         * The watch ended without being closed: its stream failed (the error), or etcd cancelled
+         * it ({@code compacted}: its start revision was compacted away, read again).
+         */
+        void failed(Throwable error, boolean compacted);
+    }
+
+    /** A watch on a shared stream. */
+    final class Handle implements AutoCloseable {
+        private final WatchCreateRequest create;
+        private final Listener listener;
+        /** Guarded by WatchStreams.this. */
+        private @Nullable Stream stream;
+        private long id = -1;
+        private boolean closed;
+
+        private Handle(WatchCreateRequest create, Listener listener) {
+            this.create = create;
+            this.listener = listener;
+        }
+
+        /** Cancels this watch's id on its stream; the stream ends when it was the last one. Idempotent. */
+        @Override
+        public void close() {
+            synchronized (WatchStreams.this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                Stream on = stream;
+                stream = null;
+                if (on != null) {
+                    on.removeLocked(this);
+                }
+            }
+        }
+    }
+
+    private final Client client;
+    private final EtcdTypeOptions options;
+    /** Guarded by this. */
+    private final List<Stream> streams = new ArrayList<>();
+    private WatchGrpc.@Nullable WatchStub stub;
+    private volatile @Nullable ByteSequence namespace;
+
+    WatchStreams(Client client, EtcdTypeOptions options) {
+        this.client = client;
+        this.options = options;
+    }
+
+    /**
+     * Watches {@code key} (a prefix when {@code prefix}) from {@code fromRevision}. The stream
+     * has require-leader set: a member cut off from the leader cancels it rather than going quiet.
+     */
+    Handle watch(ByteSequence key, boolean prefix, long fromRevision, Listener listener) {
+        ByteSequence ns = namespace();
+        WatchCreateRequest.Builder create = WatchCreateRequest.newBuilder()
+                .setKey(Util.prefixNamespace(key, ns))
+                .setStartRevision(fromRevision);
+        if (prefix) {
+            create.setRangeEnd(Util.prefixNamespaceToRangeEnd(OptionsUtil.prefixEndOf(key), ns));
+        }
+        Handle handle = new Handle(create.build(), listener);
+        synchronized (this) {
+            Stream target = null;
+            for (Stream candidate : streams) {
+                if (candidate.size() < options.watchesPerStream()) {
+                    target = candidate;
+                    break;
+                }
+            }
+            if (target == null) {
+                target = new Stream(0);
+                streams.add(target);
+            }
+            target.addLocked(handle);
+        }
+        return handle;
+    }
+
+    /** How many streams are open now (for tests and diagnostics). */
+    synchronized int streamCount() {
+        return streams.size();
+    }
+
+    /** How many watches the open streams carry (for tests and diagnostics). */
+    synchronized int watchCount() {
+        return streams.stream().mapToInt(Stream::live).sum();
+    }
+
+    // ---- one gRPC stream; everything but the listeners runs under WatchStreams.this ----
+
+    private final class Stream implements ClientResponseObserver<WatchRequest, io.etcd.jetcd.api.WatchResponse> {
+
+        /**
+         * Watches whose create request was sent and not yet answered, in the order sent: etcd
+         * answers creates in order, so the first "created" is the first of these. A watch closed
+         * meanwhile stays here, so the order holds, and its id is cancelled when it comes.
+         */
+        private final Deque<Handle> creating = new ArrayDeque<>();
+        private final Map<Long, Handle> byId = new HashMap<>();
+        private final int reopens;
+        private @Nullable ClientCallStreamObserver<WatchRequest> requests;
+        private boolean started;
+        private boolean ended;
+        private boolean answered;
+        private long openedNanos;
+        private long lastHeardNanos;
+        private long progressAskedNanos;
+        private @Nullable ScheduledFuture<?> check;
+
+        Stream(int reopens) {
+            this.reopens = reopens;
+        }
+
+        /** Watches on the stream and those being created: its share of the capacity. */
+        int size() {
+            return creating.size() + byId.size();
+        }
+
+        /** Watches that someone still holds. */
+        int live() {
+            int live = byId.size();
+            for (Handle handle : creating) {
+                live += handle.closed ? 0 : 1;
+            }
+            return live;
+        }
+
+        void addLocked(Handle handle) {
+            handle.stream = this;
+            creating.addLast(handle);
+            if (!started) {
+                started = true;
+                openLocked();
+            }
+            writeLocked(WatchRequest.newBuilder().setCreateRequest(handle.create).build());
+        }
+
+        void removeLocked(Handle handle) {
+            if (handle.id >= 0 && byId.remove(handle.id) != null) {
+                writeLocked(WatchRequest.newBuilder()
+                        .setCancelRequest(WatchCancelRequest.newBuilder().setWatchId(handle.id)).build());
+            }
+            if (live() == 0 && !ended) {
+                endLocked("the last watch on the stream was closed");
+            }
+        }
+
+        private void openLocked() {
+            openedNanos = System.nanoTime();
+            lastHeardNanos = openedNanos;
+            Duration every = min(min(options.progressInterval(), options.progressTimeout()).dividedBy(2),
+                    options.hedgeDelay());
+            check = EtcdTimer.every(this::check, every);
+            Metadata leader = new Metadata();
+            leader.put(Constants.REQUIRE_LEADER_KEY, Constants.REQUIRE_LEADER_VALUE);
+            try {
+                // Starts the call; beforeStart hands over the request side before this returns.
+                stubLocked().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(leader)).watch(this);
+            } catch (RuntimeException e) {
+                EtcdTimer.execute(() -> fail(e));
+            }
+        }
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<WatchRequest> call) {
+            synchronized (WatchStreams.this) {
+                requests = call;
+            }
+        }
+
+        /** Writes on the stream; gRPC only queues it, so this never waits for the member. */
+        private void writeLocked(WatchRequest request) {
+            ClientCallStreamObserver<WatchRequest> call = requests;
+            if (ended || call == null) {
+                return;
+            }
+            try {
+                call.onNext(request);
+            } catch (RuntimeException e) {
+                EtcdTimer.execute(() -> fail(e));
+            }
+        }
+
+        @Override
+        public void onNext(io.etcd.jetcd.api.WatchResponse response) {
+            Handle created = null;
+            Handle target = null;
+            synchronized (WatchStreams.this) {
+                if (ended) {
+                    return;
+                }
+                answered = true;
+                lastHeardNanos = System.nanoTime();
+                progressAskedNanos = 0;
+                if (response.getCreated()) {
+                    Handle handle = creating.pollFirst();
+                    if (handle == null) {
+                        return;
+                    }
+                    if (response.getCanceled() || response.getWatchId() < 0) {
+                        handle.stream = null;
+                        target = handle.closed ? null : handle;
+                    } else if (handle.closed) {
+                        handle.id = response.getWatchId();
+                        writeLocked(WatchRequest.newBuilder()
+                                .setCancelRequest(WatchCancelRequest.newBuilder().setWatchId(handle.id)).build());
+                    } else {
+                        handle.id = response.getWatchId();
+                        byId.put(handle.id, handle);
+                        created = handle;
+                    }
+                    if (live() == 0 && !ended) {
+                        endLocked("the last watch on the stream was closed");
+                    }
+                } else if (response.getCanceled()) {
+                    target = byId.remove(response.getWatchId());
+                    if (target != null) {
+                        target.stream = null;
+                    }
+                } else {
+                    // Null for a stream-wide progress answer (watch id -1): it only says the member is alive.
+                    target = byId.get(response.getWatchId());
+                }
+            }
+            if (created != null) {
+                created.listener.created();
+            } else if (target != null && (response.getCanceled() || response.getCreated())) {
+                boolean compacted = response.getCompactRevision() != 0;
+                Throwable error = compacted ? EtcdExceptionFactory.newCompactedException(response.getCompactRevision())
+                        : new IllegalStateException("etcd cancelled the watch: " + (response.getCancelReason()
+                        .isEmpty() ? "no reason given" : response.getCancelReason()));
+                target.listener.failed(error, compacted);
+            } else if (target != null) {
+                target.listener.response(new WatchResponse(response, namespace()));
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            fail(error);
+        }
+
+        @Override
+        public void onCompleted() {
+            fail(new IllegalStateException("etcd ended the watch stream"));
+        }
+
+        /** The stream failed: every watch still held on it hears so, once. */
+        private void fail(Throwable error) {
+            List<Handle> lost = new ArrayList<>();
+            synchronized (WatchStreams.this) {
+                if (ended) {
+                    return;
+                }
+                for (Handle handle : creating) {
+                    if (!handle.closed) {
+                        lost.add(handle);
+                    }
+                }
+                lost.addAll(byId.values());
+                creating.clear();
+                byId.clear();
+                lost.forEach(h -> h.stream = null);
+                endLocked("the stream failed");
+            }
+            for (Handle handle : lost) {
+                handle.listener.failed(error, false);
+            }
+        }
+
+        /** Ends the stream: no more writes, its timer task stops, and the gRPC call is cancelled. */
+        private void endLocked(String why) {
+            ended = true;
+            streams.remove(this);
+            if (check != null) {
+                check.cancel(false);
+                check = null;
+            }
+            ClientCallStreamObserver<WatchRequest> call = requests;
+            if (call != null) {
+                // Cancels the call (RST_STREAM): etcd frees the stream and its watches at once.
+                EtcdTimer.execute(() -> cancel(call, why));
+            }
+        }
+
+        /**
+         * The stream's one timer task: asks a silent stream for progress and fails one that does
+         * not answer in time; moves the watches of a new stream that never answered to another.
+         */
+        private void check() {
+            long silentNanos;
+            synchronized (WatchStreams.this) {
+                if (ended) {
+                    return;
+                }
+                long now = System.nanoTime();
+                silentNanos = now - lastHeardNanos;
+                if (!answered && reopens < MAX_REOPENS && now - openedNanos >= options.hedgeDelay().toNanos()) {
+                    reopenLocked();
+                    return;
+                }
+                if (progressAskedNanos == 0) {
+                    if (silentNanos >= options.progressInterval().toNanos()) {
+                        progressAskedNanos = now;
+                        writeLocked(WatchRequest.newBuilder()
+                                .setProgressRequest(WatchProgressRequest.newBuilder()).build());
+                    }
+                    return;
+                }
+                if (now - progressAskedNanos < options.progressTimeout().toNanos()) {
+                    return;
+                }
+            }
+            fail(new TimeoutException("the member did not answer a progress request within "
+                    + options.progressTimeout().toMillis() + " ms (silent for "
+                    + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms)"));
+        }
+
+        /**
+         * Moves every watch of this new, silent stream to a new one, each starting where it asked
+         * to: nothing was lost, so nobody is failed.
+         */
+        private void reopenLocked() {
+            List<Handle> moving = new ArrayList<>();
+            for (Handle handle : creating) {
+                if (!handle.closed) {
+                    moving.add(handle);
+                }
+            }
+            creating.clear();
+            endLocked("not confirmed in time");
+            log.debug("A watch stream was not confirmed within {} ms; opening it again",
+                    options.hedgeDelay().toMillis());
+            if (!moving.isEmpty()) {
+                Stream next = new Stream(reopens + 1);
+                streams.add(0, next);
+                moving.forEach(next::addLocked);
+            }
+        }
+    }
+
+    private static void cancel(ClientCallStreamObserver<WatchRequest> call, String why) {
+        try {
+            call.cancel(why, null);
+        } catch (RuntimeException ignored) {
+            // Already ended.
+        }
+    }
+
+    // ---- the jetcd client's channel, credentials and namespace ----
+
+    private WatchGrpc.WatchStub stubLocked() {
+        WatchGrpc.WatchStub made = stub;
+        if (made == null) {
+            made = JetcdInternals.stub(client, WatchGrpc::newStub);
+            stub = made;
+        }
+        return made;
+    }
+
+    private ByteSequence namespace() {
+        ByteSequence ns = namespace;
+        if (ns == null) {
+            ns = JetcdInternals.namespace(client);
+            namespace = ns;
+        }
+        return ns;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}
