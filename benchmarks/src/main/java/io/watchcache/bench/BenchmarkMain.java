@@ -1,6 +1,7 @@
 package io.watchcache.bench;
 
 import io.watchcache.etcd.EtcdCluster;
+import io.watchcache.etcd.EtcdTypeOptions;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
@@ -30,7 +31,7 @@ import java.util.function.Predicate;
  *   --only a,b          run only these scenarios: hit, freshness, watch-scale, fan-out, shutdown, coalescing,
  *                       etcd (real etcd members on loopback; skipped with a note when no etcd binary is
  *                       found), or a part of it: etcd-leak, etcd-soak, etcd-config, etcd-prefix,
- *                       etcd-contact, etcd-frozen
+ *                       etcd-contact, etcd-frozen, etcd-fleet
  *   --sync              watch-scale with a synchronous type (the Java 25 virtual-thread variant)
  *   --out DIR           where to write the JSON files (default target)
  *   --jdk25 PATH        a Java 21+ home for the virtual-thread variant (run.sh passes it when present)
@@ -325,6 +326,53 @@ public final class BenchmarkMain {
         }
         if (runs.test("frozen")) {
             etcdFrozen(figures, quick, binary);
+        }
+        if (runs.test("fleet")) {
+            etcdFleet(figures, quick, binary);
+        }
+    }
+
+    /**
+     * Many watched keys on one client: streams, idle cost, heap, threads and put -> listener,
+     * with watches sharing streams (100 per stream, the default) and, for comparison, one stream
+     * per watch ({@code watches-per-stream: 1}, what 0.1 did) on the same machine.
+     */
+    private static void etcdFleet(Figures figures, boolean quick, Path binary) throws Exception {
+        Duration idle = Duration.ofSeconds(quick ? 10 : 60);
+        Duration putFor = Duration.ofSeconds(quick ? 5 : 30);
+        int[] sizes = quick ? new int[] {1_000} : new int[] {1_000, 5_000};
+        for (int n : sizes) {
+            for (int perStream : new int[] {1, EtcdTypeOptions.DEFAULT_WATCHES_PER_STREAM}) {
+                try (EtcdCluster cluster = EtcdCluster.start(binary, 3)) {
+                    EtcdScenarios.Fleet fleet = EtcdScenarios.fleet(cluster, n, perStream, idle, 100, putFor);
+                    log("etcd fleet " + n + " watches, " + perStream + " per stream: " + fleet);
+                    String tag = "_" + n + "_watches" + (perStream == 1 ? "_one_stream_each" : "");
+                    String how = n + " watched keys on one client, 3 members, " + perStream
+                            + " watch(es) per stream";
+                    figures.add(new Figures.Figure("etcd_streams" + tag, "streams", fleet.streams(), fleet.streams(),
+                            fleet.streams(), null, null, null, null, how));
+                    figures.add(new Figures.Figure("etcd_progress_requests_per_s_idle" + tag, "req/s",
+                            fleet.progressRequestsPerS(), fleet.progressRequestsPerS(), fleet.progressRequestsPerS(),
+                            null, null, null, null, how + "; Watch messages received by etcd per second while idle"
+                            + " for " + idle.toSeconds() + " s"));
+                    figures.add(new Figures.Figure("etcd_idle_cpu_core_pct" + tag, "%", fleet.etcdIdleCpuCorePct(),
+                            fleet.etcdIdleCpuCorePct(), fleet.etcdIdleCpuCorePct(), null, null, null, null, how
+                            + "; the 3 members' CPU while idle, over the same window with no watches"));
+                    figures.add(new Figures.Figure("etcd_client_idle_cpu_core_pct" + tag, "%",
+                            fleet.clientIdleCpuCorePct(), fleet.clientIdleCpuCorePct(), fleet.clientIdleCpuCorePct(),
+                            null, null, null, null, how + "; the client JVM's CPU while idle"));
+                    figures.add(new Figures.Figure("etcd_client_heap_bytes_per_watched_key" + tag, "B",
+                            fleet.heapBytesPerKey(), fleet.heapBytesPerKey(), fleet.heapBytesPerKey(), null, null,
+                            null, null, how + "; heap after GC with the watches minus before, per key"));
+                    figures.add(new Figures.Figure("etcd_threads" + tag, "threads", fleet.threads(), fleet.threads(),
+                            fleet.threads(), null, null, null, null, how + "; JVM threads with the watches running"
+                            + " (" + fleet.threadsAfterClose() + " one second after close)"));
+                    figures.add(new Figures.Figure("etcd_put_to_listener_p99_ms" + tag, "ms",
+                            fleet.putToListenerP99Ms(), fleet.putToListenerP50Ms(), fleet.putToListenerP99Ms(), null,
+                            null, null, null, how + "; " + fleet.puts() + " puts at 100/s to random watched keys,"
+                            + " put -> listener (min column: p50)"));
+                }
+            }
         }
     }
 

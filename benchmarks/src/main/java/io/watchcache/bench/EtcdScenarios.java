@@ -1,5 +1,6 @@
 package io.watchcache.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
@@ -13,6 +14,7 @@ import io.watchcache.etcd.EtcdCluster;
 import io.watchcache.etcd.EtcdKeyType;
 import io.watchcache.etcd.EtcdPrefixType;
 import io.watchcache.etcd.EtcdRequest;
+import io.watchcache.etcd.EtcdTypeOptions;
 import io.watchcache.etcd.KeyWriter;
 import io.watchcache.etcd.LiveObjects;
 import io.watchcache.etcd.PrefixSnapshot;
@@ -384,6 +386,142 @@ final class EtcdScenarios {
             return new PrefixBurst(keys, puts, lags.percentile(50) / 1e6, lags.percentile(99) / 1e6,
                     lags.percentile(100) / 1e6, acks.percentile(99) / 1e6, ours.percentile(99) / 1e6);
         }
+    }
+
+    record Fleet(int watches, int watchesPerStream, long streams, double progressRequestsPerS,
+                 double etcdIdleCpuCorePct, double clientIdleCpuCorePct, double heapBytesPerKey, int threads,
+                 int threadsAfterClose, double putToListenerP50Ms, double putToListenerP99Ms, long puts) {
+    }
+
+    /**
+     * One client watching {@code watches} distinct keys (one watch each) on three members:
+     * streams on etcd, what idle costs (progress requests, etcd's and the client's CPU over
+     * the same window without watches), the client's heap per key and threads, then put ->
+     * listener at {@code putsPerSecond} to random watched keys, and threads after close.
+     */
+    static Fleet fleet(EtcdCluster cluster, int watches, int watchesPerStream, Duration idle, int putsPerSecond,
+                       Duration putFor) throws Exception {
+        String ns = "bench-fleet/" + System.nanoTime() + "/";
+        List<String> endpoints = cluster.endpoints();
+        try (Client writer = Client.builder().endpoints(endpoints.toArray(String[]::new)).build()) {
+            KV kv = writer.getKVClient();
+            List<CompletableFuture<?>> inFlight = new ArrayList<>();
+            for (int i = 0; i < watches; i++) {
+                inFlight.add(kv.put(bytes(ns + i), bytes("v")));
+                if (inFlight.size() == 500) {
+                    CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+                    inFlight.clear();
+                }
+            }
+            CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            long streamsBefore = sum(cluster, m -> m.watchStreams());
+            // The same idle window with no watches: what etcd costs anyway.
+            double etcdBaseline = etcdCpuSeconds(cluster);
+            Thread.sleep(idle.toMillis());
+            double baselinePct = (etcdCpuSeconds(cluster) - etcdBaseline) / idle.toSeconds() * 100;
+            double heapBefore = usedHeapMibAfterGc();
+            Client client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
+            WatchCache cache = new WatchCache(CacheOptions.defaults());
+            int threads;
+            long streams;
+            double progressPerS;
+            double etcdIdlePct;
+            double clientIdlePct;
+            double heapPerKey;
+            LongSamples lags = new LongSamples();
+            long puts;
+            try {
+                TypedCache<CacheRequest, Optional<String>> keys = cache.register("key", new EtcdKeyType(client,
+                        EtcdTypeOptions.builder().endpoints(endpoints)
+                                .watchesPerStream(watchesPerStream).build()));
+                AtomicLong first = new AtomicLong();
+                for (int i = 0; i < watches; i++) {
+                    keys.watch(EtcdRequest.of(ns + i), "k" + i, e -> {
+                        if (e.error() != null) {
+                            return;
+                        }
+                        String value = e.value().orElse("");
+                        if (value.startsWith("t")) {
+                            lags.add(System.nanoTime() - Long.parseLong(value.substring(1)));
+                        } else {
+                            first.incrementAndGet();
+                        }
+                    });
+                }
+                awaitTrue(Duration.ofSeconds(120), () -> first.get() >= watches);
+                // Every watch created on etcd (each entry opens its watch once its first value is in).
+                awaitTrue(Duration.ofSeconds(60), () -> sumUnchecked(cluster, m -> m.watchers()) >= watches);
+                streams = sum(cluster, m -> m.watchStreams()) - streamsBefore;
+                heapPerKey = (usedHeapMibAfterGc() - heapBefore) * 1024 * 1024 / watches;
+                threads = ManagementFactory.getThreadMXBean().getThreadCount();
+                // Idle: nothing is written; what the watches cost by themselves.
+                double watchRequests = sumMetric(cluster, "grpc_server_msg_received_total", "grpc_method=\"Watch\"");
+                double etcdCpu = etcdCpuSeconds(cluster);
+                long clientCpu = processCpuNanos();
+                Thread.sleep(idle.toMillis());
+                progressPerS = (sumMetric(cluster, "grpc_server_msg_received_total", "grpc_method=\"Watch\"")
+                        - watchRequests) / idle.toSeconds();
+                etcdIdlePct = (etcdCpuSeconds(cluster) - etcdCpu) / idle.toSeconds() * 100 - baselinePct;
+                clientIdlePct = (processCpuNanos() - clientCpu) / 1e9 / idle.toSeconds() * 100;
+                // Puts to random watched keys, each value its send time.
+                puts = putsPerSecond * putFor.toSeconds();
+                long start = System.nanoTime();
+                long every = TimeUnit.SECONDS.toNanos(1) / putsPerSecond;
+                inFlight.clear();
+                for (long i = 0; i < puts; i++) {
+                    parkUntil(start + i * every);
+                    int key = ThreadLocalRandom.current().nextInt(watches);
+                    inFlight.add(kv.put(bytes(ns + key), bytes("t" + System.nanoTime())));
+                }
+                CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+                Thread.sleep(2000);
+            } finally {
+                cache.close();
+                client.close();
+            }
+            Thread.sleep(1000);
+            int threadsAfterClose = ManagementFactory.getThreadMXBean().getThreadCount();
+            return new Fleet(watches, watchesPerStream, streams, progressPerS, etcdIdlePct, clientIdlePct,
+                    heapPerKey, threads, threadsAfterClose, lags.percentile(50) / 1e6, lags.percentile(99) / 1e6,
+                    puts);
+        }
+    }
+
+    @FunctionalInterface
+    private interface MemberFigure {
+        long of(EtcdCluster.Member member) throws Exception;
+    }
+
+    private static long sum(EtcdCluster cluster, MemberFigure figure) throws Exception {
+        long sum = 0;
+        for (int i = 0; i < cluster.endpoints().size(); i++) {
+            sum += figure.of(cluster.member(i));
+        }
+        return sum;
+    }
+
+    private static long sumUnchecked(EtcdCluster cluster, MemberFigure figure) {
+        try {
+            return sum(cluster, figure);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static double sumMetric(EtcdCluster cluster, String metric, String... labels) throws Exception {
+        double sum = 0;
+        for (int i = 0; i < cluster.endpoints().size(); i++) {
+            sum += cluster.member(i).metric(metric, labels);
+        }
+        return sum;
+    }
+
+    private static double etcdCpuSeconds(EtcdCluster cluster) throws Exception {
+        return sumMetric(cluster, "process_cpu_seconds_total");
+    }
+
+    private static long processCpuNanos() {
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** A member that is not the leader, so freezing it leaves the cluster serving. */

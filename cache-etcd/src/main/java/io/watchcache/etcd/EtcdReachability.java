@@ -9,7 +9,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -139,9 +138,7 @@ final class EtcdReachability {
      */
     static @Nullable ManagedChannel channelOf(Client client) {
         try {
-            Field manager = client.getClass().getDeclaredField("connectionManager");
-            manager.setAccessible(true);
-            Object connections = manager.get(client);
+            Object connections = JetcdInternals.connectionManager(client);
             Method getChannel = connections.getClass().getDeclaredMethod("getChannel");
             getChannel.setAccessible(true);
             return (ManagedChannel) getChannel.invoke(connections);

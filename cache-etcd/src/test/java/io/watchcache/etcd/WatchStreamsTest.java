@@ -1,0 +1,146 @@
+package io.watchcache.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The shared watch streams on their own, against a real etcd: what happens to the other watches
+ * of a stream when one of them is cancelled by a compaction, and a stream through etcd's
+ * authentication.
+ */
+@ExtendWith(EtcdExtension.class)
+class WatchStreamsTest {
+
+    private final String ns = "streams-" + UUID.randomUUID() + "/";
+
+    /** What one watch heard. */
+    static final class Heard implements WatchStreams.Listener {
+        final List<String> values = new CopyOnWriteArrayList<>();
+        final List<Throwable> failures = new CopyOnWriteArrayList<>();
+        volatile boolean compacted;
+        volatile boolean created;
+
+        @Override
+        public void created() {
+            created = true;
+        }
+
+        @Override
+        public void response(WatchResponse response) {
+            for (WatchEvent event : response.getEvents()) {
+                values.add(event.getKeyValue().getValue().toString(StandardCharsets.UTF_8));
+            }
+        }
+
+        @Override
+        public void failed(Throwable error, boolean compacted) {
+            this.compacted |= compacted;
+            failures.add(error);
+        }
+    }
+
+    @Test
+    void aCompactionCancelsOnlyTheWatchesBehindItTheOthersOnTheStreamGoOn(EtcdCluster.Member etcd) throws Exception {
+        etcd.start();
+        try (Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
+            KV kv = client.getKVClient();
+            long old = kv.put(bytes(ns + "a"), bytes("a1")).get(10, TimeUnit.SECONDS).getHeader().getRevision();
+            long now = 0;
+            for (int i = 0; i < 5; i++) {
+                now = kv.put(bytes(ns + "b"), bytes("b" + i)).get(10, TimeUnit.SECONDS).getHeader().getRevision();
+            }
+            kv.compact(now).get(10, TimeUnit.SECONDS);
+            WatchStreams streams = new WatchStreams(client, EtcdTypeOptions.builder().build());
+            long streamsBefore = etcd.watchStreams();
+
+            // Two watches from before the compaction, one from now, all on one stream.
+            Heard behindA = new Heard();
+            Heard behindB = new Heard();
+            Heard current = new Heard();
+            List<WatchStreams.Handle> handles = new ArrayList<>();
+            handles.add(streams.watch(bytes(ns + "a"), false, old, behindA));
+            handles.add(streams.watch(bytes(ns + "b"), false, current(now), current));
+            handles.add(streams.watch(bytes(ns + "b"), false, old, behindB));
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> behindA.compacted && behindB.compacted
+                    && current.created);
+            assertThat(etcd.watchStreams()).isEqualTo(streamsBefore + 1);
+            assertThat(current.failures).isEmpty();
+
+            // The stream still serves the watch that was not behind.
+            kv.put(bytes(ns + "b"), bytes("after")).get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> current.values.contains("after"));
+            assertThat(current.values).containsExactly("after");
+            assertThat(streams.watchCount()).isEqualTo(1);
+
+            handles.forEach(WatchStreams.Handle::close);
+            await().atMost(Duration.ofSeconds(10)).until(() -> etcd.watchStreams() == streamsBefore);
+            assertThat(streams.streamCount()).isZero();
+        }
+    }
+
+    @Test
+    void watchesOnASharedStreamCarryTheClientsCredentials(EtcdCluster.Member etcd) throws Exception {
+        etcd.start();
+        ByteSequence root = bytes("root");
+        ByteSequence password = bytes("pw-" + UUID.randomUUID());
+        try (Client admin = Client.builder().endpoints(etcd.endpoint()).build()) {
+            admin.getAuthClient().userAdd(root, password).get(10, TimeUnit.SECONDS);
+            // The root role may exist already (etcd versions differ); it only has to exist.
+            admin.getAuthClient().roleAdd(root).handle((r, e) -> r).get(10, TimeUnit.SECONDS);
+            admin.getAuthClient().userGrantRole(root, root).get(10, TimeUnit.SECONDS);
+            admin.getAuthClient().authEnable().get(10, TimeUnit.SECONDS);
+        }
+        try (Client client = Client.builder().endpoints(etcd.endpoint()).user(root).password(password).build();
+             Client anonymous = Client.builder().endpoints(etcd.endpoint()).build()) {
+            WatchStreams streams = new WatchStreams(client, EtcdTypeOptions.builder().build());
+            Heard heard = new Heard();
+            WatchStreams.Handle handle = streams.watch(bytes(ns + "secure"), false, 0, heard);
+            await().atMost(Duration.ofSeconds(10)).until(() -> heard.created);
+            client.getKVClient().put(bytes(ns + "secure"), bytes("authenticated")).get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> heard.values.contains("authenticated"));
+            assertThat(heard.failures).isEmpty();
+            handle.close();
+
+            // Without credentials the same watch is refused: the stream did use the client's.
+            Heard refused = new Heard();
+            new WatchStreams(anonymous, EtcdTypeOptions.builder().build()).watch(bytes(ns + "secure"), false, 0,
+                    refused);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !refused.failures.isEmpty());
+            assertThat(refused.created).isFalse();
+        } finally {
+            try (Client client = Client.builder().endpoints(etcd.endpoint()).user(root).password(password).build()) {
+                client.getAuthClient().authDisable().get(10, TimeUnit.SECONDS);
+            }
+            // With auth off, a token is refused: the rest without one.
+            try (Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
+                client.getAuthClient().userDelete(root).get(10, TimeUnit.SECONDS);
+                client.getAuthClient().roleDelete(root).handle((r, e) -> r).get(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static long current(long revision) {
+        return revision + 1;
+    }
+
+    private static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+}
