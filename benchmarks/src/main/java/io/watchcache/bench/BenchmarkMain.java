@@ -327,7 +327,8 @@ public final class BenchmarkMain {
         if (runs.test("frozen")) {
             etcdFrozen(figures, quick, binary);
         }
-        if (runs.test("fleet")) {
+        // Minutes even in quick mode: only when asked for by name, or in a full run.
+        if (runs.test("fleet") && (!quick || only != null)) {
             etcdFleet(figures, quick, binary);
         }
     }
