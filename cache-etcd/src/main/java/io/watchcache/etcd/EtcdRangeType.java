@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
 
 /**
  * A blocking, refreshing, asynchronous cache type over one etcd key range (a key or a prefix).
@@ -37,11 +38,21 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
 
     private static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofMinutes(10);
 
+    /**
+     * Hedged read attempts of one type in flight at once. A frozen member stalls the reads round
+     * robin sends it, a few at a time; a member that is slow because thousands of entries read
+     * at once would otherwise get each read again every hedge delay (5,000 reads became 60,000
+     * calls in flight).
+     */
+    static final int MAX_HEDGES = 64;
+
     private final Client client;
     private final boolean prefix;
     private final EtcdTypeOptions options;
     private final EtcdReachability reachability;
     private final WatchStreams streams;
+    /** Extra read attempts in flight at most (see {@link #tryHedge()}). */
+    private final Semaphore hedges = new Semaphore(MAX_HEDGES);
 
     EtcdRangeType(Client client, boolean prefix, EtcdTypeOptions options) {
         this.client = Objects.requireNonNull(client, "client");
@@ -49,6 +60,16 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
         this.options = Objects.requireNonNull(options, "options");
         this.reachability = new EtcdReachability(client, options.requestTimeout());
         this.streams = new WatchStreams(client, options);
+    }
+
+    /** Takes one extra read attempt from the type's budget; false when it is spent. */
+    boolean tryHedge() {
+        return hedges.tryAcquire();
+    }
+
+    /** An extra read attempt ended. */
+    void hedgeDone() {
+        hedges.release();
     }
 
     /** The watch streams this type's entries share. */

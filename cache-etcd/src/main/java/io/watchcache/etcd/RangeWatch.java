@@ -180,19 +180,22 @@ final class RangeWatch<V> implements AutoCloseable {
     /**
      * Reads the range, and again every {@code hedgeDelay} while no answer came, until the request
      * timeout; the first answer wins. Each attempt is placed by round robin, so a member that
-     * never answers holds up one attempt, not the read.
+     * never answers holds up one attempt, not the read. Extra attempts come from the type's
+     * budget ({@link EtcdRangeType#tryHedge()}): thousands of entries reading at once from a
+     * slow (not frozen) member would otherwise send every read ten times over.
      */
     private void read() {
         CompletableFuture<GetResponse> answer = new CompletableFuture<>();
         AtomicInteger outstanding = new AtomicInteger(1);
-        rangeRequest(answer, outstanding);
+        rangeRequest(answer, outstanding, false);
         Duration hedge = type.options().hedgeDelay();
         long attempts = Math.max(1, type.options().requestTimeout().toNanos() / hedge.toNanos());
         AtomicInteger sent = new AtomicInteger(1);
         ScheduledFuture<?> hedging = EtcdTimer.every(() -> {
-            if (!answer.isDone() && !isClosed() && sent.incrementAndGet() <= attempts) {
+            if (!answer.isDone() && !isClosed() && sent.get() < attempts && type.tryHedge()) {
+                sent.incrementAndGet();
                 outstanding.incrementAndGet();
-                rangeRequest(answer, outstanding);
+                rangeRequest(answer, outstanding, true);
             }
         }, hedge);
         answer.whenComplete((r, e) -> hedging.cancel(false));
@@ -200,7 +203,7 @@ final class RangeWatch<V> implements AutoCloseable {
                 .whenComplete(this::onRead);
     }
 
-    private void rangeRequest(CompletableFuture<GetResponse> answer, AtomicInteger outstanding) {
+    private void rangeRequest(CompletableFuture<GetResponse> answer, AtomicInteger outstanding, boolean hedged) {
         CompletableFuture<GetResponse> get;
         try {
             get = type.client().getKVClient().get(keyBytes, GetOption.builder().isPrefix(type.prefix()).build());
@@ -208,6 +211,9 @@ final class RangeWatch<V> implements AutoCloseable {
             get = CompletableFuture.failedFuture(e);
         }
         get.whenComplete((response, error) -> {
+            if (hedged) {
+                type.hedgeDone();
+            }
             if (error == null) {
                 answer.complete(response);
             } else if (outstanding.decrementAndGet() == 0) {
