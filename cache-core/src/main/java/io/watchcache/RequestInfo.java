@@ -28,7 +28,6 @@ public record RequestInfo(String key, String partition, String token, long minIn
      */
     public static final String MASK = "******";
 
-
     public RequestInfo {
         key = key == null ? "" : key;
         partition = partition == null ? "" : partition;

@@ -36,8 +36,7 @@ final class Attempts {
      * @param tookNanos   how long the fetch ran
      */
     TypeMetrics.FetchOutcome record(TypeRegistration type, @Nullable FetchResult<?> result, @Nullable Throwable error,
-                                    boolean fatal,
-                                    long minIndex, long storedIndex, long tookNanos) {
+                                    boolean fatal, long minIndex, long storedIndex, long tookNanos) {
         warnNow = false;
         warnInvalidIndexNow = false;
         boolean afterFailure = lastFailed;

@@ -314,14 +314,4 @@ final class EntryTable {
     void cleanUp() {
         cache.cleanUp();
     }
-
-    @Override
-    public String toString() {
-        StringBuilder out = new StringBuilder("EntryTable[now=" + clock.read());
-        for (Entry entry : cache.asMap().values()) {
-            out.append(", ").append(entry).append(" renewedAt=").append(entry.renewedAt()).append(" expiresAfter=")
-                    .append(policy.expireVariably().flatMap(e -> e.getExpiresAfter(entry.key)).orElse(null));
-        }
-        return out.append(']').toString();
-    }
 }

@@ -61,14 +61,16 @@ final class TypedHandle<R extends CacheRequest, V> implements TypedCache<R, V> {
 
     @Override
     public LiveValue<V> live(R request) {
-        return live(request, LiveHandle.CORRELATION_ID);
+        return startLive(request, LiveHandle.CORRELATION_ID);
     }
 
     @Override
     public LiveValue<V> live(R request, String name) {
         Objects.requireNonNull(name, "name");
-        String correlationId = name.equals(LiveHandle.CORRELATION_ID) || name.isBlank() ? LiveHandle.CORRELATION_ID
-                : LiveHandle.CORRELATION_ID + " " + name;
+        return startLive(request, name.isBlank() ? LiveHandle.CORRELATION_ID : LiveHandle.CORRELATION_ID + " " + name);
+    }
+
+    private LiveValue<V> startLive(R request, String correlationId) {
         LiveHandle<V> live = new LiveHandle<>(registration.name);
         live.attach(engine.watch(registration, request, correlationId, live::onEvent));
         return live;

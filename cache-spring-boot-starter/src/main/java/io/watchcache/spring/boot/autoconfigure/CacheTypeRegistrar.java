@@ -34,20 +34,21 @@ class CacheTypeRegistrar implements BeanPostProcessor, BeanFactoryAware {
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
         if (bean instanceof WatchCache cache) {
-            register(cache);
+            register(cache, !builtByAutoConfiguration(beanName));
         }
         return bean;
     }
 
     @SuppressWarnings("rawtypes")
-    private void register(WatchCache cache) {
+    private void register(WatchCache cache, boolean checkConfiguration) {
         WatchCacheProperties properties = beanFactory.getBeanProvider(WatchCacheProperties.class)
                 .getIfAvailable(WatchCacheProperties::new);
         Map<String, CacheType> types = beanFactory.getBeansOfType(CacheType.class);
-        // The auto-configured cache was checked as it was built; an application's own was not.
         ConfigurationCheck check = new ConfigurationCheck(beanFactory.getBeanProvider(Environment.class)
                 .getIfAvailable());
-        CacheOptionsFactory.checkRest(properties, check, types.keySet());
+        if (checkConfiguration) {
+            CacheOptionsFactory.checkRest(properties, check, types.keySet());
+        }
         Set<String> registered = cache.typeNames();
         types.forEach((name, type) -> {
             if (!registered.contains(name)) {
@@ -56,6 +57,19 @@ class CacheTypeRegistrar implements BeanPostProcessor, BeanFactoryAware {
             }
         });
         check.throwIfInvalid();
+    }
+
+    /**
+     * Whether the auto-configuration built this cache: it checked the whole {@code watchcache.*}
+     * tree then (reading the configuration metadata, scanning every property source), so it is
+     * not done again here; an application's own cache was not checked and is.
+     */
+    private boolean builtByAutoConfiguration(String beanName) {
+        if (!beanFactory.containsBeanDefinition(beanName)) {
+            return false;
+        }
+        String factory = beanFactory.getMergedBeanDefinition(beanName).getFactoryBeanName();
+        return factory != null && WatchCacheAutoConfiguration.class.equals(beanFactory.getType(factory));
     }
 
     static List<String> cacheTypeBeanNames(ConfigurableListableBeanFactory beanFactory) {

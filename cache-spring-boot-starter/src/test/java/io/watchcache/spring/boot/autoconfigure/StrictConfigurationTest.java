@@ -1,8 +1,10 @@
 package io.watchcache.spring.boot.autoconfigure;
 
+import io.watchcache.CacheOptions;
 import io.watchcache.CacheRequest;
 import io.watchcache.CacheType;
 import io.watchcache.FetchResult;
+import io.watchcache.WatchCache;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -92,6 +94,21 @@ class StrictConfigurationTest {
                             InvalidConfigurationPropertyValueException.class);
                     assertThat(cause.getName()).isEqualTo("watchcache.max-entries");
                     assertThat(cause.getReason()).isEqualTo("must be at least 1");
+                });
+    }
+
+    @Test
+    void anApplicationsOwnCacheIsCheckedToo() {
+        // The auto-configured cache is checked as it is built; one the application declares is
+        // checked when its types are registered.
+        runner.withBean("myCache", WatchCache.class, () -> new WatchCache(CacheOptions.defaults()))
+                .withPropertyValues("watchcache.max-entires=10")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    InvalidConfigurationPropertyValueException cause = cause(context,
+                            InvalidConfigurationPropertyValueException.class);
+                    assertThat(cause.getName()).isEqualTo("watchcache.max-entires");
+                    assertThat(cause.getReason()).isEqualTo("unknown key; did you mean 'watchcache.max-entries'?");
                 });
     }
 
