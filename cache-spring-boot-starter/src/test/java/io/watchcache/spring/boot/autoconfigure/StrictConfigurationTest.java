@@ -88,13 +88,7 @@ class StrictConfigurationTest {
         runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
                         new SystemEnvironmentPropertySource("systemEnvironment",
                                 Map.of("WATCHCACHE_MAXENTRIES", "0"))))
-                .run(context -> {
-                    assertThat(context).hasFailed();
-                    InvalidConfigurationPropertyValueException cause = cause(context,
-                            InvalidConfigurationPropertyValueException.class);
-                    assertThat(cause.getName()).isEqualTo("watchcache.max-entries");
-                    assertThat(cause.getReason()).isEqualTo("must be at least 1");
-                });
+                .run(context -> assertRefused(context, "watchcache.max-entries", "must be at least 1"));
     }
 
     @Test
@@ -103,13 +97,8 @@ class StrictConfigurationTest {
         // checked when its types are registered.
         runner.withBean("myCache", WatchCache.class, () -> new WatchCache(CacheOptions.defaults()))
                 .withPropertyValues("watchcache.max-entires=10")
-                .run(context -> {
-                    assertThat(context).hasFailed();
-                    InvalidConfigurationPropertyValueException cause = cause(context,
-                            InvalidConfigurationPropertyValueException.class);
-                    assertThat(cause.getName()).isEqualTo("watchcache.max-entires");
-                    assertThat(cause.getReason()).isEqualTo("unknown key; did you mean 'watchcache.max-entries'?");
-                });
+                .run(context -> assertRefused(context, "watchcache.max-entires",
+                        "unknown key; did you mean 'watchcache.max-entries'?"));
     }
 
     @Test
@@ -178,14 +167,21 @@ class StrictConfigurationTest {
                 });
     }
 
+    /** Startup failed on one property: Boot's own exception names it and says why. */
+    private static InvalidConfigurationPropertyValueException assertRefused(AssertableApplicationContext context,
+                                                                           String name, String reason) {
+        assertThat(context).as(name).hasFailed();
+        InvalidConfigurationPropertyValueException cause = cause(context,
+                InvalidConfigurationPropertyValueException.class);
+        assertThat(cause).as("cause of %s", name).isNotNull();
+        assertThat(cause.getName()).isEqualTo(name);
+        assertThat(cause.getReason()).isEqualTo(reason);
+        return cause;
+    }
+
     private void assertSingle(String property, String name, String written, String reason) {
         runner.withPropertyValues(property).run(context -> {
-            assertThat(context).as(property).hasFailed();
-            InvalidConfigurationPropertyValueException cause = cause(context,
-                    InvalidConfigurationPropertyValueException.class);
-            assertThat(cause).as("cause of %s", property).isNotNull();
-            assertThat(cause.getName()).isEqualTo(name);
-            assertThat(cause.getReason()).isEqualTo(reason);
+            InvalidConfigurationPropertyValueException cause = assertRefused(context, name, reason);
             if (written != null) {
                 assertThat(cause.getValue()).isEqualTo(written);
             }
