@@ -99,6 +99,19 @@ class WatchCacheEtcdAutoConfigurationTest {
     }
 
     @Test
+    void watchesPerStreamBelowOneFailsStartupNamingTheProperty() {
+        runner.withPropertyValues("watchcache.etcd.endpoints=http://127.0.0.1:2379",
+                "watchcache.etcd.watches-per-stream=0").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause()
+                            .isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class, e -> {
+                                assertThat(e.getName()).isEqualTo("watchcache.etcd.watches-per-stream");
+                                assertThat(e.getReason()).isEqualTo("must be at least 1");
+                            });
+                });
+    }
+
+    @Test
     void anUnknownSslBundleFailsStartup() {
         runner.withPropertyValues("watchcache.etcd.endpoints=https://127.0.0.1:2379",
                 "watchcache.etcd.ssl.bundle=nope").run(context -> {

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A jetcd {@link ClientBuilder} and the types' {@link EtcdTypeOptions} from
@@ -73,13 +74,17 @@ public final class EtcdClients {
 
     /** {@link #typeOptions(EtcdProperties)} naming {@code endpoints} in messages. */
     public static EtcdTypeOptions typeOptions(EtcdProperties properties, List<String> endpoints) {
-        return EtcdTypeOptions.builder()
-                .requestTimeout(positive("watchcache.etcd.request-timeout", properties.getRequestTimeout()))
-                .progressInterval(positive("watchcache.etcd.progress-interval", properties.getProgressInterval()))
-                .progressTimeout(positive("watchcache.etcd.progress-timeout", properties.getProgressTimeout()))
-                .endpoints(endpoints)
-                .watchesPerStream(atLeastOne("watchcache.etcd.watches-per-stream", properties.getWatchesPerStream()))
-                .build();
+        EtcdTypeOptions.Builder options = EtcdTypeOptions.builder().endpoints(endpoints);
+        Duration request = properties.getRequestTimeout();
+        Duration interval = properties.getProgressInterval();
+        Duration timeout = properties.getProgressTimeout();
+        int perStream = properties.getWatchesPerStream();
+        // The options' own rules, reported under the property's name.
+        checked("watchcache.etcd.request-timeout", request, () -> options.requestTimeout(request));
+        checked("watchcache.etcd.progress-interval", interval, () -> options.progressInterval(interval));
+        checked("watchcache.etcd.progress-timeout", timeout, () -> options.progressTimeout(timeout));
+        checked("watchcache.etcd.watches-per-stream", perStream, () -> options.watchesPerStream(perStream));
+        return options.build();
     }
 
     /** One {@code watchcache.etcd.*} value the client cannot use: as written, where, and why. */
@@ -142,16 +147,14 @@ public final class EtcdClients {
         return found[0];
     }
 
-    private static int atLeastOne(String property, int value) {
-        if (value < 1) {
-            throw new InvalidConfigurationPropertyValueException(property, value, "must be at least 1");
-        }
-        return value;
+    private static Duration positive(String property, @Nullable Duration value) {
+        return checked(property, value, () -> Durations.requiredPositive(property, value));
     }
 
-    private static Duration positive(String property, @Nullable Duration value) {
+    /** {@code step}, with the core's refusal turned into Boot's, naming {@code property}. */
+    private static <T> T checked(String property, @Nullable Object value, Supplier<T> step) {
         try {
-            return Durations.requiredPositive(property, value);
+            return step.get();
         } catch (InvalidOptionException e) {
             throw new InvalidConfigurationPropertyValueException(property, value, e.reason());
         }
