@@ -25,9 +25,10 @@ import java.util.concurrent.Semaphore;
  * other entries of the type: the first fetch reads the range, later fetches wait for the
  * watch's events, which are applied to the content without reading again. A stream that fails
  * or stops answering (see {@link EtcdTypeOptions}) is an error for every entry on it, so the
- * cache reports lost contact, and each one's next fetch reads the range and watches again; the read's answer restores
- * contact even when nothing changed. When etcd answers again after a failure, the entries that
- * wait out a backoff retry at once ({@link #registered}). No thread waits anywhere: fetches are
+ * cache reports lost contact; each of its watches is re-created, without a read, from the
+ * revision after the last event it delivered, and etcd's confirmation restores contact even
+ * when nothing changed. When etcd answers again after a failure, the entries that wait out a
+ * backoff retry at once ({@link #registered}). No thread waits anywhere: fetches are
  * jetcd futures, stream callbacks and timer tasks.
  *
  * <p>The index is a revision that moves only when the range changes: the newest
@@ -58,8 +59,8 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
         this.client = Objects.requireNonNull(client, "client");
         this.prefix = prefix;
         this.options = Objects.requireNonNull(options, "options");
-        this.reachability = new EtcdReachability(client, options.requestTimeout());
         this.streams = new WatchStreams(client, options);
+        this.reachability = new EtcdReachability(client, options.requestTimeout(), streams::retryNow);
     }
 
     /** Takes one extra read attempt from the type's budget; false when it is spent. */

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * Whether a type's etcd client reaches etcd, so that recovery follows connectivity: when any
  * read of the type succeeds after a failure, or a probe does, every cache the type is registered
  * in retries its backing-off entries at once ({@link SourceSignals#reachable()}) instead of
- * letting each sleep out a backoff of up to a minute.
+ * letting each sleep out a backoff of up to a minute, and the type's interrupted watches are
+ * re-created at once.
  *
  * <p>While the client cannot reach etcd, one probe per type runs every {@link #PROBE_EVERY}: it
  * first tells gRPC to reconnect now ({@link ManagedChannel#resetConnectBackoff()}: after a long
@@ -40,6 +41,7 @@ final class EtcdReachability {
     /** The channel behind the client, when jetcd lets us reach it (see {@link #channelOf}); else null. */
     private final @Nullable ManagedChannel channel;
     private final List<SourceSignals> signals = new CopyOnWriteArrayList<>();
+    private final Runnable reachableAgain;
 
     // Guarded by this.
     private boolean unreachable;
@@ -47,9 +49,11 @@ final class EtcdReachability {
     private @Nullable ScheduledFuture<?> probe;
     private boolean probing;
 
-    EtcdReachability(Client client, Duration requestTimeout) {
+    /** {@code reachableAgain} runs (without a lock, and must not block) when etcd answers after a failure. */
+    EtcdReachability(Client client, Duration requestTimeout, Runnable reachableAgain) {
         this.client = client;
         this.requestTimeout = requestTimeout;
+        this.reachableAgain = reachableAgain;
         this.channel = channelOf(client);
     }
 
@@ -79,6 +83,7 @@ final class EtcdReachability {
             stopProbeLocked();
         }
         log.debug("etcd answers again; retrying the entries that wait out a backoff");
+        reachableAgain.run();
         // Signals run the cache's sweep on its executor: cheap, never blocking, no lock held here.
         signals.removeIf(s -> !s.reachable());
     }

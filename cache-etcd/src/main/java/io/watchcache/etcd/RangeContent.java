@@ -20,7 +20,9 @@ import java.util.Set;
  *   <li>A later read replaces the content only when it differs. The index then moves to the
  *       newest mod revision, or, when a delete lowered that, to the read's own revision; it goes
  *       back only when etcd itself did (restored from a backup), and then to what etcd says.</li>
- *   <li>Events are applied as they come; the index moves to the revision of the last change.</li>
+ *   <li>Events are applied as they come; the index moves to the revision of the last change.
+ *       Events the content already has (at or below the revision it is complete through) are
+ *       skipped.</li>
  *   <li>A progress report moves the revision through which the content is complete (where a
  *       new stream starts), never the index: nothing changed.</li>
  * </ul>
@@ -123,14 +125,24 @@ final class RangeContent<V> {
         return changed;
     }
 
-    /** Events of a stream, in order. Returns whether the content changed. */
+    /**
+     * Events of a stream, in order. Events at or below the revision the content is already
+     * complete through are in it already (a re-created watch may repeat a few): they are
+     * skipped. Returns whether the content changed.
+     */
     boolean apply(List<Change> changes) {
         if (changes.isEmpty()) {
             return false;
         }
         NavigableMap<String, Item> content = Objects.requireNonNull(items, "events before the first read");
+        long through = revision;
         long last = index;
+        boolean applied = false;
         for (Change change : changes) {
+            if (change.revision() <= through) {
+                continue;
+            }
+            applied = true;
             Item item = change.item();
             if (item == null) {
                 content.remove(change.key());
@@ -140,6 +152,9 @@ final class RangeContent<V> {
             dirty.add(change.key());
             revision = Math.max(revision, change.revision());
             last = Math.max(last, change.revision());
+        }
+        if (!applied) {
+            return false;
         }
         index = last;
         version++;

@@ -33,12 +33,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>A change costs no read and no new stream: events are applied to the content as they
  * arrive. The range is read again only when the content may have fallen behind etcd: before
- * the first answer, after a compaction cancelled the watch, and after its stream failed (an
- * error, a cancel, or no answer to the stream's progress request in time). A stream failure is also an
- * error for the waiting fetch, so the entry reports lost contact while the next fetch reads and
- * watches again, on whichever member answers. That read is the source answering: when it finds
- * nothing new it answers "nothing new" at once, so contact is regained without waiting for the
- * data to change.
+ * the first answer, and after etcd cancelled the watch (a compaction, or another reason). When
+ * the watch's stream fails (an error, or no answer to its progress request in time), the
+ * streams re-create the watch from its next revision, without a read; the failure is an error
+ * for the waiting fetch, so the entry reports lost contact until etcd confirms the re-created
+ * watch. That confirmation is the source answering: the next fetch then answers "nothing new"
+ * at once, so contact is regained without waiting for the data to change. Likewise, after a
+ * failed read, the next read's answer restores contact.
  *
  * <p>A frozen member accepts connections and requests but answers nothing. So that it costs at
  * most a short delay, a read that has no answer after {@link EtcdTypeOptions#hedgeDelay()} is
@@ -93,6 +94,8 @@ final class RangeWatch<V> implements AutoCloseable {
     private boolean reading;
     /** A fetch was failed for lack of an answer: the entry shows lost contact until one is answered. */
     private boolean contactLost;
+    /** etcd confirmed the watch and its stream has not failed since. */
+    private boolean confirmed;
     /** The watch on a shared stream; null while there is none. */
     private WatchStreams.@Nullable Handle watcher;
     /** Generation of the current stream; callbacks of an older one are ignored. */
@@ -133,6 +136,10 @@ final class RangeWatch<V> implements AutoCloseable {
             pending = null;
             if (!stale && content.hasNewFor(minIndex)) {
                 answer = deliverLocked();
+            } else if (!stale && contactLost && confirmed) {
+                // Re-created and confirmed while the entry waited out its backoff: etcd answers.
+                contactLost = false;
+                answer = unchanged(minIndex);
             } else {
                 pending = waiting;
                 waiting.deadline = EtcdTimer.schedule(() -> timedOut(waiting), timeout);
@@ -287,6 +294,7 @@ final class RangeWatch<V> implements AutoCloseable {
 
     /** Starts a new watch generation; the caller opens it after releasing the monitor. */
     private long startStreamLocked() {
+        confirmed = false;
         return ++stream;
     }
 
@@ -296,7 +304,8 @@ final class RangeWatch<V> implements AutoCloseable {
         WatchStreams.Handle created = type.streams().watch(keyBytes, type.prefix(), fromRevision,
                 new WatchStreams.Listener() {
                     @Override
-                    public void created() {
+                    public void confirmed() {
+                        onConfirmed(generation);
                     }
 
                     @Override
@@ -305,8 +314,13 @@ final class RangeWatch<V> implements AutoCloseable {
                     }
 
                     @Override
-                    public void failed(Throwable error, boolean compacted) {
-                        onStreamFailed(generation, error, compacted);
+                    public void interrupted(Throwable error) {
+                        onInterrupted(generation, error);
+                    }
+
+                    @Override
+                    public void cancelled(Throwable error, boolean compacted) {
+                        onCancelled(generation, error, compacted);
                     }
                 });
         boolean keep;
@@ -354,12 +368,62 @@ final class RangeWatch<V> implements AutoCloseable {
     }
 
     /**
-     * The watch of {@code generation} ended. A compaction only means "read again", which the
-     * waiting fetch does itself; anything else (its stream failed or went silent) is an error
-     * for the waiting fetch, so the entry reports lost contact and backs off. Either way the
-     * content is read again before the next answer.
+     * etcd has the watch (again). After an interruption that is contact regained: a waiting
+     * fetch answers now, with the content if it changed, else "nothing new".
      */
-    private void onStreamFailed(long generation, Throwable error, boolean compacted) {
+    private void onConfirmed(long generation) {
+        Pending answered = null;
+        FetchResult<V> answer = null;
+        synchronized (this) {
+            if (closed || generation != stream) {
+                return;
+            }
+            confirmed = true;
+            if (contactLost && pending != null && !stale) {
+                answered = pending;
+                pending = null;
+                contactLost = false;
+                answer = content.hasNewFor(answered.minIndex) ? deliverLocked() : unchanged(answered.minIndex);
+            }
+        }
+        // The entries of the type that wait out a backoff retry now, and find their watches confirmed.
+        type.reachability().answered();
+        if (answered != null) {
+            answered.complete(Objects.requireNonNull(answer));
+        }
+    }
+
+    /**
+     * The watch's stream failed; the streams re-create the watch from its next revision. Until
+     * etcd confirms it, the entry has no contact: the waiting fetch fails, so the cache says so.
+     */
+    private void onInterrupted(long generation, Throwable error) {
+        Throwable cause = unwrap(error);
+        Pending failed;
+        synchronized (this) {
+            if (closed || generation != stream) {
+                return;
+            }
+            confirmed = false;
+            failed = pending;
+            pending = null;
+            contactLost |= failed != null;
+        }
+        type.reachability().failed(key);
+        log.debug("The watch of '{}' was interrupted; re-creating it", key, cause);
+        if (failed != null) {
+            // Called from the stream's callbacks: complete elsewhere.
+            EtcdTimer.execute(() -> failed.fail(failure(EtcdFetchException.Operation.WATCH, cause)));
+        }
+    }
+
+    /**
+     * etcd cancelled the watch of {@code generation}. A compaction only means "read again",
+     * which the waiting fetch does itself; any other reason is an error for the waiting fetch,
+     * so the entry reports lost contact and backs off. Either way the content is read again
+     * before the next answer.
+     */
+    private void onCancelled(long generation, Throwable error, boolean compacted) {
         Throwable cause = unwrap(error);
         WatchStreams.Handle ended;
         Pending failed = null;
@@ -387,7 +451,7 @@ final class RangeWatch<V> implements AutoCloseable {
         if (compacted) {
             log.debug("The watch of '{}' fell behind a compaction; reading it again", key);
         } else {
-            log.debug("The watch of '{}' failed", key, cause);
+            log.debug("etcd cancelled the watch of '{}'", key, cause);
         }
         Pending toFail = failed;
         boolean toRead = read;
@@ -408,13 +472,21 @@ final class RangeWatch<V> implements AutoCloseable {
     // ---- the waiting fetch ----
 
     private void timedOut(Pending waiting) {
+        boolean stillLost;
         synchronized (this) {
             if (pending != waiting) {
                 return;
             }
             pending = null;
+            // Still no stream: "nothing new" would claim a contact the entry does not have.
+            stillLost = contactLost && !stale && !confirmed;
         }
-        waiting.complete(unchanged(waiting.minIndex));
+        if (stillLost) {
+            waiting.fail(failure(EtcdFetchException.Operation.WATCH, new TimeoutException(
+                    "the watch is not re-established yet")));
+        } else {
+            waiting.complete(unchanged(waiting.minIndex));
+        }
     }
 
     private void abandoned(Pending waiting) {

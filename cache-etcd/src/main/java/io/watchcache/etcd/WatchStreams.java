@@ -1,5 +1,6 @@
 package io.watchcache.etcd;
 
+import com.google.protobuf.ByteString;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.Constants;
@@ -28,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -39,8 +41,13 @@ import java.util.concurrent.TimeoutException;
  * and a stream with no watch left ends.
  *
  * <p>Health is judged per stream, never per watch: one progress request when the stream has been
- * silent for {@code progress-interval}, and the stream fails (every watch on it, which then
- * reads and watches again) when the member does not answer it within {@code progress-timeout}.
+ * silent for {@code progress-interval}, and the stream fails when the member does not answer it
+ * within {@code progress-timeout}. Any answer counts, events included, so a watch that is catching
+ * up (which etcd 3.5 may keep from answering progress requests) does not make a busy stream look
+ * frozen. A failed stream interrupts its watches and re-creates each one, after a jittered
+ * backoff, from that watch's own next revision (the one after the last event it delivered): no
+ * read, nothing lost, nothing twice. When the type hears from etcd again ({@link #retryNow()})
+ * the backoff ends at once.
  * A new stream that does not confirm its first watch within the hedge delay is most likely on a
  * member that does not answer: its watches move to a new stream, which round robin places on
  * another member, without failing anyone (nothing was lost: each starts from the same revision).
@@ -56,35 +63,61 @@ final class WatchStreams {
 
     private static final Logger log = LoggerFactory.getLogger(WatchStreams.class);
     private static final int MAX_REOPENS = 6;
+    /** Backoff before re-creating the watches of a failed stream: doubling from the first, jittered. */
+    private static final Duration FIRST_RETRY = Duration.ofMillis(100);
+    private static final Duration MAX_RETRY = Duration.ofSeconds(2);
 
     /** What a watch hears. Called without any lock held, never concurrently for one watch. */
     interface Listener {
 
-        /** etcd confirmed the watch: the member serving it is alive. */
-        void created();
+        /**
+         * etcd confirmed the watch, at first or after it was re-created: a member with a leader
+         * serves it.
+         */
+        void confirmed();
 
         /** Events (or a progress report) of this watch, namespace already removed from the keys. */
         void response(WatchResponse response);
 
         /**
-         * The watch ended without being closed: its stream failed (the error), or etcd cancelled
-         * it ({@code compacted}: its start revision was compacted away, read again).
+         * The watch's stream failed (the error); the watch goes on: it is re-created from its next
+         * revision, and {@link #confirmed()} follows when etcd has it again.
          */
-        void failed(Throwable error, boolean compacted);
+        void interrupted(Throwable error);
+
+        /**
+         * etcd cancelled the watch, which has ended ({@code compacted}: its next revision was
+         * compacted away, read again).
+         */
+        void cancelled(Throwable error, boolean compacted);
     }
 
     /** A watch on a shared stream. */
     final class Handle implements AutoCloseable {
-        private final WatchCreateRequest create;
+        /** The key and range end, namespace included. */
+        private final ByteString key;
+        private final @Nullable ByteString rangeEnd;
         private final Listener listener;
-        /** Guarded by WatchStreams.this. */
+        // Guarded by WatchStreams.this.
+        /** The revision to (re-)create the watch from: the one after the last event delivered. */
+        private long next;
         private @Nullable Stream stream;
         private long id = -1;
         private boolean closed;
 
-        private Handle(WatchCreateRequest create, Listener listener) {
-            this.create = create;
+        private Handle(ByteString key, @Nullable ByteString rangeEnd, long next, Listener listener) {
+            this.key = key;
+            this.rangeEnd = rangeEnd;
+            this.next = next;
             this.listener = listener;
+        }
+
+        private WatchRequest createRequest() {
+            WatchCreateRequest.Builder create = WatchCreateRequest.newBuilder().setKey(key).setStartRevision(next);
+            if (rangeEnd != null) {
+                create.setRangeEnd(rangeEnd);
+            }
+            return WatchRequest.newBuilder().setCreateRequest(create).build();
         }
 
         /** Cancels this watch's id on its stream; the stream ends when it was the last one. Idempotent. */
@@ -108,6 +141,11 @@ final class WatchStreams {
     private final EtcdTypeOptions options;
     /** Guarded by this. */
     private final List<Stream> streams = new ArrayList<>();
+    /** Watches of failed streams, waiting out the backoff before they are re-created. Guarded by this. */
+    private final List<Handle> waiting = new ArrayList<>();
+    private @Nullable ScheduledFuture<?> retry;
+    /** Streams failed in a row with no answer from etcd in between: the backoff's exponent. Guarded by this. */
+    private int failuresInRow;
     private WatchGrpc.@Nullable WatchStub stub;
     private volatile @Nullable ByteSequence namespace;
 
@@ -122,28 +160,72 @@ final class WatchStreams {
      */
     Handle watch(ByteSequence key, boolean prefix, long fromRevision, Listener listener) {
         ByteSequence ns = namespace();
-        WatchCreateRequest.Builder create = WatchCreateRequest.newBuilder()
-                .setKey(Util.prefixNamespace(key, ns))
-                .setStartRevision(fromRevision);
-        if (prefix) {
-            create.setRangeEnd(Util.prefixNamespaceToRangeEnd(OptionsUtil.prefixEndOf(key), ns));
-        }
-        Handle handle = new Handle(create.build(), listener);
+        Handle handle = new Handle(Util.prefixNamespace(key, ns),
+                prefix ? Util.prefixNamespaceToRangeEnd(OptionsUtil.prefixEndOf(key), ns) : null,
+                fromRevision, listener);
         synchronized (this) {
-            Stream target = null;
-            for (Stream candidate : streams) {
-                if (candidate.size() < options.watchesPerStream()) {
-                    target = candidate;
-                    break;
-                }
-            }
-            if (target == null) {
-                target = new Stream(0);
-                streams.add(target);
-            }
-            target.addLocked(handle);
+            placeLocked(handle);
         }
         return handle;
+    }
+
+    /** Puts a watch on the first stream with room, or on a new one. */
+    private void placeLocked(Handle handle) {
+        Stream target = null;
+        for (Stream candidate : streams) {
+            if (candidate.size() < options.watchesPerStream()) {
+                target = candidate;
+                break;
+            }
+        }
+        if (target == null) {
+            target = new Stream(0);
+            streams.add(target);
+        }
+        target.addLocked(handle);
+    }
+
+    /**
+     * etcd answers again (the type's reads or probe say so): the watches waiting out a backoff
+     * are re-created now.
+     */
+    void retryNow() {
+        synchronized (this) {
+            failuresInRow = 0;
+            if (waiting.isEmpty()) {
+                return;
+            }
+            if (retry != null) {
+                retry.cancel(false);
+            }
+            retry = null;
+        }
+        EtcdTimer.execute(this::recreate);
+    }
+
+    /** Re-creates the waiting watches, each from its own next revision. */
+    private void recreate() {
+        synchronized (this) {
+            retry = null;
+            for (Handle handle : waiting) {
+                if (!handle.closed && handle.stream == null) {
+                    placeLocked(handle);
+                }
+            }
+            waiting.clear();
+        }
+    }
+
+    /** The interrupted watches wait out a jittered, doubling backoff; one timer task for all of them. */
+    private void awaitRetryLocked(List<Handle> interrupted) {
+        waiting.addAll(interrupted);
+        if (retry != null || waiting.isEmpty()) {
+            return;
+        }
+        long ceiling = Math.min(MAX_RETRY.toNanos(), FIRST_RETRY.toNanos() << Math.min(failuresInRow, 16));
+        failuresInRow++;
+        long delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+        retry = EtcdTimer.schedule(this::recreate, Duration.ofNanos(delay));
     }
 
     /** How many streams are open now (for tests and diagnostics). */
@@ -154,6 +236,11 @@ final class WatchStreams {
     /** How many watches the open streams carry (for tests and diagnostics). */
     synchronized int watchCount() {
         return streams.stream().mapToInt(Stream::live).sum();
+    }
+
+    /** How many watches wait to be re-created (for tests and diagnostics). */
+    synchronized int waitingCount() {
+        return (int) waiting.stream().filter(h -> !h.closed).count();
     }
 
     // ---- one gRPC stream; everything but the listeners runs under WatchStreams.this ----
@@ -202,7 +289,7 @@ final class WatchStreams {
                 started = true;
                 openLocked();
             }
-            writeLocked(WatchRequest.newBuilder().setCreateRequest(handle.create).build());
+            writeLocked(handle.createRequest());
         }
 
         void removeLocked(Handle handle) {
@@ -260,6 +347,7 @@ final class WatchStreams {
                     return;
                 }
                 answered = true;
+                failuresInRow = 0;
                 lastHeardNanos = System.nanoTime();
                 progressAskedNanos = 0;
                 if (response.getCreated()) {
@@ -293,15 +381,24 @@ final class WatchStreams {
                 }
             }
             if (created != null) {
-                created.listener.created();
+                created.listener.confirmed();
             } else if (target != null && (response.getCanceled() || response.getCreated())) {
                 boolean compacted = response.getCompactRevision() != 0;
                 Throwable error = compacted ? EtcdExceptionFactory.newCompactedException(response.getCompactRevision())
                         : new IllegalStateException("etcd cancelled the watch: " + (response.getCancelReason()
                         .isEmpty() ? "no reason given" : response.getCancelReason()));
-                target.listener.failed(error, compacted);
+                target.listener.cancelled(error, compacted);
             } else if (target != null) {
                 target.listener.response(new WatchResponse(response, namespace()));
+                int events = response.getEventsCount();
+                if (events > 0) {
+                    // Moved only once the listener has the events: a watch re-created meanwhile
+                    // may deliver some of them again (the content skips those), but never skips one.
+                    long last = response.getEvents(events - 1).getKv().getModRevision();
+                    synchronized (WatchStreams.this) {
+                        target.next = Math.max(target.next, last + 1);
+                    }
+                }
             }
         }
 
@@ -315,7 +412,10 @@ final class WatchStreams {
             fail(new IllegalStateException("etcd ended the watch stream"));
         }
 
-        /** The stream failed: every watch still held on it hears so, once. */
+        /**
+         * The stream failed: every watch still held on it hears so, once, and waits to be
+         * re-created on another stream.
+         */
         private void fail(Throwable error) {
             List<Handle> lost = new ArrayList<>();
             synchronized (WatchStreams.this) {
@@ -330,11 +430,16 @@ final class WatchStreams {
                 lost.addAll(byId.values());
                 creating.clear();
                 byId.clear();
-                lost.forEach(h -> h.stream = null);
+                lost.forEach(h -> {
+                    h.stream = null;
+                    h.id = -1;
+                });
                 endLocked("the stream failed");
+                awaitRetryLocked(lost);
             }
+            log.debug("A watch stream with {} watches failed; re-creating them", lost.size(), error);
             for (Handle handle : lost) {
-                handle.listener.failed(error, false);
+                handle.listener.interrupted(error);
             }
         }
 

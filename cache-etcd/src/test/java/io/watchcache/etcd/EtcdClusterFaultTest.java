@@ -165,6 +165,51 @@ class EtcdClusterFaultTest {
     }
 
     @Test
+    void freezingTheMemberThatServesTheSharedStreamFlagsEveryWatchAndMovesThemWithoutReading() throws Exception {
+        try (KeyWriter writer = new KeyWriter(cluster.endpoints(), keys)) {
+            writer.writeAll(0);
+            await().atMost(Duration.ofSeconds(30)).until(() -> writer.allDelivered(this::delivered));
+            // The 30 watches share one stream, on one member.
+            EtcdCluster.Member serving = busiestMember();
+            assertThat(serving.watchStreams()).isOne();
+            List<EtcdCluster.Member> others = new ArrayList<>(cluster.members());
+            others.remove(serving);
+            List<String> healthy = others.stream().map(EtcdCluster.Member::endpoint).toList();
+            double rangesBefore = ranges(others);
+            int linesBefore = CapturedLogs.lines().size();
+
+            serving.stop();
+            double worst;
+            try (KeyWriter duringFreeze = new KeyWriter(healthy, keys).startAfter(writer.lastRound())) {
+                // The member accepts and answers nothing: the stream's progress request goes
+                // unanswered, and every watch on it is flagged, within 10 s.
+                await().atMost(Duration.ofSeconds(10)).until(() -> lostContactKeys(linesBefore).size() == KEYS);
+                worst = duringFreeze.writeEverySecondMeasuring(Duration.ofSeconds(15), this::delivered,
+                        () -> key -> false);
+                // Re-created on the other members, each from its own next revision: no read per entry.
+                double reads = ranges(others) - rangesBefore;
+                assertThat(reads).as("Range requests to the other members while the stream moved")
+                        .isLessThan(KEYS / 3.0);
+                await().atMost(Duration.ofSeconds(10)).until(() -> cache.snapshot().entries().stream()
+                        .allMatch(e -> e.lostContact() == null));
+                assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+
+                serving.cont();
+                duringFreeze.writeAll(duringFreeze.lastRound() + 1);
+                awaitEveryWatchOnEtcdsFinalValue(duringFreeze, Duration.ofSeconds(30));
+            }
+            assertThat(worst).as("longest time any watch showed an old value, flagged or not, s")
+                    .isLessThanOrEqualTo(10.0);
+            assertThat(registry.get("watchcache.lost.contact").tag("type", "key").gauge().value()).isZero();
+            for (String key : keys) {
+                assertThat(CapturedLogs.lines().subList(linesBefore, CapturedLogs.lines().size()))
+                        .as("the INFO line for " + key)
+                        .anyMatch(l -> l.startsWith("INFO Cache type 'key' regained contact for key '" + key + "'"));
+            }
+        }
+    }
+
+    @Test
     void aFullClusterOutageIsFlaggedAndEveryWatchRecoversAfterTheRestart() throws Exception {
         try (KeyWriter writer = new KeyWriter(cluster.endpoints(), keys)) {
             writer.writeAll(0);
@@ -207,6 +252,15 @@ class EtcdClusterFaultTest {
             }
         }
         return lost;
+    }
+
+    /** Range requests the members have served. */
+    private static double ranges(List<EtcdCluster.Member> members) throws Exception {
+        double ranges = 0;
+        for (EtcdCluster.Member member : members) {
+            ranges += member.metric("grpc_server_started_total", "grpc_method=\"Range\"");
+        }
+        return ranges;
     }
 
     /** The member serving the most watch streams right now. */

@@ -17,11 +17,15 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code watchcache.etcd.ssl.bundle} against a real etcd serving clients over TLS only, with the
@@ -60,6 +64,24 @@ class EtcdTlsTest {
                         TypedCache<CacheRequest, Optional<String>> keys = cache.register("key", types.keyType());
                         assertThat(keys.get(EtcdRequest.of("tls/k")).value())
                                 .contains("secure");
+
+                        // Watches share one stream over TLS (with the entry read above); each hears its own key.
+                        Map<String, WatchRecorder<Optional<String>>> watches = new LinkedHashMap<>();
+                        for (int i = 0; i < 5; i++) {
+                            WatchRecorder<Optional<String>> watch = new WatchRecorder<>(v -> v.orElse("-"));
+                            watches.put("tls/w" + i, watch);
+                            keys.watch(EtcdRequest.of("tls/w" + i), "w" + i, watch);
+                        }
+                        await().atMost(Duration.ofSeconds(10)).until(() -> watches.values().stream()
+                                .allMatch(w -> "-".equals(w.last())));
+                        for (String key : watches.keySet()) {
+                            types.client().getKVClient().put(bytes(key), bytes(key + "-1")).get(10, TimeUnit.SECONDS);
+                        }
+                        await().atMost(Duration.ofSeconds(10)).until(() -> watches.entrySet().stream()
+                                .allMatch(e -> (e.getKey() + "-1").equals(e.getValue().last())));
+                        assertThat(etcd.member(0).watchStreams()).isOne();
+                        watches.forEach((key, watch) -> assertThat(watch.values()).as(key)
+                                .containsExactly("-", key + "-1"));
                     }
                 });
     }

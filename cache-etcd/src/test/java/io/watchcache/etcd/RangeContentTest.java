@@ -61,6 +61,25 @@ class RangeContentTest {
     }
 
     @Test
+    void eventsARecreatedWatchRepeatsAreSkippedButATransactionsEventsAllApply() {
+        content.replace(read(item("a", "1", 5)), 12);
+        content.deliver();
+        // One transaction: two events at one revision, in one response.
+        assertThat(content.apply(List.of(put("a", "2", 13), put("b", "x", 13)))).isTrue();
+        assertThat(content.deliver()).isEqualTo(new Seen(Map.of("a", "2", "b", "x"), Set.of("a", "b"), 13, 5));
+        // The watch is re-created from an older revision: what the content has is not news.
+        assertThat(content.apply(List.of(put("a", "2", 13), put("b", "x", 13)))).isFalse();
+        assertThat(content.hasNewFor(13)).isFalse();
+        assertThat(content.apply(List.of(put("b", "x", 13), put("a", "4", 15)))).isTrue();
+        assertThat(content.deliver()).isEqualTo(new Seen(Map.of("a", "4", "b", "x"), Set.of("a"), 15, 13));
+        // Nor is a change a read already saw.
+        content.replace(read(item("a", "5", 20), item("b", "x", 13)), 22);
+        content.deliver();
+        assertThat(content.apply(List.of(put("a", "5", 20)))).isFalse();
+        assertThat(content.index()).isEqualTo(20);
+    }
+
+    @Test
     void progressMovesWhereANewStreamStartsButNeverTheIndex() {
         content.replace(read(item("a", "1", 5)), 12);
         content.deliver();

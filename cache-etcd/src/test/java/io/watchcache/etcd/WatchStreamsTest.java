@@ -21,8 +21,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The shared watch streams on their own, against a real etcd: what happens to the other watches
- * of a stream when one of them is cancelled by a compaction, and a stream through etcd's
- * authentication.
+ * of a stream when one of them is cancelled by a compaction, watches re-created after their
+ * stream failed, and a stream through etcd's authentication.
  */
 @ExtendWith(EtcdExtension.class)
 class WatchStreamsTest {
@@ -37,7 +37,7 @@ class WatchStreamsTest {
         volatile boolean created;
 
         @Override
-        public void created() {
+        public void confirmed() {
             created = true;
         }
 
@@ -49,7 +49,12 @@ class WatchStreamsTest {
         }
 
         @Override
-        public void failed(Throwable error, boolean compacted) {
+        public void interrupted(Throwable error) {
+            failures.add(error);
+        }
+
+        @Override
+        public void cancelled(Throwable error, boolean compacted) {
             this.compacted |= compacted;
             failures.add(error);
         }
@@ -96,6 +101,48 @@ class WatchStreamsTest {
     }
 
     @Test
+    void aFailedStreamReCreatesEachWatchFromItsOwnNextRevisionLosingAndRepeatingNothing(EtcdCluster.Member etcd)
+            throws Exception {
+        etcd.start();
+        try (Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
+            KV kv = client.getKVClient();
+            long from = kv.put(bytes(ns + "x"), bytes("x0")).get(10, TimeUnit.SECONDS).getHeader().getRevision() + 1;
+            WatchStreams streams = new WatchStreams(client, EtcdTypeOptions.builder().build());
+            Heard x = new Heard();
+            Heard y = new Heard();
+            try (WatchStreams.Handle watchX = streams.watch(bytes(ns + "x"), false, from, x);
+                 WatchStreams.Handle watchY = streams.watch(bytes(ns + "y"), false, from, y)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> x.created && y.created);
+                kv.put(bytes(ns + "x"), bytes("x1")).get(10, TimeUnit.SECONDS);
+                kv.put(bytes(ns + "y"), bytes("y1")).get(10, TimeUnit.SECONDS);
+                kv.put(bytes(ns + "x"), bytes("x2")).get(10, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(10)).until(() -> x.values.size() == 2 && y.values.size() == 1);
+                x.created = false;
+                y.created = false;
+
+                etcd.kill();
+                await().atMost(Duration.ofSeconds(10)).until(() -> !x.failures.isEmpty() && !y.failures.isEmpty());
+                etcd.start();
+                // Written as soon as etcd is back, maybe before the watches are: they must still see it.
+                kv.put(bytes(ns + "y"), bytes("y2")).get(10, TimeUnit.SECONDS);
+                kv.put(bytes(ns + "x"), bytes("x3")).get(10, TimeUnit.SECONDS);
+
+                await().atMost(Duration.ofSeconds(15)).until(() -> x.values.size() >= 3 && y.values.size() >= 2
+                        && x.created && y.created);
+                assertThat(x.values).containsExactly("x1", "x2", "x3");
+                assertThat(y.values).containsExactly("y1", "y2");
+                assertThat(x.failures).hasSize(1);
+                assertThat(y.failures).hasSize(1);
+                assertThat(x.compacted || y.compacted).isFalse();
+                assertThat(streams.streamCount()).isOne();
+                assertThat(streams.waitingCount()).isZero();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> etcd.watchStreams() == 0);
+            assertThat(streams.streamCount()).isZero();
+        }
+    }
+
+    @Test
     void watchesOnASharedStreamCarryTheClientsCredentials(EtcdCluster.Member etcd) throws Exception {
         etcd.start();
         ByteSequence root = bytes("root");
@@ -120,10 +167,11 @@ class WatchStreamsTest {
 
             // Without credentials the same watch is refused: the stream did use the client's.
             Heard refused = new Heard();
-            new WatchStreams(anonymous, EtcdTypeOptions.builder().build()).watch(bytes(ns + "secure"), false, 0,
-                    refused);
-            await().atMost(Duration.ofSeconds(10)).until(() -> !refused.failures.isEmpty());
-            assertThat(refused.created).isFalse();
+            try (WatchStreams.Handle anonymousWatch = new WatchStreams(anonymous, EtcdTypeOptions.builder().build())
+                    .watch(bytes(ns + "secure"), false, 0, refused)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> !refused.failures.isEmpty());
+                assertThat(refused.created).isFalse();
+            }
         } finally {
             try (Client client = Client.builder().endpoints(etcd.endpoint()).user(root).password(password).build()) {
                 client.getAuthClient().authDisable().get(10, TimeUnit.SECONDS);
