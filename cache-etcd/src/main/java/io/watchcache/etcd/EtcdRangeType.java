@@ -51,6 +51,7 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
     private final boolean prefix;
     private final EtcdTypeOptions options;
     private final EtcdReachability reachability;
+    private final EtcdCalls calls;
     private final WatchStreams streams;
     /** Extra read attempts in flight at most (see {@link #tryHedge()}). */
     private final Semaphore hedges = new Semaphore(MAX_HEDGES);
@@ -59,7 +60,8 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
         this.client = Objects.requireNonNull(client, "client");
         this.prefix = prefix;
         this.options = Objects.requireNonNull(options, "options");
-        this.streams = new WatchStreams(client, options);
+        this.calls = new EtcdCalls(client);
+        this.streams = new WatchStreams(calls, options);
         this.reachability = new EtcdReachability(client, options.requestTimeout(), streams::retryNow);
     }
 
@@ -71,6 +73,11 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
     /** An extra read attempt ended. */
     void hedgeDone() {
         hedges.release();
+    }
+
+    /** The type's reads and streams, on the client's channel. */
+    EtcdCalls calls() {
+        return calls;
     }
 
     /** The watch streams this type's entries share. */

@@ -57,8 +57,11 @@ final class RangeContent<V> {
     private final Value<V> value;
     /** Null until the first read. */
     private @Nullable NavigableMap<String, Item> items;
-    /** Keys changed since the value last handed out. */
-    private final Set<String> dirty = new HashSet<>();
+    /**
+     * Keys changed since the value last handed out; empty and shared until a change (thousands
+     * of quiet entries should not each keep an empty hash table).
+     */
+    private Set<String> dirty = Set.of();
     /** The cache index: it moves only when the range changes. */
     private long index;
     /** The etcd revision through which the content is complete. */
@@ -104,7 +107,7 @@ final class RangeContent<V> {
         boolean changed;
         NavigableMap<String, Item> before = items;
         if (before == null) {
-            dirty.addAll(fresh.keySet());
+            dirty().addAll(fresh.keySet());
             index = Math.max(1, maxMod);
             changed = true;
         } else if (!before.equals(fresh)) {
@@ -149,7 +152,7 @@ final class RangeContent<V> {
             } else {
                 content.put(change.key(), item);
             }
-            dirty.add(change.key());
+            dirty().add(change.key());
             revision = Math.max(revision, change.revision());
             last = Math.max(last, change.revision());
         }
@@ -169,22 +172,29 @@ final class RangeContent<V> {
     /** The value to hand out now (and the index it carries); marks everything as handed out. */
     V deliver() {
         V next = value.of(Objects.requireNonNull(items, "no read yet"), dirty, delivered, index, deliveredIndex);
-        dirty.clear();
+        dirty = Set.of();
         delivered = next;
         deliveredIndex = index;
         deliveredVersion = version;
         return next;
     }
 
+    private Set<String> dirty() {
+        if (!(dirty instanceof HashSet)) {
+            dirty = new HashSet<>();
+        }
+        return dirty;
+    }
+
     private void addChanged(Map<String, Item> before, Map<String, Item> after) {
         for (Map.Entry<String, Item> e : after.entrySet()) {
             if (!e.getValue().equals(before.get(e.getKey()))) {
-                dirty.add(e.getKey());
+                dirty().add(e.getKey());
             }
         }
         for (String k : before.keySet()) {
             if (!after.containsKey(k)) {
-                dirty.add(k);
+                dirty().add(k);
             }
         }
     }

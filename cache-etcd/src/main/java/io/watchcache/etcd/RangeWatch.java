@@ -1,17 +1,14 @@
 package io.watchcache.etcd;
 
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.watch.WatchEvent;
-import io.etcd.jetcd.watch.WatchResponse;
+import io.etcd.jetcd.api.Event;
+import io.etcd.jetcd.api.KeyValue;
+import io.etcd.jetcd.api.RangeResponse;
+import io.etcd.jetcd.api.WatchResponse;
 import io.watchcache.FetchResult;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,9 +51,12 @@ final class RangeWatch<V> implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RangeWatch.class);
 
-    /** A fetch waiting for the content to change. */
-    private final class Pending {
-        final CompletableFuture<FetchResult<V>> future = new CompletableFuture<>();
+    /**
+     * A fetch waiting for the content to change: the future the cache holds. A thousand quiet
+     * entries each keep one, so it is the future itself, and the cache cancelling it (the entry
+     * went) is seen by overriding {@link #cancel}, not by a callback.
+     */
+    private final class Pending extends CompletableFuture<FetchResult<V>> {
         final long minIndex;
         @Nullable ScheduledFuture<?> deadline;
 
@@ -64,14 +64,23 @@ final class RangeWatch<V> implements AutoCloseable {
             this.minIndex = minIndex;
         }
 
-        void complete(FetchResult<V> result) {
+        void answer(FetchResult<V> result) {
             cancelDeadline();
-            future.complete(result);
+            complete(result);
         }
 
         void fail(Throwable error) {
             cancelDeadline();
-            future.completeExceptionally(error);
+            completeExceptionally(error);
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                abandoned(this);
+            }
+            return cancelled;
         }
 
         void cancelDeadline() {
@@ -84,7 +93,6 @@ final class RangeWatch<V> implements AutoCloseable {
 
     private final EtcdRangeType<V> type;
     final String key;
-    private final ByteSequence keyBytes;
 
     // Guarded by this.
     /** The range's content and its index rules. */
@@ -106,7 +114,6 @@ final class RangeWatch<V> implements AutoCloseable {
     RangeWatch(EtcdRangeType<V> type, String key) {
         this.type = type;
         this.key = key;
-        this.keyBytes = ByteSequence.from(key, StandardCharsets.UTF_8);
         this.content = new RangeContent<>(type::value);
     }
 
@@ -128,9 +135,8 @@ final class RangeWatch<V> implements AutoCloseable {
         Pending replaced;
         synchronized (this) {
             if (closed) {
-                waiting.future.completeExceptionally(new CancellationException("the etcd watch of '" + key
-                        + "' is closed"));
-                return waiting.future;
+                waiting.completeExceptionally(new CancellationException("the etcd watch of '" + key + "' is closed"));
+                return waiting;
             }
             replaced = pending;
             pending = null;
@@ -154,23 +160,18 @@ final class RangeWatch<V> implements AutoCloseable {
         }
         if (replaced != null) {
             // The cache runs one fetch per entry at a time; an earlier one still here was abandoned.
-            replaced.complete(unchanged(replaced.minIndex));
+            replaced.answer(unchanged(replaced.minIndex));
         }
         if (answer != null) {
-            waiting.future.complete(answer);
-            return waiting.future;
+            waiting.complete(answer);
+            return waiting;
         }
-        waiting.future.whenComplete((r, e) -> {
-            if (waiting.future.isCancelled()) {
-                abandoned(waiting);
-            }
-        });
         if (read) {
             read();
         } else if (open != 0) {
             openStream(open, from);
         }
-        return waiting.future;
+        return waiting;
     }
 
     private FetchResult<V> deliverLocked() {
@@ -192,7 +193,7 @@ final class RangeWatch<V> implements AutoCloseable {
      * slow (not frozen) member would otherwise send every read ten times over.
      */
     private void read() {
-        CompletableFuture<GetResponse> answer = new CompletableFuture<>();
+        CompletableFuture<RangeResponse> answer = new CompletableFuture<>();
         AtomicInteger outstanding = new AtomicInteger(1);
         rangeRequest(answer, outstanding, false);
         Duration hedge = type.options().hedgeDelay();
@@ -210,10 +211,10 @@ final class RangeWatch<V> implements AutoCloseable {
                 .whenComplete(this::onRead);
     }
 
-    private void rangeRequest(CompletableFuture<GetResponse> answer, AtomicInteger outstanding, boolean hedged) {
-        CompletableFuture<GetResponse> get;
+    private void rangeRequest(CompletableFuture<RangeResponse> answer, AtomicInteger outstanding, boolean hedged) {
+        CompletableFuture<RangeResponse> get;
         try {
-            get = type.client().getKVClient().get(keyBytes, GetOption.builder().isPrefix(type.prefix()).build());
+            get = type.calls().range(EtcdCalls.bytes(key), type.prefix(), type.options().requestTimeout());
         } catch (RuntimeException e) {
             get = CompletableFuture.failedFuture(e);
         }
@@ -229,7 +230,7 @@ final class RangeWatch<V> implements AutoCloseable {
         });
     }
 
-    private void onRead(GetResponse response, Throwable error) {
+    private void onRead(RangeResponse response, Throwable error) {
         if (error != null) {
             Pending failed;
             synchronized (this) {
@@ -249,8 +250,9 @@ final class RangeWatch<V> implements AutoCloseable {
         }
         type.reachability().answered();
         TreeMap<String, RangeContent.Item> fresh = new TreeMap<>();
-        for (KeyValue kv : response.getKvs()) {
-            fresh.put(utf8(kv.getKey()), new RangeContent.Item(utf8(kv.getValue()), kv.getModRevision()));
+        EtcdCalls calls = type.calls();
+        for (KeyValue kv : response.getKvsList()) {
+            fresh.put(keyOf(calls, kv), new RangeContent.Item(kv.getValue().toStringUtf8(), kv.getModRevision()));
         }
         long header = response.getHeader().getRevision();
         Pending answered = null;
@@ -288,8 +290,14 @@ final class RangeWatch<V> implements AutoCloseable {
             openStream(open, header + 1);
         }
         if (answered != null) {
-            answered.complete(Objects.requireNonNull(answer));
+            answered.answer(Objects.requireNonNull(answer));
         }
+    }
+
+    /** A key etcd sent; the entry's own key (a key type's only one) is kept once, not once more per value. */
+    private String keyOf(EtcdCalls calls, KeyValue kv) {
+        String decoded = calls.key(kv.getKey());
+        return decoded.equals(key) ? key : decoded;
     }
 
     /** Starts a new watch generation; the caller opens it after releasing the monitor. */
@@ -301,7 +309,7 @@ final class RangeWatch<V> implements AutoCloseable {
     // ---- the watch, on a stream shared with other entries ----
 
     private void openStream(long generation, long fromRevision) {
-        WatchStreams.Handle created = type.streams().watch(keyBytes, type.prefix(), fromRevision,
+        WatchStreams.Handle created = type.streams().watch(EtcdCalls.bytes(key), type.prefix(), fromRevision,
                 new WatchStreams.Listener() {
                     @Override
                     public void confirmed() {
@@ -337,16 +345,17 @@ final class RangeWatch<V> implements AutoCloseable {
     }
 
     private void onResponse(long generation, WatchResponse response) {
-        List<WatchEvent> events = response.getEvents();
+        List<Event> events = response.getEventsList();
+        EtcdCalls calls = type.calls();
         // Decoded before taking the monitor: values may be large.
         List<RangeContent.Change> changes = new ArrayList<>(events.size());
-        for (WatchEvent event : events) {
-            KeyValue kv = event.getKeyValue();
+        for (Event event : events) {
+            KeyValue kv = event.getKv();
             // A delete's key-value carries the revision of the delete as its mod revision.
-            switch (event.getEventType()) {
-                case PUT -> changes.add(new RangeContent.Change(utf8(kv.getKey()),
-                        new RangeContent.Item(utf8(kv.getValue()), kv.getModRevision()), kv.getModRevision()));
-                case DELETE -> changes.add(new RangeContent.Change(utf8(kv.getKey()), null, kv.getModRevision()));
+            switch (event.getType()) {
+                case PUT -> changes.add(new RangeContent.Change(keyOf(calls, kv),
+                        new RangeContent.Item(kv.getValue().toStringUtf8(), kv.getModRevision()), kv.getModRevision()));
+                case DELETE -> changes.add(new RangeContent.Change(keyOf(calls, kv), null, kv.getModRevision()));
                 default -> { }
             }
         }
@@ -363,7 +372,7 @@ final class RangeWatch<V> implements AutoCloseable {
             }
         }
         if (answered != null) {
-            answered.complete(Objects.requireNonNull(answer));
+            answered.answer(Objects.requireNonNull(answer));
         }
     }
 
@@ -389,7 +398,7 @@ final class RangeWatch<V> implements AutoCloseable {
         // The entries of the type that wait out a backoff retry now, and find their watches confirmed.
         type.reachability().answered();
         if (answered != null) {
-            answered.complete(Objects.requireNonNull(answer));
+            answered.answer(Objects.requireNonNull(answer));
         }
     }
 
@@ -485,7 +494,7 @@ final class RangeWatch<V> implements AutoCloseable {
             waiting.fail(failure(EtcdFetchException.Operation.WATCH, new TimeoutException(
                     "the watch is not re-established yet")));
         } else {
-            waiting.complete(unchanged(waiting.minIndex));
+            waiting.answer(unchanged(waiting.minIndex));
         }
     }
 
@@ -516,7 +525,7 @@ final class RangeWatch<V> implements AutoCloseable {
         }
         if (abandoned != null) {
             abandoned.cancelDeadline();
-            abandoned.future.cancel(false);
+            abandoned.cancel(false);
         }
         if (ended != null) {
             // Cancels the watch id; the stream ends (etcd frees it at once) when it was the last.
@@ -545,9 +554,5 @@ final class RangeWatch<V> implements AutoCloseable {
     /** The error a stage failed with, without the {@link CompletionException} a chain wraps it in. */
     private static Throwable unwrap(Throwable error) {
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    }
-
-    static String utf8(ByteSequence bytes) {
-        return bytes.toString(StandardCharsets.UTF_8);
     }
 }

@@ -2,17 +2,14 @@ package io.watchcache.etcd;
 
 import com.google.protobuf.ByteString;
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
 import io.etcd.jetcd.Constants;
 import io.etcd.jetcd.api.WatchCancelRequest;
 import io.etcd.jetcd.api.WatchCreateRequest;
-import io.etcd.jetcd.api.WatchGrpc;
 import io.etcd.jetcd.api.WatchProgressRequest;
 import io.etcd.jetcd.api.WatchRequest;
+import io.etcd.jetcd.api.WatchResponse;
 import io.etcd.jetcd.common.exception.EtcdExceptionFactory;
-import io.etcd.jetcd.options.OptionsUtil;
 import io.etcd.jetcd.support.Util;
-import io.etcd.jetcd.watch.WatchResponse;
 import io.grpc.Metadata;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -54,7 +51,7 @@ import java.util.concurrent.TimeoutException;
  * One timer task per stream does both.
  *
  * <p>The streams run on the jetcd client's own channel, with its credentials and namespace, so
- * they go where and as the client's other calls go.
+ * they go where and as the client's other calls go ({@link EtcdCalls}).
  *
  * <p>Locking: the monitor guards the streams and their watches; it is never held while a
  * listener runs or a request is written.
@@ -76,7 +73,7 @@ final class WatchStreams {
          */
         void confirmed();
 
-        /** Events (or a progress report) of this watch, namespace already removed from the keys. */
+        /** Events (or a progress report) of this watch, as etcd sent them (keys with the namespace). */
         void response(WatchResponse response);
 
         /**
@@ -137,7 +134,7 @@ final class WatchStreams {
         }
     }
 
-    private final Client client;
+    private final EtcdCalls calls;
     private final EtcdTypeOptions options;
     /** Guarded by this. */
     private final List<Stream> streams = new ArrayList<>();
@@ -146,11 +143,9 @@ final class WatchStreams {
     private @Nullable ScheduledFuture<?> retry;
     /** Streams failed in a row with no answer from etcd in between: the backoff's exponent. Guarded by this. */
     private int failuresInRow;
-    private WatchGrpc.@Nullable WatchStub stub;
-    private volatile @Nullable ByteSequence namespace;
 
-    WatchStreams(Client client, EtcdTypeOptions options) {
-        this.client = client;
+    WatchStreams(EtcdCalls calls, EtcdTypeOptions options) {
+        this.calls = calls;
         this.options = options;
     }
 
@@ -159,9 +154,8 @@ final class WatchStreams {
      * has require-leader set: a member cut off from the leader cancels it rather than going quiet.
      */
     Handle watch(ByteSequence key, boolean prefix, long fromRevision, Listener listener) {
-        ByteSequence ns = namespace();
-        Handle handle = new Handle(Util.prefixNamespace(key, ns),
-                prefix ? Util.prefixNamespaceToRangeEnd(OptionsUtil.prefixEndOf(key), ns) : null,
+        ByteSequence ns = calls.namespace();
+        Handle handle = new Handle(Util.prefixNamespace(key, ns), prefix ? EtcdCalls.rangeEnd(key, ns) : null,
                 fromRevision, listener);
         synchronized (this) {
             placeLocked(handle);
@@ -245,7 +239,7 @@ final class WatchStreams {
 
     // ---- one gRPC stream; everything but the listeners runs under WatchStreams.this ----
 
-    private final class Stream implements ClientResponseObserver<WatchRequest, io.etcd.jetcd.api.WatchResponse> {
+    private final class Stream implements ClientResponseObserver<WatchRequest, WatchResponse> {
 
         /**
          * Watches whose create request was sent and not yet answered, in the order sent: etcd
@@ -312,7 +306,7 @@ final class WatchStreams {
             leader.put(Constants.REQUIRE_LEADER_KEY, Constants.REQUIRE_LEADER_VALUE);
             try {
                 // Starts the call; beforeStart hands over the request side before this returns.
-                stubLocked().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(leader)).watch(this);
+                calls.watchStub().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(leader)).watch(this);
             } catch (RuntimeException e) {
                 EtcdTimer.execute(() -> fail(e));
             }
@@ -339,7 +333,7 @@ final class WatchStreams {
         }
 
         @Override
-        public void onNext(io.etcd.jetcd.api.WatchResponse response) {
+        public void onNext(WatchResponse response) {
             Handle created = null;
             Handle target = null;
             synchronized (WatchStreams.this) {
@@ -389,7 +383,7 @@ final class WatchStreams {
                         .isEmpty() ? "no reason given" : response.getCancelReason()));
                 target.listener.cancelled(error, compacted);
             } else if (target != null) {
-                target.listener.response(new WatchResponse(response, namespace()));
+                target.listener.response(response);
                 int events = response.getEventsCount();
                 if (events > 0) {
                     // Moved only once the listener has the events: a watch re-created meanwhile
@@ -520,26 +514,6 @@ final class WatchStreams {
         } catch (RuntimeException ignored) {
             // Already ended.
         }
-    }
-
-    // ---- the jetcd client's channel, credentials and namespace ----
-
-    private WatchGrpc.WatchStub stubLocked() {
-        WatchGrpc.WatchStub made = stub;
-        if (made == null) {
-            made = JetcdInternals.stub(client, WatchGrpc::newStub);
-            stub = made;
-        }
-        return made;
-    }
-
-    private ByteSequence namespace() {
-        ByteSequence ns = namespace;
-        if (ns == null) {
-            ns = JetcdInternals.namespace(client);
-            namespace = ns;
-        }
-        return ns;
     }
 
     private static Duration min(Duration a, Duration b) {

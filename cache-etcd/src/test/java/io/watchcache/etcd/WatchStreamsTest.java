@@ -3,8 +3,8 @@ package io.watchcache.etcd;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
-import io.etcd.jetcd.watch.WatchEvent;
-import io.etcd.jetcd.watch.WatchResponse;
+import io.etcd.jetcd.api.Event;
+import io.etcd.jetcd.api.WatchResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -43,8 +43,8 @@ class WatchStreamsTest {
 
         @Override
         public void response(WatchResponse response) {
-            for (WatchEvent event : response.getEvents()) {
-                values.add(event.getKeyValue().getValue().toString(StandardCharsets.UTF_8));
+            for (Event event : response.getEventsList()) {
+                values.add(event.getKv().getValue().toStringUtf8());
             }
         }
 
@@ -71,7 +71,7 @@ class WatchStreamsTest {
                 now = kv.put(bytes(ns + "b"), bytes("b" + i)).get(10, TimeUnit.SECONDS).getHeader().getRevision();
             }
             kv.compact(now).get(10, TimeUnit.SECONDS);
-            WatchStreams streams = new WatchStreams(client, EtcdTypeOptions.builder().build());
+            WatchStreams streams = new WatchStreams(new EtcdCalls(client), EtcdTypeOptions.builder().build());
             long streamsBefore = etcd.watchStreams();
 
             // Two watches from before the compaction, one from now, all on one stream.
@@ -107,7 +107,7 @@ class WatchStreamsTest {
         try (Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
             KV kv = client.getKVClient();
             long from = kv.put(bytes(ns + "x"), bytes("x0")).get(10, TimeUnit.SECONDS).getHeader().getRevision() + 1;
-            WatchStreams streams = new WatchStreams(client, EtcdTypeOptions.builder().build());
+            WatchStreams streams = new WatchStreams(new EtcdCalls(client), EtcdTypeOptions.builder().build());
             Heard x = new Heard();
             Heard y = new Heard();
             try (WatchStreams.Handle watchX = streams.watch(bytes(ns + "x"), false, from, x);
@@ -156,7 +156,7 @@ class WatchStreamsTest {
         }
         try (Client client = Client.builder().endpoints(etcd.endpoint()).user(root).password(password).build();
              Client anonymous = Client.builder().endpoints(etcd.endpoint()).build()) {
-            WatchStreams streams = new WatchStreams(client, EtcdTypeOptions.builder().build());
+            WatchStreams streams = new WatchStreams(new EtcdCalls(client), EtcdTypeOptions.builder().build());
             Heard heard = new Heard();
             WatchStreams.Handle handle = streams.watch(bytes(ns + "secure"), false, 0, heard);
             await().atMost(Duration.ofSeconds(10)).until(() -> heard.created);
@@ -167,8 +167,9 @@ class WatchStreamsTest {
 
             // Without credentials the same watch is refused: the stream did use the client's.
             Heard refused = new Heard();
-            try (WatchStreams.Handle anonymousWatch = new WatchStreams(anonymous, EtcdTypeOptions.builder().build())
-                    .watch(bytes(ns + "secure"), false, 0, refused)) {
+            WatchStreams anonymousStreams = new WatchStreams(new EtcdCalls(anonymous),
+                    EtcdTypeOptions.builder().build());
+            try (WatchStreams.Handle anonymousWatch = anonymousStreams.watch(bytes(ns + "secure"), false, 0, refused)) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> !refused.failures.isEmpty());
                 assertThat(refused.created).isFalse();
             }

@@ -1,0 +1,138 @@
+package io.watchcache.etcd;
+
+import com.google.protobuf.ByteString;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.api.KVGrpc;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.RangeResponse;
+import io.etcd.jetcd.api.WatchGrpc;
+import io.etcd.jetcd.options.OptionsUtil;
+import io.etcd.jetcd.support.Util;
+import io.grpc.stub.StreamObserver;
+import org.jspecify.annotations.Nullable;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The etcd calls of one type, made with etcd's gRPC stubs on the jetcd client's own channel,
+ * credentials and namespace ({@link JetcdInternals}): reads of a range, and the shared watch
+ * streams' stub.
+ *
+ * <p>Their callbacks run on {@link #CALLBACKS}, a few threads of ours, not on jetcd's and gRPC's
+ * cached pools: those grow a thread per concurrent answer, so the thousands of first reads of a
+ * large fleet left a hundred threads behind. Every callback is short and never blocks (gRPC runs
+ * the callbacks of one call in order, on whichever thread is free).
+ */
+final class EtcdCalls {
+
+    /** Threads for the callbacks of every type's calls; they end when idle. */
+    static final Executor CALLBACKS = callbacks();
+
+    private final Client client;
+    private volatile @Nullable ByteSequence namespace;
+    private volatile KVGrpc.@Nullable KVStub kv;
+    private volatile WatchGrpc.@Nullable WatchStub watch;
+
+    EtcdCalls(Client client) {
+        this.client = client;
+    }
+
+    Client client() {
+        return client;
+    }
+
+    /**
+     * Reads {@code key} (every key under it when {@code prefix}), linearizably, failing after
+     * {@code timeout} (the call is cancelled then, so a frozen member holds nothing of ours).
+     */
+    CompletableFuture<RangeResponse> range(ByteSequence key, boolean prefix, Duration timeout) {
+        ByteSequence ns = namespace();
+        RangeRequest.Builder request = RangeRequest.newBuilder().setKey(Util.prefixNamespace(key, ns));
+        if (prefix) {
+            request.setRangeEnd(rangeEnd(key, ns));
+        }
+        CompletableFuture<RangeResponse> answer = new CompletableFuture<>();
+        kvStub().withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS).range(request.build(),
+                new StreamObserver<>() {
+                    @Override
+                    public void onNext(RangeResponse response) {
+                        answer.complete(response);
+                    }
+
+                    @Override
+                    public void onError(Throwable error) {
+                        answer.completeExceptionally(error);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        answer.completeExceptionally(new IllegalStateException("etcd answered a read with nothing"));
+                    }
+                });
+        return answer;
+    }
+
+    /** The end of the range of keys under {@code prefix}, namespace included. */
+    static ByteString rangeEnd(ByteSequence prefix, ByteSequence namespace) {
+        return Util.prefixNamespaceToRangeEnd(OptionsUtil.prefixEndOf(prefix), namespace);
+    }
+
+    /** A key as etcd sends it, without the namespace, as a string. */
+    String key(ByteString key) {
+        int ns = namespace().size();
+        return ns == 0 ? key.toStringUtf8() : key.substring(ns).toStringUtf8();
+    }
+
+    WatchGrpc.WatchStub watchStub() {
+        WatchGrpc.WatchStub made = watch;
+        if (made == null) {
+            made = JetcdInternals.stub(client, WatchGrpc::newStub).withExecutor(CALLBACKS);
+            watch = made;
+        }
+        return made;
+    }
+
+    private KVGrpc.KVStub kvStub() {
+        KVGrpc.KVStub made = kv;
+        if (made == null) {
+            made = JetcdInternals.stub(client, KVGrpc::newStub).withExecutor(CALLBACKS);
+            kv = made;
+        }
+        return made;
+    }
+
+    /** The namespace the client prefixes keys with (empty for none). */
+    ByteSequence namespace() {
+        ByteSequence ns = namespace;
+        if (ns == null) {
+            ns = JetcdInternals.namespace(client);
+            namespace = ns;
+        }
+        return ns;
+    }
+
+    static ByteSequence bytes(String key) {
+        return ByteSequence.from(key, StandardCharsets.UTF_8);
+    }
+
+    private static Executor callbacks() {
+        int threads = Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
+        AtomicInteger count = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), task -> {
+                    Thread thread = new Thread(task, "watchcache-etcd-calls-" + count.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+}
