@@ -53,6 +53,7 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
     private final EtcdReachability reachability;
     private final EtcdCalls calls;
     private final WatchStreams streams;
+    private final Deadlines deadlines = new Deadlines();
     /** Extra read attempts in flight at most (see {@link #tryHedge()}). */
     private final Semaphore hedges = new Semaphore(MAX_HEDGES);
 
@@ -78,6 +79,11 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
     /** The type's reads and streams, on the client's channel. */
     EtcdCalls calls() {
         return calls;
+    }
+
+    /** The deadlines of the type's waiting fetches. */
+    Deadlines deadlines() {
+        return deadlines;
     }
 
     /** The watch streams this type's entries share. */

@@ -9,9 +9,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One daemon thread for the etcd types' short, non-blocking work: fetch deadlines, watch health
- * checks, and hops off jetcd's threads (its watch error callback runs under a lock shared by
- * every watch of the client, so nothing of ours should run there).
+ * One daemon thread for the etcd types' short, non-blocking work: the deadline wheels, one health
+ * check per watch stream, read hedges, and hops off the stream callbacks (a stream's failure is
+ * heard by each of its watches, so completing their fetches is done here, not in the callback).
  */
 final class EtcdTimer {
 
@@ -43,6 +43,11 @@ final class EtcdTimer {
 
     static void execute(Runnable task) {
         TIMER.execute(task);
+    }
+
+    /** Tasks waiting on the timer (for tests and diagnostics). */
+    static int queued() {
+        return TIMER.getQueue().size();
     }
 
     private static ScheduledThreadPoolExecutor create() {

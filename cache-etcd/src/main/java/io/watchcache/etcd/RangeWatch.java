@@ -56,12 +56,16 @@ final class RangeWatch<V> implements AutoCloseable {
      * entries each keep one, so it is the future itself, and the cache cancelling it (the entry
      * went) is seen by overriding {@link #cancel}, not by a callback.
      */
-    private final class Pending extends CompletableFuture<FetchResult<V>> {
+    private final class Pending extends Deadlines.Waiting<FetchResult<V>> {
         final long minIndex;
-        @Nullable ScheduledFuture<?> deadline;
 
         Pending(long minIndex) {
             this.minIndex = minIndex;
+        }
+
+        @Override
+        void expired() {
+            timedOut(this);
         }
 
         void answer(FetchResult<V> result) {
@@ -84,10 +88,7 @@ final class RangeWatch<V> implements AutoCloseable {
         }
 
         void cancelDeadline() {
-            ScheduledFuture<?> scheduled = deadline;
-            if (scheduled != null) {
-                scheduled.cancel(false);
-            }
+            type.deadlines().remove(this);
         }
     }
 
@@ -148,7 +149,7 @@ final class RangeWatch<V> implements AutoCloseable {
                 answer = unchanged(minIndex);
             } else {
                 pending = waiting;
-                waiting.deadline = EtcdTimer.schedule(() -> timedOut(waiting), timeout);
+                type.deadlines().add(waiting, timeout);
                 if (stale) {
                     read = !reading;
                     reading = true;

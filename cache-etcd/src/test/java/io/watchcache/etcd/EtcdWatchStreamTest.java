@@ -141,6 +141,9 @@ class EtcdWatchStreamTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> seen.size() == n
                 && cache.snapshot().watches().size() == n && etcd.watchers() >= n);
         assertThat(etcd.watchStreams() - before).as("streams for 2,000 watches").isLessThanOrEqualTo(20);
+        // One timer task per stream (its health check) and one for every waiting fetch's deadline,
+        // not one per watch: a few dozen at most, whatever other tests of this JVM left running.
+        assertThat(EtcdTimer.queued()).as("tasks on the etcd timer with 2,000 watches").isLessThan(100);
 
         // Every 40th key changes twice; every change reaches that key's watch, in order, and no other.
         for (int round = 1; round <= 2; round++) {

@@ -1,0 +1,165 @@
+package io.watchcache.etcd;
+
+import org.jspecify.annotations.Nullable;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * The deadlines of a type's long waits (a fetch waiting minutes for a change), all checked by
+ * one task a second rather than a scheduled task each: with thousands of watched entries, a
+ * task per entry costs a queue slot, a task object and a log-time insert every time a fetch
+ * starts, and makes the timer's queue as long as the fleet. A deadline fires up to a second
+ * late, which a wait of minutes does not notice. Short waits (a caller's blocking read of a few
+ * seconds) keep a precise timer task of their own.
+ *
+ * <p>A timing wheel of 1,024 one-second slots; each slot is a list linked through the
+ * waiting futures themselves, so adding and removing cost no allocation. The task runs only
+ * while something waits. Locking: the monitor guards the slots and every link; {@link
+ * Waiting#expired()} runs without it.
+ */
+final class Deadlines {
+
+    /** Waits shorter than this get a timer task of their own: a second late would be noticed. */
+    static final Duration LONG_WAIT = Duration.ofSeconds(10);
+
+    /** A future with a deadline; its links belong to the {@link Deadlines} it was added to. */
+    abstract static class Waiting<T> extends CompletableFuture<T> {
+        private long deadlineNanos;
+        private int slot = -1;
+        private @Nullable Waiting<?> previous;
+        private @Nullable Waiting<?> next;
+        /** A short wait's own timer task; set before the future is handed out. */
+        private volatile @Nullable ScheduledFuture<?> timer;
+
+        /** The deadline passed while it was still waiting. Called once, without a lock held. */
+        abstract void expired();
+    }
+
+    private final Duration longWait;
+    private final long tickNanos;
+    private final Waiting<?>[] slots;
+    // Guarded by this.
+    private int size;
+    /** The last tick whose slot was checked. */
+    private long swept;
+    private @Nullable ScheduledFuture<?> task;
+
+    Deadlines() {
+        this(LONG_WAIT, Duration.ofSeconds(1), 1024);
+    }
+
+    /** A wheel of {@code slots} slots of {@code tick} each, for waits of {@code longWait} and longer. */
+    Deadlines(Duration longWait, Duration tick, int slots) {
+        this.longWait = longWait;
+        this.tickNanos = tick.toNanos();
+        this.slots = new Waiting<?>[slots];
+        this.swept = tick(System.nanoTime());
+    }
+
+    /** {@code waiting} expires after {@code timeout}, unless {@link #remove}d first. */
+    void add(Waiting<?> waiting, Duration timeout) {
+        if (timeout.compareTo(longWait) < 0) {
+            waiting.timer = EtcdTimer.schedule(() -> {
+                if (!waiting.isDone()) {
+                    waiting.expired();
+                }
+            }, timeout);
+            return;
+        }
+        synchronized (this) {
+            long now = System.nanoTime();
+            if (task == null) {
+                swept = tick(now);
+                task = EtcdTimer.every(this::sweep, Duration.ofNanos(tickNanos));
+            }
+            long deadline = now + timeout.toNanos();
+            // The slot checked first after the deadline has passed: the next tick after it.
+            long due = Math.max(tick(deadline) + 1, swept + 1);
+            int slot = (int) Math.floorMod(due, (long) slots.length);
+            waiting.deadlineNanos = deadline;
+            waiting.slot = slot;
+            waiting.previous = null;
+            waiting.next = slots[slot];
+            if (slots[slot] != null) {
+                slots[slot].previous = waiting;
+            }
+            slots[slot] = waiting;
+            size++;
+        }
+    }
+
+    /** {@code waiting} no longer waits (answered, failed or cancelled). Idempotent. */
+    void remove(Waiting<?> waiting) {
+        ScheduledFuture<?> timer = waiting.timer;
+        if (timer != null) {
+            timer.cancel(false);
+            return;
+        }
+        synchronized (this) {
+            unlinkLocked(waiting);
+        }
+    }
+
+    /** How many long waits are queued (for tests and diagnostics). */
+    synchronized int size() {
+        return size;
+    }
+
+    private void sweep() {
+        List<Waiting<?>> due = new ArrayList<>();
+        synchronized (this) {
+            long now = System.nanoTime();
+            long current = tick(now);
+            for (long t = Math.max(swept + 1, current - slots.length + 1); t <= current; t++) {
+                Waiting<?> waiting = slots[(int) Math.floorMod(t, (long) slots.length)];
+                while (waiting != null) {
+                    Waiting<?> next = waiting.next;
+                    if (waiting.deadlineNanos - now <= 0) {
+                        unlinkLocked(waiting);
+                        due.add(waiting);
+                    }
+                    waiting = next;
+                }
+            }
+            swept = current;
+            if (size == 0 && task != null) {
+                task.cancel(false);
+                task = null;
+            }
+        }
+        for (Waiting<?> waiting : due) {
+            if (!waiting.isDone()) {
+                waiting.expired();
+            }
+        }
+    }
+
+    private void unlinkLocked(Waiting<?> waiting) {
+        int slot = waiting.slot;
+        if (slot < 0) {
+            return;
+        }
+        Waiting<?> previous = waiting.previous;
+        Waiting<?> next = waiting.next;
+        if (previous == null) {
+            slots[slot] = next;
+        } else {
+            previous.next = next;
+        }
+        if (next != null) {
+            next.previous = previous;
+        }
+        waiting.slot = -1;
+        waiting.previous = null;
+        waiting.next = null;
+        size--;
+    }
+
+    private long tick(long nanos) {
+        return Math.floorDiv(nanos, tickNanos);
+    }
+}
