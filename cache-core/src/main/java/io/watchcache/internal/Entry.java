@@ -10,9 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 
@@ -77,7 +75,7 @@ final class Entry extends Lease {
     private volatile CacheRequest request;
 
     @GuardedBy("this")
-    private final Set<Follower> followers = new LinkedHashSet<>();
+    private final Followers followers = new Followers();
     @GuardedBy("this")
     private FetchState fetchState = FetchState.IDLE;
     @GuardedBy("this")
@@ -194,7 +192,7 @@ final class Entry extends Lease {
     /** The callers (not watches) waiting right now; for drain(). */
     synchronized List<Follower> waitingCallers() {
         List<Follower> callers = new ArrayList<>();
-        for (Follower follower : followers) {
+        for (Follower follower : followers.copy()) {
             if (follower.isCaller()) {
                 callers.add(follower);
             }
@@ -313,7 +311,7 @@ final class Entry extends Lease {
             previous = snapshot;
             next = previous.succeeded(result, runtime.now(), type.refresh);
             swap(next);
-            toWake = new ArrayList<>(followers);
+            toWake = followers.copy();
         }
         stored(previous, next, toWake);
     }
@@ -355,7 +353,7 @@ final class Entry extends Lease {
                     long backoff = runtime.backoff().waitNanos(attempts.failures());
                     fetchNext = startLocked(type.refreshTimerNanos + backoff);
                 }
-                toWake = new ArrayList<>(followers);
+                toWake = followers.copy();
             }
         }
         outcome.run().record(counted, outcome.tookNanos(), outcome.error());
@@ -419,7 +417,7 @@ final class Entry extends Lease {
             }
             toCancel = running;
             running = null;
-            released = new ArrayList<>(followers);
+            released = followers.copy();
             followers.clear();
             fetchState = FetchState.IDLE;
         }

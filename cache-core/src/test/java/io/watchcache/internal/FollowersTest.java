@@ -1,0 +1,82 @@
+package io.watchcache.internal;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** An entry's followers: each once, in the order they came, from none to thousands and back. */
+class FollowersTest {
+
+    private final Followers followers = new Followers();
+
+    @Test
+    void eachFollowerOnceInArrivalOrderAcrossTheSwitchToASetAndBack() {
+        List<Entry.Follower> all = new ArrayList<>();
+        for (int n = 0; n < 3 * Followers.SMALL; n++) {
+            Entry.Follower follower = follower();
+            all.add(follower);
+            followers.add(follower);
+            followers.add(follower);
+            assertThat(followers.size()).isEqualTo(n + 1);
+            assertThat(followers.copy()).isEqualTo(all);
+        }
+        // Leaving from the middle, the front and the back keeps the others' order.
+        for (Entry.Follower leaving : List.of(all.get(5), all.get(0), all.get(all.size() - 1))) {
+            followers.remove(leaving);
+            all.remove(leaving);
+            assertThat(followers.copy()).isEqualTo(all);
+        }
+        followers.remove(follower());
+        assertThat(followers.size()).isEqualTo(all.size());
+        followers.clear();
+        assertThat(followers.size()).isZero();
+        assertThat(followers.copy()).isEmpty();
+    }
+
+    @Test
+    void aSmallSetShrinksToNothingAndGrowsAgain() {
+        Entry.Follower a = follower();
+        Entry.Follower b = follower();
+        followers.add(a);
+        followers.add(b);
+        followers.remove(a);
+        assertThat(followers.copy()).containsExactly(b);
+        followers.remove(b);
+        followers.remove(b);
+        assertThat(followers.size()).isZero();
+        followers.add(a);
+        assertThat(followers.copy()).containsExactly(a);
+        assertThat(followers.toString()).startsWith("[").endsWith("]");
+    }
+
+    private static Entry.Follower follower() {
+        return new Entry.Follower() {
+            @Override
+            public void onStore(Snapshot snapshot) {
+            }
+
+            @Override
+            public void entryRemoved(Snapshot last, boolean closing) {
+            }
+
+            @Override
+            public boolean isCaller() {
+                return false;
+            }
+
+            @Override
+            public CompletableFuture<?> answerNow() {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public boolean released() {
+                return false;
+            }
+        };
+    }
+}
