@@ -316,7 +316,7 @@ public final class CacheEngine implements AutoCloseable {
 
     private Entry newEntry(EntryKey key, TypeRegistration type, CacheRequest request) {
         type.metrics.entries.incrementAndGet();
-        return new Entry(runtime, fetcher, key, type, Long.toString(entryIds.incrementAndGet(), 36), request);
+        return new Entry(runtime, fetcher, key, type, entryIds.incrementAndGet(), request);
     }
 
     // ---- watches ----
@@ -383,7 +383,7 @@ public final class CacheEngine implements AutoCloseable {
     public boolean evict(String entryId) {
         Objects.requireNonNull(entryId, "entryId");
         for (Entry entry : table.entries()) {
-            if (entry.id.equals(entryId)) {
+            if (entry.id().equals(entryId)) {
                 if (!table.remove(entry)) {
                     return false;
                 }

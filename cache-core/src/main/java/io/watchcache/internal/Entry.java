@@ -50,7 +50,8 @@ final class Entry extends Lease {
 
     final EntryKey key;
     final TypeRegistration type;
-    final String id;
+    /** Shown in base 36 ({@link #id()}); a number, so that thousands of entries keep no string each. */
+    private final long id;
     private final TokenBucket bucket;
     private final CacheRuntime runtime;
     private final Fetcher fetcher;
@@ -92,7 +93,7 @@ final class Entry extends Lease {
     @GuardedBy("this")
     private boolean dead;
 
-    Entry(CacheRuntime runtime, Fetcher fetcher, EntryKey key, TypeRegistration type, String id,
+    Entry(CacheRuntime runtime, Fetcher fetcher, EntryKey key, TypeRegistration type, long id,
           CacheRequest request) {
         this.runtime = runtime;
         this.fetcher = fetcher;
@@ -135,6 +136,11 @@ final class Entry extends Lease {
         this.request = request;
     }
 
+    /** The entry's id, as snapshots and the endpoint show it. */
+    String id() {
+        return Long.toString(id, 36);
+    }
+
     synchronized boolean fetching() {
         return fetchState == FetchState.RUNNING;
     }
@@ -146,7 +152,7 @@ final class Entry extends Lease {
 
     @Override
     public synchronized String toString() {
-        return "Entry[id=" + id + ", " + key + ", holders=" + holders() + ", followers=" + followers + ", dead="
+        return "Entry[id=" + id() + ", " + key + ", holders=" + holders() + ", followers=" + followers + ", dead="
                 + dead + ", fetchState=" + fetchState + "]";
     }
 

@@ -36,7 +36,7 @@ final class Introspection {
         for (Entry entry : entries) {
             Snapshot s = entry.snapshot();
             Throwable error = s.error();
-            entryViews.add(new CacheSnapshot.EntryView(entry.id, entry.type.name, entry.key.key(),
+            entryViews.add(new CacheSnapshot.EntryView(entry.id(), entry.type.name, entry.key.key(),
                     entry.key.partition(), s.index(), s.valid(),
                     s.valid() ? Duration.ofNanos(now - s.fetchedAtNanos()) : null, entry.fetching(),
                     error == null ? null : error.getClass().getName() + ": " + error.getMessage(),
