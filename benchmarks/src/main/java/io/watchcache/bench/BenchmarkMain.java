@@ -341,9 +341,12 @@ public final class BenchmarkMain {
     private static void etcdFleet(Figures figures, boolean quick, Path binary) throws Exception {
         Duration idle = Duration.ofSeconds(quick ? 10 : 60);
         Duration putFor = Duration.ofSeconds(quick ? 5 : 30);
-        int[] sizes = quick ? new int[] {1_000} : new int[] {1_000, 5_000};
+        int[] sizes = quick ? new int[] {1_000} : new int[] {1_000, 5_000, 100_000};
         for (int n : sizes) {
-            for (int perStream : new int[] {1, EtcdTypeOptions.DEFAULT_WATCHES_PER_STREAM}) {
+            // 100,000 streams of one watch each would measure etcd's limits, not ours: shared only.
+            int[] perStreams = n > 5_000 ? new int[] {EtcdTypeOptions.DEFAULT_WATCHES_PER_STREAM}
+                    : new int[] {1, EtcdTypeOptions.DEFAULT_WATCHES_PER_STREAM};
+            for (int perStream : perStreams) {
                 try (EtcdCluster cluster = EtcdCluster.start(binary, 3)) {
                     EtcdScenarios.Fleet fleet = EtcdScenarios.fleet(cluster, n, perStream, idle, 100, putFor);
                     log("etcd fleet " + n + " watches, " + perStream + " per stream: " + fleet);
@@ -372,9 +375,35 @@ public final class BenchmarkMain {
                             fleet.putToListenerP99Ms(), fleet.putToListenerP50Ms(), fleet.putToListenerP99Ms(), null,
                             null, null, null, how + "; " + fleet.puts() + " puts at 100/s to random watched keys,"
                             + " put -> listener (min column: p50)"));
+                    if (n == 100_000) {
+                        figures.add(new Figures.Figure("etcd_100k_watches_streams", "streams", fleet.streams(),
+                                fleet.streams(), fleet.streams(), null, null, "<= 1000", fleet.streams() <= 1000,
+                                how));
+                        figures.add(new Figures.Figure("etcd_100k_watches_heap_bytes_per_key", "B",
+                                fleet.heapBytesPerKey(), fleet.heapBytesPerKey(), fleet.heapBytesPerKey(), null, null,
+                                "<= 512", fleet.heapBytesPerKey() <= 512, how + "; heap after GC, per key"));
+                    }
                 }
             }
         }
+        try (EtcdCluster cluster = EtcdCluster.start(binary, 3)) {
+            EtcdScenarios.VersusRaw raw = EtcdScenarios.versusRawWatches(cluster, 1_000, 100, putFor);
+            log("etcd versus raw jetcd watches: " + raw);
+            String how = raw.keys() + " keys watched by the cache and by plain jetcd watches in one JVM, 3 members; "
+                    + raw.puts() + " puts at 100/s to random keys, put -> listener; cache p50/p99 "
+                    + round(raw.cacheP50Ms()) + "/" + round(raw.cacheP99Ms()) + " ms, raw "
+                    + round(raw.rawP50Ms()) + "/" + round(raw.rawP99Ms()) + " ms";
+            figures.add(new Figures.Figure("etcd_put_to_listener_p50_ratio_vs_raw_watch", "x", raw.p50Ratio(),
+                    raw.p50Ratio(), raw.p50Ratio(), raw.rawP50Ms(), raw.p50Ratio(), "<= 1.2", raw.p50Ratio() <= 1.2,
+                    how));
+            figures.add(new Figures.Figure("etcd_put_to_listener_p99_ratio_vs_raw_watch", "x", raw.p99Ratio(),
+                    raw.p99Ratio(), raw.p99Ratio(), raw.rawP99Ms(), raw.p99Ratio(), "<= 1.5", raw.p99Ratio() <= 1.5,
+                    how));
+        }
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 10) / 10.0;
     }
 
     private static void etcdLeak(Figures figures, EtcdCluster single) throws Exception {

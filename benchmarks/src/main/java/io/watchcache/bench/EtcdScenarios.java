@@ -4,6 +4,8 @@ import com.sun.management.OperatingSystemMXBean;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.watch.WatchEvent;
 import io.watchcache.CacheOptions;
 import io.watchcache.CacheRequest;
 import io.watchcache.CacheSnapshot;
@@ -448,7 +450,7 @@ final class EtcdScenarios {
                         }
                     });
                 }
-                awaitTrue(Duration.ofSeconds(120), () -> first.get() >= watches);
+                awaitTrue(Duration.ofSeconds(Math.max(120, watches / 500)), () -> first.get() >= watches);
                 // Every watch created on etcd (each entry opens its watch once its first value is in).
                 awaitTrue(Duration.ofSeconds(60), () -> sumUnchecked(cluster, m -> m.watchers()) >= watches);
                 streams = sum(cluster, m -> m.watchStreams()) - streamsBefore;
@@ -485,6 +487,86 @@ final class EtcdScenarios {
                     heapPerKey, threads, threadsAfterClose, lags.percentile(50) / 1e6, lags.percentile(99) / 1e6,
                     puts);
         }
+    }
+
+    record VersusRaw(int keys, long puts, double cacheP50Ms, double cacheP99Ms, double rawP50Ms, double rawP99Ms,
+                     long cacheDelivered, long rawDelivered) {
+        double p50Ratio() {
+            return cacheP50Ms / rawP50Ms;
+        }
+
+        double p99Ratio() {
+            return cacheP99Ms / rawP99Ms;
+        }
+    }
+
+    /**
+     * The floor any cache on etcd can reach: {@code keys} keys watched both by the cache (on
+     * shared streams, its own client) and by plain jetcd watches (one stream each, another
+     * client) in this JVM, then the same puts at {@code putsPerSecond} to random keys, each value
+     * its send time: put -> listener for both.
+     */
+    static VersusRaw versusRawWatches(EtcdCluster cluster, int keys, int putsPerSecond, Duration putFor)
+            throws Exception {
+        String ns = "bench-raw/" + System.nanoTime() + "/";
+        List<String> endpoints = cluster.endpoints();
+        String[] targets = endpoints.toArray(String[]::new);
+        LongSamples cacheLags = new LongSamples();
+        LongSamples rawLags = new LongSamples();
+        long puts = putsPerSecond * putFor.toSeconds();
+        try (Client writer = Client.builder().endpoints(targets).build();
+             Client cacheClient = Client.builder().endpoints(targets).build();
+             Client rawClient = Client.builder().endpoints(targets).build();
+             WatchCache cache = new WatchCache(CacheOptions.defaults())) {
+            KV kv = writer.getKVClient();
+            List<CompletableFuture<?>> inFlight = new ArrayList<>();
+            for (int i = 0; i < keys; i++) {
+                inFlight.add(kv.put(bytes(ns + i), bytes("v")));
+            }
+            CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            TypedCache<CacheRequest, Optional<String>> cached = cache.register("key", new EtcdKeyType(cacheClient,
+                    EtcdTypeOptions.builder().endpoints(endpoints).build()));
+            AtomicLong first = new AtomicLong();
+            for (int i = 0; i < keys; i++) {
+                cached.watch(EtcdRequest.of(ns + i), "k" + i, e -> {
+                    if (e.error() == null) {
+                        String value = e.value().orElse("");
+                        if (value.startsWith("t")) {
+                            cacheLags.add(System.nanoTime() - Long.parseLong(value.substring(1)));
+                        } else {
+                            first.incrementAndGet();
+                        }
+                    }
+                });
+            }
+            List<Watch.Watcher> raw = new ArrayList<>();
+            for (int i = 0; i < keys; i++) {
+                raw.add(rawClient.getWatchClient().watch(bytes(ns + i), Watch.listener(response -> {
+                    for (WatchEvent event : response.getEvents()) {
+                        String value = event.getKeyValue().getValue().toString(StandardCharsets.UTF_8);
+                        if (value.startsWith("t")) {
+                            rawLags.add(System.nanoTime() - Long.parseLong(value.substring(1)));
+                        }
+                    }
+                })));
+            }
+            awaitTrue(Duration.ofSeconds(120), () -> first.get() >= keys);
+            awaitTrue(Duration.ofSeconds(60), () -> sumUnchecked(cluster, m -> m.watchers()) >= 2L * keys);
+            Thread.sleep(2000);
+            long start = System.nanoTime();
+            long every = TimeUnit.SECONDS.toNanos(1) / putsPerSecond;
+            inFlight.clear();
+            for (long i = 0; i < puts; i++) {
+                parkUntil(start + i * every);
+                int key = ThreadLocalRandom.current().nextInt(keys);
+                inFlight.add(kv.put(bytes(ns + key), bytes("t" + System.nanoTime())));
+            }
+            CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            Thread.sleep(2000);
+            raw.forEach(Watch.Watcher::close);
+        }
+        return new VersusRaw(keys, puts, cacheLags.percentile(50) / 1e6, cacheLags.percentile(99) / 1e6,
+                rawLags.percentile(50) / 1e6, rawLags.percentile(99) / 1e6, cacheLags.size(), rawLags.size());
     }
 
     @FunctionalInterface
