@@ -15,7 +15,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Semaphore;
 
 /**
  * A blocking, refreshing, asynchronous cache type over one etcd key range (a key or a prefix).
@@ -39,23 +38,14 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
 
     private static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofMinutes(10);
 
-    /**
-     * Hedged read attempts of one type in flight at once. A frozen member stalls the reads round
-     * robin sends it, a few at a time; a member that is slow because thousands of entries read
-     * at once would otherwise get each read again every hedge delay (5,000 reads became 60,000
-     * calls in flight).
-     */
-    static final int MAX_HEDGES = 64;
-
     private final Client client;
     private final boolean prefix;
     private final EtcdTypeOptions options;
     private final EtcdReachability reachability;
     private final EtcdCalls calls;
     private final WatchStreams streams;
+    private final HedgedReads reads;
     private final Deadlines deadlines = new Deadlines();
-    /** Extra read attempts in flight at most (see {@link #tryHedge()}). */
-    private final Semaphore hedges = new Semaphore(MAX_HEDGES);
 
     EtcdRangeType(Client client, boolean prefix, EtcdTypeOptions options) {
         this.client = Objects.requireNonNull(client, "client");
@@ -63,17 +53,13 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
         this.options = Objects.requireNonNull(options, "options");
         this.calls = new EtcdCalls(client);
         this.streams = new WatchStreams(calls, options);
+        this.reads = new HedgedReads(calls, options);
         this.reachability = new EtcdReachability(client, options.requestTimeout(), streams::retryNow);
     }
 
-    /** Takes one extra read attempt from the type's budget; false when it is spent. */
-    boolean tryHedge() {
-        return hedges.tryAcquire();
-    }
-
-    /** An extra read attempt ended. */
-    void hedgeDone() {
-        hedges.release();
+    /** The type's hedged reads. */
+    HedgedReads reads() {
+        return reads;
     }
 
     /** The type's reads and streams, on the client's channel. */

@@ -24,8 +24,9 @@ import java.util.Objects;
  *                         progress report; one small request per idle stream (not per watch)
  *                         per interval
  * @param progressTimeout  how long the member has to answer that request; a stream that misses
- *                         it is an error for its entry (lost contact, backoff, a new read and
- *                         stream on whichever member answers). A frozen member is therefore
+ *                         it is an error for its entries (lost contact until each watch is
+ *                         re-created, from where it was, on whichever member answers). A
+ *                         frozen member is therefore
  *                         noticed within about {@code progressInterval + progressTimeout} plus
  *                         half the shorter of the two
  * @param endpoints        the endpoints the client talks to, named in error messages (the jetcd

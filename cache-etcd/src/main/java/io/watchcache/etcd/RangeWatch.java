@@ -17,10 +17,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The etcd side of one cache entry: the range's content ({@link RangeContent}), kept current
@@ -39,13 +36,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * failed read, the next read's answer restores contact.
  *
  * <p>A frozen member accepts connections and requests but answers nothing. So that it costs at
- * most a short delay, a read that has no answer after {@link EtcdTypeOptions#hedgeDelay()} is
- * sent again, and again, until one answers (gRPC's round robin places each attempt on the next
- * member in turn) and the first answer wins; the shared streams do the same for a stream that
- * does not confirm its first watch within that delay.
+ * most a short delay, reads are hedged ({@link HedgedReads}), and the shared streams move the
+ * watches of a new stream that does not confirm its first one within the hedge delay.
  *
- * <p>Locking: the monitor guards the fields marked so and is never held while calling jetcd or
- * completing a fetch; jetcd's callbacks take it, so the reverse would deadlock.
+ * <p>Locking: the monitor guards the fields marked so and is never held while calling etcd or
+ * completing a fetch; the calls' callbacks take it, so the reverse would deadlock.
  */
 final class RangeWatch<V> implements AutoCloseable {
 
@@ -103,8 +98,11 @@ final class RangeWatch<V> implements AutoCloseable {
     private boolean reading;
     /** A fetch was failed for lack of an answer: the entry shows lost contact until one is answered. */
     private boolean contactLost;
-    /** etcd confirmed the watch and its stream has not failed since. */
-    private boolean confirmed;
+    /**
+     * Why the watch's stream failed, until etcd confirms the re-created watch; null while the
+     * watch is fine (or not yet confirmed for the first time).
+     */
+    private @Nullable Throwable interruption;
     /** The watch on a shared stream; null while there is none. */
     private WatchStreams.@Nullable Handle watcher;
     /** Generation of the current stream; callbacks of an older one are ignored. */
@@ -133,6 +131,7 @@ final class RangeWatch<V> implements AutoCloseable {
         boolean read = false;
         long open = 0;
         long from = 0;
+        Throwable failedNow = null;
         Pending replaced;
         synchronized (this) {
             if (closed) {
@@ -143,7 +142,13 @@ final class RangeWatch<V> implements AutoCloseable {
             pending = null;
             if (!stale && content.hasNewFor(minIndex)) {
                 answer = deliverLocked();
-            } else if (!stale && contactLost && confirmed) {
+            } else if (!stale && interruption != null && !contactLost) {
+                // The watch is being re-created and the entry does not know yet (no fetch was
+                // waiting when the stream failed): waiting would hide that nothing is watching.
+                // Once it knows, a fetch waits for the confirmation, which answers it.
+                contactLost = true;
+                failedNow = interruption;
+            } else if (!stale && contactLost && interruption == null) {
                 // Re-created and confirmed while the entry waited out its backoff: etcd answers.
                 contactLost = false;
                 answer = unchanged(minIndex);
@@ -167,6 +172,10 @@ final class RangeWatch<V> implements AutoCloseable {
             waiting.complete(answer);
             return waiting;
         }
+        if (failedNow != null) {
+            waiting.completeExceptionally(failure(EtcdFetchException.Operation.WATCH, failedNow));
+            return waiting;
+        }
         if (read) {
             read();
         } else if (open != 0) {
@@ -186,49 +195,9 @@ final class RangeWatch<V> implements AutoCloseable {
 
     // ---- reads ----
 
-    /**
-     * Reads the range, and again every {@code hedgeDelay} while no answer came, until the request
-     * timeout; the first answer wins. Each attempt is placed by round robin, so a member that
-     * never answers holds up one attempt, not the read. Extra attempts come from the type's
-     * budget ({@link EtcdRangeType#tryHedge()}): thousands of entries reading at once from a
-     * slow (not frozen) member would otherwise send every read ten times over.
-     */
+    /** Reads the range (hedged: {@link HedgedReads}); the answer goes to {@link #onRead}. */
     private void read() {
-        CompletableFuture<RangeResponse> answer = new CompletableFuture<>();
-        AtomicInteger outstanding = new AtomicInteger(1);
-        rangeRequest(answer, outstanding, false);
-        Duration hedge = type.options().hedgeDelay();
-        long attempts = Math.max(1, type.options().requestTimeout().toNanos() / hedge.toNanos());
-        AtomicInteger sent = new AtomicInteger(1);
-        ScheduledFuture<?> hedging = EtcdTimer.every(() -> {
-            if (!answer.isDone() && !isClosed() && sent.get() < attempts && type.tryHedge()) {
-                sent.incrementAndGet();
-                outstanding.incrementAndGet();
-                rangeRequest(answer, outstanding, true);
-            }
-        }, hedge);
-        answer.whenComplete((r, e) -> hedging.cancel(false));
-        answer.orTimeout(type.options().requestTimeout().toNanos(), TimeUnit.NANOSECONDS)
-                .whenComplete(this::onRead);
-    }
-
-    private void rangeRequest(CompletableFuture<RangeResponse> answer, AtomicInteger outstanding, boolean hedged) {
-        CompletableFuture<RangeResponse> get;
-        try {
-            get = type.calls().range(EtcdCalls.bytes(key), type.prefix(), type.options().requestTimeout());
-        } catch (RuntimeException e) {
-            get = CompletableFuture.failedFuture(e);
-        }
-        get.whenComplete((response, error) -> {
-            if (hedged) {
-                type.hedgeDone();
-            }
-            if (error == null) {
-                answer.complete(response);
-            } else if (outstanding.decrementAndGet() == 0) {
-                answer.completeExceptionally(error);
-            }
-        });
+        type.reads().read(EtcdCalls.bytes(key), type.prefix(), () -> !isClosed()).whenComplete(this::onRead);
     }
 
     private void onRead(RangeResponse response, Throwable error) {
@@ -303,7 +272,7 @@ final class RangeWatch<V> implements AutoCloseable {
 
     /** Starts a new watch generation; the caller opens it after releasing the monitor. */
     private long startStreamLocked() {
-        confirmed = false;
+        interruption = null;
         return ++stream;
     }
 
@@ -388,7 +357,7 @@ final class RangeWatch<V> implements AutoCloseable {
             if (closed || generation != stream) {
                 return;
             }
-            confirmed = true;
+            interruption = null;
             if (contactLost && pending != null && !stale) {
                 answered = pending;
                 pending = null;
@@ -396,7 +365,8 @@ final class RangeWatch<V> implements AutoCloseable {
                 answer = content.hasNewFor(answered.minIndex) ? deliverLocked() : unchanged(answered.minIndex);
             }
         }
-        // The entries of the type that wait out a backoff retry now, and find their watches confirmed.
+        // The entries of the type that wait out a backoff retry now, and find their watches confirmed:
+        // each fetch answers "nothing new" at once.
         type.reachability().answered();
         if (answered != null) {
             answered.answer(Objects.requireNonNull(answer));
@@ -405,7 +375,8 @@ final class RangeWatch<V> implements AutoCloseable {
 
     /**
      * The watch's stream failed; the streams re-create the watch from its next revision. Until
-     * etcd confirms it, the entry has no contact: the waiting fetch fails, so the cache says so.
+     * etcd confirms it, the entry has no contact: the waiting fetch fails, so the cache says so,
+     * and so does every fetch that comes meanwhile.
      */
     private void onInterrupted(long generation, Throwable error) {
         Throwable cause = unwrap(error);
@@ -414,7 +385,7 @@ final class RangeWatch<V> implements AutoCloseable {
             if (closed || generation != stream) {
                 return;
             }
-            confirmed = false;
+            interruption = cause;
             failed = pending;
             pending = null;
             contactLost |= failed != null;
@@ -489,7 +460,7 @@ final class RangeWatch<V> implements AutoCloseable {
             }
             pending = null;
             // Still no stream: "nothing new" would claim a contact the entry does not have.
-            stillLost = contactLost && !stale && !confirmed;
+            stillLost = !stale && interruption != null;
         }
         if (stillLost) {
             waiting.fail(failure(EtcdFetchException.Operation.WATCH, new TimeoutException(

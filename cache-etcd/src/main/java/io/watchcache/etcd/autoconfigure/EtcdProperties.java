@@ -35,8 +35,9 @@ public class EtcdProperties {
     private Duration progressInterval = EtcdTypeOptions.DEFAULT_PROGRESS_INTERVAL;
 
     /**
-     * How long a member has to answer a progress request before its watch counts as failed
-     * (lost contact, then a new read and stream on whichever member answers).
+     * How long a member has to answer a progress request before its watch stream counts as
+     * failed (lost contact for its watches, each then re-created from where it was on whichever
+     * member answers).
      */
     private Duration progressTimeout = EtcdTypeOptions.DEFAULT_PROGRESS_TIMEOUT;
 

@@ -1,0 +1,152 @@
+package io.watchcache.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.api.RangeResponse;
+
+import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A type's reads of a range, hedged against a member that answers nothing. A frozen member
+ * (SIGSTOP, a network black hole) accepts requests and answers none, and gRPC's round robin
+ * keeps sending it every third call; so a read with no answer after the hedge delay is sent
+ * again, and again, until one answers or the request timeout passes, and the first answer wins.
+ *
+ * <p>Extra attempts come from a budget of {@value #MAX_HEDGES} in flight per type. A member that
+ * is slow because thousands of entries read at once (a large fleet starting) would otherwise
+ * get each read again every hedge delay: 5,000 reads became 60,000 calls in flight.
+ *
+ * <p>At most {@value #MAX_READS} reads of a type are in flight; the others wait their turn, in
+ * order, and their request timeout starts when they are sent. 100,000 entries starting (or
+ * retrying together once etcd answers again) sent 100,000 linearizable reads at once: on three
+ * members sharing two cores the leader missed its heartbeats, every stream failed with "no
+ * leader", and the retries came back as one more wave.
+ */
+final class HedgedReads {
+
+    static final int MAX_HEDGES = 64;
+    static final int MAX_READS = 256;
+
+    private final EtcdCalls calls;
+    private final EtcdTypeOptions options;
+    private final Semaphore budget = new Semaphore(MAX_HEDGES);
+    private final Semaphore reads = new Semaphore(MAX_READS);
+    private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
+
+    HedgedReads(EtcdCalls calls, EtcdTypeOptions options) {
+        this.calls = calls;
+        this.options = options;
+    }
+
+    /**
+     * Reads {@code key} (the range under it when {@code prefix}); fails after the request
+     * timeout. No attempt is added once {@code wanted} says the answer is no longer needed.
+     */
+    CompletableFuture<RangeResponse> read(ByteSequence key, boolean prefix, BooleanSupplier wanted) {
+        CompletableFuture<RangeResponse> result = new CompletableFuture<>();
+        Runnable send = () -> {
+            if (!wanted.getAsBoolean()) {
+                result.completeExceptionally(new CancellationException("the read is no longer needed"));
+                done();
+                return;
+            }
+            CompletableFuture<RangeResponse> answer = hedged(key, prefix, wanted);
+            BiConsumer<RangeResponse, Throwable> finish = (response, error) -> {
+                done();
+                if (error == null) {
+                    result.complete(response);
+                } else {
+                    result.completeExceptionally(error);
+                }
+            };
+            if (answer.isDone()) {
+                // Failed at once (a closed client): finish elsewhere, or sending the waiting reads
+                // would recurse once per read.
+                EtcdTimer.execute(() -> answer.whenComplete(finish));
+            } else {
+                answer.whenComplete(finish);
+            }
+        };
+        if (reads.tryAcquire()) {
+            send.run();
+        } else {
+            waiting.add(send);
+            sendWaiting();
+        }
+        return result;
+    }
+
+    /** Reads waiting for their turn (for tests and diagnostics). */
+    int queued() {
+        return waiting.size();
+    }
+
+    private void done() {
+        reads.release();
+        sendWaiting();
+    }
+
+    /** Sends waiting reads while there is room; whoever frees room (or queues a read) calls it. */
+    private void sendWaiting() {
+        while (!waiting.isEmpty() && reads.tryAcquire()) {
+            Runnable next = waiting.poll();
+            if (next == null) {
+                reads.release();
+                return;
+            }
+            next.run();
+        }
+    }
+
+    private CompletableFuture<RangeResponse> hedged(ByteSequence key, boolean prefix, BooleanSupplier wanted) {
+        CompletableFuture<RangeResponse> answer = new CompletableFuture<>();
+        AtomicInteger outstanding = new AtomicInteger(1);
+        attempt(answer, outstanding, key, prefix, false);
+        Duration hedge = options.hedgeDelay();
+        long attempts = Math.max(1, options.requestTimeout().toNanos() / hedge.toNanos());
+        AtomicInteger sent = new AtomicInteger(1);
+        ScheduledFuture<?> hedging = EtcdTimer.every(() -> {
+            if (!answer.isDone() && wanted.getAsBoolean() && sent.get() < attempts && budget.tryAcquire()) {
+                sent.incrementAndGet();
+                outstanding.incrementAndGet();
+                attempt(answer, outstanding, key, prefix, true);
+            }
+        }, hedge);
+        answer.whenComplete((r, e) -> hedging.cancel(false));
+        return answer.orTimeout(options.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Hedge attempts in flight now (for tests and diagnostics). */
+    int hedgesInFlight() {
+        return MAX_HEDGES - budget.availablePermits();
+    }
+
+    private void attempt(CompletableFuture<RangeResponse> answer, AtomicInteger outstanding, ByteSequence key,
+                         boolean prefix, boolean hedged) {
+        CompletableFuture<RangeResponse> get;
+        try {
+            get = calls.range(key, prefix, options.requestTimeout());
+        } catch (RuntimeException e) {
+            get = CompletableFuture.failedFuture(e);
+        }
+        get.whenComplete((response, error) -> {
+            if (hedged) {
+                budget.release();
+            }
+            if (error == null) {
+                answer.complete(response);
+            } else if (outstanding.decrementAndGet() == 0) {
+                answer.completeExceptionally(error);
+            }
+        });
+    }
+}
