@@ -8,6 +8,7 @@ module io.watchcache {
     requires transitive micrometer.core;
     requires transitive micrometer.observation;
     requires com.github.benmanes.caffeine;
+    requires java.management;
     requires org.slf4j;
     requires static com.google.errorprone.annotations;
     requires static transitive org.jspecify;

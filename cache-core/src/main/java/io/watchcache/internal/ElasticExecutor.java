@@ -1,7 +1,11 @@
 package io.watchcache.internal;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -22,12 +26,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * are busy with long work (a synchronous blocking fetch holds its worker for minutes). So it
  * never starves, however many tasks block, and short bursts cost no threads. Workers beyond
  * the core retire after a while idle.
+ *
+ * <p>A queue can also wait because the machine is busy: 100,000 watched entries starting on two
+ * cores kept the oldest task waiting for seconds, and the pool grew to a hundred threads that
+ * only shared the same cores. So the check asks which busy workers are blocked and which are
+ * computing (runnable, their CPU time moving), and adds one worker per blocked one: none while
+ * all of them compute, however slowly a busy machine lets them.
  */
 final class ElasticExecutor extends AbstractExecutorService {
 
     static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long CHECK_MILLIS = 10;
     private static final long SPARE_IDLE_SECONDS = 30;
+
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+    private static final boolean CPU_TIME = cpuTimeAvailable();
+    /** A runnable worker that used at least this share of the time since the last sample is computing. */
+    private static final double COMPUTING_SHARE = 0.1;
+    /** A sample older than this says nothing about now: take a new one and decide at the next check. */
+    private static final long SAMPLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private record Task(Runnable work, long queuedAt) {
     }
@@ -42,6 +59,9 @@ final class ElasticExecutor extends AbstractExecutorService {
     private volatile boolean shutdown;
     // Guarded by itself.
     private final List<Thread> live = new ArrayList<>();
+    /** Each live worker's CPU time at {@link #sampledAt}; only the timer thread touches them. */
+    private final Map<Thread, Long> cpuAtSample = new HashMap<>();
+    private long sampledAt;
 
     ElasticExecutor(int core, ThreadFactory threads, ScheduledExecutorService timer) {
         this.core = core;
@@ -62,19 +82,71 @@ final class ElasticExecutor extends AbstractExecutorService {
 
     /**
      * When the oldest task has waited too long, the busy workers are not coming back soon: add
-     * workers, doubling the pool at most per check. Doubling reaches a thousand parked fetches
-     * in about ten checks, yet a long queue of short tasks behind a few blocked workers is
-     * drained by the first new ones instead of starting a thread per task.
+     * a worker for each blocked one, so the pool at most doubles per check (without CPU times:
+     * doubling, blocked or not). Doubling reaches a thousand parked fetches in about ten checks,
+     * yet a long queue of short tasks behind a few blocked workers is drained by the first new
+     * ones instead of starting a thread per task.
      */
     private void compensate() {
         Task oldest = queue.peek();
         if (oldest == null || shutdown || System.nanoTime() - oldest.queuedAt() < STALL_NANOS) {
             return;
         }
+        int replace = Math.max(core, workers.get());
+        if (CPU_TIME) {
+            long now = System.nanoTime();
+            boolean fresh = now - sampledAt <= SAMPLE_NANOS;
+            int computing = sampleComputing(now);
+            replace = workers.get() - Math.max(0, idle.get()) - computing;
+            if (!fresh || replace <= 0) {
+                // No recent sample to judge by, or every busy worker computes: more would not help.
+                return;
+            }
+        }
         int wanted = queue.size() - Math.max(0, idle.get());
-        int added = Math.min(wanted, Math.max(core, workers.get()));
+        int added = Math.min(wanted, replace);
         for (int i = 0; i < added; i++) {
             addWorker();
+        }
+    }
+
+    /**
+     * Samples every live worker's CPU time; returns how many are computing: runnable, and on a
+     * CPU for at least a tenth of the time since the last sample (idle workers wait on the queue;
+     * a blocked one waits on a lock, a fetch or a socket, which may show as runnable but uses no
+     * CPU).
+     */
+    private int sampleComputing(long now) {
+        List<Thread> workersNow;
+        synchronized (live) {
+            workersNow = new ArrayList<>(live);
+        }
+        long wall = Math.max(1, now - sampledAt);
+        int computing = 0;
+        Map<Thread, Long> before = new HashMap<>(cpuAtSample);
+        cpuAtSample.clear();
+        for (Thread worker : workersNow) {
+            @SuppressWarnings("deprecation") // threadId() is Java 19+.
+            long cpu = CPU.getThreadCpuTime(worker.getId());
+            if (cpu < 0) {
+                continue;
+            }
+            cpuAtSample.put(worker, cpu);
+            Long earlier = before.get(worker);
+            boolean runnable = worker.getState() == Thread.State.RUNNABLE;
+            if (earlier != null && runnable && cpu - earlier >= COMPUTING_SHARE * wall) {
+                computing++;
+            }
+        }
+        sampledAt = now;
+        return computing;
+    }
+
+    private static boolean cpuTimeAvailable() {
+        try {
+            return CPU.isThreadCpuTimeSupported() && CPU.isThreadCpuTimeEnabled();
+        } catch (UnsupportedOperationException e) {
+            return false;
         }
     }
 

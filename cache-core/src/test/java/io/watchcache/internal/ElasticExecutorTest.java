@@ -67,6 +67,28 @@ class ElasticExecutorTest {
     }
 
     @Test
+    void workersThatComputeAreNotMultipliedByAQueueThatWaitsForTheCpu() {
+        // Forty tasks of 30 ms of CPU each on two workers: the queue waits for over half a
+        // second, and not because anything blocks. Doubling would have reached dozens of threads.
+        AtomicInteger done = new AtomicInteger();
+        for (int i = 0; i < 40; i++) {
+            executor.execute(() -> {
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(30);
+                long spins = 0;
+                while (System.nanoTime() < until) {
+                    spins++;
+                }
+                if (spins >= 0) {
+                    done.incrementAndGet();
+                }
+            });
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> done.get() == 40);
+        assertThat(executor.threadsStarted()).as("threads started for CPU-bound work").isLessThanOrEqualTo(6);
+    }
+
+    @Test
     void shortTasksQueuedBehindBlockedWorkersDoNotStartAThreadEach() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         blockWorkers(2, release);
