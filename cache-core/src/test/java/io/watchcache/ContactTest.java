@@ -5,12 +5,17 @@ import io.watchcache.testing.Flavor;
 import io.watchcache.testing.ScriptedType;
 import io.watchcache.testing.TrackingExecutor;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.watchcache.TestSupport.req;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,6 +27,9 @@ import static org.awaitility.Awaitility.await;
  * again; and what holds an entry is visible, for health to count.
  */
 class ContactTest {
+
+    /** The contact lines a type may log a second (the engine's {@code ContactLog.LINES_PER_SECOND}). */
+    private static final int LINES_PER_SECOND = 100;
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private WatchCache cache;
@@ -35,6 +43,67 @@ class ContactTest {
 
     private static CacheSnapshot.EntryView entry(WatchCache cache, String key) {
         return cache.snapshot().entries().stream().filter(e -> e.key().equals(key)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aSourceThatFailsForManyKeysAtOnceLogsAtMostAHundredLinesASecondAndCountsTheRest() throws Exception {
+        AtomicBoolean down = new AtomicBoolean();
+        CacheType<CacheRequest, String> source = new CacheType<>() {
+            @Override
+            public FetchResult<String> fetch(FetchOptions<String> options, CacheRequest request) throws Exception {
+                if (down.get()) {
+                    throw new IOException("source down");
+                }
+                return FetchResult.of("v", 1);
+            }
+
+            @Override
+            public RegisterOptions registerOptions() {
+                return RegisterOptions.builder().refresh(true).refreshTimer(Duration.ofMillis(50)).build();
+            }
+        };
+        cache = new WatchCache(TestSupport.fastBackoff().meterRegistry(registry).build());
+        TypedCache<CacheRequest, String> t = cache.register("many", source);
+        int keys = 3 * LINES_PER_SECOND;
+        for (int i = 0; i < keys; i++) {
+            t.get(req("many-" + i));
+        }
+        int from = CapturedLogs.lines().size();
+
+        down.set(true);
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                registry.get("watchcache.lost.contact").tag("type", "many").gauge().value() == keys);
+        // The summary comes when the second is over.
+        await().atMost(Duration.ofSeconds(10)).until(() -> summarized(from, "lost contact") > 0);
+        long lines = linesSince(from, "WARN Cache type 'many' lost contact for key 'many-");
+        assertThat(lines).as("per-key lines").isLessThanOrEqualTo(2L * LINES_PER_SECOND);
+        assertThat(lines + summarized(from, "lost contact")).as("logged one by one, or counted").isEqualTo(keys);
+
+        int back = CapturedLogs.lines().size();
+        down.set(false);
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                registry.get("watchcache.lost.contact").tag("type", "many").gauge().value() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> linesSince(back, "INFO Cache type 'many' regained contact")
+                + summarized(back, "regained it") == keys);
+    }
+
+    private static long linesSince(int from, String prefix) {
+        List<String> lines = CapturedLogs.lines();
+        return lines.subList(from, lines.size()).stream().filter(l -> l.startsWith(prefix)).count();
+    }
+
+    /** The keys the summary lines since {@code from} counted as {@code what} ("lost contact", "regained it"). */
+    private static long summarized(int from, String what) {
+        Pattern count = Pattern.compile("Cache type 'many': (\\d+) more keys lost contact, (\\d+) regained it");
+        List<String> lines = CapturedLogs.lines();
+        long sum = 0;
+        for (String line : lines.subList(from, lines.size())) {
+            Matcher m = count.matcher(line);
+            if (m.find()) {
+                sum += Long.parseLong(m.group(what.equals("lost contact") ? 1 : 2));
+            }
+        }
+        return sum;
     }
 
     @ParameterizedTest

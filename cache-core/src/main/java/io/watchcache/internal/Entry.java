@@ -396,7 +396,7 @@ final class Entry extends Lease {
             // Replaced (or dropped) by the newest result: no one will hand it back, so close it now.
             runtime.closeQuietly(previous.state(), key);
         }
-        ContactLog.transition(type.name, key, previous, next, runtime.now());
+        type.contact.transition(runtime, key, previous, next);
         // Followers first: a next fetch that ends quickly would otherwise store (and wake them
         // with) its own outcome before they heard of this one, e.g. hand an error to a caller
         // whose fetch succeeded.

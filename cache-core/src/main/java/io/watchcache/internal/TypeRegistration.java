@@ -25,6 +25,8 @@ final class TypeRegistration {
     final Duration queryTimeout;
     final long lastGetTtlNanos;
     final TypeMetrics metrics;
+    /** The type's lost/regained-contact log lines, within their budget. */
+    final ContactLog contact;
     /**
      * A fetch that returns within this long without moving the index made no progress (see
      * {@code Entry}): far less than any real blocking query, far more than a spinning one.
@@ -51,6 +53,7 @@ final class TypeRegistration {
         this.lastGetTtlNanos = Objects.requireNonNull(options.lastGetTtl(), "lastGetTtl").toNanos();
         this.renewAfterNanos = lastGetTtlNanos >> 6;
         this.metrics = metrics;
+        this.contact = new ContactLog(name);
         this.atOnceNanos = Math.min(Duration.ofMillis(100).toNanos(), queryTimeout.toNanos() / 2);
     }
 
