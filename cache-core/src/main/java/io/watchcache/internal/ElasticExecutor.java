@@ -41,10 +41,16 @@ final class ElasticExecutor extends AbstractExecutorService {
 
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
     private static final boolean CPU_TIME = cpuTimeAvailable();
-    /** A runnable worker that used at least this share of the time since the last sample is computing. */
-    private static final double COMPUTING_SHARE = 0.1;
-    /** A sample older than this says nothing about now: take a new one and decide at the next check. */
-    private static final long SAMPLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * A runnable worker that was on a CPU for at least this share of the time since the last
+     * sample is computing: however busy the machine, a computing thread gets more than that,
+     * and a blocked one (even one "runnable" in a socket read) gets next to nothing.
+     */
+    private static final double COMPUTING_SHARE = 0.01;
+    /** Workers are judged over at least this long: over a few milliseconds a busy machine may not run them at all. */
+    private static final long JUDGE_OVER_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** A sample older than this says nothing about now: take a new one and judge from it. */
+    private static final long SAMPLE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private record Task(Runnable work, long queuedAt) {
     }
@@ -82,10 +88,10 @@ final class ElasticExecutor extends AbstractExecutorService {
 
     /**
      * When the oldest task has waited too long, the busy workers are not coming back soon: add
-     * a worker for each blocked one, so the pool at most doubles per check (without CPU times:
-     * doubling, blocked or not). Doubling reaches a thousand parked fetches in about ten checks,
-     * yet a long queue of short tasks behind a few blocked workers is drained by the first new
-     * ones instead of starting a thread per task.
+     * a worker for each blocked one, judged every 50 ms, so the pool at most doubles per 50 ms
+     * (without CPU times: doubling per check, blocked or not). Doubling reaches a thousand parked
+     * fetches in about ten steps, yet a long queue of short tasks behind a few blocked workers is
+     * drained by the first new ones instead of starting a thread per task.
      */
     private void compensate() {
         Task oldest = queue.peek();
@@ -95,10 +101,13 @@ final class ElasticExecutor extends AbstractExecutorService {
         int replace = Math.max(core, workers.get());
         if (CPU_TIME) {
             long now = System.nanoTime();
-            boolean fresh = now - sampledAt <= SAMPLE_NANOS;
+            long age = now - sampledAt;
+            if (age < JUDGE_OVER_NANOS) {
+                return;
+            }
             int computing = sampleComputing(now);
             replace = workers.get() - Math.max(0, idle.get()) - computing;
-            if (!fresh || replace <= 0) {
+            if (age > SAMPLE_NANOS || replace <= 0) {
                 // No recent sample to judge by, or every busy worker computes: more would not help.
                 return;
             }

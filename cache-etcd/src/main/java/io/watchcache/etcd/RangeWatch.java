@@ -22,8 +22,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * The etcd side of one cache entry: the range's content ({@link RangeContent}), kept current
  * by one long-lived etcd watch on a stream shared with other entries ({@link WatchStreams}),
- * and the fetch (at most one) waiting for it to change. It is the entry's fetch state,
- * so it lives as long as the entry and the cache closes it when the entry goes.
+ * and the fetch (at most one, a {@link PendingFetch}) waiting for it to change. It is the
+ * entry's fetch state, so it lives as long as the entry and the cache closes it when the entry
+ * goes.
  *
  * <p>A change costs no read and no new stream: events are applied to the content as they
  * arrive. The range is read again only when the content may have fallen behind etcd: before
@@ -42,50 +43,9 @@ import java.util.concurrent.TimeoutException;
  * <p>Locking: the monitor guards the fields marked so and is never held while calling etcd or
  * completing a fetch; the calls' callbacks take it, so the reverse would deadlock.
  */
-final class RangeWatch<V> implements AutoCloseable {
+final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
 
     private static final Logger log = LoggerFactory.getLogger(RangeWatch.class);
-
-    /**
-     * A fetch waiting for the content to change: the future the cache holds. A thousand quiet
-     * entries each keep one, so it is the future itself, and the cache cancelling it (the entry
-     * went) is seen by overriding {@link #cancel}, not by a callback.
-     */
-    private final class Pending extends Deadlines.Waiting<FetchResult<V>> {
-        final long minIndex;
-
-        Pending(long minIndex) {
-            this.minIndex = minIndex;
-        }
-
-        @Override
-        void expired() {
-            timedOut(this);
-        }
-
-        void answer(FetchResult<V> result) {
-            cancelDeadline();
-            complete(result);
-        }
-
-        void fail(Throwable error) {
-            cancelDeadline();
-            completeExceptionally(error);
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean cancelled = super.cancel(mayInterruptIfRunning);
-            if (cancelled) {
-                abandoned(this);
-            }
-            return cancelled;
-        }
-
-        void cancelDeadline() {
-            type.deadlines().remove(this);
-        }
-    }
 
     private final EtcdRangeType<V> type;
     final String key;
@@ -107,7 +67,7 @@ final class RangeWatch<V> implements AutoCloseable {
     private WatchStreams.@Nullable Handle watcher;
     /** Generation of the current stream; callbacks of an older one are ignored. */
     private long stream;
-    private @Nullable Pending pending;
+    private @Nullable PendingFetch<V> pending;
     private boolean closed;
 
     RangeWatch(EtcdRangeType<V> type, String key) {
@@ -126,13 +86,13 @@ final class RangeWatch<V> implements AutoCloseable {
      * passes (then with no value: nothing new).
      */
     CompletableFuture<FetchResult<V>> fetch(long minIndex, Duration timeout) {
-        Pending waiting = new Pending(minIndex);
+        PendingFetch<V> waiting = new PendingFetch<>(minIndex, this, type.deadlines());
         FetchResult<V> answer = null;
         boolean read = false;
         long open = 0;
         long from = 0;
         Throwable failedNow = null;
-        Pending replaced;
+        PendingFetch<V> replaced;
         synchronized (this) {
             if (closed) {
                 waiting.completeExceptionally(new CancellationException("the etcd watch of '" + key + "' is closed"));
@@ -154,7 +114,7 @@ final class RangeWatch<V> implements AutoCloseable {
                 answer = unchanged(minIndex);
             } else {
                 pending = waiting;
-                type.deadlines().add(waiting, timeout);
+                waiting.waitAtMost(timeout);
                 if (stale) {
                     read = !reading;
                     reading = true;
@@ -202,7 +162,7 @@ final class RangeWatch<V> implements AutoCloseable {
 
     private void onRead(RangeResponse response, Throwable error) {
         if (error != null) {
-            Pending failed;
+            PendingFetch<V> failed;
             synchronized (this) {
                 reading = false;
                 if (closed) {
@@ -225,7 +185,7 @@ final class RangeWatch<V> implements AutoCloseable {
             fresh.put(keyOf(calls, kv), new RangeContent.Item(kv.getValue().toStringUtf8(), kv.getModRevision()));
         }
         long header = response.getHeader().getRevision();
-        Pending answered = null;
+        PendingFetch<V> answered = null;
         FetchResult<V> answer = null;
         long open = 0;
         synchronized (this) {
@@ -329,7 +289,7 @@ final class RangeWatch<V> implements AutoCloseable {
                 default -> { }
             }
         }
-        Pending answered = null;
+        PendingFetch<V> answered = null;
         FetchResult<V> answer = null;
         synchronized (this) {
             if (closed || generation != stream || !content.apply(changes)) {
@@ -351,7 +311,7 @@ final class RangeWatch<V> implements AutoCloseable {
      * fetch answers now, with the content if it changed, else "nothing new".
      */
     private void onConfirmed(long generation) {
-        Pending answered = null;
+        PendingFetch<V> answered = null;
         FetchResult<V> answer = null;
         synchronized (this) {
             if (closed || generation != stream) {
@@ -380,7 +340,7 @@ final class RangeWatch<V> implements AutoCloseable {
      */
     private void onInterrupted(long generation, Throwable error) {
         Throwable cause = unwrap(error);
-        Pending failed;
+        PendingFetch<V> failed;
         synchronized (this) {
             if (closed || generation != stream) {
                 return;
@@ -407,7 +367,7 @@ final class RangeWatch<V> implements AutoCloseable {
     private void onCancelled(long generation, Throwable error, boolean compacted) {
         Throwable cause = unwrap(error);
         WatchStreams.Handle ended;
-        Pending failed = null;
+        PendingFetch<V> failed = null;
         boolean read = false;
         synchronized (this) {
             if (closed || generation != stream) {
@@ -434,7 +394,7 @@ final class RangeWatch<V> implements AutoCloseable {
         } else {
             log.debug("etcd cancelled the watch of '{}'", key, cause);
         }
-        Pending toFail = failed;
+        PendingFetch<V> toFail = failed;
         boolean toRead = read;
         // Called from the stream's callbacks: do the rest elsewhere.
         EtcdTimer.execute(() -> {
@@ -452,7 +412,8 @@ final class RangeWatch<V> implements AutoCloseable {
 
     // ---- the waiting fetch ----
 
-    private void timedOut(Pending waiting) {
+    @Override
+    public void timedOut(PendingFetch<V> waiting) {
         boolean stillLost;
         synchronized (this) {
             if (pending != waiting) {
@@ -470,20 +431,18 @@ final class RangeWatch<V> implements AutoCloseable {
         }
     }
 
-    private void abandoned(Pending waiting) {
-        synchronized (this) {
-            if (pending == waiting) {
-                pending = null;
-            }
+    @Override
+    public synchronized void abandoned(PendingFetch<V> waiting) {
+        if (pending == waiting) {
+            pending = null;
         }
-        waiting.cancelDeadline();
     }
 
     /** Ends the stream and any waiting fetch. Idempotent. */
     @Override
     public void close() {
         WatchStreams.Handle ended;
-        Pending abandoned;
+        PendingFetch<V> abandoned;
         synchronized (this) {
             if (closed) {
                 return;
@@ -496,7 +455,6 @@ final class RangeWatch<V> implements AutoCloseable {
             pending = null;
         }
         if (abandoned != null) {
-            abandoned.cancelDeadline();
             abandoned.cancel(false);
         }
         if (ended != null) {
