@@ -465,18 +465,8 @@ final class EtcdScenarios {
                         - watchRequests) / idle.toSeconds();
                 etcdIdlePct = (etcdCpuSeconds(cluster) - etcdCpu) / idle.toSeconds() * 100 - baselinePct;
                 clientIdlePct = (processCpuNanos() - clientCpu) / 1e9 / idle.toSeconds() * 100;
-                // Puts to random watched keys, each value its send time.
                 puts = putsPerSecond * putFor.toSeconds();
-                long start = System.nanoTime();
-                long every = TimeUnit.SECONDS.toNanos(1) / putsPerSecond;
-                inFlight.clear();
-                for (long i = 0; i < puts; i++) {
-                    parkUntil(start + i * every);
-                    int key = ThreadLocalRandom.current().nextInt(watches);
-                    inFlight.add(kv.put(bytes(ns + key), bytes("t" + System.nanoTime())));
-                }
-                CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-                Thread.sleep(2000);
+                timedPuts(kv, ns, watches, putsPerSecond, puts);
             } finally {
                 cache.close();
                 client.close();
@@ -553,20 +543,29 @@ final class EtcdScenarios {
             awaitTrue(Duration.ofSeconds(120), () -> first.get() >= keys);
             awaitTrue(Duration.ofSeconds(60), () -> sumUnchecked(cluster, m -> m.watchers()) >= 2L * keys);
             Thread.sleep(2000);
-            long start = System.nanoTime();
-            long every = TimeUnit.SECONDS.toNanos(1) / putsPerSecond;
-            inFlight.clear();
-            for (long i = 0; i < puts; i++) {
-                parkUntil(start + i * every);
-                int key = ThreadLocalRandom.current().nextInt(keys);
-                inFlight.add(kv.put(bytes(ns + key), bytes("t" + System.nanoTime())));
-            }
-            CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-            Thread.sleep(2000);
+            timedPuts(kv, ns, keys, putsPerSecond, puts);
             raw.forEach(Watch.Watcher::close);
         }
         return new VersusRaw(keys, puts, cacheLags.percentile(50) / 1e6, cacheLags.percentile(99) / 1e6,
                 rawLags.percentile(50) / 1e6, rawLags.percentile(99) / 1e6, cacheLags.size(), rawLags.size());
+    }
+
+    /**
+     * {@code puts} puts at {@code putsPerSecond} to random keys {@code ns + 0 .. keys - 1}, each
+     * value {@code t} and its send time in nanoseconds; returns when etcd acknowledged all of them
+     * and 2 s more have passed for the listeners.
+     */
+    private static void timedPuts(KV kv, String ns, int keys, int putsPerSecond, long puts) throws Exception {
+        List<CompletableFuture<?>> inFlight = new ArrayList<>();
+        long start = System.nanoTime();
+        long every = TimeUnit.SECONDS.toNanos(1) / putsPerSecond;
+        for (long i = 0; i < puts; i++) {
+            parkUntil(start + i * every);
+            int key = ThreadLocalRandom.current().nextInt(keys);
+            inFlight.add(kv.put(bytes(ns + key), bytes("t" + System.nanoTime())));
+        }
+        CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        Thread.sleep(2000);
     }
 
     @FunctionalInterface
