@@ -92,6 +92,15 @@ final class Entry extends Lease {
     private final Attempts attempts = new Attempts();
     @GuardedBy("this")
     private boolean dead;
+    /** The kill that set {@code dead} has finished: the state is closed, the followers released. */
+    @GuardedBy("this")
+    private boolean buried;
+    /**
+     * The thread of that kill while it runs: a kill it causes itself (a released caller closing
+     * the cache) must not wait for itself.
+     */
+    @GuardedBy("this")
+    private @Nullable Thread killer;
 
     Entry(CacheRuntime runtime, Fetcher fetcher, EntryKey key, TypeRegistration type, long id,
           CacheRequest request) {
@@ -408,15 +417,22 @@ final class Entry extends Lease {
     /**
      * Removes the entry for good: no fetch starts again, the running one is interrupted or
      * cancelled, followers are released (with an error if the cache is closing, else with the
-     * last value, like a timeout) and the state is closed. Idempotent.
+     * last value, like a timeout) and the state is closed. Idempotent, and done when it returns
+     * whoever calls it: the cache's removal callback may kill the entry at the same time as
+     * {@code evict}, which must not return before the state is closed, so a second caller waits
+     * for the first to finish.
      */
     void kill(boolean closing) {
         List<Follower> released;
         Fetcher.Run toCancel;
         synchronized (this) {
             if (dead) {
+                if (killer != Thread.currentThread()) {
+                    awaitBuriedLocked();
+                }
                 return;
             }
+            killer = Thread.currentThread();
             dead = true;
             if (scheduled != null) {
                 scheduled.cancel(false);
@@ -435,8 +451,32 @@ final class Entry extends Lease {
             follower.entryRemoved(last, closing);
         }
         // Once: only the first kill gets here (dead is set under the monitor).
-        if (last.state() != null) {
-            runtime.closeQuietly(last.state(), key);
+        try {
+            if (last.state() != null) {
+                runtime.closeQuietly(last.state(), key);
+            }
+        } finally {
+            synchronized (this) {
+                buried = true;
+                killer = null;
+                notifyAll();
+            }
+        }
+    }
+
+    /** Waits, without giving up on an interrupt (kept for the caller), until the first kill has finished. */
+    @GuardedBy("this")
+    private void awaitBuriedLocked() {
+        boolean interrupted = false;
+        while (!buried) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }
