@@ -45,10 +45,6 @@ final class EtcdCalls {
         this.client = client;
     }
 
-    Client client() {
-        return client;
-    }
-
     /**
      * Reads {@code key} (every key under it when {@code prefix}), linearizably, failing after
      * {@code timeout} (the call is cancelled then, so a frozen member holds nothing of ours).

@@ -38,7 +38,6 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
 
     private static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofMinutes(10);
 
-    private final Client client;
     private final boolean prefix;
     private final EtcdTypeOptions options;
     private final EtcdReachability reachability;
@@ -48,7 +47,7 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
     private final Deadlines deadlines = new Deadlines();
 
     EtcdRangeType(Client client, boolean prefix, EtcdTypeOptions options) {
-        this.client = Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(client, "client");
         this.prefix = prefix;
         this.options = Objects.requireNonNull(options, "options");
         this.calls = new EtcdCalls(client);
@@ -101,10 +100,6 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
      */
     abstract V value(NavigableMap<String, RangeContent.Item> items, Set<String> changed, @Nullable V previous,
                      long index, long previousIndex);
-
-    Client client() {
-        return client;
-    }
 
     boolean prefix() {
         return prefix;

@@ -53,10 +53,13 @@ final class HedgedReads {
      */
     CompletableFuture<RangeResponse> read(ByteSequence key, boolean prefix, BooleanSupplier wanted) {
         CompletableFuture<RangeResponse> result = new CompletableFuture<>();
+        // Runs only inside sendWaiting's loop, holding one of the permits.
         Runnable send = () -> {
             if (!wanted.getAsBoolean()) {
+                // The loop goes on to the next one: releasing is enough (calling done() would
+                // recurse once per abandoned read, and a closing cache abandons thousands).
+                reads.release();
                 result.completeExceptionally(new CancellationException("the read is no longer needed"));
-                done();
                 return;
             }
             CompletableFuture<RangeResponse> answer = hedged(key, prefix, wanted);
@@ -76,18 +79,10 @@ final class HedgedReads {
                 answer.whenComplete(finish);
             }
         };
-        if (reads.tryAcquire()) {
-            send.run();
-        } else {
-            waiting.add(send);
-            sendWaiting();
-        }
+        // Always through the queue: reads go in the order they came.
+        waiting.add(send);
+        sendWaiting();
         return result;
-    }
-
-    /** Reads waiting for their turn (for tests and diagnostics). */
-    int queued() {
-        return waiting.size();
     }
 
     private void done() {
@@ -123,11 +118,6 @@ final class HedgedReads {
         }, hedge);
         answer.whenComplete((r, e) -> hedging.cancel(false));
         return answer.orTimeout(options.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    /** Hedge attempts in flight now (for tests and diagnostics). */
-    int hedgesInFlight() {
-        return MAX_HEDGES - budget.availablePermits();
     }
 
     private void attempt(CompletableFuture<RangeResponse> answer, AtomicInteger outstanding, ByteSequence key,

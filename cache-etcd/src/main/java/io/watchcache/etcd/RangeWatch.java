@@ -185,8 +185,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
             fresh.put(keyOf(calls, kv), new RangeContent.Item(kv.getValue().toStringUtf8(), kv.getModRevision()));
         }
         long header = response.getHeader().getRevision();
-        PendingFetch<V> answered = null;
-        FetchResult<V> answer = null;
+        Answer<V> answer;
         long open = 0;
         synchronized (this) {
             reading = false;
@@ -195,21 +194,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
             }
             content.replace(fresh, header);
             stale = false;
-            if (pending != null && content.hasNewFor(pending.minIndex)) {
-                answered = pending;
-                pending = null;
-                answer = deliverLocked();
-            } else if (pending != null && contactLost) {
-                // etcd answered and nothing changed: that is all the entry needs to know to
-                // regain contact. Waiting for a change instead would keep a quiet key flagged
-                // until it is written, or until the query timeout.
-                answered = pending;
-                pending = null;
-                answer = unchanged(answered.minIndex);
-            }
-            if (answered != null) {
-                contactLost = false;
-            }
+            answer = etcdAnsweredLocked();
             if (watcher == null) {
                 // Watch from the read on, whether or not a fetch waits: the next one finds the
                 // stream already catching every change after the read.
@@ -219,9 +204,36 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
         if (open != 0) {
             openStream(open, header + 1);
         }
-        if (answered != null) {
-            answered.answer(Objects.requireNonNull(answer));
+        if (answer != null) {
+            answer.send();
         }
+    }
+
+    /** An answer for a waiting fetch, decided under the monitor and sent after it. */
+    private record Answer<V>(PendingFetch<V> fetch, FetchResult<V> result) {
+        void send() {
+            fetch.answer(result);
+        }
+    }
+
+    /**
+     * etcd answered (a read, or a watch it confirmed): the waiting fetch answers now if the
+     * content changed, and also if it had lost contact, with "nothing new": that is all the entry
+     * needs to regain it. Waiting for a change instead would keep a quiet key flagged until it is
+     * written, or until the query timeout. Null when the fetch should go on waiting.
+     */
+    private @Nullable Answer<V> etcdAnsweredLocked() {
+        PendingFetch<V> waiting = pending;
+        if (waiting == null) {
+            return null;
+        }
+        boolean news = content.hasNewFor(waiting.minIndex);
+        if (!news && !contactLost) {
+            return null;
+        }
+        pending = null;
+        contactLost = false;
+        return new Answer<>(waiting, news ? deliverLocked() : unchanged(waiting.minIndex));
     }
 
     /** A key etcd sent; the entry's own key (a key type's only one) is kept once, not once more per value. */
@@ -311,25 +323,19 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
      * fetch answers now, with the content if it changed, else "nothing new".
      */
     private void onConfirmed(long generation) {
-        PendingFetch<V> answered = null;
-        FetchResult<V> answer = null;
+        Answer<V> answer;
         synchronized (this) {
             if (closed || generation != stream) {
                 return;
             }
             interruption = null;
-            if (contactLost && pending != null && !stale) {
-                answered = pending;
-                pending = null;
-                contactLost = false;
-                answer = content.hasNewFor(answered.minIndex) ? deliverLocked() : unchanged(answered.minIndex);
-            }
+            answer = stale ? null : etcdAnsweredLocked();
         }
         // The entries of the type that wait out a backoff retry now, and find their watches confirmed:
         // each fetch answers "nothing new" at once.
         type.reachability().answered();
-        if (answered != null) {
-            answered.answer(Objects.requireNonNull(answer));
+        if (answer != null) {
+            answer.send();
         }
     }
 
