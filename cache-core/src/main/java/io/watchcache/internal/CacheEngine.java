@@ -382,8 +382,14 @@ public final class CacheEngine implements AutoCloseable {
      */
     public boolean evict(String entryId) {
         Objects.requireNonNull(entryId, "entryId");
+        long parsed;
+        try {
+            parsed = Long.parseLong(entryId, 36);
+        } catch (NumberFormatException e) {
+            return false;
+        }
         for (Entry entry : table.entries()) {
-            if (entry.id().equals(entryId)) {
+            if (entry.hasId(parsed, entryId)) {
                 if (!table.remove(entry)) {
                     return false;
                 }

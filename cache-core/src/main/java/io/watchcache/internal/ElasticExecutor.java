@@ -66,7 +66,7 @@ final class ElasticExecutor extends AbstractExecutorService {
     // Guarded by itself.
     private final List<Thread> live = new ArrayList<>();
     /** Each live worker's CPU time at {@link #sampledAt}; only the timer thread touches them. */
-    private final Map<Thread, Long> cpuAtSample = new HashMap<>();
+    private Map<Thread, Long> cpuAtSample = new HashMap<>();
     private long sampledAt;
 
     ElasticExecutor(int core, ThreadFactory threads, ScheduledExecutorService timer) {
@@ -132,8 +132,8 @@ final class ElasticExecutor extends AbstractExecutorService {
         }
         long wall = Math.max(1, now - sampledAt);
         int computing = 0;
-        Map<Thread, Long> before = new HashMap<>(cpuAtSample);
-        cpuAtSample.clear();
+        Map<Thread, Long> before = cpuAtSample;
+        cpuAtSample = new HashMap<>();
         for (Thread worker : workersNow) {
             @SuppressWarnings("deprecation") // threadId() is Java 19+.
             long cpu = CPU.getThreadCpuTime(worker.getId());

@@ -150,6 +150,11 @@ final class Entry extends Lease {
         return Long.toString(id, 36);
     }
 
+    /** Whether {@code entryId} ({@code parsed} in base 36) names this entry; a string is made only for a match. */
+    boolean hasId(long parsed, String entryId) {
+        return id == parsed && id().equals(entryId);
+    }
+
     synchronized boolean fetching() {
         return fetchState == FetchState.RUNNING;
     }
