@@ -160,6 +160,42 @@ class ContactTest {
         assertThat(Duration.ofNanos(lastGap)).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
     }
 
+    /** A failure a type reports after a grace: the source had been silent for a while already. */
+    static final class LateSilence extends IOException implements SourceSilence {
+        private final Duration silentFor;
+
+        LateSilence(Duration silentFor) {
+            super("silent for " + silentFor);
+            this.silentFor = silentFor;
+        }
+
+        @Override
+        public Duration silentFor() {
+            return silentFor;
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flavor.class)
+    void lostContactCountsFromWhenTheSourceWentSilentNotFromWhenTheTypeReportedIt(Flavor flavor) throws Exception {
+        ScriptedType type = ScriptedType.refreshingBlocking().answer("v1", 1)
+                .fail(new LateSilence(Duration.ofSeconds(30))).fail(new LateSilence(Duration.ofSeconds(1)));
+        cache = new WatchCache(CacheOptions.builder().backoffBaseWait(Duration.ofMinutes(1))
+                .backoffMaxWait(Duration.ofMinutes(1)).backoffJitter(false).build());
+        TypedCache<CacheRequest, String> t = cache.register("t", flavor.of(type));
+        t.get(req("late"));
+        // The third fetch waits for a change that never comes.
+        await().atMost(Duration.ofSeconds(10)).until(() -> type.fetches() >= 3
+                && String.valueOf(entry(cache, "late").lastError()).contains("silent for PT1S"));
+
+        // The episode began 30 s before the first failure was reported; the second failure,
+        // silent for only 1 s, does not move its start.
+        Duration lost = entry(cache, "late").lostContact();
+        assertThat(lost).isNotNull();
+        assertThat(lost).isBetween(Duration.ofSeconds(30), Duration.ofSeconds(90));
+        assertThat(t.get(req("late")).meta().age()).isGreaterThanOrEqualTo(Duration.ofSeconds(30));
+    }
+
     @ParameterizedTest
     @EnumSource(Flavor.class)
     void aFatalErrorIsAFailedEntryNotLostContact(Flavor flavor) throws Exception {

@@ -1,11 +1,14 @@
 package io.watchcache.internal;
 
+import io.watchcache.Durations;
 import io.watchcache.FetchResult;
 import io.watchcache.Result;
 import io.watchcache.ResultMeta;
+import io.watchcache.SourceSilence;
 import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * One immutable state of an entry. Every fetch produces a new snapshot that is swapped in
@@ -44,10 +47,12 @@ record Snapshot(@Nullable Object value, @Nullable Object state, long index, @Nul
 
     /**
      * The snapshot after a failed fetch: everything kept, the error stored beside it. A fatal
-     * error is an answer (a refusal), not a silence: the entry is failed, not out of contact.
+     * error is an answer (a refusal), not a silence: the entry is failed, not out of contact. An
+     * episode starts when the source went silent: now, unless the error says it was earlier
+     * ({@link SourceSilence}).
      */
     Snapshot failed(Throwable error, long now, boolean refreshing, boolean fatal) {
-        long lost = fatal ? NONE : refreshing && !lostContact() ? now : lostContactNanos;
+        long lost = fatal ? NONE : refreshing && !lostContact() ? now - silentNanos(error) : lostContactNanos;
         return new Snapshot(value, state, index, error, valid, fetchedAtNanos, lost, fatal, false, version + 1,
                 null);
     }
@@ -78,6 +83,16 @@ record Snapshot(@Nullable Object value, @Nullable Object state, long index, @Nul
         Result<Object> hit = refreshing && valid ? new Result<>(value, new ResultMeta(true, Duration.ZERO, index))
                 : null;
         return new Snapshot(value, state, index, null, valid, fetchedAt, NONE, false, reset, version + 1, hit);
+    }
+
+    private static long silentNanos(Throwable error) {
+        if (!(error instanceof SourceSilence silence)) {
+            return 0;
+        }
+        // A type's own figure: a negative or absurd one must not move the episode's start wrongly.
+        Duration silent = silence.silentFor();
+        return silent == null || silent.isNegative() ? 0
+                : Objects.requireNonNull(Durations.nonNegative("silentFor", silent)).toNanos();
     }
 
     /**
