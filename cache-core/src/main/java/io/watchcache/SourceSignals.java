@@ -1,5 +1,8 @@
 package io.watchcache;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
+
 /**
  * What a cache type can tell the cache about its source, handed to the type each time it is
  * registered ({@link CacheType#registered}). A type that learns that its source answers again
@@ -23,4 +26,14 @@ public interface SourceSignals {
 
     /** Whether the cache is still open; a type that polls its source for the signal stops when none is. */
     boolean isOpen();
+
+    /**
+     * The cache's meter registry ({@link CacheOptions#meterRegistry()}), for meters of the type's
+     * own: its connections, streams, queues and retries. Name them under the backend's prefix
+     * ({@code watchcache.etcd.*}) and tag them {@code type} with the name the type was registered
+     * under, as the cache tags its own; never a key or a token. Null when the cache has no registry.
+     */
+    default @Nullable MeterRegistry meterRegistry() {
+        return null;
+    }
 }

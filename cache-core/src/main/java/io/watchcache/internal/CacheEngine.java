@@ -119,6 +119,11 @@ public final class CacheEngine implements AutoCloseable {
             public boolean isOpen() {
                 return !runtime.isClosed();
             }
+
+            @Override
+            public @Nullable MeterRegistry meterRegistry() {
+                return registry;
+            }
         });
         return handle;
     }

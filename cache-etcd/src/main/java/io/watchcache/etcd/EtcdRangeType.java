@@ -1,6 +1,7 @@
 package io.watchcache.etcd;
 
 import io.etcd.jetcd.Client;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.watchcache.AsyncCacheType;
 import io.watchcache.CacheRequest;
 import io.watchcache.FetchOptions;
@@ -79,10 +80,16 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
     /**
      * Keeps the registration's signals: when etcd answers again after a failure (any entry's
      * read, or the probe that runs meanwhile), the entries waiting out a backoff retry at once.
+     * With a meter registry, the stream layer's meters ({@code watchcache.etcd.*}) join it,
+     * tagged with {@code name}.
      */
     @Override
     public void registered(String name, SourceSignals signals) {
         reachability.add(signals);
+        MeterRegistry registry = signals.meterRegistry();
+        if (registry != null) {
+            EtcdMeters.bind(registry, name, streams, reads);
+        }
     }
 
     EtcdReachability reachability() {

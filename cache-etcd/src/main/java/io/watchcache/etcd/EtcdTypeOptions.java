@@ -33,15 +33,21 @@ import java.util.Objects;
  *                         client does not expose them); empty when unknown
  * @param watchesPerStream how many entries' watches share one gRPC watch stream (etcd is built
  *                         for about 100 per stream); 1 gives every watch a stream of its own
+ * @param failoverGrace    how long the watches of a failed stream have to be re-created and
+ *                         confirmed on another member before their entries lose contact: within
+ *                         it, a member shutting down, killed or frozen is a failover (counted,
+ *                         logged at DEBUG), not an error for anyone; zero reports every failure
+ *                         at once
  */
 public record EtcdTypeOptions(Duration requestTimeout, Duration progressInterval, Duration progressTimeout,
-                              List<String> endpoints, int watchesPerStream) {
+                              List<String> endpoints, int watchesPerStream, Duration failoverGrace) {
 
     public static final int DEFAULT_WATCHES_PER_STREAM = 100;
 
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(2);
     public static final Duration DEFAULT_PROGRESS_TIMEOUT = Duration.ofSeconds(3);
+    public static final Duration DEFAULT_FAILOVER_GRACE = Duration.ofSeconds(2);
 
     public EtcdTypeOptions {
         requestTimeout = positive(requestTimeout, "requestTimeout");
@@ -49,6 +55,7 @@ public record EtcdTypeOptions(Duration requestTimeout, Duration progressInterval
         progressTimeout = positive(progressTimeout, "progressTimeout");
         endpoints = List.copyOf(Objects.requireNonNull(endpoints, "endpoints"));
         watchesPerStream = atLeastOne(watchesPerStream);
+        failoverGrace = notNegative(failoverGrace, "failoverGrace");
     }
 
     public static EtcdTypeOptions defaults() {
@@ -87,6 +94,10 @@ public record EtcdTypeOptions(Duration requestTimeout, Duration progressInterval
         return Durations.requiredPositive(name, value);
     }
 
+    private static Duration notNegative(Duration value, String name) {
+        return Objects.requireNonNull(Durations.nonNegative(name, Objects.requireNonNull(value, name)));
+    }
+
     public static final class Builder {
 
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
@@ -94,8 +105,15 @@ public record EtcdTypeOptions(Duration requestTimeout, Duration progressInterval
         private Duration progressTimeout = DEFAULT_PROGRESS_TIMEOUT;
         private List<String> endpoints = List.of();
         private int watchesPerStream = DEFAULT_WATCHES_PER_STREAM;
+        private Duration failoverGrace = DEFAULT_FAILOVER_GRACE;
 
         private Builder() {
+        }
+
+        /** How long a failed stream's watches have to be confirmed elsewhere before it is lost contact; zero: none. */
+        public Builder failoverGrace(Duration failoverGrace) {
+            this.failoverGrace = notNegative(failoverGrace, "failoverGrace");
+            return this;
         }
 
         /** How many watches share one gRPC stream; 1: a stream per watch. */
@@ -126,7 +144,7 @@ public record EtcdTypeOptions(Duration requestTimeout, Duration progressInterval
 
         public EtcdTypeOptions build() {
             return new EtcdTypeOptions(requestTimeout, progressInterval, progressTimeout, endpoints,
-                    watchesPerStream);
+                    watchesPerStream, failoverGrace);
         }
     }
 }

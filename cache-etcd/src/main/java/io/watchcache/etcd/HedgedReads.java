@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 
@@ -41,6 +42,9 @@ final class HedgedReads {
     private final Semaphore budget = new Semaphore(MAX_HEDGES);
     private final Semaphore reads = new Semaphore(MAX_READS);
     private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
+    /** Reads waiting for their turn: kept beside the queue, whose size() walks it. */
+    private final AtomicInteger queued = new AtomicInteger();
+    private final LongAdder hedges = new LongAdder();
 
     HedgedReads(EtcdCalls calls, EtcdTypeOptions options) {
         this.calls = calls;
@@ -80,9 +84,20 @@ final class HedgedReads {
             }
         };
         // Always through the queue: reads go in the order they came.
+        queued.incrementAndGet();
         waiting.add(send);
         sendWaiting();
         return result;
+    }
+
+    /** Reads waiting for their turn now. */
+    int queued() {
+        return queued.get();
+    }
+
+    /** Extra attempts sent so far, to a read that had no answer within the hedge delay. */
+    long hedges() {
+        return hedges.sum();
     }
 
     private void done() {
@@ -98,6 +113,7 @@ final class HedgedReads {
                 reads.release();
                 return;
             }
+            queued.decrementAndGet();
             next.run();
         }
     }
@@ -113,6 +129,7 @@ final class HedgedReads {
             if (!answer.isDone() && wanted.getAsBoolean() && sent.get() < attempts && budget.tryAcquire()) {
                 sent.incrementAndGet();
                 outstanding.incrementAndGet();
+                hedges.increment();
                 attempt(answer, outstanding, key, prefix, true);
             }
         }, hedge);

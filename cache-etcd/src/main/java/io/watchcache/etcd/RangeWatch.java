@@ -63,6 +63,8 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
      * watch is fine (or not yet confirmed for the first time).
      */
     private @Nullable Throwable interruption;
+    /** When the stream behind {@link #interruption} failed (nanoTime). */
+    private long interruptedNanos;
     /** The watch on a shared stream; null while there is none. */
     private WatchStreams.@Nullable Handle watcher;
     /** Generation of the current stream; callbacks of an older one are ignored. */
@@ -92,6 +94,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
         long open = 0;
         long from = 0;
         Throwable failedNow = null;
+        long silentSince = 0;
         PendingFetch<V> replaced;
         synchronized (this) {
             if (closed) {
@@ -108,6 +111,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
                 // Once it knows, a fetch waits for the confirmation, which answers it.
                 contactLost = true;
                 failedNow = interruption;
+                silentSince = interruptedNanos;
             } else if (!stale && contactLost && interruption == null) {
                 // Re-created and confirmed while the entry waited out its backoff: etcd answers.
                 contactLost = false;
@@ -133,7 +137,8 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
             return waiting;
         }
         if (failedNow != null) {
-            waiting.completeExceptionally(failure(EtcdFetchException.Operation.WATCH, failedNow));
+            waiting.completeExceptionally(failure(EtcdFetchException.Operation.WATCH, failedNow,
+                    Duration.ofNanos(Math.max(0, System.nanoTime() - silentSince))));
             return waiting;
         }
         if (read) {
@@ -264,8 +269,8 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
                     }
 
                     @Override
-                    public void interrupted(Throwable error) {
-                        onInterrupted(generation, error);
+                    public void interrupted(Throwable error, Duration silentFor) {
+                        onInterrupted(generation, error, silentFor);
                     }
 
                     @Override
@@ -340,11 +345,12 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
     }
 
     /**
-     * The watch's stream failed; the streams re-create the watch from its next revision. Until
-     * etcd confirms it, the entry has no contact: the waiting fetch fails, so the cache says so,
-     * and so does every fetch that comes meanwhile.
+     * The watch's stream failed {@code silentFor} ago and the watch was not confirmed again
+     * within the failover grace; the streams go on re-creating it from its next revision. Until
+     * etcd confirms it, the entry has no contact, counted from the failure: the waiting fetch
+     * fails, so the cache says so, and so does every fetch that comes meanwhile.
      */
-    private void onInterrupted(long generation, Throwable error) {
+    private void onInterrupted(long generation, Throwable error, Duration silentFor) {
         Throwable cause = unwrap(error);
         PendingFetch<V> failed;
         synchronized (this) {
@@ -352,6 +358,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
                 return;
             }
             interruption = cause;
+            interruptedNanos = System.nanoTime() - silentFor.toNanos();
             failed = pending;
             pending = null;
             contactLost |= failed != null;
@@ -360,7 +367,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
         log.debug("The watch of '{}' was interrupted; re-creating it", key, cause);
         if (failed != null) {
             // Called from the stream's callbacks: complete elsewhere.
-            EtcdTimer.execute(() -> failed.fail(failure(EtcdFetchException.Operation.WATCH, cause)));
+            EtcdTimer.execute(() -> failed.fail(failure(EtcdFetchException.Operation.WATCH, cause, silentFor)));
         }
     }
 
@@ -470,6 +477,10 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
     }
 
     private EtcdFetchException failure(EtcdFetchException.Operation operation, Throwable error) {
+        return failure(operation, error, Duration.ZERO);
+    }
+
+    private EtcdFetchException failure(EtcdFetchException.Operation operation, Throwable error, Duration silentFor) {
         Throwable cause = unwrap(error);
         String problem;
         if (cause instanceof TimeoutException && operation == EtcdFetchException.Operation.RANGE) {
@@ -478,7 +489,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
             problem = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         }
         return new EtcdFetchException(operation, key, type.prefix(), type.options().describeEndpoints(), problem,
-                cause);
+                cause, silentFor);
     }
 
     @Override

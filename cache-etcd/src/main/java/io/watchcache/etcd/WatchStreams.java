@@ -11,6 +11,7 @@ import io.etcd.jetcd.api.WatchResponse;
 import io.etcd.jetcd.common.exception.EtcdExceptionFactory;
 import io.etcd.jetcd.support.Util;
 import io.grpc.Metadata;
+import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
@@ -24,11 +25,13 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Many etcd watches on few gRPC streams: etcd is built for about 100 watches per stream, and
@@ -41,10 +44,17 @@ import java.util.concurrent.TimeoutException;
  * silent for {@code progress-interval}, and the stream fails when the member does not answer it
  * within {@code progress-timeout}. Any answer counts, events included, so a watch that is catching
  * up (which etcd 3.5 may keep from answering progress requests) does not make a busy stream look
- * frozen. A failed stream interrupts its watches and re-creates each one, after a jittered
- * backoff, from that watch's own next revision (the one after the last event it delivered): no
- * read, nothing lost, nothing twice. When the type hears from etcd again ({@link #retryNow()})
- * the backoff ends at once.
+ * frozen. A failed stream re-creates each of its watches, after a jittered backoff, from that
+ * watch's own next revision (the one after the last event it delivered): no read and no event
+ * lost, though a few may come again (the content skips those). When the type hears from etcd
+ * again ({@link #retryNow()}) the backoff ends at once.
+ *
+ * <p>A failover is not an outage. A member shutting down (GOAWAY), killed or frozen ends its
+ * streams while the others answer; when every watch of a failed stream is re-created and
+ * confirmed within {@link EtcdTypeOptions#failoverGrace()}, the watches never hear of it: the
+ * failover is counted by reason ({@link #failovers()}) and logged at DEBUG. A watch still not
+ * confirmed when the grace is over is {@linkplain Listener#interrupted interrupted}, with how
+ * long ago its stream failed, so its lost contact counts from the failure.
  * A new stream that does not confirm its first watch within the hedge delay is most likely on a
  * member that does not answer: its watches move to a new stream, which round robin places on
  * another member, without failing anyone (nothing was lost: each starts from the same revision).
@@ -77,10 +87,11 @@ final class WatchStreams {
         void response(WatchResponse response);
 
         /**
-         * The watch's stream failed (the error); the watch goes on: it is re-created from its next
-         * revision, and {@link #confirmed()} follows when etcd has it again.
+         * The watch's stream failed ({@code error}, {@code silentFor} ago) and the watch was not
+         * confirmed again within the failover grace; the watch goes on: it is re-created from its
+         * next revision, and {@link #confirmed()} follows when etcd has it again.
          */
-        void interrupted(Throwable error);
+        void interrupted(Throwable error, Duration silentFor);
 
         /**
          * etcd cancelled the watch, which has ended ({@code compacted}: its next revision was
@@ -101,6 +112,12 @@ final class WatchStreams {
         private @Nullable Stream stream;
         private long id = -1;
         private boolean closed;
+        /** The failover this watch is part of while it waits, within the grace, to be confirmed again. */
+        private @Nullable Failover failover;
+        /** Its stream failed and it is not confirmed again yet. */
+        private boolean recreating;
+        /** Told it was interrupted (the grace passed) and not confirmed since: further failures are told at once. */
+        private boolean toldInterrupted;
 
         private Handle(ByteString key, @Nullable ByteString rangeEnd, long next, Listener listener) {
             this.key = key;
@@ -120,24 +137,141 @@ final class WatchStreams {
         /** Cancels this watch's id on its stream; the stream ends when it was the last one. Idempotent. */
         @Override
         public void close() {
+            Failover done;
             synchronized (WatchStreams.this) {
                 if (closed) {
                     return;
                 }
                 closed = true;
+                done = settledLocked(this);
                 Stream on = stream;
                 stream = null;
                 if (on != null) {
                     on.removeLocked(this);
                 }
             }
+            if (done != null) {
+                done.count();
+            }
         }
+    }
+
+    /** Why a stream failed, as the failover counter's {@code reason} tag says it. */
+    enum Reason {
+        /** The member is shutting down (GOAWAY) or the connection closed: an upgrade, a restart. */
+        SHUTDOWN,
+        /** The member has no leader (require-leader): it is cut off, or an election runs. */
+        NO_LEADER,
+        /** The member did not answer a progress request in time: frozen or overloaded. */
+        UNRESPONSIVE,
+        /** etcd ended the stream without an error. */
+        ENDED,
+        /** Any other error. */
+        ERROR;
+
+        String tag() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The reason for a stream's gRPC error. */
+        static Reason of(Throwable error) {
+            Status status = Status.fromThrowable(error);
+            String description = String.valueOf(status.getDescription()).toLowerCase(Locale.ROOT);
+            if (description.contains("no leader")) {
+                return NO_LEADER;
+            }
+            return status.getCode() == Status.Code.UNAVAILABLE ? SHUTDOWN : ERROR;
+        }
+    }
+
+    /**
+     * The watches of one failed stream, waiting out the grace to be confirmed again. Counted as
+     * a failover when the last of them is confirmed (or closed) in time; told as interrupted,
+     * each, when the grace ends first.
+     */
+    private final class Failover {
+        private final Throwable error;
+        private final Reason reason;
+        private final long failedNanos;
+        private final List<Handle> watches = new ArrayList<>();
+        // Guarded by WatchStreams.this.
+        private int unconfirmed;
+        private boolean settled;
+        private @Nullable ScheduledFuture<?> graceEnd;
+
+        Failover(Throwable error, Reason reason, long failedNanos) {
+            this.error = error;
+            this.reason = reason;
+            this.failedNanos = failedNanos;
+        }
+
+        /** Counts this failover; called once, without the lock, when its last watch was confirmed. */
+        void count() {
+            failovers[reason.ordinal()].increment();
+            if (log.isDebugEnabled()) {
+                log.debug("A watch stream failed over ({}): its {} watches were confirmed again within {} ms",
+                        reason.tag(), watches.size(),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - failedNanos), error);
+            }
+        }
+
+        /** The grace is over: the watches not confirmed yet hear that they were interrupted. */
+        void graceOver() {
+            List<Handle> late = new ArrayList<>();
+            synchronized (WatchStreams.this) {
+                if (settled) {
+                    return;
+                }
+                settled = true;
+                for (Handle handle : watches) {
+                    if (handle.failover == this) {
+                        handle.failover = null;
+                        if (!handle.closed) {
+                            handle.toldInterrupted = true;
+                            late.add(handle);
+                        }
+                    }
+                }
+            }
+            Duration silent = Duration.ofNanos(System.nanoTime() - failedNanos);
+            log.debug("A watch stream failed ({}) and {} of its {} watches were not confirmed again within {} ms",
+                    reason.tag(), late.size(), watches.size(), options.failoverGrace().toMillis(), error);
+            for (Handle handle : late) {
+                handle.listener.interrupted(error, silent);
+            }
+        }
+    }
+
+    /**
+     * {@code handle} no longer waits to be confirmed (it was, or it closed): the failover it was
+     * part of, when that was its last watch and the grace is not over; the caller counts it
+     * after releasing the lock.
+     */
+    private @Nullable Failover settledLocked(Handle handle) {
+        if (handle.recreating) {
+            handle.recreating = false;
+            recreating--;
+        }
+        Failover failover = handle.failover;
+        handle.failover = null;
+        if (failover == null || --failover.unconfirmed > 0 || failover.settled) {
+            return null;
+        }
+        failover.settled = true;
+        if (failover.graceEnd != null) {
+            failover.graceEnd.cancel(false);
+        }
+        return failover;
     }
 
     private final EtcdCalls calls;
     private final EtcdTypeOptions options;
+    /** Failovers counted, by {@link Reason#ordinal()}. */
+    private final LongAdder[] failovers = new LongAdder[Reason.values().length];
     /** Guarded by this. */
     private final List<Stream> streams = new ArrayList<>();
+    /** Watches whose stream failed, not confirmed again yet. Guarded by this. */
+    private int recreating;
     /** Watches of failed streams, waiting out the backoff before they are re-created. Guarded by this. */
     private final List<Handle> waiting = new ArrayList<>();
     private @Nullable ScheduledFuture<?> retry;
@@ -147,6 +281,14 @@ final class WatchStreams {
     WatchStreams(EtcdCalls calls, EtcdTypeOptions options) {
         this.calls = calls;
         this.options = options;
+        for (int i = 0; i < failovers.length; i++) {
+            failovers[i] = new LongAdder();
+        }
+    }
+
+    /** Failovers so far, by reason: failed streams whose watches were all confirmed again within the grace. */
+    long failovers(Reason reason) {
+        return failovers[reason.ordinal()].sum();
     }
 
     /**
@@ -232,9 +374,14 @@ final class WatchStreams {
         return streams.stream().mapToInt(Stream::live).sum();
     }
 
-    /** How many watches wait to be re-created (for tests and diagnostics). */
+    /** How many watches wait out the backoff before they are re-created (for tests and diagnostics). */
     synchronized int waitingCount() {
         return (int) waiting.stream().filter(h -> !h.closed).count();
+    }
+
+    /** How many watches lost their stream and are not confirmed again yet, waiting or being re-created. */
+    synchronized int recreatingCount() {
+        return recreating;
     }
 
     // ---- one gRPC stream; everything but the listeners runs under WatchStreams.this ----
@@ -308,7 +455,7 @@ final class WatchStreams {
                 // Starts the call; beforeStart hands over the request side before this returns.
                 calls.watchStub().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(leader)).watch(this);
             } catch (RuntimeException e) {
-                EtcdTimer.execute(() -> fail(e));
+                EtcdTimer.execute(() -> fail(e, Reason.ERROR));
             }
         }
 
@@ -328,7 +475,7 @@ final class WatchStreams {
             try {
                 call.onNext(request);
             } catch (RuntimeException e) {
-                EtcdTimer.execute(() -> fail(e));
+                EtcdTimer.execute(() -> fail(e, Reason.ERROR));
             }
         }
 
@@ -336,6 +483,7 @@ final class WatchStreams {
         public void onNext(WatchResponse response) {
             Handle created = null;
             Handle target = null;
+            Failover failedOver = null;
             synchronized (WatchStreams.this) {
                 if (ended) {
                     return;
@@ -359,6 +507,8 @@ final class WatchStreams {
                     } else {
                         handle.id = response.getWatchId();
                         byId.put(handle.id, handle);
+                        handle.toldInterrupted = false;
+                        failedOver = settledLocked(handle);
                         created = handle;
                     }
                     if (live() == 0 && !ended) {
@@ -373,6 +523,9 @@ final class WatchStreams {
                     // Null for a stream-wide progress answer (watch id -1): it only says the member is alive.
                     target = byId.get(response.getWatchId());
                 }
+            }
+            if (failedOver != null) {
+                failedOver.count();
             }
             if (created != null) {
                 created.listener.confirmed();
@@ -398,20 +551,22 @@ final class WatchStreams {
 
         @Override
         public void onError(Throwable error) {
-            fail(error);
+            fail(error, Reason.of(error));
         }
 
         @Override
         public void onCompleted() {
-            fail(new IllegalStateException("etcd ended the watch stream"));
+            fail(new IllegalStateException("etcd ended the watch stream"), Reason.ENDED);
         }
 
         /**
          * The stream failed: every watch still held on it hears so, once, and waits to be
          * re-created on another stream.
          */
-        private void fail(Throwable error) {
+        private void fail(Throwable error, Reason reason) {
             List<Handle> lost = new ArrayList<>();
+            List<Handle> tellNow = new ArrayList<>();
+            Failover failover = new Failover(error, reason, System.nanoTime());
             synchronized (WatchStreams.this) {
                 if (ended) {
                     return;
@@ -424,16 +579,36 @@ final class WatchStreams {
                 lost.addAll(byId.values());
                 creating.clear();
                 byId.clear();
-                lost.forEach(h -> {
+                boolean grace = !options.failoverGrace().isZero();
+                for (Handle h : lost) {
                     h.stream = null;
                     h.id = -1;
-                });
+                    if (!h.recreating) {
+                        h.recreating = true;
+                        recreating++;
+                    }
+                    if (h.toldInterrupted || !grace) {
+                        // Already past a grace (or none is given): today's failure is news at once.
+                        h.toldInterrupted = true;
+                        tellNow.add(h);
+                    } else if (h.failover == null) {
+                        // A watch still within an earlier failover's grace keeps that one: the
+                        // episode counts from its first failure.
+                        h.failover = failover;
+                        failover.watches.add(h);
+                        failover.unconfirmed++;
+                    }
+                }
                 endLocked("the stream failed");
                 awaitRetryLocked(lost);
+                if (failover.unconfirmed > 0) {
+                    failover.graceEnd = EtcdTimer.schedule(failover::graceOver, options.failoverGrace());
+                }
             }
-            log.debug("A watch stream with {} watches failed; re-creating them", lost.size(), error);
-            for (Handle handle : lost) {
-                handle.listener.interrupted(error);
+            log.debug("A watch stream with {} watches failed ({}); re-creating them", lost.size(),
+                    failover.reason.tag(), error);
+            for (Handle handle : tellNow) {
+                handle.listener.interrupted(error, Duration.ZERO);
             }
         }
 
@@ -482,7 +657,7 @@ final class WatchStreams {
             }
             fail(new TimeoutException("the member did not answer a progress request within "
                     + options.progressTimeout().toMillis() + " ms (silent for "
-                    + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms)"));
+                    + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms)"), Reason.UNRESPONSIVE);
         }
 
         /**

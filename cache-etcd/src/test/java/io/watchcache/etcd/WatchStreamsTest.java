@@ -33,6 +33,7 @@ class WatchStreamsTest {
     static final class Heard implements WatchStreams.Listener {
         final List<String> values = new CopyOnWriteArrayList<>();
         final List<Throwable> failures = new CopyOnWriteArrayList<>();
+        final List<Duration> silences = new CopyOnWriteArrayList<>();
         volatile boolean compacted;
         volatile boolean created;
 
@@ -49,8 +50,9 @@ class WatchStreamsTest {
         }
 
         @Override
-        public void interrupted(Throwable error) {
+        public void interrupted(Throwable error, Duration silentFor) {
             failures.add(error);
+            silences.add(silentFor);
         }
 
         @Override
@@ -133,12 +135,58 @@ class WatchStreamsTest {
                 assertThat(y.values).containsExactly("y1", "y2");
                 assertThat(x.failures).hasSize(1);
                 assertThat(y.failures).hasSize(1);
+                // Told once the grace was over, with how long ago the stream failed.
+                assertThat(x.silences.get(0)).isGreaterThanOrEqualTo(EtcdTypeOptions.DEFAULT_FAILOVER_GRACE);
                 assertThat(x.compacted || y.compacted).isFalse();
                 assertThat(streams.streamCount()).isOne();
                 assertThat(streams.waitingCount()).isZero();
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> etcd.watchStreams() == 0);
             assertThat(streams.streamCount()).isZero();
+        }
+    }
+
+    @Test
+    void aStreamWhoseWatchesAreConfirmedAgainWithinTheGraceIsAFailoverTheWatchesNeverHearOf(EtcdCluster.Member etcd)
+            throws Exception {
+        etcd.start();
+        try (Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
+            KV kv = client.getKVClient();
+            long from = kv.put(bytes(ns + "f"), bytes("f0")).get(10, TimeUnit.SECONDS).getHeader().getRevision() + 1;
+            // Long enough for the only member to come back: a restart of it is then a failover.
+            WatchStreams streams = new WatchStreams(new EtcdCalls(client),
+                    EtcdTypeOptions.builder().failoverGrace(Duration.ofSeconds(20)).build());
+            Heard f = new Heard();
+            Heard g = new Heard();
+            try (WatchStreams.Handle watchF = streams.watch(bytes(ns + "f"), false, from, f);
+                 WatchStreams.Handle watchG = streams.watch(bytes(ns + "g"), false, from, g)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> f.created && g.created);
+                kv.put(bytes(ns + "f"), bytes("f1")).get(10, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(10)).until(() -> f.values.size() == 1);
+                f.created = false;
+                g.created = false;
+
+                // SIGTERM: etcd shuts down in order, as an upgrade does.
+                etcd.terminate();
+                await().atMost(Duration.ofSeconds(10)).until(() -> streams.recreatingCount() == 2);
+                etcd.start();
+                kv.put(bytes(ns + "g"), bytes("g1")).get(10, TimeUnit.SECONDS);
+                kv.put(bytes(ns + "f"), bytes("f2")).get(10, TimeUnit.SECONDS);
+
+                await().atMost(Duration.ofSeconds(15)).until(() -> f.values.size() >= 2 && g.values.size() >= 1
+                        && f.created && g.created);
+                assertThat(f.values).containsExactly("f1", "f2");
+                assertThat(g.values).containsExactly("g1");
+                assertThat(f.failures).as("interruptions told to f").isEmpty();
+                assertThat(g.failures).as("interruptions told to g").isEmpty();
+                assertThat(streams.recreatingCount()).isZero();
+                long counted = 0;
+                for (WatchStreams.Reason reason : WatchStreams.Reason.values()) {
+                    counted += streams.failovers(reason);
+                }
+                assertThat(counted).as("failovers counted").isOne();
+                assertThat(streams.failovers(WatchStreams.Reason.SHUTDOWN)).as("counted as a shutdown").isOne();
+            }
         }
     }
 

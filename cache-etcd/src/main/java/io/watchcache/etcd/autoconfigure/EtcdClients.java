@@ -79,11 +79,13 @@ public final class EtcdClients {
         Duration interval = properties.getProgressInterval();
         Duration timeout = properties.getProgressTimeout();
         int perStream = properties.getWatchesPerStream();
+        Duration grace = properties.getFailoverGrace();
         // The options' own rules, reported under the property's name.
         checked("watchcache.etcd.request-timeout", request, () -> options.requestTimeout(request));
         checked("watchcache.etcd.progress-interval", interval, () -> options.progressInterval(interval));
         checked("watchcache.etcd.progress-timeout", timeout, () -> options.progressTimeout(timeout));
         checked("watchcache.etcd.watches-per-stream", perStream, () -> options.watchesPerStream(perStream));
+        checked("watchcache.etcd.failover-grace", grace, () -> options.failoverGrace(grace));
         return options.build();
     }
 
@@ -100,7 +102,8 @@ public final class EtcdClients {
     /**
      * Every duration under {@code watchcache.etcd.*} the client cannot run with, each with its
      * value as written and where it was written ({@code binder} reads them again for that).
-     * One rule, the core's: durations must be positive.
+     * The core's rules: durations must be positive, but for the failover grace, which may be
+     * zero (none).
      */
     public static List<Invalid> check(EtcdProperties properties, Binder binder) {
         Map<String, @Nullable Duration> durations = new LinkedHashMap<>();
@@ -110,16 +113,23 @@ public final class EtcdClients {
         durations.put("watchcache.etcd.keepalive-time", properties.getKeepaliveTime());
         durations.put("watchcache.etcd.keepalive-timeout", properties.getKeepaliveTimeout());
         List<Invalid> invalid = new ArrayList<>();
-        durations.forEach((property, value) -> {
-            try {
-                Durations.requiredPositive(property, value);
-            } catch (InvalidOptionException e) {
-                ConfigurationProperty written = written(binder, property);
-                invalid.add(new Invalid(property, written == null ? value : written.getValue(),
-                        written == null ? null : written.getOrigin(), e.reason()));
-            }
-        });
+        durations.forEach((property, value) -> checkOne(binder, property, value,
+                () -> Durations.requiredPositive(property, value), invalid));
+        Duration grace = properties.getFailoverGrace();
+        checkOne(binder, "watchcache.etcd.failover-grace", grace,
+                () -> Durations.nonNegative("watchcache.etcd.failover-grace", grace), invalid);
         return invalid;
+    }
+
+    private static void checkOne(Binder binder, String property, @Nullable Duration value, Runnable rule,
+                                 List<Invalid> invalid) {
+        try {
+            rule.run();
+        } catch (InvalidOptionException e) {
+            ConfigurationProperty written = written(binder, property);
+            invalid.add(new Invalid(property, written == null ? value : written.getValue(),
+                    written == null ? null : written.getOrigin(), e.reason()));
+        }
     }
 
     /**

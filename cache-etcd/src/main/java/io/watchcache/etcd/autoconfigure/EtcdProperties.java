@@ -42,6 +42,14 @@ public class EtcdProperties {
     private Duration progressTimeout = EtcdTypeOptions.DEFAULT_PROGRESS_TIMEOUT;
 
     /**
+     * How long the watches of a failed watch stream have to be re-created and confirmed on
+     * another member before their entries lose contact. Within it, a member shutting down, killed
+     * or frozen is a failover: counted and logged at DEBUG, with no WARN and no error event. 0
+     * reports every stream failure at once.
+     */
+    private Duration failoverGrace = EtcdTypeOptions.DEFAULT_FAILOVER_GRACE;
+
+    /**
      * Time without reads on a connection after which gRPC sends a keepalive ping. gRPC raises
      * values below 10s to 10s.
      */
@@ -112,6 +120,14 @@ public class EtcdProperties {
 
     public void setProgressInterval(Duration progressInterval) {
         this.progressInterval = progressInterval;
+    }
+
+    public Duration getFailoverGrace() {
+        return failoverGrace;
+    }
+
+    public void setFailoverGrace(Duration failoverGrace) {
+        this.failoverGrace = failoverGrace;
     }
 
     public Duration getProgressTimeout() {
