@@ -57,6 +57,20 @@ public final class KeyWriter implements AutoCloseable {
         lastRound = round;
     }
 
+    /**
+     * Writes {@code round} to {@code key} alone, exactly once (as {@link #writeAll} does for
+     * every key); rounds must increase per key.
+     */
+    public void write(String key, long round) throws Exception {
+        put(key, Long.toString(round));
+        synchronized (this) {
+            writes++;
+            latest.put(key, round);
+            committed.computeIfAbsent(key, k -> new HashMap<>()).put(round, System.nanoTime());
+            lastRound = Math.max(lastRound, round);
+        }
+    }
+
     /** Continues the rounds of another writer: the next round written is {@code round + 1}. */
     public KeyWriter startAfter(long round) {
         lastRound = round;

@@ -21,6 +21,7 @@ final class WatchRecorder<V> implements Consumer<UpdateEvent<V>> {
     private final List<String> values = new ArrayList<>();
     private final List<Long> indexes = new ArrayList<>();
     private final List<Throwable> errors = new ArrayList<>();
+    private V lastValue;
 
     WatchRecorder(Function<V, String> show) {
         this.show = show;
@@ -32,6 +33,7 @@ final class WatchRecorder<V> implements Consumer<UpdateEvent<V>> {
             errors.add(event.error());
         } else {
             values.add(show.apply(event.value()));
+            lastValue = event.value();
             indexes.add(event.meta().index());
         }
     }
@@ -50,6 +52,11 @@ final class WatchRecorder<V> implements Consumer<UpdateEvent<V>> {
 
     synchronized String last() {
         return values.isEmpty() ? null : values.get(values.size() - 1);
+    }
+
+    /** The last value delivered, null before any. */
+    synchronized V lastValue() {
+        return lastValue;
     }
 
     synchronized int size() {
