@@ -2,6 +2,8 @@ package io.watchcache.etcd;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.watchcache.CapturedLogs;
 import io.watchcache.WatchCache;
 import io.watchcache.etcd.config.EtcdConfigChangedEvent;
@@ -209,13 +211,17 @@ class EtcdConfigDataTest {
     }
 
     @Test
-    void aValueThatDoesNotParseKeepsTheLastGoodPropertiesAndIsReported() throws Exception {
+    void aValueThatDoesNotParseKeepsTheLastGoodPropertiesAndIsReportedWithoutTakingTheApplicationDown()
+            throws Exception {
         put("application.yml", "app:\n  colour: blue\n");
         ConfigurableApplicationContext app = start("watchcache-etcd:" + prefix);
         Environment env = app.getEnvironment();
         App listener = app.getBean(App.class);
         HealthIndicator health = app.getBean(EtcdConfigHealthIndicator.class);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        app.getBean("watchcacheEtcdConfigMeters", MeterBinder.class).bindTo(registry);
         assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+        int linesBefore = CapturedLogs.lines().size();
 
         put("application.yml", "app:\n  colour: [unclosed\n");
         await().atMost(LIVE).until(() -> listener.events.stream().anyMatch(e -> !e.isApplied()));
@@ -223,12 +229,36 @@ class EtcdConfigDataTest {
         EtcdConfigChangedEvent refused = listener.events.stream().filter(e -> !e.isApplied()).findFirst().orElseThrow();
         assertThat(refused.errors()).containsKey(prefix + "application.yml");
         assertThat(env.getProperty("app.colour")).isEqualTo("blue");
-        assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
-        assertThat(health.health().getDetails().toString()).contains("application.yml");
+        // A bad push is a configuration problem: the last good values serve, and the instance stays in
+        // its load balancer. It is in the WARN, the meter and the health details (masked by default).
+        assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+        assertThat(health.health().getDetails().toString()).contains("invalidKeys=1").doesNotContain(prefix)
+                .doesNotContain("unclosed");
+        assertThat(registry.get("watchcache.etcd.config.invalid.keys").gauge().value()).isEqualTo(1);
+        assertThat(CapturedLogs.lines().subList(linesBefore, CapturedLogs.lines().size()))
+                .anyMatch(l -> l.startsWith("WARN Configuration from etcd: a change of '" + prefix + "'"));
 
         put("application.yml", "app:\n  colour: red\n");
         await().atMost(LIVE).until(() -> "red".equals(env.getProperty("app.colour")));
         assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+        assertThat(health.health().getDetails().toString()).doesNotContain("invalidKeys");
+        assertThat(registry.get("watchcache.etcd.config.invalid.keys").gauge().value()).isZero();
+    }
+
+    @Test
+    void keysThatDoNotParseAtStartupTurnHealthDownOnlyWhenAPropertySaysSoAndShowOnlyWhenValuesMayShow()
+            throws Exception {
+        put("application.yml", "app:\n  colour: [unclosed\n");
+        put("greeting/message", "hello");
+        ConfigurableApplicationContext app = start("optional:watchcache-etcd:" + prefix,
+                "--watchcache.etcd.config.invalid-keys-status=down",
+                "--management.endpoint.watchcache.show-values=always");
+        HealthIndicator health = app.getBean(EtcdConfigHealthIndicator.class);
+
+        assertThat(app.getEnvironment().getProperty("greeting.message")).isEqualTo("hello");
+        assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
+        assertThat(health.health().getDetails().toString()).contains(prefix + "application.yml")
+                .contains("invalidKeys=1");
     }
 
     @Test
@@ -297,17 +327,45 @@ class EtcdConfigDataTest {
     }
 
     @Test
+    void anEtcdOutageShorterThanTheLostContactThresholdKeepsTheImportsHealthUp() throws Exception {
+        put("greeting/message", "before");
+        ConfigurableApplicationContext app = start("optional:watchcache-etcd:" + prefix);
+        EtcdCluster.Member member = cluster.member(0);
+        HealthIndicator health = app.getBean(EtcdConfigHealthIndicator.class);
+        int linesBefore = CapturedLogs.lines().size();
+
+        member.kill();
+        try {
+            // 15 s down, within the default threshold (1 min): the cache notices, health does not flap.
+            long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (System.nanoTime() < end) {
+                assertThat(health.health().getStatus()).as("etcdConfig health while etcd is down")
+                        .isEqualTo(Status.UP);
+                Thread.sleep(200);
+            }
+            assertThat(CapturedLogs.lines().subList(linesBefore, CapturedLogs.lines().size()))
+                    .as("the cache saw the outage").anyMatch(l -> l.startsWith("WARN Cache type "
+                            + "'watchcache-etcd-config' lost contact for key '" + prefix + "'"));
+            assertThat(app.getEnvironment().getProperty("greeting.message")).isEqualTo("before");
+        } finally {
+            member.start();
+        }
+    }
+
+    @Test
     void aChangeStillArrivesAfterEtcdIsKilledAndRestarted() throws Exception {
         put("greeting/message", "before");
-        ConfigurableApplicationContext app = start("watchcache-etcd:" + prefix);
+        ConfigurableApplicationContext app = start("watchcache-etcd:" + prefix,
+                "--watchcache.health.lost-contact-threshold=1s");
         EtcdCluster.Member member = cluster.member(0);
 
         HealthIndicator health = app.getBean(EtcdConfigHealthIndicator.class);
 
         member.kill();
-        // The last properties stay while etcd is away, and health says contact is lost.
+        // Past the threshold, health says contact is lost; the last properties stay meanwhile.
         await().atMost(Duration.ofSeconds(30)).until(() -> health.health().getStatus().equals(Status.DOWN));
-        assertThat(health.health().getDetails().toString()).contains("lostContact");
+        assertThat(health.health().getDetails().toString()).contains("lostContact").contains("lastError=******")
+                .doesNotContain(prefix);
         assertThat(app.getEnvironment().getProperty("greeting.message")).isEqualTo("before");
         member.start();
         long restarted = System.nanoTime();

@@ -66,6 +66,8 @@ public class EtcdProperties {
 
     private final Ssl ssl = new Ssl();
 
+    private final Config config = new Config();
+
     public List<String> getEndpoints() {
         return endpoints;
     }
@@ -162,8 +164,31 @@ public class EtcdProperties {
         this.watchesPerStream = watchesPerStream;
     }
 
+    public Config getConfig() {
+        return config;
+    }
+
     public Ssl getSsl() {
         return ssl;
+    }
+
+    /** Configuration imports ({@code spring.config.import=watchcache-etcd:<prefix>}). */
+    public static class Config {
+
+        /**
+         * Status of the etcdConfig health component while keys under an imported prefix do not
+         * parse (the last good values serve meanwhile). UP keeps a bad push to a shared prefix
+         * from taking every instance out of its load balancer; DOWN or OUT_OF_SERVICE opt in.
+         */
+        private String invalidKeysStatus = "UP";
+
+        public String getInvalidKeysStatus() {
+            return invalidKeysStatus;
+        }
+
+        public void setInvalidKeysStatus(String invalidKeysStatus) {
+            this.invalidKeysStatus = invalidKeysStatus;
+        }
     }
 
     /** TLS for the connection to etcd. */

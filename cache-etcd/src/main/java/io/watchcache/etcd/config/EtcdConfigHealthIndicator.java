@@ -1,46 +1,85 @@
 package io.watchcache.etcd.config;
 
+import io.watchcache.CacheSnapshot;
+import io.watchcache.spring.boot.health.WatchCacheHealthRule;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The {@code etcdConfig} health component: per imported prefix, the revision the properties are
- * at and how many there are; DOWN while a change is held back because keys do not parse, or
- * while etcd cannot be reached (the last properties stay in both cases).
+ * at and how many there are.
+ *
+ * <p>Contact is judged by the {@code watchcache} health's own rule ({@link WatchCacheHealthRule}):
+ * the import's entry counts once it has lost contact for {@code watchcache.health.lost-contact-threshold}
+ * (or a refusal stopped it), and the status is then {@code watchcache.health.lost-contact-status}.
+ * An etcd blip or a member restart is therefore not an outage of the application.
+ *
+ * <p>Keys that do not parse are a configuration problem, not an outage: the last good properties
+ * serve, the keys are listed, and the status is {@code watchcache.etcd.config.invalid-keys-status}
+ * (UP unless set), so a bad push to a shared prefix does not take a whole fleet out of its load
+ * balancers. Prefixes, keys and errors are masked by the same rule as the {@code watchcache}
+ * component's details.
  */
 public class EtcdConfigHealthIndicator implements HealthIndicator {
 
     private final EtcdConfigSources sources;
     private final EtcdConfigWatcher watcher;
+    private final WatchCacheHealthRule rule;
+    private final Status invalidKeysStatus;
 
-    public EtcdConfigHealthIndicator(EtcdConfigSources sources, EtcdConfigWatcher watcher) {
+    public EtcdConfigHealthIndicator(EtcdConfigSources sources, EtcdConfigWatcher watcher, WatchCacheHealthRule rule,
+                                     String invalidKeysStatus) {
         this.sources = sources;
         this.watcher = watcher;
+        this.rule = rule;
+        this.invalidKeysStatus = new Status(invalidKeysStatus);
     }
 
     @Override
     public Health health() {
-        boolean down = false;
-        Map<String, Object> prefixes = new LinkedHashMap<>();
+        boolean contactFault = false;
+        int invalidKeys = 0;
+        List<Map<String, Object>> imports = new ArrayList<>();
         for (EtcdConfigSources.Imported imported : sources.imports()) {
             Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("prefix", rule.shown(imported.resource.prefix()));
             detail.put("revision", imported.source.revision());
             detail.put("properties", imported.source.properties().size());
-            if (!imported.errors.isEmpty()) {
-                detail.put("notParsed", imported.errors);
-                down = true;
+            Map<String, String> errors = imported.errors;
+            if (!errors.isEmpty()) {
+                invalidKeys += errors.size();
+                detail.put("invalidKeys", errors.size());
+                Map<String, Object> notParsed = new LinkedHashMap<>();
+                errors.forEach((key, why) -> notParsed.put(String.valueOf(rule.shown(key)), rule.shown(why)));
+                // Masked keys all look alike: their count is the detail then.
+                if (notParsed.size() == errors.size()) {
+                    detail.put("notParsed", notParsed);
+                }
             }
-            String contact = watcher.contactProblem(imported.resource.prefix());
-            if (contact != null) {
-                detail.put("lostContact", contact);
-                down = true;
+            CacheSnapshot.EntryView entry = watcher.entry(imported.resource.prefix());
+            if (entry != null && rule.atFault(entry)) {
+                contactFault = true;
+                detail.put("lostContact", entry.lostContact() == null ? null : entry.lostContact().toString());
+                detail.put("failed", entry.failed());
+                detail.put("lastError", rule.shown(entry.lastError()));
             }
-            prefixes.put(imported.resource.prefix(), detail);
+            imports.add(detail);
         }
-        return (down ? Health.down() : Health.up()).withDetail("prefixes", prefixes)
-                .withDetail("endpoints", sources.endpoints()).build();
+        Status status = contactFault ? rule.faultStatus() : invalidKeys > 0 ? invalidKeysStatus : Status.UP;
+        Health.Builder health = Health.status(status).withDetail("imports", imports)
+                .withDetail("endpoints", sources.endpoints());
+        if (contactFault) {
+            health.withDetail("lostContactThreshold", rule.threshold().toString());
+        }
+        if (invalidKeys > 0) {
+            health.withDetail("invalidKeys", invalidKeys);
+        }
+        return health.build();
     }
 }

@@ -90,6 +90,11 @@ public final class EtcdConfigSources implements AutoCloseable {
                 .map(imported -> "config import " + imported.resource.sourceName()).sorted().toList();
     }
 
+    /** Keys under the imported prefixes that did not parse in their last content. */
+    int invalidKeys() {
+        return imports.values().stream().mapToInt(imported -> imported.errors.size()).sum();
+    }
+
     List<String> endpoints() {
         return properties.getEndpoints();
     }

@@ -39,8 +39,9 @@ import java.util.TreeMap;
  * {@code EnvironmentChangeEvent}, which re-binds {@code @ConfigurationProperties} beans.
  *
  * <p>A change with a key that does not parse is not applied: the last good properties stay, a
- * WARN names the key, the event carries the error and the {@code etcdConfig} health is DOWN
- * until a good change comes.
+ * WARN names the key, the event carries the error, the {@code watchcache.etcd.config.invalid.keys}
+ * gauge counts it and the {@code etcdConfig} health lists it (UP unless
+ * {@code watchcache.etcd.config.invalid-keys-status} says otherwise) until a good change comes.
  */
 public class EtcdConfigWatcher implements SmartLifecycle, DisposableBean {
 
@@ -101,19 +102,18 @@ public class EtcdConfigWatcher implements SmartLifecycle, DisposableBean {
     }
 
     /**
-     * Why the cache cannot reach etcd for {@code prefix} right now (its entry's last error while
-     * it has lost contact or failed), or null. Read from the entry, not from the watch's events:
-     * contact comes back when etcd answers, and a quiet prefix sends no event then.
+     * The cache entry that watches {@code prefix}, or null (not started, or the cache is closed).
+     * Health reads contact from the entry, not from the watch's events: contact comes back when
+     * etcd answers, and a quiet prefix sends no event then.
      */
-    @Nullable String contactProblem(String prefix) {
+    CacheSnapshot.@Nullable EntryView entry(String prefix) {
         WatchCache watched = cache;
         if (watched == null || watched.isClosed()) {
             return null;
         }
         for (CacheSnapshot.EntryView entry : watched.snapshot().entries()) {
-            if (entry.type().equals(TYPE) && entry.key().equals(prefix)
-                    && (entry.lostContact() != null || entry.failed())) {
-                return entry.lastError() != null ? entry.lastError() : "lost contact";
+            if (entry.type().equals(TYPE) && entry.key().equals(prefix)) {
+                return entry;
             }
         }
         return null;

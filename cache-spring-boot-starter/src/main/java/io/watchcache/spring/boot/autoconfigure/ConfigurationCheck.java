@@ -1,5 +1,6 @@
 package io.watchcache.spring.boot.autoconfigure;
 
+import io.watchcache.spring.boot.health.WatchCacheHealthRule;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
@@ -164,17 +164,9 @@ final class ConfigurationCheck {
         }
     }
 
-    /** A status as Boot writes its codes: upper case, {@code -} read as {@code _} ({@code out-of-service}). */
+    /** A status as Boot writes its codes ({@link WatchCacheHealthRule#statusCode}). */
     static String statusCode(String code) {
-        StringBuilder uniform = new StringBuilder();
-        for (char c : code.trim().toCharArray()) {
-            if (Character.isLetterOrDigit(c) || c == '_') {
-                uniform.append(Character.toUpperCase(c));
-            } else if (c == '-') {
-                uniform.append('_');
-            }
-        }
-        return uniform.toString().toUpperCase(Locale.ROOT);
+        return WatchCacheHealthRule.statusCode(code);
     }
 
     private @Nullable ConfigurationProperty find(String property) {

@@ -3,6 +3,7 @@ package io.watchcache.spring.boot.autoconfigure;
 import io.watchcache.WatchCache;
 import io.watchcache.spring.boot.availability.WatchCacheReadiness;
 import io.watchcache.spring.boot.health.WatchCacheHealthIndicator;
+import io.watchcache.spring.boot.health.WatchCacheHealthRule;
 import io.watchcache.spring.boot.health.WatchCacheReadinessHealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -25,16 +26,36 @@ import org.springframework.core.env.Environment;
 public final class WatchCacheHealthAutoConfiguration {
 
     // On the methods, not the class: the condition lives in spring-boot-health, which may be absent.
+    /** One rule for every health component that reports entries (the configuration imports' too). */
+    @Bean
+    @ConditionalOnMissingBean
+    WatchCacheHealthRule watchcacheHealthRule(WatchCacheProperties properties, Environment environment) {
+        return healthRule(properties.getHealth(), environment);
+    }
+
+    /**
+     * The health rule of the {@code watchcache.health.*} properties in {@code environment}, for a
+     * component in a context without the starter's {@link WatchCacheHealthRule} bean (a
+     * configuration import watched through a cache of its own).
+     */
+    public static WatchCacheHealthRule healthRule(Environment environment) {
+        WatchCacheProperties properties = Binder.get(environment).bind("watchcache", WatchCacheProperties.class)
+                .orElseGet(WatchCacheProperties::new);
+        return healthRule(properties.getHealth(), environment);
+    }
+
+    private static WatchCacheHealthRule healthRule(WatchCacheProperties.Health health, Environment environment) {
+        // Checked at startup (ConfigurationCheck); here only written as Boot writes status codes.
+        return new WatchCacheHealthRule(health.getLostContactThreshold(),
+                ConfigurationCheck.statusCode(health.getLostContactStatus()), showsValues(environment));
+    }
+
     @Bean
     @ConditionalOnEnabledHealthIndicator("watchcache")
     @ConditionalOnMissingBean(name = "watchcacheHealthIndicator")
-    WatchCacheHealthIndicator watchcacheHealthIndicator(WatchCache cache, WatchCacheProperties properties,
-                                                        Environment environment) {
-        WatchCacheProperties.Health health = properties.getHealth();
-        // Checked at startup (ConfigurationCheck); here only written as Boot writes status codes.
-        return new WatchCacheHealthIndicator(cache, health.getLostContactThreshold(),
-                ConfigurationCheck.statusCode(health.getLostContactStatus()), health.isCountAllEntries(),
-                showsValues(environment));
+    WatchCacheHealthIndicator watchcacheHealthIndicator(WatchCache cache, WatchCacheHealthRule rule,
+                                                        WatchCacheProperties properties) {
+        return new WatchCacheHealthIndicator(cache, rule, properties.getHealth().isCountAllEntries());
     }
 
     /**
