@@ -116,6 +116,15 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
         return options;
     }
 
+    /**
+     * A refusal ({@link EtcdRefusals}: permission denied, credentials etcd rejects) is fatal: the
+     * entry is failed with etcd's message, not retried as lost contact.
+     */
+    @Override
+    public boolean isFatal(Throwable error) {
+        return EtcdRefusals.isRefusal(error);
+    }
+
     @Override
     public RegisterOptions registerOptions() {
         return RegisterOptions.builder().supportsBlocking(true).refresh(true).build();

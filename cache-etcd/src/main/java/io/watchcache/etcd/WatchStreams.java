@@ -532,8 +532,7 @@ final class WatchStreams {
             } else if (target != null && (response.getCanceled() || response.getCreated())) {
                 boolean compacted = response.getCompactRevision() != 0;
                 Throwable error = compacted ? EtcdExceptionFactory.newCompactedException(response.getCompactRevision())
-                        : new IllegalStateException("etcd cancelled the watch: " + (response.getCancelReason()
-                        .isEmpty() ? "no reason given" : response.getCancelReason()));
+                        : EtcdRefusals.cancelled(response.getCancelReason());
                 target.listener.cancelled(error, compacted);
             } else if (target != null) {
                 target.listener.response(response);

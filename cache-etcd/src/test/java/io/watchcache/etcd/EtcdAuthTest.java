@@ -1,0 +1,108 @@
+package io.watchcache.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.auth.Permission;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.watchcache.CacheOptions;
+import io.watchcache.CacheRequest;
+import io.watchcache.CacheSnapshot;
+import io.watchcache.CapturedLogs;
+import io.watchcache.TypedCache;
+import io.watchcache.WatchCache;
+import io.watchcache.spring.boot.health.WatchCacheHealthIndicator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Under etcd authentication, a key the user may not read is a refusal, not an outage (DESIGN.md
+ * revision 4): its entry is failed with etcd's message and stops asking, it is not retried as
+ * lost contact; a key the same user may read goes on as usual.
+ */
+@ExtendWith(EtcdExtension.class)
+class EtcdAuthTest {
+
+    private final String ns = "auth-" + UUID.randomUUID() + "/";
+
+    @Test
+    void aKeyTheUserMayNotReadFailsItsEntryWithEtcdsMessageAndIsNotRetriedAsLostContact(EtcdCluster.Member etcd)
+            throws Exception {
+        etcd.start();
+        ByteSequence root = bytes("root");
+        ByteSequence rootPassword = bytes("pw-" + UUID.randomUUID());
+        ByteSequence reader = bytes("reader");
+        ByteSequence readerPassword = bytes("pw-" + UUID.randomUUID());
+        try (Client admin = Client.builder().endpoints(etcd.endpoint()).build()) {
+            admin.getKVClient().put(bytes(ns + "allowed/a"), bytes("a1")).get(10, TimeUnit.SECONDS);
+            admin.getKVClient().put(bytes(ns + "secret"), bytes("s1")).get(10, TimeUnit.SECONDS);
+            admin.getAuthClient().userAdd(root, rootPassword).get(10, TimeUnit.SECONDS);
+            admin.getAuthClient().roleAdd(root).handle((r, e) -> r).get(10, TimeUnit.SECONDS);
+            admin.getAuthClient().userGrantRole(root, root).get(10, TimeUnit.SECONDS);
+            admin.getAuthClient().userAdd(reader, readerPassword).get(10, TimeUnit.SECONDS);
+            admin.getAuthClient().roleAdd(reader).get(10, TimeUnit.SECONDS);
+            // Read access under allowed/ only.
+            admin.getAuthClient().roleGrantPermission(reader, bytes(ns + "allowed/"), bytes(ns + "allowed0"),
+                    Permission.Type.READ).get(10, TimeUnit.SECONDS);
+            admin.getAuthClient().userGrantRole(reader, reader).get(10, TimeUnit.SECONDS);
+            admin.getAuthClient().authEnable().get(10, TimeUnit.SECONDS);
+        }
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (Client client = Client.builder().endpoints(etcd.endpoint()).user(reader).password(readerPassword)
+                .build();
+             WatchCache cache = new WatchCache(CacheOptions.builder().meterRegistry(registry).build())) {
+            TypedCache<CacheRequest, Optional<String>> keys = cache.register("key", new EtcdKeyType(client,
+                    EtcdTypeOptions.builder().requestTimeout(Duration.ofSeconds(2)).build()));
+            int linesBefore = CapturedLogs.lines().size();
+            WatchRecorder<Optional<String>> allowed = new WatchRecorder<>(v -> v.orElse("-"));
+            WatchRecorder<Optional<String>> secret = new WatchRecorder<>(v -> v.orElse("-"));
+            keys.watch(EtcdRequest.of(ns + "allowed/a"), "allowed", allowed);
+            keys.watch(EtcdRequest.of(ns + "secret"), "secret", secret);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> entry(cache, ns + "secret").failed());
+            CacheSnapshot.EntryView refused = entry(cache, ns + "secret");
+            assertThat(refused.lostContact()).as("lost contact").isNull();
+            assertThat(refused.lastError()).contains("permission denied");
+            assertThat(secret.errors()).isNotEmpty().allSatisfy(e -> assertThat(e).hasMessageContaining(
+                    "permission denied"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> "a1".equals(allowed.last()));
+            assertThat(allowed.errors()).isEmpty();
+
+            Health health = new WatchCacheHealthIndicator(cache, Duration.ofMinutes(1), "DOWN", false, true)
+                    .health();
+            assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+            assertThat(health.getDetails()).containsEntry("failed", 1).containsEntry("lostContact", 0);
+            assertThat(registry.get("watchcache.failed").tag("type", "key").gauge().value()).isEqualTo(1);
+            assertThat(registry.get("watchcache.lost.contact").tag("type", "key").gauge().value()).isZero();
+
+            // The watch asks again only as its backoff allows, and each answer is the same refusal.
+            Thread.sleep(3_000);
+            assertThat(entry(cache, ns + "secret").failed()).isTrue();
+            assertThat(entry(cache, ns + "secret").lostContact()).isNull();
+            assertThat(secret.errors()).allSatisfy(e -> assertThat(e).hasMessageContaining("permission denied"));
+            List<String> lines = CapturedLogs.lines();
+            assertThat(lines.subList(linesBefore, lines.size()))
+                    .noneMatch(l -> l.contains("lost contact for key '" + ns + "secret'"))
+                    .anyMatch(l -> l.startsWith("WARN Cache type 'key' stopped refreshing key '" + ns + "secret'"));
+        }
+    }
+
+    private static CacheSnapshot.EntryView entry(WatchCache cache, String key) {
+        return cache.snapshot().entries().stream().filter(e -> e.key().equals(key)).findFirst().orElseThrow();
+    }
+
+    private static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+}
