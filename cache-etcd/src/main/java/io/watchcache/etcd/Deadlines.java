@@ -1,5 +1,6 @@
 package io.watchcache.etcd;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
@@ -42,10 +43,12 @@ final class Deadlines {
     private final Duration longWait;
     private final long tickNanos;
     private final Waiting<?>[] slots;
-    // Guarded by this.
+    @GuardedBy("this")
     private int size;
     /** The last tick whose slot was checked. */
+    @GuardedBy("this")
     private long swept;
+    @GuardedBy("this")
     private @Nullable ScheduledFuture<?> task;
 
     Deadlines() {
@@ -138,6 +141,7 @@ final class Deadlines {
         }
     }
 
+    @GuardedBy("this")
     private void unlinkLocked(Waiting<?> waiting) {
         int slot = waiting.slot;
         if (slot < 0) {

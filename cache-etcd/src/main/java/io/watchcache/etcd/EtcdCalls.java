@@ -3,10 +3,13 @@ package io.watchcache.etcd;
 import com.google.protobuf.ByteString;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.api.Event;
 import io.etcd.jetcd.api.KVGrpc;
+import io.etcd.jetcd.api.KeyValue;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.api.WatchGrpc;
+import io.etcd.jetcd.api.WatchResponse;
 import io.etcd.jetcd.options.OptionsUtil;
 import io.etcd.jetcd.support.Util;
 import io.grpc.stub.StreamObserver;
@@ -14,6 +17,10 @@ import org.jspecify.annotations.Nullable;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -24,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The etcd calls of one type, made with etcd's gRPC stubs on the jetcd client's own channel,
  * credentials and namespace ({@link JetcdInternals}): reads of a range, and the shared watch
- * streams' stub.
+ * streams' stub. Answers are decoded here ({@link #decode}), so protobuf goes no further.
  *
  * <p>Their callbacks run on {@link #CALLBACKS}, a few threads of ours, not on jetcd's and gRPC's
  * cached pools: those grow a thread per concurrent answer, so the thousands of first reads of a
@@ -85,6 +92,43 @@ final class EtcdCalls {
     String key(ByteString key) {
         int ns = namespace().size();
         return ns == 0 ? key.toStringUtf8() : key.substring(ns).toStringUtf8();
+    }
+
+    /**
+     * A key etcd sent, decoded; {@code own} (the entry's key, a key type's only one) is kept once
+     * rather than once more per value.
+     */
+    private String key(ByteString key, String own) {
+        String decoded = key(key);
+        return decoded.equals(own) ? own : decoded;
+    }
+
+    /** What a read found: key to value and mod revision, and the revision it was read at. */
+    record RangeRead(NavigableMap<String, RangeContent.Item> items, long revision) {
+    }
+
+    /** A read's answer, decoded: protobuf goes no further than the calls. */
+    RangeRead decode(RangeResponse response, String own) {
+        NavigableMap<String, RangeContent.Item> items = new TreeMap<>();
+        for (KeyValue kv : response.getKvsList()) {
+            items.put(key(kv.getKey(), own), new RangeContent.Item(kv.getValue().toStringUtf8(), kv.getModRevision()));
+        }
+        return new RangeRead(items, response.getHeader().getRevision());
+    }
+
+    /** A watch's events, decoded; a delete's key-value carries the delete's revision as its mod revision. */
+    List<RangeContent.Change> decode(WatchResponse response, String own) {
+        List<RangeContent.Change> changes = new ArrayList<>(response.getEventsCount());
+        for (Event event : response.getEventsList()) {
+            KeyValue kv = event.getKv();
+            switch (event.getType()) {
+                case PUT -> changes.add(new RangeContent.Change(key(kv.getKey(), own),
+                        new RangeContent.Item(kv.getValue().toStringUtf8(), kv.getModRevision()), kv.getModRevision()));
+                case DELETE -> changes.add(new RangeContent.Change(key(kv.getKey(), own), null, kv.getModRevision()));
+                default -> { }
+            }
+        }
+        return changes;
     }
 
     WatchGrpc.WatchStub watchStub() {

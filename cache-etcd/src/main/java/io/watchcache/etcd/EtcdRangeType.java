@@ -39,42 +39,21 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
 
     private static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofMinutes(10);
 
-    private final boolean prefix;
     private final EtcdTypeOptions options;
     private final EtcdReachability reachability;
-    private final EtcdCalls calls;
     private final WatchStreams streams;
     private final HedgedReads reads;
-    private final Deadlines deadlines = new Deadlines();
+    /** What the type's watches use of it. */
+    private final RangeContext<V> context;
 
     EtcdRangeType(Client client, boolean prefix, EtcdTypeOptions options) {
         Objects.requireNonNull(client, "client");
-        this.prefix = prefix;
         this.options = Objects.requireNonNull(options, "options");
-        this.calls = new EtcdCalls(client);
+        EtcdCalls calls = new EtcdCalls(client);
         this.streams = new WatchStreams(calls, options);
         this.reads = new HedgedReads(calls, options);
         this.reachability = new EtcdReachability(client, options.requestTimeout(), streams::retryNow);
-    }
-
-    /** The type's hedged reads. */
-    HedgedReads reads() {
-        return reads;
-    }
-
-    /** The type's reads and streams, on the client's channel. */
-    EtcdCalls calls() {
-        return calls;
-    }
-
-    /** The deadlines of the type's waiting fetches. */
-    Deadlines deadlines() {
-        return deadlines;
-    }
-
-    /** The watch streams this type's entries share. */
-    WatchStreams streams() {
-        return streams;
+        this.context = new RangeContext<>(prefix, options, this::value, reads, streams, new Deadlines(), reachability);
     }
 
     /**
@@ -92,10 +71,6 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
         }
     }
 
-    EtcdReachability reachability() {
-        return reachability;
-    }
-
     /**
      * The value the range's content stands for.
      *
@@ -107,10 +82,6 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
      */
     abstract V value(NavigableMap<String, RangeContent.Item> items, Set<String> changed, @Nullable V previous,
                      long index, long previousIndex);
-
-    boolean prefix() {
-        return prefix;
-    }
 
     public EtcdTypeOptions options() {
         return options;
@@ -141,7 +112,7 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
         if (watch != null) {
             return watch.fetch(options.minIndex(), timeout);
         }
-        RangeWatch<V> fresh = new RangeWatch<>(this, key);
+        RangeWatch<V> fresh = new RangeWatch<>(context, key);
         CompletableFuture<FetchResult<V>> fetch = fresh.fetch(options.minIndex(), timeout);
         // Until a result hands it to the cache, nobody else will close it.
         fetch.whenComplete((result, error) -> {

@@ -52,11 +52,12 @@ final class HedgedReads {
     }
 
     /**
-     * Reads {@code key} (the range under it when {@code prefix}); fails after the request
+     * Reads {@code key} (the range under it when {@code prefix}), decoded; fails after the request
      * timeout. No attempt is added once {@code wanted} says the answer is no longer needed.
      */
-    CompletableFuture<RangeResponse> read(ByteSequence key, boolean prefix, BooleanSupplier wanted) {
-        CompletableFuture<RangeResponse> result = new CompletableFuture<>();
+    CompletableFuture<EtcdCalls.RangeRead> read(String key, boolean prefix, BooleanSupplier wanted) {
+        CompletableFuture<EtcdCalls.RangeRead> result = new CompletableFuture<>();
+        ByteSequence bytes = EtcdCalls.bytes(key);
         // Runs only inside sendWaiting's loop, holding one of the permits.
         Runnable send = () -> {
             if (!wanted.getAsBoolean()) {
@@ -66,11 +67,15 @@ final class HedgedReads {
                 result.completeExceptionally(new CancellationException("the read is no longer needed"));
                 return;
             }
-            CompletableFuture<RangeResponse> answer = hedged(key, prefix, wanted);
+            CompletableFuture<RangeResponse> answer = hedged(bytes, prefix, wanted);
             BiConsumer<RangeResponse, Throwable> finish = (response, error) -> {
                 done();
                 if (error == null) {
-                    result.complete(response);
+                    try {
+                        result.complete(calls.decode(response, key));
+                    } catch (RuntimeException e) {
+                        result.completeExceptionally(e);
+                    }
                 } else {
                     result.completeExceptionally(error);
                 }

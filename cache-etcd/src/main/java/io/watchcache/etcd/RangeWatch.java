@@ -1,19 +1,14 @@
 package io.watchcache.etcd;
 
-import io.etcd.jetcd.api.Event;
-import io.etcd.jetcd.api.KeyValue;
-import io.etcd.jetcd.api.RangeResponse;
-import io.etcd.jetcd.api.WatchResponse;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.watchcache.FetchResult;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -40,42 +35,52 @@ import java.util.concurrent.TimeoutException;
  * most a short delay, reads are hedged ({@link HedgedReads}), and the shared streams move the
  * watches of a new stream that does not confirm its first one within the hedge delay.
  *
- * <p>Locking: the monitor guards the fields marked so and is never held while calling etcd or
- * completing a fetch; the calls' callbacks take it, so the reverse would deadlock.
+ * <p>Locking: the monitor guards the fields marked {@code @GuardedBy("this")} and is never held
+ * while calling etcd or completing a fetch; the calls' callbacks take it, so the reverse would
+ * deadlock.
  */
 final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
 
     private static final Logger log = LoggerFactory.getLogger(RangeWatch.class);
 
-    private final EtcdRangeType<V> type;
+    private final RangeContext<V> context;
     final String key;
 
-    // Guarded by this.
     /** The range's content and its index rules. */
+    @GuardedBy("this")
     private final RangeContent<V> content;
     /** The content may be behind etcd (never read, or the stream broke): read before answering. */
+    @GuardedBy("this")
     private boolean stale = true;
+    @GuardedBy("this")
     private boolean reading;
     /** A fetch was failed for lack of an answer: the entry shows lost contact until one is answered. */
+    @GuardedBy("this")
     private boolean contactLost;
     /**
      * Why the watch's stream failed, until etcd confirms the re-created watch; null while the
      * watch is fine (or not yet confirmed for the first time).
      */
+    @GuardedBy("this")
     private @Nullable Throwable interruption;
     /** When the stream behind {@link #interruption} failed (nanoTime). */
+    @GuardedBy("this")
     private long interruptedNanos;
     /** The watch on a shared stream; null while there is none. */
+    @GuardedBy("this")
     private WatchStreams.@Nullable Handle watcher;
     /** Generation of the current stream; callbacks of an older one are ignored. */
+    @GuardedBy("this")
     private long stream;
+    @GuardedBy("this")
     private @Nullable PendingFetch<V> pending;
+    @GuardedBy("this")
     private boolean closed;
 
-    RangeWatch(EtcdRangeType<V> type, String key) {
-        this.type = type;
+    RangeWatch(RangeContext<V> context, String key) {
+        this.context = context;
         this.key = key;
-        this.content = new RangeContent<>(type::value);
+        this.content = new RangeContent<>(context.value());
     }
 
     synchronized boolean isClosed() {
@@ -88,7 +93,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
      * passes (then with no value: nothing new).
      */
     CompletableFuture<FetchResult<V>> fetch(long minIndex, Duration timeout) {
-        PendingFetch<V> waiting = new PendingFetch<>(minIndex, this, type.deadlines());
+        PendingFetch<V> waiting = new PendingFetch<>(minIndex, this, context.deadlines());
         FetchResult<V> answer = null;
         boolean read = false;
         long open = 0;
@@ -149,6 +154,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
         return waiting;
     }
 
+    @GuardedBy("this")
     private FetchResult<V> deliverLocked() {
         V value = content.deliver();
         return FetchResult.of(value, content.index()).withState(this);
@@ -162,10 +168,10 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
 
     /** Reads the range (hedged: {@link HedgedReads}); the answer goes to {@link #onRead}. */
     private void read() {
-        type.reads().read(EtcdCalls.bytes(key), type.prefix(), () -> !isClosed()).whenComplete(this::onRead);
+        context.reads().read(key, context.prefix(), () -> !isClosed()).whenComplete(this::onRead);
     }
 
-    private void onRead(RangeResponse response, Throwable error) {
+    private void onRead(EtcdCalls.RangeRead read, Throwable error) {
         if (error != null) {
             PendingFetch<V> failed;
             synchronized (this) {
@@ -177,19 +183,14 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
                 pending = null;
                 contactLost |= failed != null;
             }
-            type.reachability().failed(key);
+            context.reachability().failed(key);
             if (failed != null) {
                 failed.fail(failure(EtcdFetchException.Operation.RANGE, error));
             }
             return;
         }
-        type.reachability().answered();
-        TreeMap<String, RangeContent.Item> fresh = new TreeMap<>();
-        EtcdCalls calls = type.calls();
-        for (KeyValue kv : response.getKvsList()) {
-            fresh.put(keyOf(calls, kv), new RangeContent.Item(kv.getValue().toStringUtf8(), kv.getModRevision()));
-        }
-        long header = response.getHeader().getRevision();
+        context.reachability().answered();
+        long header = read.revision();
         Answer<V> answer;
         long open = 0;
         synchronized (this) {
@@ -197,7 +198,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
             if (closed) {
                 return;
             }
-            content.replace(fresh, header);
+            content.replace(read.items(), header);
             stale = false;
             answer = etcdAnsweredLocked();
             if (watcher == null) {
@@ -227,6 +228,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
      * needs to regain it. Waiting for a change instead would keep a quiet key flagged until it is
      * written, or until the query timeout. Null when the fetch should go on waiting.
      */
+    @GuardedBy("this")
     private @Nullable Answer<V> etcdAnsweredLocked() {
         PendingFetch<V> waiting = pending;
         if (waiting == null) {
@@ -241,13 +243,8 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
         return new Answer<>(waiting, news ? deliverLocked() : unchanged(waiting.minIndex));
     }
 
-    /** A key etcd sent; the entry's own key (a key type's only one) is kept once, not once more per value. */
-    private String keyOf(EtcdCalls calls, KeyValue kv) {
-        String decoded = calls.key(kv.getKey());
-        return decoded.equals(key) ? key : decoded;
-    }
-
     /** Starts a new watch generation; the caller opens it after releasing the monitor. */
+    @GuardedBy("this")
     private long startStreamLocked() {
         interruption = null;
         return ++stream;
@@ -256,7 +253,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
     // ---- the watch, on a stream shared with other entries ----
 
     private void openStream(long generation, long fromRevision) {
-        WatchStreams.Handle created = type.streams().watch(EtcdCalls.bytes(key), type.prefix(), fromRevision,
+        WatchStreams.Handle created = context.streams().watch(key, context.prefix(), fromRevision,
                 new WatchStreams.Listener() {
                     @Override
                     public void confirmed() {
@@ -264,8 +261,8 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
                     }
 
                     @Override
-                    public void response(WatchResponse response) {
-                        onResponse(generation, response);
+                    public void changes(List<RangeContent.Change> changes) {
+                        onChanges(generation, changes);
                     }
 
                     @Override
@@ -291,21 +288,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
         log.debug("Watching '{}' from revision {}", key, fromRevision);
     }
 
-    private void onResponse(long generation, WatchResponse response) {
-        List<Event> events = response.getEventsList();
-        EtcdCalls calls = type.calls();
-        // Decoded before taking the monitor: values may be large.
-        List<RangeContent.Change> changes = new ArrayList<>(events.size());
-        for (Event event : events) {
-            KeyValue kv = event.getKv();
-            // A delete's key-value carries the revision of the delete as its mod revision.
-            switch (event.getType()) {
-                case PUT -> changes.add(new RangeContent.Change(keyOf(calls, kv),
-                        new RangeContent.Item(kv.getValue().toStringUtf8(), kv.getModRevision()), kv.getModRevision()));
-                case DELETE -> changes.add(new RangeContent.Change(keyOf(calls, kv), null, kv.getModRevision()));
-                default -> { }
-            }
-        }
+    private void onChanges(long generation, List<RangeContent.Change> changes) {
         PendingFetch<V> answered = null;
         FetchResult<V> answer = null;
         synchronized (this) {
@@ -338,7 +321,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
         }
         // The entries of the type that wait out a backoff retry now, and find their watches confirmed:
         // each fetch answers "nothing new" at once.
-        type.reachability().answered();
+        context.reachability().answered();
         if (answer != null) {
             answer.send();
         }
@@ -363,7 +346,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
             pending = null;
             contactLost |= failed != null;
         }
-        type.reachability().failed(key);
+        context.reachability().failed(key);
         log.debug("The watch of '{}' was interrupted; re-creating it", key, cause);
         if (failed != null) {
             // Called from the stream's callbacks: complete elsewhere.
@@ -400,7 +383,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
             }
         }
         if (!compacted) {
-            type.reachability().failed(key);
+            context.reachability().failed(key);
         }
         if (compacted) {
             log.debug("The watch of '{}' fell behind a compaction; reading it again", key);
@@ -484,11 +467,11 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
         Throwable cause = unwrap(error);
         String problem;
         if (cause instanceof TimeoutException && operation == EtcdFetchException.Operation.RANGE) {
-            problem = "no answer within " + type.options().requestTimeout().toMillis() + " ms";
+            problem = "no answer within " + context.options().requestTimeout().toMillis() + " ms";
         } else {
             problem = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         }
-        return new EtcdFetchException(operation, key, type.prefix(), type.options().describeEndpoints(), problem,
+        return new EtcdFetchException(operation, key, context.prefix(), context.options().describeEndpoints(), problem,
                 cause, silentFor);
     }
 

@@ -1,5 +1,6 @@
 package io.watchcache.etcd;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import com.google.protobuf.ByteString;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Constants;
@@ -63,8 +64,11 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>The streams run on the jetcd client's own channel, with its credentials and namespace, so
  * they go where and as the client's other calls go ({@link EtcdCalls}).
  *
- * <p>Locking: the monitor guards the streams and their watches; it is never held while a
- * listener runs or a request is written.
+ * <p>Locking: the monitor guards the streams and their watches (every field marked
+ * {@code @GuardedBy}); it is never held while a listener runs. Error Prone checks each access
+ * within an object; it cannot tell that another handle's, stream's or failover's enclosing
+ * instance is this one (they never belong to another), so the methods that reach into them say
+ * so with {@code @SuppressWarnings("GuardedBy")}.
  */
 final class WatchStreams {
 
@@ -83,8 +87,8 @@ final class WatchStreams {
          */
         void confirmed();
 
-        /** Events (or a progress report) of this watch, as etcd sent them (keys with the namespace). */
-        void response(WatchResponse response);
+        /** Events of this watch, decoded (keys without the namespace), in etcd's order; never empty. */
+        void changes(List<RangeContent.Change> changes);
 
         /**
          * The watch's stream failed ({@code error}, {@code silentFor} ago) and the watch was not
@@ -102,30 +106,40 @@ final class WatchStreams {
 
     /** A watch on a shared stream. */
     final class Handle implements AutoCloseable {
+        /** The key or prefix as the entry names it: decoded keys equal to it share it. */
+        private final String own;
         /** The key and range end, namespace included. */
         private final ByteString key;
         private final @Nullable ByteString rangeEnd;
         private final Listener listener;
-        // Guarded by WatchStreams.this.
         /** The revision to (re-)create the watch from: the one after the last event delivered. */
+        @GuardedBy("WatchStreams.this")
         private long next;
+        @GuardedBy("WatchStreams.this")
         private @Nullable Stream stream;
+        @GuardedBy("WatchStreams.this")
         private long id = -1;
+        @GuardedBy("WatchStreams.this")
         private boolean closed;
         /** The failover this watch is part of while it waits, within the grace, to be confirmed again. */
+        @GuardedBy("WatchStreams.this")
         private @Nullable Failover failover;
         /** Its stream failed and it is not confirmed again yet. */
+        @GuardedBy("WatchStreams.this")
         private boolean recreating;
         /** Told it was interrupted (the grace passed) and not confirmed since: further failures are told at once. */
+        @GuardedBy("WatchStreams.this")
         private boolean toldInterrupted;
 
-        private Handle(ByteString key, @Nullable ByteString rangeEnd, long next, Listener listener) {
+        private Handle(String own, ByteString key, @Nullable ByteString rangeEnd, long next, Listener listener) {
+            this.own = own;
             this.key = key;
             this.rangeEnd = rangeEnd;
             this.next = next;
             this.listener = listener;
         }
 
+        @GuardedBy("WatchStreams.this")
         private WatchRequest createRequest() {
             WatchCreateRequest.Builder create = WatchCreateRequest.newBuilder().setKey(key).setStartRevision(next);
             if (rangeEnd != null) {
@@ -135,6 +149,7 @@ final class WatchStreams {
         }
 
         /** Cancels this watch's id on its stream; the stream ends when it was the last one. Idempotent. */
+        @SuppressWarnings("GuardedBy") // another watch's or stream's fields: see the class doc
         @Override
         public void close() {
             Failover done;
@@ -194,9 +209,11 @@ final class WatchStreams {
         private final Reason reason;
         private final long failedNanos;
         private final List<Handle> watches = new ArrayList<>();
-        // Guarded by WatchStreams.this.
+        @GuardedBy("WatchStreams.this")
         private int unconfirmed;
+        @GuardedBy("WatchStreams.this")
         private boolean settled;
+        @GuardedBy("WatchStreams.this")
         private @Nullable ScheduledFuture<?> graceEnd;
 
         Failover(Throwable error, Reason reason, long failedNanos) {
@@ -216,6 +233,7 @@ final class WatchStreams {
         }
 
         /** The grace is over: the watches not confirmed yet hear that they were interrupted. */
+        @SuppressWarnings("GuardedBy") // another watch's or stream's fields: see the class doc
         void graceOver() {
             List<Handle> late = new ArrayList<>();
             synchronized (WatchStreams.this) {
@@ -247,6 +265,8 @@ final class WatchStreams {
      * part of, when that was its last watch and the grace is not over; the caller counts it
      * after releasing the lock.
      */
+    @SuppressWarnings("GuardedBy") // another watch's or stream's fields: see the class doc
+    @GuardedBy("this")
     private @Nullable Failover settledLocked(Handle handle) {
         if (handle.recreating) {
             handle.recreating = false;
@@ -268,14 +288,18 @@ final class WatchStreams {
     private final EtcdTypeOptions options;
     /** Failovers counted, by {@link Reason#ordinal()}. */
     private final LongAdder[] failovers = new LongAdder[Reason.values().length];
-    /** Guarded by this. */
+    @GuardedBy("this")
     private final List<Stream> streams = new ArrayList<>();
-    /** Watches whose stream failed, not confirmed again yet. Guarded by this. */
+    /** Watches whose stream failed, not confirmed again yet. */
+    @GuardedBy("this")
     private int recreating;
-    /** Watches of failed streams, waiting out the backoff before they are re-created. Guarded by this. */
+    /** Watches of failed streams, waiting out the backoff before they are re-created. */
+    @GuardedBy("this")
     private final List<Handle> waiting = new ArrayList<>();
+    @GuardedBy("this")
     private @Nullable ScheduledFuture<?> retry;
-    /** Streams failed in a row with no answer from etcd in between: the backoff's exponent. Guarded by this. */
+    /** Streams failed in a row with no answer from etcd in between: the backoff's exponent. */
+    @GuardedBy("this")
     private int failuresInRow;
 
     WatchStreams(EtcdCalls calls, EtcdTypeOptions options) {
@@ -295,9 +319,10 @@ final class WatchStreams {
      * Watches {@code key} (a prefix when {@code prefix}) from {@code fromRevision}. The stream
      * has require-leader set: a member cut off from the leader cancels it rather than going quiet.
      */
-    Handle watch(ByteSequence key, boolean prefix, long fromRevision, Listener listener) {
+    Handle watch(String key, boolean prefix, long fromRevision, Listener listener) {
         ByteSequence ns = calls.namespace();
-        Handle handle = new Handle(Util.prefixNamespace(key, ns), prefix ? EtcdCalls.rangeEnd(key, ns) : null,
+        ByteSequence bytes = EtcdCalls.bytes(key);
+        Handle handle = new Handle(key, Util.prefixNamespace(bytes, ns), prefix ? EtcdCalls.rangeEnd(bytes, ns) : null,
                 fromRevision, listener);
         synchronized (this) {
             placeLocked(handle);
@@ -306,6 +331,8 @@ final class WatchStreams {
     }
 
     /** Puts a watch on the first stream with room, or on a new one. */
+    @SuppressWarnings("GuardedBy") // another watch's or stream's fields: see the class doc
+    @GuardedBy("this")
     private void placeLocked(Handle handle) {
         Stream target = null;
         for (Stream candidate : streams) {
@@ -340,6 +367,7 @@ final class WatchStreams {
     }
 
     /** Re-creates the waiting watches, each from its own next revision. */
+    @SuppressWarnings("GuardedBy") // another watch's or stream's fields: see the class doc
     private void recreate() {
         synchronized (this) {
             retry = null;
@@ -353,6 +381,7 @@ final class WatchStreams {
     }
 
     /** The interrupted watches wait out a jittered, doubling backoff; one timer task for all of them. */
+    @GuardedBy("this")
     private void awaitRetryLocked(List<Handle> interrupted) {
         waiting.addAll(interrupted);
         if (retry != null || waiting.isEmpty()) {
@@ -370,13 +399,23 @@ final class WatchStreams {
     }
 
     /** How many watches the open streams carry (for tests and diagnostics). */
+    @SuppressWarnings("GuardedBy") // another watch's or stream's fields: see the class doc
     synchronized int watchCount() {
-        return streams.stream().mapToInt(Stream::live).sum();
+        int count = 0;
+        for (Stream stream : streams) {
+            count += stream.live();
+        }
+        return count;
     }
 
     /** How many watches wait out the backoff before they are re-created (for tests and diagnostics). */
+    @SuppressWarnings("GuardedBy") // another watch's or stream's fields: see the class doc
     synchronized int waitingCount() {
-        return (int) waiting.stream().filter(h -> !h.closed).count();
+        int count = 0;
+        for (Handle handle : waiting) {
+            count += handle.closed ? 0 : 1;
+        }
+        return count;
     }
 
     /** How many watches lost their stream and are not confirmed again yet, waiting or being re-created. */
@@ -393,16 +432,26 @@ final class WatchStreams {
          * answers creates in order, so the first "created" is the first of these. A watch closed
          * meanwhile stays here, so the order holds, and its id is cancelled when it comes.
          */
+        @GuardedBy("WatchStreams.this")
         private final Deque<Handle> creating = new ArrayDeque<>();
+        @GuardedBy("WatchStreams.this")
         private final Map<Long, Handle> byId = new HashMap<>();
         private final int reopens;
+        @GuardedBy("WatchStreams.this")
         private @Nullable ClientCallStreamObserver<WatchRequest> requests;
+        @GuardedBy("WatchStreams.this")
         private boolean started;
+        @GuardedBy("WatchStreams.this")
         private boolean ended;
+        @GuardedBy("WatchStreams.this")
         private boolean answered;
+        @GuardedBy("WatchStreams.this")
         private long openedNanos;
+        @GuardedBy("WatchStreams.this")
         private long lastHeardNanos;
+        @GuardedBy("WatchStreams.this")
         private long progressAskedNanos;
+        @GuardedBy("WatchStreams.this")
         private @Nullable ScheduledFuture<?> check;
 
         Stream(int reopens) {
@@ -410,11 +459,14 @@ final class WatchStreams {
         }
 
         /** Watches on the stream and those being created: its share of the capacity. */
+        @GuardedBy("WatchStreams.this")
         int size() {
             return creating.size() + byId.size();
         }
 
         /** Watches that someone still holds. */
+        @SuppressWarnings("GuardedBy") // another watch's or stream's fields: see the class doc
+        @GuardedBy("WatchStreams.this")
         int live() {
             int live = byId.size();
             for (Handle handle : creating) {
@@ -423,6 +475,8 @@ final class WatchStreams {
             return live;
         }
 
+        @SuppressWarnings("GuardedBy") // another watch's or stream's fields: see the class doc
+        @GuardedBy("WatchStreams.this")
         void addLocked(Handle handle) {
             handle.stream = this;
             creating.addLast(handle);
@@ -433,6 +487,8 @@ final class WatchStreams {
             writeLocked(handle.createRequest());
         }
 
+        @SuppressWarnings("GuardedBy") // another watch's or stream's fields: see the class doc
+        @GuardedBy("WatchStreams.this")
         void removeLocked(Handle handle) {
             if (handle.id >= 0 && byId.remove(handle.id) != null) {
                 writeLocked(WatchRequest.newBuilder()
@@ -443,6 +499,7 @@ final class WatchStreams {
             }
         }
 
+        @GuardedBy("WatchStreams.this")
         private void openLocked() {
             openedNanos = System.nanoTime();
             lastHeardNanos = openedNanos;
@@ -467,6 +524,7 @@ final class WatchStreams {
         }
 
         /** Writes on the stream; gRPC only queues it, so this never waits for the member. */
+        @GuardedBy("WatchStreams.this")
         private void writeLocked(WatchRequest request) {
             ClientCallStreamObserver<WatchRequest> call = requests;
             if (ended || call == null) {
@@ -479,6 +537,7 @@ final class WatchStreams {
             }
         }
 
+        @SuppressWarnings("GuardedBy") // another watch's or stream's fields: see the class doc
         @Override
         public void onNext(WatchResponse response) {
             Handle created = null;
@@ -534,16 +593,15 @@ final class WatchStreams {
                 Throwable error = compacted ? EtcdExceptionFactory.newCompactedException(response.getCompactRevision())
                         : EtcdRefusals.cancelled(response.getCancelReason());
                 target.listener.cancelled(error, compacted);
-            } else if (target != null) {
-                target.listener.response(response);
-                int events = response.getEventsCount();
-                if (events > 0) {
-                    // Moved only once the listener has the events: a watch re-created meanwhile
-                    // may deliver some of them again (the content skips those), but never skips one.
-                    long last = response.getEvents(events - 1).getKv().getModRevision();
-                    synchronized (WatchStreams.this) {
-                        target.next = Math.max(target.next, last + 1);
-                    }
+            } else if (target != null && response.getEventsCount() > 0) {
+                // Decoded here, outside the lock: values may be large.
+                List<RangeContent.Change> changes = calls.decode(response, target.own);
+                target.listener.changes(changes);
+                // Moved only once the listener has the events: a watch re-created meanwhile may
+                // deliver some of them again (the content skips those), but never skips one.
+                long last = response.getEvents(response.getEventsCount() - 1).getKv().getModRevision();
+                synchronized (WatchStreams.this) {
+                    target.next = Math.max(target.next, last + 1);
                 }
             }
         }
@@ -562,6 +620,7 @@ final class WatchStreams {
          * The stream failed: every watch still held on it hears so, once, and waits to be
          * re-created on another stream.
          */
+        @SuppressWarnings("GuardedBy") // another watch's or stream's fields: see the class doc
         private void fail(Throwable error, Reason reason) {
             List<Handle> lost = new ArrayList<>();
             List<Handle> tellNow = new ArrayList<>();
@@ -612,6 +671,7 @@ final class WatchStreams {
         }
 
         /** Ends the stream: no more writes, its timer task stops, and the gRPC call is cancelled. */
+        @GuardedBy("WatchStreams.this")
         private void endLocked(String why) {
             ended = true;
             streams.remove(this);
@@ -663,6 +723,8 @@ final class WatchStreams {
          * Moves every watch of this new, silent stream to a new one, each starting where it asked
          * to: nothing was lost, so nobody is failed.
          */
+        @SuppressWarnings("GuardedBy") // another watch's or stream's fields: see the class doc
+        @GuardedBy("WatchStreams.this")
         private void reopenLocked() {
             List<Handle> moving = new ArrayList<>();
             for (Handle handle : creating) {

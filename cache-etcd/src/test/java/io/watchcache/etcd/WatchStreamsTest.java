@@ -3,8 +3,6 @@ package io.watchcache.etcd;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
-import io.etcd.jetcd.api.Event;
-import io.etcd.jetcd.api.WatchResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -43,9 +41,9 @@ class WatchStreamsTest {
         }
 
         @Override
-        public void response(WatchResponse response) {
-            for (Event event : response.getEventsList()) {
-                values.add(event.getKv().getValue().toStringUtf8());
+        public void changes(List<RangeContent.Change> changes) {
+            for (RangeContent.Change change : changes) {
+                values.add(change.item() == null ? "(deleted)" : change.item().value());
             }
         }
 
@@ -81,9 +79,9 @@ class WatchStreamsTest {
             Heard behindB = new Heard();
             Heard current = new Heard();
             List<WatchStreams.Handle> handles = new ArrayList<>();
-            handles.add(streams.watch(bytes(ns + "a"), false, old, behindA));
-            handles.add(streams.watch(bytes(ns + "b"), false, current(now), current));
-            handles.add(streams.watch(bytes(ns + "b"), false, old, behindB));
+            handles.add(streams.watch(ns + "a", false, old, behindA));
+            handles.add(streams.watch(ns + "b", false, current(now), current));
+            handles.add(streams.watch(ns + "b", false, old, behindB));
 
             await().atMost(Duration.ofSeconds(10)).until(() -> behindA.compacted && behindB.compacted
                     && current.created);
@@ -112,8 +110,8 @@ class WatchStreamsTest {
             WatchStreams streams = new WatchStreams(new EtcdCalls(client), EtcdTypeOptions.builder().build());
             Heard x = new Heard();
             Heard y = new Heard();
-            try (WatchStreams.Handle watchX = streams.watch(bytes(ns + "x"), false, from, x);
-                 WatchStreams.Handle watchY = streams.watch(bytes(ns + "y"), false, from, y)) {
+            try (WatchStreams.Handle watchX = streams.watch(ns + "x", false, from, x);
+                 WatchStreams.Handle watchY = streams.watch(ns + "y", false, from, y)) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> x.created && y.created);
                 kv.put(bytes(ns + "x"), bytes("x1")).get(10, TimeUnit.SECONDS);
                 kv.put(bytes(ns + "y"), bytes("y1")).get(10, TimeUnit.SECONDS);
@@ -158,8 +156,8 @@ class WatchStreamsTest {
                     EtcdTypeOptions.builder().failoverGrace(Duration.ofSeconds(20)).build());
             Heard f = new Heard();
             Heard g = new Heard();
-            try (WatchStreams.Handle watchF = streams.watch(bytes(ns + "f"), false, from, f);
-                 WatchStreams.Handle watchG = streams.watch(bytes(ns + "g"), false, from, g)) {
+            try (WatchStreams.Handle watchF = streams.watch(ns + "f", false, from, f);
+                 WatchStreams.Handle watchG = streams.watch(ns + "g", false, from, g)) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> f.created && g.created);
                 kv.put(bytes(ns + "f"), bytes("f1")).get(10, TimeUnit.SECONDS);
                 await().atMost(Duration.ofSeconds(10)).until(() -> f.values.size() == 1);
@@ -206,7 +204,7 @@ class WatchStreamsTest {
              Client anonymous = Client.builder().endpoints(etcd.endpoint()).build()) {
             WatchStreams streams = new WatchStreams(new EtcdCalls(client), EtcdTypeOptions.builder().build());
             Heard heard = new Heard();
-            WatchStreams.Handle handle = streams.watch(bytes(ns + "secure"), false, 0, heard);
+            WatchStreams.Handle handle = streams.watch(ns + "secure", false, 0, heard);
             await().atMost(Duration.ofSeconds(10)).until(() -> heard.created);
             client.getKVClient().put(bytes(ns + "secure"), bytes("authenticated")).get(10, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(10)).until(() -> heard.values.contains("authenticated"));
@@ -217,7 +215,7 @@ class WatchStreamsTest {
             Heard refused = new Heard();
             WatchStreams anonymousStreams = new WatchStreams(new EtcdCalls(anonymous),
                     EtcdTypeOptions.builder().build());
-            try (WatchStreams.Handle anonymousWatch = anonymousStreams.watch(bytes(ns + "secure"), false, 0, refused)) {
+            try (WatchStreams.Handle anonymousWatch = anonymousStreams.watch(ns + "secure", false, 0, refused)) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> !refused.failures.isEmpty());
                 assertThat(refused.created).isFalse();
             }
