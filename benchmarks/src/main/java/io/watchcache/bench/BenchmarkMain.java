@@ -31,7 +31,7 @@ import java.util.function.Predicate;
  *   --only a,b          run only these scenarios: hit, freshness, watch-scale, fan-out, shutdown, coalescing,
  *                       etcd (real etcd members on loopback; skipped with a note when no etcd binary is
  *                       found), or a part of it: etcd-leak, etcd-soak, etcd-config, etcd-prefix,
- *                       etcd-contact, etcd-frozen, etcd-fleet
+ *                       etcd-contact, etcd-frozen, etcd-rolling, etcd-fleet
  *   --sync              watch-scale with a synchronous type (the Java 25 virtual-thread variant)
  *   --out DIR           where to write the JSON files (default target)
  *   --jdk25 PATH        a Java 21+ home for the virtual-thread variant (run.sh passes it when present)
@@ -327,6 +327,9 @@ public final class BenchmarkMain {
         if (runs.test("frozen")) {
             etcdFrozen(figures, quick, binary);
         }
+        if (runs.test("rolling")) {
+            etcdRolling(figures, quick, binary);
+        }
         // Minutes even in quick mode: only when asked for by name, or in a full run.
         if (runs.test("fleet") && (!quick || only != null)) {
             etcdFleet(figures, quick, binary);
@@ -464,6 +467,50 @@ public final class BenchmarkMain {
         figures.add("etcd_full_restart_recovery_s", "s", recovery, null, null, "<= 3",
                 LongSamples.median(recovery) <= 3, "default backoff settings; all 3 members SIGTERMed for 15 s,"
                         + " restarted; from the first write the cluster commits until every watch has it");
+    }
+
+    /**
+     * An etcd rolling restart, by SIGTERM and by SIGKILL: what users and operators see. A full run
+     * adds the SIGTERM restart with {@code failover-grace: 0}, every stream failure reported as
+     * before the grace existed, as the same harness's "before".
+     */
+    private static void etcdRolling(Figures figures, boolean quick, Path binary) throws Exception {
+        Duration down = Duration.ofSeconds(quick ? 2 : 5);
+        List<String> modes = quick ? List.of("sigterm", "sigkill") : List.of("sigterm", "sigkill", "sigterm_no_grace");
+        for (String mode : modes) {
+            boolean kill = mode.equals("sigkill");
+            Duration grace = mode.endsWith("no_grace") ? Duration.ZERO : EtcdTypeOptions.DEFAULT_FAILOVER_GRACE;
+            EtcdRollingScenario.Rolling rolling;
+            try (EtcdCluster cluster = EtcdCluster.start(binary, 3)) {
+                rolling = EtcdRollingScenario.run(cluster, kill, down, grace);
+            }
+            log("etcd rolling restart (" + mode + "): " + rolling);
+            String tag = mode.equals("sigterm") ? "" : "_" + mode;
+            boolean goals = !mode.endsWith("no_grace");
+            String how = rolling.watches() + " watches on " + rolling.entries() + " entries (100 keys on a key type,"
+                    + " 5 prefixes), 3 members " + (kill ? "SIGKILLed" : "SIGTERMed") + " in turn, each down "
+                    + down.toSeconds() + " s, about 20 puts/s throughout, failover grace " + grace.toMillis() + " ms";
+            figures.add(new Figures.Figure("etcd_rolling_restart_error_events" + tag, "events",
+                    rolling.errorEvents(), rolling.errorEvents(), rolling.errorEvents(), null, null,
+                    goals ? "0" : null, goals ? rolling.errorEvents() == 0 : null,
+                    how + "; error events delivered to listeners"));
+            figures.add(new Figures.Figure("etcd_rolling_restart_warn_lines" + tag, "lines", rolling.warnLines(),
+                    rolling.warnLines(), rolling.warnLines(), null, null, goals ? "0" : null,
+                    goals ? rolling.warnLines() == 0 : null, "the same run; WARN lines logged by io.watchcache"));
+            figures.add(new Figures.Figure("etcd_rolling_restart_max_staleness_s" + tag, "s",
+                    round(rolling.maxStalenessS()), round(rolling.maxStalenessS()), round(rolling.maxStalenessS()),
+                    null, null, "<= 1", rolling.maxStalenessS() <= 1, "the same run; the longest any key watch"
+                    + " showed an older value than the last one etcd committed"));
+            figures.add(new Figures.Figure("etcd_rolling_restart_put_to_listener_p99_ms" + tag, "ms",
+                    round(rolling.putToListenerP99Ms()), round(rolling.putToListenerP50Ms()),
+                    round(rolling.putToListenerP99Ms()), null, null, "<= 50", rolling.putToListenerP99Ms() <= 50,
+                    "the same run; from the start of a put to the listener (min column: p50); of which etcd's"
+                    + " own put -> answer p99, retries to a stopped member included: "
+                    + Figures.fmt(rolling.putAckP99Ms()) + " ms"));
+            figures.add(new Figures.Figure("etcd_rolling_restart_failovers" + tag, "failovers",
+                    rolling.failovers(), rolling.failovers(), rolling.failovers(), null, null, null, null,
+                    "the same run; watchcache.etcd.stream.failovers (streams failed over within the grace)"));
+        }
     }
 
     private static void etcdContact(Figures figures, boolean quick, Path binary) throws Exception {

@@ -1,0 +1,225 @@
+package io.watchcache.bench;
+
+import io.etcd.jetcd.Client;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.watchcache.CacheOptions;
+import io.watchcache.CacheRequest;
+import io.watchcache.TypedCache;
+import io.watchcache.UpdateEvent;
+import io.watchcache.WatchCache;
+import io.watchcache.etcd.EtcdCluster;
+import io.watchcache.etcd.EtcdKeyType;
+import io.watchcache.etcd.EtcdPrefixType;
+import io.watchcache.etcd.EtcdRequest;
+import io.watchcache.etcd.EtcdTypeOptions;
+import io.watchcache.etcd.KeyWriter;
+import io.watchcache.etcd.PrefixSnapshot;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * An etcd rolling restart as an operator runs one for an upgrade: each of three members stopped
+ * in turn (SIGTERM, or SIGKILL), down for a while, started again, while 100 keys are watched
+ * through a key type (two watches each) and a prefix type (5 prefixes of 20 keys) and written at
+ * about 20 puts a second. Counts what users and operators would see: error events delivered to
+ * listeners, WARN lines the library logs, the longest any watch showed an old value, put to
+ * listener latency, and the failovers the cache counted.
+ */
+final class EtcdRollingScenario {
+
+    static final int KEYS = 100;
+    static final int GROUPS = 5;
+
+    record Rolling(int watches, int entries, long errorEvents, long warnLines, double maxStalenessS,
+                   double putToListenerP50Ms, double putToListenerP99Ms, double putAckP99Ms, double failovers,
+                   long writes) {
+    }
+
+    private EtcdRollingScenario() {
+    }
+
+    /**
+     * @param kill  SIGKILL instead of SIGTERM
+     * @param grace the types' failover grace ({@code Duration.ZERO}: every stream failure is
+     *              reported, as before the grace existed)
+     */
+    static Rolling run(EtcdCluster cluster, boolean kill, Duration down, Duration grace) throws Exception {
+        String ns = "bench-rolling/" + System.nanoTime() + "/";
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < KEYS; i++) {
+            keys.add(ns + "g" + (i % GROUPS) + "/k" + i);
+        }
+        Map<String, AtomicReference<String>> delivered = new ConcurrentHashMap<>();
+        Map<String, Long> putStarted = new ConcurrentHashMap<>();
+        LongSamples latency = new LongSamples();
+        LongSamples acks = new LongSamples();
+        AtomicBoolean measuring = new AtomicBoolean();
+        AtomicLong errors = new AtomicLong();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        WarnCounter warns = WarnCounter.install();
+        int watches = 0;
+        try (Client client = Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)).build();
+             WatchCache cache = new WatchCache(CacheOptions.builder().meterRegistry(registry).build());
+             KeyWriter writer = new KeyWriter(cluster.endpoints(), keys)) {
+            EtcdTypeOptions options = EtcdTypeOptions.builder().failoverGrace(grace).build();
+            TypedCache<CacheRequest, Optional<String>> keyType = cache.register("key",
+                    new EtcdKeyType(client, options));
+            TypedCache<CacheRequest, PrefixSnapshot> prefixType = cache.register("prefix",
+                    new EtcdPrefixType(client, options));
+            for (String key : keys) {
+                AtomicReference<String> seen = new AtomicReference<>();
+                delivered.put(key, seen);
+                for (int w = 0; w < 2; w++) {
+                    boolean timed = w == 0;
+                    Consumer<UpdateEvent<Optional<String>>> listener = e -> {
+                        if (e.error() != null) {
+                            errors.incrementAndGet();
+                        } else if (timed && e.value() != null && e.value().isPresent()) {
+                            seen.set(e.value().get());
+                            Long started = putStarted.get(key + "@" + e.value().get());
+                            if (started != null && measuring.get()) {
+                                latency.add(System.nanoTime() - started);
+                            }
+                        }
+                    };
+                    keyType.watch(EtcdRequest.of(key), "k" + w, listener);
+                    watches++;
+                }
+            }
+            for (int g = 0; g < GROUPS; g++) {
+                prefixType.watch(EtcdRequest.of(ns + "g" + g + "/"), "g" + g, e -> {
+                    if (e.error() != null) {
+                        errors.incrementAndGet();
+                    }
+                });
+                watches++;
+            }
+            writer.writeAll(0);
+            awaitTrue(Duration.ofSeconds(60), () -> writer.allDelivered(k -> delivered.get(k).get()));
+            long warnsBefore = warns.count();
+            long errorsBefore = errors.get();
+            measuring.set(true);
+
+            AtomicReference<Throwable> failed = new AtomicReference<>();
+            AtomicLong worstStaleNanos = new AtomicLong();
+            Thread writes = new Thread(() -> {
+                long round = 1;
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        for (String key : keys) {
+                            long started = System.nanoTime();
+                            putStarted.put(key + "@" + round, started);
+                            writer.write(key, round);
+                            acks.add(System.nanoTime() - started);
+                            long stale = (long) (writer.worstUnflaggedStalenessS(k -> delivered.get(k).get(),
+                                    k -> false) * 1e9);
+                            worstStaleNanos.accumulateAndGet(stale, Math::max);
+                            Thread.sleep(50);
+                        }
+                        round++;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (Throwable e) {
+                    failed.set(e);
+                }
+            }, "rolling-writer");
+            writes.start();
+            for (EtcdCluster.Member member : cluster.members()) {
+                if (kill) {
+                    member.kill();
+                } else {
+                    member.terminate();
+                }
+                Thread.sleep(down.toMillis());
+                member.start();
+                Thread.sleep(2_000);
+            }
+            writes.interrupt();
+            writes.join(TimeUnit.MINUTES.toMillis(2));
+            if (failed.get() != null) {
+                throw new IllegalStateException("the writer failed", failed.get());
+            }
+            awaitTrue(Duration.ofSeconds(60), () -> writer.allDelivered(k -> delivered.get(k).get()));
+            double failovers = registry.find("watchcache.etcd.stream.failovers").functionCounters().stream()
+                    .mapToDouble(c -> c.count()).sum();
+            return new Rolling(watches, KEYS + GROUPS, errors.get() - errorsBefore, warns.count() - warnsBefore,
+                    worstStaleNanos.get() / 1e9, latency.percentile(50) / 1e6, latency.percentile(99) / 1e6,
+                    acks.percentile(99) / 1e6, failovers, writer.writes());
+        } finally {
+            warns.uninstall();
+        }
+    }
+
+    private static void awaitTrue(Duration timeout, BooleanSupplier condition)
+            throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("not reached within " + timeout);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /**
+     * Counts the WARN lines the library logs (slf4j-simple writes them to {@code System.err},
+     * looked up on every line), passing every line through.
+     */
+    static final class WarnCounter extends OutputStream {
+        private final PrintStream original;
+        private final AtomicLong count = new AtomicLong();
+        private final StringBuilder line = new StringBuilder();
+
+        private WarnCounter(PrintStream original) {
+            this.original = original;
+        }
+
+        static WarnCounter install() {
+            WarnCounter counter = new WarnCounter(System.err);
+            System.setErr(new PrintStream(counter, true, StandardCharsets.UTF_8));
+            return counter;
+        }
+
+        void uninstall() {
+            System.setErr(original);
+        }
+
+        long count() {
+            return count.get();
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            original.write(b);
+            if (b == '\n') {
+                String text = line.toString();
+                if (text.contains(" WARN io.watchcache")) {
+                    count.incrementAndGet();
+                }
+                line.setLength(0);
+            } else if (line.length() < 200) {
+                line.append((char) b);
+            }
+        }
+
+        @Override
+        public void flush() {
+            original.flush();
+        }
+    }
+}
