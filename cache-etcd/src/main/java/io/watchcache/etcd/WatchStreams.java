@@ -11,7 +11,15 @@ import io.etcd.jetcd.api.WatchRequest;
 import io.etcd.jetcd.api.WatchResponse;
 import io.etcd.jetcd.common.exception.EtcdExceptionFactory;
 import io.etcd.jetcd.support.Util;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -20,6 +28,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -33,6 +42,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * Many etcd watches on few gRPC streams: etcd is built for about 100 watches per stream, and
@@ -41,11 +51,14 @@ import java.util.concurrent.atomic.LongAdder;
  * it ({@code WatchCreateRequest} / {@code WatchCancelRequest}); closing a watch cancels its id,
  * and a stream with no watch left ends.
  *
- * <p>Health is judged per stream, never per watch: one progress request when the stream has been
- * silent for {@code progress-interval}, and the stream fails when the member does not answer it
- * within {@code progress-timeout}. Any answer counts, events included, so a watch that is catching
- * up (which etcd 3.5 may keep from answering progress requests) does not make a busy stream look
- * frozen. A failed stream re-creates each of its watches, after a jittered backoff, from that
+ * <p>Health is judged per member, never per watch or stream: while every stream on a member has
+ * been silent for {@code progress-interval}, one progress request goes to one of them, and every
+ * stream on that member fails when the member does not answer within {@code progress-timeout}.
+ * Any answer counts, events included, so a watch that is catching up (which etcd 3.5 may keep
+ * from answering progress requests) does not make a busy member look frozen; one timer task
+ * does it for all streams ({@link #checkStreams()}).
+ *
+ * <p>A failed stream re-creates each of its watches, after a jittered backoff, from that
  * watch's own next revision (the one after the last event it delivered): no read and no event
  * lost, though a few may come again (the content skips those). When the type hears from etcd
  * again ({@link #retryNow()}) the backoff ends at once.
@@ -53,13 +66,12 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>A failover is not an outage. A member shutting down (GOAWAY), killed or frozen ends its
  * streams while the others answer; when every watch of a failed stream is re-created and
  * confirmed within {@link EtcdTypeOptions#failoverGrace()}, the watches never hear of it: the
- * failover is counted by reason ({@link #failovers()}) and logged at DEBUG. A watch still not
+ * failover is counted by reason ({@link #failovers(Reason)}) and logged at DEBUG. A watch still not
  * confirmed when the grace is over is {@linkplain Listener#interrupted interrupted}, with how
  * long ago its stream failed, so its lost contact counts from the failure.
  * A new stream that does not confirm its first watch within the hedge delay is most likely on a
  * member that does not answer: its watches move to a new stream, which round robin places on
  * another member, without failing anyone (nothing was lost: each starts from the same revision).
- * One timer task per stream does both.
  *
  * <p>The streams run on the jetcd client's own channel, with its credentials and namespace, so
  * they go where and as the client's other calls go ({@link EtcdCalls}).
@@ -301,6 +313,10 @@ final class WatchStreams {
     /** Streams failed in a row with no answer from etcd in between: the backoff's exponent. */
     @GuardedBy("this")
     private int failuresInRow;
+    /** The one timer task that judges every stream, while there are any. */
+    @GuardedBy("this")
+    private @Nullable ScheduledFuture<?> health;
+    private final LongAdder progressRequests = new LongAdder();
 
     WatchStreams(EtcdCalls calls, EtcdTypeOptions options) {
         this.calls = calls;
@@ -423,6 +439,118 @@ final class WatchStreams {
         return recreating;
     }
 
+    /** Progress requests sent so far (for tests and diagnostics). */
+    long progressRequests() {
+        return progressRequests.sum();
+    }
+
+    /** Starts the health task with the first stream. */
+    @GuardedBy("this")
+    private void checkStreamsLocked() {
+        if (health == null) {
+            Duration every = min(min(options.progressInterval(), options.progressTimeout()).dividedBy(2),
+                    options.hedgeDelay());
+            health = EtcdTimer.every(this::checkStreams, every);
+        }
+    }
+
+    /**
+     * The one health task of all streams. Liveness is judged per member, not per stream: streams
+     * to one member share its connection and its fate, so while all of a member's streams are
+     * silent for {@code progress-interval}, one progress request goes to one of them, and any
+     * answer on any of its streams clears it; when none comes within {@code progress-timeout},
+     * every stream on that member fails. A member whose streams carry events needs no request, so
+     * the idle cost is a request per member and interval, however many streams there are. A new
+     * stream that does not confirm its first watch within the hedge delay is opened again.
+     */
+    @SuppressWarnings("GuardedBy") // another watch's or stream's fields: see the class doc
+    private void checkStreams() {
+        List<Stream> unresponsive = new ArrayList<>();
+        List<Long> silences = new ArrayList<>();
+        synchronized (this) {
+            long now = System.nanoTime();
+            long hedge = options.hedgeDelay().toNanos();
+            for (Stream stream : new ArrayList<>(streams)) {
+                if (!stream.ended && !stream.answered && stream.reopens < MAX_REOPENS
+                        && now - stream.openedNanos >= hedge) {
+                    stream.reopenLocked();
+                }
+            }
+            Map<Object, List<Stream>> byMember = new HashMap<>();
+            for (Stream stream : streams) {
+                byMember.computeIfAbsent(stream.memberKey(), k -> new ArrayList<>()).add(stream);
+            }
+            for (List<Stream> member : byMember.values()) {
+                long heard = Long.MIN_VALUE;
+                Stream asked = null;
+                for (Stream stream : member) {
+                    heard = Math.max(heard, stream.lastHeardNanos);
+                    if (stream.progressAskedNanos != 0) {
+                        asked = stream;
+                    }
+                }
+                if (asked != null) {
+                    if (heard - asked.progressAskedNanos > 0) {
+                        // The member answered since: on this stream or another, it is alive.
+                        asked.progressAskedNanos = 0;
+                    } else if (now - asked.progressAskedNanos >= options.progressTimeout().toNanos()) {
+                        for (Stream stream : member) {
+                            unresponsive.add(stream);
+                            silences.add(now - stream.lastHeardNanos);
+                        }
+                    }
+                } else if (now - heard >= options.progressInterval().toNanos()) {
+                    Stream probe = member.get(0);
+                    for (Stream stream : member) {
+                        if (stream.answered) {
+                            probe = stream;
+                            break;
+                        }
+                    }
+                    probe.progressAskedNanos = now;
+                    progressRequests.increment();
+                    probe.writeLocked(WatchRequest.newBuilder()
+                            .setProgressRequest(WatchProgressRequest.newBuilder()).build());
+                }
+            }
+        }
+        for (int i = 0; i < unresponsive.size(); i++) {
+            unresponsive.get(i).fail(new TimeoutException("the member did not answer a progress request within "
+                    + options.progressTimeout().toMillis() + " ms (silent for "
+                    + TimeUnit.NANOSECONDS.toMillis(silences.get(i)) + " ms)"), Reason.UNRESPONSIVE);
+        }
+    }
+
+    /**
+     * Tells a stream which member serves it: the remote address of the call's connection, known
+     * once the member sends the stream's headers (with its first answer).
+     */
+    private static final class MemberOf implements ClientInterceptor {
+        private final Consumer<@Nullable SocketAddress> member;
+
+        MemberOf(Consumer<@Nullable SocketAddress> member) {
+            this.member = member;
+        }
+
+        @Override
+        public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options,
+                                                     Channel next) {
+            ClientCall<Q, A> call = next.newCall(method, options);
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
+                @Override
+                public void start(Listener<A> listener, Metadata headers) {
+                    super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                        @Override
+                        public void onHeaders(Metadata answered) {
+                            member.accept(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+                            super.onHeaders(answered);
+                        }
+                    }, headers);
+                }
+            };
+        }
+    }
+
     // ---- one gRPC stream; everything but the listeners runs under WatchStreams.this ----
 
     private final class Stream implements ClientResponseObserver<WatchRequest, WatchResponse> {
@@ -451,8 +579,8 @@ final class WatchStreams {
         private long lastHeardNanos;
         @GuardedBy("WatchStreams.this")
         private long progressAskedNanos;
-        @GuardedBy("WatchStreams.this")
-        private @Nullable ScheduledFuture<?> check;
+        /** The member serving the stream (its connection's remote address), once it has answered. */
+        private volatile @Nullable SocketAddress member;
 
         Stream(int reopens) {
             this.reopens = reopens;
@@ -503,14 +631,13 @@ final class WatchStreams {
         private void openLocked() {
             openedNanos = System.nanoTime();
             lastHeardNanos = openedNanos;
-            Duration every = min(min(options.progressInterval(), options.progressTimeout()).dividedBy(2),
-                    options.hedgeDelay());
-            check = EtcdTimer.every(this::check, every);
+            checkStreamsLocked();
             Metadata leader = new Metadata();
             leader.put(Constants.REQUIRE_LEADER_KEY, Constants.REQUIRE_LEADER_VALUE);
             try {
                 // Starts the call; beforeStart hands over the request side before this returns.
-                calls.watchStub().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(leader)).watch(this);
+                calls.watchStub().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(leader),
+                        new MemberOf(address -> member = address)).watch(this);
             } catch (RuntimeException e) {
                 EtcdTimer.execute(() -> fail(e, Reason.ERROR));
             }
@@ -675,9 +802,9 @@ final class WatchStreams {
         private void endLocked(String why) {
             ended = true;
             streams.remove(this);
-            if (check != null) {
-                check.cancel(false);
-                check = null;
+            if (streams.isEmpty() && health != null) {
+                health.cancel(false);
+                health = null;
             }
             ClientCallStreamObserver<WatchRequest> call = requests;
             if (call != null) {
@@ -686,37 +813,10 @@ final class WatchStreams {
             }
         }
 
-        /**
-         * The stream's one timer task: asks a silent stream for progress and fails one that does
-         * not answer in time; moves the watches of a new stream that never answered to another.
-         */
-        private void check() {
-            long silentNanos;
-            synchronized (WatchStreams.this) {
-                if (ended) {
-                    return;
-                }
-                long now = System.nanoTime();
-                silentNanos = now - lastHeardNanos;
-                if (!answered && reopens < MAX_REOPENS && now - openedNanos >= options.hedgeDelay().toNanos()) {
-                    reopenLocked();
-                    return;
-                }
-                if (progressAskedNanos == 0) {
-                    if (silentNanos >= options.progressInterval().toNanos()) {
-                        progressAskedNanos = now;
-                        writeLocked(WatchRequest.newBuilder()
-                                .setProgressRequest(WatchProgressRequest.newBuilder()).build());
-                    }
-                    return;
-                }
-                if (now - progressAskedNanos < options.progressTimeout().toNanos()) {
-                    return;
-                }
-            }
-            fail(new TimeoutException("the member did not answer a progress request within "
-                    + options.progressTimeout().toMillis() + " ms (silent for "
-                    + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms)"), Reason.UNRESPONSIVE);
+        /** Streams on one member are judged together; one whose member is not known yet, alone. */
+        Object memberKey() {
+            SocketAddress on = member;
+            return on == null ? this : on;
         }
 
         /**

@@ -189,6 +189,50 @@ class WatchStreamsTest {
     }
 
     @Test
+    void idleStreamsOnOneMemberCostOneProgressRequestPerIntervalAndAllFailWhenItFreezes(EtcdCluster.Member etcd)
+            throws Exception {
+        etcd.start();
+        try (Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
+            // 20 streams of 10 watches, all on the one member.
+            WatchStreams streams = new WatchStreams(new EtcdCalls(client), EtcdTypeOptions.builder()
+                    .watchesPerStream(10).failoverGrace(Duration.ofMillis(500)).build());
+            List<Heard> heard = new ArrayList<>();
+            List<WatchStreams.Handle> handles = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                Heard h = new Heard();
+                heard.add(h);
+                handles.add(streams.watch(ns + "idle" + i, false, 0, h));
+            }
+            try {
+                await().atMost(Duration.ofSeconds(20)).until(() -> heard.stream().allMatch(h -> h.created));
+                assertThat(streams.streamCount()).isEqualTo(20);
+                long before = streams.progressRequests();
+
+                // Idle for three progress intervals: one request per interval for the member, not
+                // one per stream (20 streams would send about 60).
+                Thread.sleep(3 * EtcdTypeOptions.DEFAULT_PROGRESS_INTERVAL.toMillis() + 1_000);
+                long sent = streams.progressRequests() - before;
+                assertThat(sent).as("progress requests while idle").isBetween(1L, 6L);
+                assertThat(heard).allSatisfy(h -> assertThat(h.failures).isEmpty());
+
+                // A frozen member answers nothing: every one of its streams fails, within the bound.
+                etcd.stop();
+                long frozen = System.nanoTime();
+                await().atMost(Duration.ofSeconds(15))
+                        .until(() -> heard.stream().allMatch(h -> !h.failures.isEmpty()));
+                assertThat(Duration.ofNanos(System.nanoTime() - frozen)).isLessThan(Duration.ofSeconds(12));
+                assertThat(heard.get(0).failures.get(0)).hasMessageContaining("did not answer a progress request");
+                heard.forEach(h -> h.created = false);
+                etcd.cont();
+                await().atMost(Duration.ofSeconds(30)).until(() -> heard.stream().allMatch(h -> h.created));
+            } finally {
+                handles.forEach(WatchStreams.Handle::close);
+                etcd.cont();
+            }
+        }
+    }
+
+    @Test
     void watchesOnASharedStreamCarryTheClientsCredentials(EtcdCluster.Member etcd) throws Exception {
         etcd.start();
         ByteSequence root = bytes("root");
