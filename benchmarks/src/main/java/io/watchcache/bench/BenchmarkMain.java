@@ -2,6 +2,7 @@ package io.watchcache.bench;
 
 import io.watchcache.etcd.EtcdCluster;
 import io.watchcache.etcd.EtcdTypeOptions;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +34,7 @@ import java.util.function.Predicate;
  *                       etcd (real etcd members on loopback; skipped with a note when no etcd binary is
  *                       found), or a part of it: etcd-leak, etcd-soak, etcd-config, etcd-prefix,
  *                       etcd-contact, etcd-frozen, etcd-rolling, etcd-fleet
+ *   --fleet-sizes a,b   etcd-fleet with these watch counts only (default 1000,5000,100000; quick 1000)
  *   --sync              watch-scale with a synchronous type (the Java 25 virtual-thread variant)
  *   --out DIR           where to write the JSON files (default target)
  *   --jdk25 PATH        a Java 21+ home for the virtual-thread variant (run.sh passes it when present)
@@ -48,6 +51,7 @@ public final class BenchmarkMain {
         Set<String> only = null;
         Path out = Path.of("target");
         String jdk25 = null;
+        int[] fleetSizes = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -55,6 +59,8 @@ public final class BenchmarkMain {
                 case "--only" -> only = Set.of(args[++i].split(","));
                 case "--out" -> out = Path.of(args[++i]);
                 case "--jdk25" -> jdk25 = args[++i];
+                case "--fleet-sizes" -> fleetSizes = Arrays.stream(args[++i].split(",")).map(String::trim)
+                        .mapToInt(Integer::parseInt).toArray();
                 default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
             }
         }
@@ -83,7 +89,7 @@ public final class BenchmarkMain {
             coalescing(figures, quick, runs);
         }
         if (only == null || only.stream().anyMatch(name -> name.startsWith("etcd"))) {
-            etcd(figures, quick, only);
+            etcd(figures, quick, only, fleetSizes);
         }
         Map<String, String> machine = machine(quick);
         System.out.println();
@@ -300,7 +306,8 @@ public final class BenchmarkMain {
 
     // ---- 7. etcd ----
 
-    private static void etcd(Figures figures, boolean quick, Set<String> only) throws Exception {
+    private static void etcd(Figures figures, boolean quick, Set<String> only, int @Nullable [] fleetSizes)
+            throws Exception {
         Path binary = EtcdCluster.findBinary();
         if (binary == null) {
             log("etcd: no etcd binary on the PATH or at /usr/bin/etcd (apt-get install etcd-server); skipped");
@@ -332,7 +339,7 @@ public final class BenchmarkMain {
         }
         // Minutes even in quick mode: only when asked for by name, or in a full run.
         if (runs.test("fleet") && (!quick || only != null)) {
-            etcdFleet(figures, quick, binary);
+            etcdFleet(figures, quick, binary, fleetSizes);
         }
     }
 
@@ -341,10 +348,11 @@ public final class BenchmarkMain {
      * with watches sharing streams (100 per stream, the default) and, for comparison, one stream
      * per watch ({@code watches-per-stream: 1}, what 0.1 did) on the same machine.
      */
-    private static void etcdFleet(Figures figures, boolean quick, Path binary) throws Exception {
+    private static void etcdFleet(Figures figures, boolean quick, Path binary, int @Nullable [] fleetSizes)
+            throws Exception {
         Duration idle = Duration.ofSeconds(quick ? 10 : 60);
         Duration putFor = Duration.ofSeconds(quick ? 5 : 30);
-        int[] sizes = quick ? new int[] {1_000} : new int[] {1_000, 5_000, 100_000};
+        int[] sizes = fleetSizes != null ? fleetSizes : quick ? new int[] {1_000} : new int[] {1_000, 5_000, 100_000};
         for (int n : sizes) {
             // 100,000 streams of one watch each would measure etcd's limits, not ours: shared only.
             int[] perStreams = n > 5_000 ? new int[] {EtcdTypeOptions.DEFAULT_WATCHES_PER_STREAM}
