@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
 
 /**
  * The deadlines of a type's long waits (a fetch waiting minutes for a change), all checked by
@@ -34,12 +34,13 @@ final class Deadlines {
         private @Nullable Waiting<?> previous;
         private @Nullable Waiting<?> next;
         /** A short wait's own timer task; set before the future is handed out. */
-        private volatile @Nullable ScheduledFuture<?> timer;
+        private volatile @Nullable Future<?> timer;
 
         /** The deadline passed while it was still waiting. Called once, without a lock held. */
         abstract void expired();
     }
 
+    private final EtcdTime time;
     private final Duration longWait;
     private final long tickNanos;
     private final Waiting<?>[] slots;
@@ -49,24 +50,25 @@ final class Deadlines {
     @GuardedBy("this")
     private long swept;
     @GuardedBy("this")
-    private @Nullable ScheduledFuture<?> task;
+    private @Nullable Future<?> task;
 
-    Deadlines() {
-        this(LONG_WAIT, Duration.ofSeconds(1), 1024);
+    Deadlines(EtcdTime time) {
+        this(time, LONG_WAIT, Duration.ofSeconds(1), 1024);
     }
 
     /** A wheel of {@code slots} slots of {@code tick} each, for waits of {@code longWait} and longer. */
-    Deadlines(Duration longWait, Duration tick, int slots) {
+    Deadlines(EtcdTime time, Duration longWait, Duration tick, int slots) {
+        this.time = time;
         this.longWait = longWait;
         this.tickNanos = tick.toNanos();
         this.slots = new Waiting<?>[slots];
-        this.swept = tick(System.nanoTime());
+        this.swept = tick(time.now());
     }
 
     /** {@code waiting} expires after {@code timeout}, unless {@link #remove}d first. */
     void add(Waiting<?> waiting, Duration timeout) {
         if (timeout.compareTo(longWait) < 0) {
-            waiting.timer = EtcdTimer.schedule(() -> {
+            waiting.timer = time.schedule(() -> {
                 if (!waiting.isDone()) {
                     waiting.expired();
                 }
@@ -74,10 +76,10 @@ final class Deadlines {
             return;
         }
         synchronized (this) {
-            long now = System.nanoTime();
+            long now = time.now();
             if (task == null) {
                 swept = tick(now);
-                task = EtcdTimer.every(this::sweep, Duration.ofNanos(tickNanos));
+                task = time.every(this::sweep, Duration.ofNanos(tickNanos));
             }
             long deadline = now + timeout.toNanos();
             // The slot checked first after the deadline has passed: the next tick after it.
@@ -97,7 +99,7 @@ final class Deadlines {
 
     /** {@code waiting} no longer waits (answered, failed or cancelled). Idempotent. */
     void remove(Waiting<?> waiting) {
-        ScheduledFuture<?> timer = waiting.timer;
+        Future<?> timer = waiting.timer;
         if (timer != null) {
             timer.cancel(false);
             return;
@@ -115,7 +117,7 @@ final class Deadlines {
     private void sweep() {
         List<Waiting<?>> due = new ArrayList<>();
         synchronized (this) {
-            long now = System.nanoTime();
+            long now = time.now();
             long current = tick(now);
             for (long t = Math.max(swept + 1, current - slots.length + 1); t <= current; t++) {
                 Waiting<?> waiting = slots[(int) Math.floorMod(t, (long) slots.length)];

@@ -9,11 +9,13 @@ import io.etcd.jetcd.api.KeyValue;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.api.WatchGrpc;
+import io.etcd.jetcd.api.WatchRequest;
 import io.etcd.jetcd.api.WatchResponse;
 import io.etcd.jetcd.options.OptionsUtil;
 import io.etcd.jetcd.support.Util;
+import io.grpc.ClientInterceptor;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
-import org.jspecify.annotations.Nullable;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,18 +40,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * large fleet left a hundred threads behind. Every callback is short and never blocks (gRPC runs
  * the callbacks of one call in order, on whichever thread is free).
  */
-final class EtcdCalls {
+final class EtcdCalls implements WatchStreams.Transport {
 
-    /** Threads for the callbacks of every type's calls; they end when idle. */
+    /** Threads for the callbacks of every type's calls; each ends after {@link EtcdTimer#IDLE} without work. */
     static final Executor CALLBACKS = callbacks();
 
-    private final Client client;
-    private volatile @Nullable ByteSequence namespace;
-    private volatile KVGrpc.@Nullable KVStub kv;
-    private volatile WatchGrpc.@Nullable WatchStub watch;
+    private final ByteSequence namespace;
+    private final KVGrpc.KVStub kv;
+    private final WatchGrpc.WatchStub watch;
 
+    /** The client's stubs and namespace, taken now: the calls keep no reference to the client itself. */
     EtcdCalls(Client client) {
-        this.client = client;
+        this.namespace = JetcdInternals.namespace(client);
+        this.kv = JetcdInternals.stub(client, KVGrpc::newStub).withExecutor(CALLBACKS);
+        this.watch = JetcdInternals.stub(client, WatchGrpc::newStub).withExecutor(CALLBACKS);
     }
 
     /**
@@ -117,7 +121,8 @@ final class EtcdCalls {
     }
 
     /** A watch's events, decoded; a delete's key-value carries the delete's revision as its mod revision. */
-    List<RangeContent.Change> decode(WatchResponse response, String own) {
+    @Override
+    public List<RangeContent.Change> decode(WatchResponse response, String own) {
         List<RangeContent.Change> changes = new ArrayList<>(response.getEventsCount());
         for (Event event : response.getEventsList()) {
             KeyValue kv = event.getKv();
@@ -131,32 +136,23 @@ final class EtcdCalls {
         return changes;
     }
 
+    @Override
+    public void open(ClientResponseObserver<WatchRequest, WatchResponse> stream, ClientInterceptor... interceptors) {
+        watchStub().withInterceptors(interceptors).watch(stream);
+    }
+
     WatchGrpc.WatchStub watchStub() {
-        WatchGrpc.WatchStub made = watch;
-        if (made == null) {
-            made = JetcdInternals.stub(client, WatchGrpc::newStub).withExecutor(CALLBACKS);
-            watch = made;
-        }
-        return made;
+        return watch;
     }
 
     private KVGrpc.KVStub kvStub() {
-        KVGrpc.KVStub made = kv;
-        if (made == null) {
-            made = JetcdInternals.stub(client, KVGrpc::newStub).withExecutor(CALLBACKS);
-            kv = made;
-        }
-        return made;
+        return kv;
     }
 
     /** The namespace the client prefixes keys with (empty for none). */
-    ByteSequence namespace() {
-        ByteSequence ns = namespace;
-        if (ns == null) {
-            ns = JetcdInternals.namespace(client);
-            namespace = ns;
-        }
-        return ns;
+    @Override
+    public ByteSequence namespace() {
+        return namespace;
     }
 
     static ByteSequence bytes(String key) {
@@ -166,8 +162,8 @@ final class EtcdCalls {
     private static Executor callbacks() {
         int threads = Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
         AtomicInteger count = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), task -> {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, EtcdTimer.IDLE.toNanos(),
+                TimeUnit.NANOSECONDS, new LinkedBlockingQueue<>(), task -> {
                     Thread thread = new Thread(task, "watchcache-etcd-calls-" + count.incrementAndGet());
                     thread.setDaemon(true);
                     return thread;

@@ -22,12 +22,14 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Each cache entry holds one long-lived etcd watch on its range (its fetch state, closed with
  * the entry), on a gRPC stream it shares with up to {@link EtcdTypeOptions#watchesPerStream()}
- * other entries of the type: the first fetch reads the range, later fetches wait for the
- * watch's events, which are applied to the content without reading again. A stream that fails
- * or stops answering (see {@link EtcdTypeOptions}) is an error for every entry on it, so the
- * cache reports lost contact; each of its watches is re-created, without a read, from the
- * revision after the last event it delivered, and etcd's confirmation restores contact even
- * when nothing changed. When etcd answers again after a failure, the entries that wait out a
+ * other entries, of this type and of every other etcd type on the same client: the first fetch
+ * reads the range, later fetches wait for the watch's events, which are applied to the content
+ * without reading again. When a stream fails or stops answering (see {@link EtcdTypeOptions}),
+ * each of its watches is re-created, without a read, from the revision after the last event it
+ * delivered: within the failover grace nobody hears of it; past it the entries report lost
+ * contact until etcd confirms the re-created watch, which restores contact even when nothing
+ * changed. A refusal (permission denied) fails the entry instead ({@link #isFatal}). When etcd
+ * answers again after a failure, the entries that wait out a
  * backoff retry at once ({@link #registered}). No thread waits anywhere: fetches are
  * jetcd futures, stream callbacks and timer tasks.
  *
@@ -46,14 +48,40 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
     /** What the type's watches use of it. */
     private final RangeContext<V> context;
 
+    /** On the system's time, with the streams every etcd type on {@code client} shares ({@link ClientStreams}). */
     EtcdRangeType(Client client, boolean prefix, EtcdTypeOptions options) {
+        this(client, prefix, options, EtcdTime.system(), ClientStreams.of(Objects.requireNonNull(client, "client"),
+                Objects.requireNonNull(options, "options")));
+    }
+
+    /**
+     * On {@code time}'s clock and timer (progress checks, hedges, deadlines, backoff, grace and
+     * probe), with streams of its own.
+     */
+    EtcdRangeType(Client client, boolean prefix, EtcdTypeOptions options, EtcdTime time) {
+        this(client, prefix, options, time, ownStreams(client, options, time));
+    }
+
+    private EtcdRangeType(Client client, boolean prefix, EtcdTypeOptions options, EtcdTime time,
+                          ClientStreams.Shared shared) {
         Objects.requireNonNull(client, "client");
         this.options = Objects.requireNonNull(options, "options");
+        EtcdCalls calls = shared.calls();
+        this.streams = shared.streams();
+        this.reads = new HedgedReads(calls, options, time);
+        this.reachability = new EtcdReachability(client, options.requestTimeout(), time, streams::retryNow);
+        this.context = new RangeContext<>(prefix, options, this::value, reads, streams, new Deadlines(time),
+                reachability, time);
+    }
+
+    private static ClientStreams.Shared ownStreams(Client client, EtcdTypeOptions options, EtcdTime time) {
         EtcdCalls calls = new EtcdCalls(client);
-        this.streams = new WatchStreams(calls, options);
-        this.reads = new HedgedReads(calls, options);
-        this.reachability = new EtcdReachability(client, options.requestTimeout(), streams::retryNow);
-        this.context = new RangeContext<>(prefix, options, this::value, reads, streams, new Deadlines(), reachability);
+        return new ClientStreams.Shared(calls, new WatchStreams(calls, options, time));
+    }
+
+    /** The streams this type's watches are on (shared with the other etcd types of its client). */
+    WatchStreams streams() {
+        return streams;
     }
 
     /**

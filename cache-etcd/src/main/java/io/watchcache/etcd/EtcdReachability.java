@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,6 +38,7 @@ final class EtcdReachability {
 
     private final Client client;
     private final Duration requestTimeout;
+    private final EtcdTime time;
     /** The channel behind the client, when jetcd lets us reach it (see {@link #channelOf}); else null. */
     private final @Nullable ManagedChannel channel;
     private final List<SourceSignals> signals = new CopyOnWriteArrayList<>();
@@ -46,11 +47,12 @@ final class EtcdReachability {
     // Guarded by this.
     private boolean unreachable;
     private @Nullable String probeKey;
-    private @Nullable ScheduledFuture<?> probe;
+    private @Nullable Future<?> probe;
     private boolean probing;
 
     /** {@code reachableAgain} runs (without a lock, and must not block) when etcd answers after a failure. */
-    EtcdReachability(Client client, Duration requestTimeout, Runnable reachableAgain) {
+    EtcdReachability(Client client, Duration requestTimeout, EtcdTime time, Runnable reachableAgain) {
+        this.time = time;
         this.client = client;
         this.requestTimeout = requestTimeout;
         this.reachableAgain = reachableAgain;
@@ -69,7 +71,7 @@ final class EtcdReachability {
             if (probe != null || signals.isEmpty()) {
                 return;
             }
-            probe = EtcdTimer.every(this::probe, PROBE_EVERY);
+            probe = time.every(this::probe, PROBE_EVERY);
         }
     }
 

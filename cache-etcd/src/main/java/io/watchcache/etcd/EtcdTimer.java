@@ -1,21 +1,22 @@
 package io.watchcache.etcd;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One daemon thread for the etcd types' short, non-blocking work: the deadline wheels, one health
- * check per watch stream, read hedges, and hops off the stream callbacks (a stream's failure is
- * heard by each of its watches, so completing their fetches is done here, not in the callback).
+ * The daemon thread behind {@link EtcdTime#system()}: the etcd types' short, non-blocking work
+ * (the deadline wheels, the streams' health task, read hedges, the failover grace, re-creation
+ * backoff, the reachability probe) and hops off the stream callbacks (a stream's failure is heard
+ * by each of its watches, so completing their fetches is done here, not in the callback). The
+ * thread ends once nothing has been scheduled for a few seconds (a closed cache and client leave
+ * no thread of ours behind) and starts again with the next task.
  */
 final class EtcdTimer {
 
-    private static final Logger log = LoggerFactory.getLogger(EtcdTimer.class);
+    /** How long the thread waits for work before it ends. */
+    static final Duration IDLE = Duration.ofSeconds(5);
     private static final ScheduledThreadPoolExecutor TIMER = create();
 
     private EtcdTimer() {
@@ -25,20 +26,9 @@ final class EtcdTimer {
         return TIMER.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /**
-     * Runs {@code task} every {@code period}. A periodic task that throws would be cancelled
-     * without a word by the executor (a watch would silently stop being checked), so a failure
-     * is logged and the task goes on.
-     */
-    static ScheduledFuture<?> every(Runnable task, Duration period) {
-        Runnable guarded = () -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                log.warn("A periodic etcd task failed; it goes on", e);
-            }
-        };
-        return TIMER.scheduleWithFixedDelay(guarded, period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
+    /** {@link #schedule(Runnable, Duration)} in the core's {@link io.watchcache.Scheduler} shape. */
+    static ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+        return TIMER.schedule(task, delay, unit);
     }
 
     static void execute(Runnable task) {
@@ -57,6 +47,8 @@ final class EtcdTimer {
             return thread;
         });
         timer.setRemoveOnCancelPolicy(true);
+        timer.setKeepAliveTime(IDLE.toNanos(), TimeUnit.NANOSECONDS);
+        timer.allowCoreThreadTimeOut(true);
         return timer;
     }
 }

@@ -8,7 +8,7 @@ import java.util.Queue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,6 +39,7 @@ final class HedgedReads {
 
     private final EtcdCalls calls;
     private final EtcdTypeOptions options;
+    private final EtcdTime time;
     private final Semaphore budget = new Semaphore(MAX_HEDGES);
     private final Semaphore reads = new Semaphore(MAX_READS);
     private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
@@ -46,9 +47,10 @@ final class HedgedReads {
     private final AtomicInteger queued = new AtomicInteger();
     private final LongAdder hedges = new LongAdder();
 
-    HedgedReads(EtcdCalls calls, EtcdTypeOptions options) {
+    HedgedReads(EtcdCalls calls, EtcdTypeOptions options, EtcdTime time) {
         this.calls = calls;
         this.options = options;
+        this.time = time;
     }
 
     /**
@@ -83,7 +85,7 @@ final class HedgedReads {
             if (answer.isDone()) {
                 // Failed at once (a closed client): finish elsewhere, or sending the waiting reads
                 // would recurse once per read.
-                EtcdTimer.execute(() -> answer.whenComplete(finish));
+                time.execute(() -> answer.whenComplete(finish));
             } else {
                 answer.whenComplete(finish);
             }
@@ -130,7 +132,7 @@ final class HedgedReads {
         Duration hedge = options.hedgeDelay();
         long attempts = Math.max(1, options.requestTimeout().toNanos() / hedge.toNanos());
         AtomicInteger sent = new AtomicInteger(1);
-        ScheduledFuture<?> hedging = EtcdTimer.every(() -> {
+        Future<?> hedging = time.every(() -> {
             if (!answer.isDone() && wanted.getAsBoolean() && sent.get() < attempts && budget.tryAcquire()) {
                 sent.incrementAndGet();
                 outstanding.incrementAndGet();

@@ -12,7 +12,8 @@ package io.watchcache.etcd;
  * @param streams      the watch streams its entries share
  * @param deadlines    the deadlines of its waiting fetches
  * @param reachability whether etcd answers: told of every failure and answer
+ * @param time         the type's clock and timer
  */
 record RangeContext<V>(boolean prefix, EtcdTypeOptions options, RangeContent.Value<V> value, HedgedReads reads,
-                       WatchStreams streams, Deadlines deadlines, EtcdReachability reachability) {
+                       WatchStreams streams, Deadlines deadlines, EtcdReachability reachability, EtcdTime time) {
 }

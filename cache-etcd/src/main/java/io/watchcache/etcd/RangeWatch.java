@@ -143,7 +143,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
         }
         if (failedNow != null) {
             waiting.completeExceptionally(failure(EtcdFetchException.Operation.WATCH, failedNow,
-                    Duration.ofNanos(Math.max(0, System.nanoTime() - silentSince))));
+                    Duration.ofNanos(Math.max(0, context.time().now() - silentSince))));
             return waiting;
         }
         if (read) {
@@ -341,7 +341,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
                 return;
             }
             interruption = cause;
-            interruptedNanos = System.nanoTime() - silentFor.toNanos();
+            interruptedNanos = context.time().now() - silentFor.toNanos();
             failed = pending;
             pending = null;
             contactLost |= failed != null;
@@ -350,7 +350,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
         log.debug("The watch of '{}' was interrupted; re-creating it", key, cause);
         if (failed != null) {
             // Called from the stream's callbacks: complete elsewhere.
-            EtcdTimer.execute(() -> failed.fail(failure(EtcdFetchException.Operation.WATCH, cause, silentFor)));
+            context.time().execute(() -> failed.fail(failure(EtcdFetchException.Operation.WATCH, cause, silentFor)));
         }
     }
 
@@ -393,7 +393,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
         PendingFetch<V> toFail = failed;
         boolean toRead = read;
         // Called from the stream's callbacks: do the rest elsewhere.
-        EtcdTimer.execute(() -> {
+        context.time().execute(() -> {
             if (ended != null) {
                 ended.close();
             }

@@ -37,7 +37,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -89,6 +89,21 @@ final class WatchStreams {
     /** Backoff before re-creating the watches of a failed stream: doubling from the first, jittered. */
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
     private static final Duration MAX_RETRY = Duration.ofSeconds(2);
+
+    /**
+     * How the streams reach etcd: the client's namespace, a new watch stream, and the decoding of
+     * its events ({@link EtcdCalls}; a fake in unit tests).
+     */
+    interface Transport {
+
+        ByteSequence namespace();
+
+        /** Starts a watch stream; {@code stream} hears its answers (and gets its request side first). */
+        void open(ClientResponseObserver<WatchRequest, WatchResponse> stream, ClientInterceptor... interceptors);
+
+        /** The events of a response, keys without the namespace; {@code own} is shared where a key equals it. */
+        List<RangeContent.Change> decode(WatchResponse response, String own);
+    }
 
     /** What a watch hears. Called without any lock held, never concurrently for one watch. */
     interface Listener {
@@ -226,7 +241,7 @@ final class WatchStreams {
         @GuardedBy("WatchStreams.this")
         private boolean settled;
         @GuardedBy("WatchStreams.this")
-        private @Nullable ScheduledFuture<?> graceEnd;
+        private @Nullable Future<?> graceEnd;
 
         Failover(Throwable error, Reason reason, long failedNanos) {
             this.error = error;
@@ -240,7 +255,7 @@ final class WatchStreams {
             if (log.isDebugEnabled()) {
                 log.debug("A watch stream failed over ({}): its {} watches were confirmed again within {} ms",
                         reason.tag(), watches.size(),
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - failedNanos), error);
+                        TimeUnit.NANOSECONDS.toMillis(time.now() - failedNanos), error);
             }
         }
 
@@ -263,7 +278,7 @@ final class WatchStreams {
                     }
                 }
             }
-            Duration silent = Duration.ofNanos(System.nanoTime() - failedNanos);
+            Duration silent = Duration.ofNanos(time.now() - failedNanos);
             log.debug("A watch stream failed ({}) and {} of its {} watches were not confirmed again within {} ms",
                     reason.tag(), late.size(), watches.size(), options.failoverGrace().toMillis(), error);
             for (Handle handle : late) {
@@ -296,8 +311,9 @@ final class WatchStreams {
         return failover;
     }
 
-    private final EtcdCalls calls;
+    private final Transport calls;
     private final EtcdTypeOptions options;
+    private final EtcdTime time;
     /** Failovers counted, by {@link Reason#ordinal()}. */
     private final LongAdder[] failovers = new LongAdder[Reason.values().length];
     @GuardedBy("this")
@@ -309,18 +325,23 @@ final class WatchStreams {
     @GuardedBy("this")
     private final List<Handle> waiting = new ArrayList<>();
     @GuardedBy("this")
-    private @Nullable ScheduledFuture<?> retry;
+    private @Nullable Future<?> retry;
     /** Streams failed in a row with no answer from etcd in between: the backoff's exponent. */
     @GuardedBy("this")
     private int failuresInRow;
     /** The one timer task that judges every stream, while there are any. */
     @GuardedBy("this")
-    private @Nullable ScheduledFuture<?> health;
+    private @Nullable Future<?> health;
     private final LongAdder progressRequests = new LongAdder();
 
-    WatchStreams(EtcdCalls calls, EtcdTypeOptions options) {
+    WatchStreams(Transport calls, EtcdTypeOptions options) {
+        this(calls, options, EtcdTime.system());
+    }
+
+    WatchStreams(Transport calls, EtcdTypeOptions options, EtcdTime time) {
         this.calls = calls;
         this.options = options;
+        this.time = time;
         for (int i = 0; i < failovers.length; i++) {
             failovers[i] = new LongAdder();
         }
@@ -379,7 +400,7 @@ final class WatchStreams {
             }
             retry = null;
         }
-        EtcdTimer.execute(this::recreate);
+        time.execute(this::recreate);
     }
 
     /** Re-creates the waiting watches, each from its own next revision. */
@@ -406,7 +427,7 @@ final class WatchStreams {
         long ceiling = Math.min(MAX_RETRY.toNanos(), FIRST_RETRY.toNanos() << Math.min(failuresInRow, 16));
         failuresInRow++;
         long delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
-        retry = EtcdTimer.schedule(this::recreate, Duration.ofNanos(delay));
+        retry = time.schedule(this::recreate, Duration.ofNanos(delay));
     }
 
     /** How many streams are open now (for tests and diagnostics). */
@@ -450,7 +471,7 @@ final class WatchStreams {
         if (health == null) {
             Duration every = min(min(options.progressInterval(), options.progressTimeout()).dividedBy(2),
                     options.hedgeDelay());
-            health = EtcdTimer.every(this::checkStreams, every);
+            health = time.every(this::checkStreams, every);
         }
     }
 
@@ -468,7 +489,7 @@ final class WatchStreams {
         List<Stream> unresponsive = new ArrayList<>();
         List<Long> silences = new ArrayList<>();
         synchronized (this) {
-            long now = System.nanoTime();
+            long now = time.now();
             long hedge = options.hedgeDelay().toNanos();
             for (Stream stream : new ArrayList<>(streams)) {
                 if (!stream.ended && !stream.answered && stream.reopens < MAX_REOPENS
@@ -629,17 +650,17 @@ final class WatchStreams {
 
         @GuardedBy("WatchStreams.this")
         private void openLocked() {
-            openedNanos = System.nanoTime();
+            openedNanos = time.now();
             lastHeardNanos = openedNanos;
             checkStreamsLocked();
             Metadata leader = new Metadata();
             leader.put(Constants.REQUIRE_LEADER_KEY, Constants.REQUIRE_LEADER_VALUE);
             try {
                 // Starts the call; beforeStart hands over the request side before this returns.
-                calls.watchStub().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(leader),
-                        new MemberOf(address -> member = address)).watch(this);
+                calls.open(this, MetadataUtils.newAttachHeadersInterceptor(leader),
+                        new MemberOf(address -> member = address));
             } catch (RuntimeException e) {
-                EtcdTimer.execute(() -> fail(e, Reason.ERROR));
+                time.execute(() -> fail(e, Reason.ERROR));
             }
         }
 
@@ -660,7 +681,7 @@ final class WatchStreams {
             try {
                 call.onNext(request);
             } catch (RuntimeException e) {
-                EtcdTimer.execute(() -> fail(e, Reason.ERROR));
+                time.execute(() -> fail(e, Reason.ERROR));
             }
         }
 
@@ -676,7 +697,7 @@ final class WatchStreams {
                 }
                 answered = true;
                 failuresInRow = 0;
-                lastHeardNanos = System.nanoTime();
+                lastHeardNanos = time.now();
                 progressAskedNanos = 0;
                 if (response.getCreated()) {
                     Handle handle = creating.pollFirst();
@@ -751,7 +772,7 @@ final class WatchStreams {
         private void fail(Throwable error, Reason reason) {
             List<Handle> lost = new ArrayList<>();
             List<Handle> tellNow = new ArrayList<>();
-            Failover failover = new Failover(error, reason, System.nanoTime());
+            Failover failover = new Failover(error, reason, time.now());
             synchronized (WatchStreams.this) {
                 if (ended) {
                     return;
@@ -787,7 +808,7 @@ final class WatchStreams {
                 endLocked("the stream failed");
                 awaitRetryLocked(lost);
                 if (failover.unconfirmed > 0) {
-                    failover.graceEnd = EtcdTimer.schedule(failover::graceOver, options.failoverGrace());
+                    failover.graceEnd = time.schedule(failover::graceOver, options.failoverGrace());
                 }
             }
             log.debug("A watch stream with {} watches failed ({}); re-creating them", lost.size(),
@@ -809,7 +830,7 @@ final class WatchStreams {
             ClientCallStreamObserver<WatchRequest> call = requests;
             if (call != null) {
                 // Cancels the call (RST_STREAM): etcd frees the stream and its watches at once.
-                EtcdTimer.execute(() -> cancel(call, why));
+                time.execute(() -> cancel(call, why));
             }
         }
 

@@ -35,7 +35,7 @@ class DeadlinesTest {
         }
     }
 
-    private final Deadlines deadlines = new Deadlines(Duration.ZERO, Duration.ofMillis(20), 8);
+    private final Deadlines deadlines = new Deadlines(EtcdTime.system(), Duration.ZERO, Duration.ofMillis(20), 8);
 
     @Test
     void everyWaitExpiresOnceNeverBeforeItsDeadlineAndRemovedOnesNever() {
@@ -68,7 +68,7 @@ class DeadlinesTest {
 
     @Test
     void aWaitShorterThanALongWaitHasItsOwnTimerAndCanBeRemoved() {
-        Deadlines longOnly = new Deadlines(Duration.ofSeconds(10), Duration.ofSeconds(1), 1024);
+        Deadlines longOnly = new Deadlines(EtcdTime.system(), Duration.ofSeconds(10), Duration.ofSeconds(1), 1024);
         Wait quick = new Wait(Duration.ofMillis(50));
         Wait dropped = new Wait(Duration.ofMillis(50));
         longOnly.add(quick, quick.timeout);

@@ -78,6 +78,26 @@ class EtcdCacheTypesTest {
     }
 
     @Test
+    void theKeyAndPrefixTypesOfOneClientShareTheirWatchStreams(EtcdCluster.Member etcd) throws Exception {
+        long before = etcd.watchStreams();
+        List<String> heard = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            keys.watch(key("shared" + i), "k" + i, e -> heard.add("k"));
+            prefixes.watch(key("sharedp" + i + "/"), "p" + i, e -> heard.add("p"));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> heard.size() >= 40);
+        // 40 watches of two types: one stream on etcd, not one per type.
+        await().atMost(Duration.ofSeconds(10)).until(() -> etcd.watchStreams() - before == 1);
+        assertThat(etcd.watchers()).isGreaterThanOrEqualTo(40);
+        EtcdKeyType keyType = new EtcdKeyType(client, options);
+        EtcdPrefixType prefixType = new EtcdPrefixType(client, options);
+        assertThat(keyType.streams()).isSameAs(prefixType.streams());
+        // Other stream options: streams of their own on the same client.
+        assertThat(new EtcdKeyType(client, EtcdTypeOptions.builder().watchesPerStream(5).build()).streams())
+                .isNotSameAs(keyType.streams());
+    }
+
+    @Test
     void getReadsTheCurrentValueAndAnAbsentKeyAsEmpty() throws Exception {
         put("a", "1");
 
