@@ -14,8 +14,10 @@ import io.etcd.jetcd.api.WatchResponse;
 import io.etcd.jetcd.options.OptionsUtil;
 import io.etcd.jetcd.support.Util;
 import io.grpc.ClientInterceptor;
+import io.grpc.ManagedChannel;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
+import org.jspecify.annotations.Nullable;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -143,6 +145,14 @@ final class EtcdCalls implements WatchStreams.Transport {
 
     WatchGrpc.WatchStub watchStub() {
         return watch;
+    }
+
+    /**
+     * The client's channel, which these calls run on: the one whose reconnect backoff the
+     * reachability probe resets. Null if the client's stubs are not on a managed channel.
+     */
+    @Nullable ManagedChannel channel() {
+        return watch.getChannel() instanceof ManagedChannel managed ? managed : null;
     }
 
     private KVGrpc.KVStub kvStub() {

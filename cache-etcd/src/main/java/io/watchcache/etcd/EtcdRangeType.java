@@ -69,7 +69,8 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
         EtcdCalls calls = shared.calls();
         this.streams = shared.streams();
         this.reads = new HedgedReads(calls, options, time);
-        this.reachability = new EtcdReachability(client, options.requestTimeout(), time, streams::retryNow);
+        this.reachability = new EtcdReachability(client, calls.channel(), options.requestTimeout(), time,
+                streams::retryNow);
         this.context = new RangeContext<>(prefix, options, this::value, reads, streams, new Deadlines(time),
                 reachability, time);
     }

@@ -1,5 +1,6 @@
 package io.watchcache.etcd;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.GetOption;
@@ -9,7 +10,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -39,24 +39,28 @@ final class EtcdReachability {
     private final Client client;
     private final Duration requestTimeout;
     private final EtcdTime time;
-    /** The channel behind the client, when jetcd lets us reach it (see {@link #channelOf}); else null. */
+    /** The client's channel, which the type's calls run on ({@link EtcdCalls#channel()}); null if it is not managed. */
     private final @Nullable ManagedChannel channel;
     private final List<SourceSignals> signals = new CopyOnWriteArrayList<>();
     private final Runnable reachableAgain;
 
-    // Guarded by this.
+    @GuardedBy("this")
     private boolean unreachable;
+    @GuardedBy("this")
     private @Nullable String probeKey;
+    @GuardedBy("this")
     private @Nullable Future<?> probe;
+    @GuardedBy("this")
     private boolean probing;
 
     /** {@code reachableAgain} runs (without a lock, and must not block) when etcd answers after a failure. */
-    EtcdReachability(Client client, Duration requestTimeout, EtcdTime time, Runnable reachableAgain) {
+    EtcdReachability(Client client, @Nullable ManagedChannel channel, Duration requestTimeout, EtcdTime time,
+                     Runnable reachableAgain) {
         this.time = time;
         this.client = client;
+        this.channel = channel;
         this.requestTimeout = requestTimeout;
         this.reachableAgain = reachableAgain;
-        this.channel = channelOf(client);
     }
 
     void add(SourceSignals registration) {
@@ -131,28 +135,11 @@ final class EtcdReachability {
         }
     }
 
+    @GuardedBy("this")
     private void stopProbeLocked() {
         if (probe != null) {
             probe.cancel(false);
             probe = null;
-        }
-    }
-
-    /**
-     * The gRPC channel of a jetcd client. jetcd 0.8 keeps it in a package-private connection
-     * manager and offers no accessor; without it, recovery still follows the probe's first
-     * answer, only as late as gRPC's own reconnect backoff allows.
-     */
-    static @Nullable ManagedChannel channelOf(Client client) {
-        try {
-            Object connections = JetcdInternals.connectionManager(client);
-            Method getChannel = connections.getClass().getDeclaredMethod("getChannel");
-            getChannel.setAccessible(true);
-            return (ManagedChannel) getChannel.invoke(connections);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            log.debug("The gRPC channel of {} is out of reach ({}); reconnects follow gRPC's own backoff",
-                    client.getClass().getName(), e.toString());
-            return null;
         }
     }
 }

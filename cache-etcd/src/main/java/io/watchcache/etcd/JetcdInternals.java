@@ -14,7 +14,9 @@ import java.util.function.Function;
  * client's own channel, with its call credentials (user/password) and wait-for-ready exactly as
  * jetcd sets them on its own stubs, and the client's namespace. Reached by reflection on
  * {@code ClientImpl.connectionManager}; the version is pinned, and the tests against real etcd
- * (plain, TLS, auth) break first if it moves.
+ * (plain, TLS, auth) break first if it moves. It is the only place cache-etcd reaches into
+ * jetcd: the reachability probe resets the backoff of the stubs' own channel
+ * ({@link EtcdCalls#channel()}).
  */
 final class JetcdInternals {
 
@@ -49,7 +51,7 @@ final class JetcdInternals {
         }
     }
 
-    static Object connectionManager(Client client) throws ReflectiveOperationException {
+    private static Object connectionManager(Client client) throws ReflectiveOperationException {
         Field manager = client.getClass().getDeclaredField("connectionManager");
         manager.setAccessible(true);
         return manager.get(client);

@@ -68,8 +68,13 @@ import java.util.function.Consumer;
  * confirmed within {@link EtcdTypeOptions#failoverGrace()}, the watches never hear of it: the
  * failover is counted by reason ({@link #failovers(Reason)}) and logged at DEBUG. A watch still not
  * confirmed when the grace is over is {@linkplain Listener#interrupted interrupted}, with how
- * long ago its stream failed, so its lost contact counts from the failure.
- * A new stream that does not confirm its first watch within the hedge delay is most likely on a
+ * long ago its stream failed, so its lost contact counts from the failure. Within a grace the
+ * watches are re-created every 100-200 ms, not on the doubling backoff. A leader killed takes
+ * etcd one to two election timeouts to replace, and members answer "no leader" meanwhile: no write
+ * can be committed then, so no watch falls behind, and a failover that sees that answer gets the
+ * grace once more.
+ *
+ * <p>A new stream that does not confirm its first watch within the hedge delay is most likely on a
  * member that does not answer: its watches move to a new stream, which round robin places on
  * another member, without failing anyone (nothing was lost: each starts from the same revision).
  *
@@ -242,6 +247,12 @@ final class WatchStreams {
         private boolean settled;
         @GuardedBy("WatchStreams.this")
         private @Nullable Future<?> graceEnd;
+        /** A member answered a re-created watch "no leader": etcd is electing one. */
+        @GuardedBy("WatchStreams.this")
+        private boolean electing;
+        /** The grace was extended once for an election. */
+        @GuardedBy("WatchStreams.this")
+        private boolean extended;
 
         Failover(Throwable error, Reason reason, long failedNanos) {
             this.error = error;
@@ -259,7 +270,11 @@ final class WatchStreams {
             }
         }
 
-        /** The grace is over: the watches not confirmed yet hear that they were interrupted. */
+        /**
+         * The grace is over: the watches not confirmed yet hear that they were interrupted. While
+         * etcd elects a leader (a member answered "no leader"), nothing can be written, so no
+         * watch can fall behind: an election that outlasts the grace gets it once more.
+         */
         @SuppressWarnings("GuardedBy") // another watch's or stream's fields: see the class doc
         void graceOver() {
             List<Handle> late = new ArrayList<>();
@@ -267,7 +282,13 @@ final class WatchStreams {
                 if (settled) {
                     return;
                 }
+                if (electing && !extended) {
+                    extended = true;
+                    graceEnd = time.schedule(this::graceOver, options.failoverGrace());
+                    return;
+                }
                 settled = true;
+                openFailovers--;
                 for (Handle handle : watches) {
                     if (handle.failover == this) {
                         handle.failover = null;
@@ -305,6 +326,7 @@ final class WatchStreams {
             return null;
         }
         failover.settled = true;
+        openFailovers--;
         if (failover.graceEnd != null) {
             failover.graceEnd.cancel(false);
         }
@@ -329,6 +351,9 @@ final class WatchStreams {
     /** Streams failed in a row with no answer from etcd in between: the backoff's exponent. */
     @GuardedBy("this")
     private int failuresInRow;
+    /** Failovers within their grace: while there are any, watches are re-created every 100-200 ms. */
+    @GuardedBy("this")
+    private int openFailovers;
     /** The one timer task that judges every stream, while there are any. */
     @GuardedBy("this")
     private @Nullable Future<?> health;
@@ -424,7 +449,9 @@ final class WatchStreams {
         if (retry != null || waiting.isEmpty()) {
             return;
         }
-        long ceiling = Math.min(MAX_RETRY.toNanos(), FIRST_RETRY.toNanos() << Math.min(failuresInRow, 16));
+        // Within a grace the next member (or the new leader) is due any moment: keep trying often.
+        int exponent = openFailovers > 0 ? Math.min(failuresInRow, 1) : Math.min(failuresInRow, 16);
+        long ceiling = Math.min(MAX_RETRY.toNanos(), FIRST_RETRY.toNanos() << exponent);
         failuresInRow++;
         long delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
         retry = time.schedule(this::recreate, Duration.ofNanos(delay));
@@ -798,18 +825,22 @@ final class WatchStreams {
                         h.toldInterrupted = true;
                         tellNow.add(h);
                     } else if (h.failover == null) {
-                        // A watch still within an earlier failover's grace keeps that one: the
-                        // episode counts from its first failure.
                         h.failover = failover;
                         failover.watches.add(h);
                         failover.unconfirmed++;
                     }
+                    // A watch still within an earlier failover's grace keeps that one (the
+                    // episode counts from its first failure); a "no leader" answer means etcd elects.
+                    if (h.failover != null && reason == Reason.NO_LEADER) {
+                        h.failover.electing = true;
+                    }
                 }
                 endLocked("the stream failed");
-                awaitRetryLocked(lost);
                 if (failover.unconfirmed > 0) {
+                    openFailovers++;
                     failover.graceEnd = time.schedule(failover::graceOver, options.failoverGrace());
                 }
+                awaitRetryLocked(lost);
             }
             log.debug("A watch stream with {} watches failed ({}); re-creating them", lost.size(),
                     failover.reason.tag(), error);

@@ -7,17 +7,17 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Recovery after a long outage relies on resetting gRPC's reconnect backoff, through a channel
- * jetcd keeps to itself: this fails the build when a jetcd upgrade moves it, rather than letting
- * recovery quietly fall back to gRPC's own backoff (up to two minutes).
+ * Recovery after a long outage relies on resetting gRPC's reconnect backoff, on the managed
+ * channel the type's calls run on: this fails the build when a jetcd upgrade changes that,
+ * rather than letting recovery quietly fall back to gRPC's own backoff (up to two minutes).
  */
 class EtcdReachabilityTest {
 
     @Test
-    void theChannelOfTheJetcdClientIsReachable() {
+    void theCallsRunOnTheJetcdClientsManagedChannelWhoseBackoffCanBeReset() {
         // No etcd needed: the channel exists before it connects anywhere.
         try (Client client = Client.builder().endpoints("http://127.0.0.1:1").build()) {
-            ManagedChannel channel = EtcdReachability.channelOf(client);
+            ManagedChannel channel = new EtcdCalls(client).channel();
 
             assertThat(channel).isNotNull();
             assertThat(channel.isShutdown()).isFalse();

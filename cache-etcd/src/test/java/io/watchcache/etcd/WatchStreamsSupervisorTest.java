@@ -35,8 +35,8 @@ class WatchStreamsSupervisorTest {
 
     @Test
     void aSilentMemberIsAskedForProgressOnceAndItsStreamFailsOverWhenItDoesNotAnswer() {
-        Heard a = new Heard();
-        Heard b = new Heard();
+        HeardWatch a = new HeardWatch();
+        HeardWatch b = new HeardWatch();
         streams.watch("a", false, 5, a);
         streams.watch("b", false, 5, b);
         FakeStream first = etcd.only();
@@ -73,7 +73,7 @@ class WatchStreamsSupervisorTest {
 
     @Test
     void aMemberThatAnswersOnAnyOfItsStreamsIsNotAskedAgainUntilSilentAgain() {
-        streams.watch("a", false, 1, new Heard());
+        streams.watch("a", false, 1, new HeardWatch());
         FakeStream stream = etcd.only();
         stream.created(1);
         time.advance(options.progressInterval().plusMillis(500));
@@ -91,7 +91,7 @@ class WatchStreamsSupervisorTest {
 
     @Test
     void aNewStreamNotConfirmedWithinTheHedgeDelayIsOpenedAgainWithoutFailingAnyone() {
-        Heard a = new Heard();
+        HeardWatch a = new HeardWatch();
         streams.watch("a", false, 7, a);
         FakeStream silent = etcd.only();
 
@@ -106,7 +106,7 @@ class WatchStreamsSupervisorTest {
 
     @Test
     void pastTheGraceEachWatchIsInterruptedWithHowLongAgoItsStreamFailedAndAnEventMovesWhereItResumes() {
-        Heard a = new Heard();
+        HeardWatch a = new HeardWatch();
         streams.watch("a", false, 5, a);
         FakeStream first = etcd.only();
         first.created(1);
@@ -133,21 +133,12 @@ class WatchStreamsSupervisorTest {
     }
 
     @Test
-    void reCreationBacksOffDoublingWhileEveryNewStreamFailsAtOnce() {
-        streams.watch("a", false, 1, new Heard());
+    void withoutAGraceReCreationBacksOffDoublingWhileEveryNewStreamFailsAtOnce() {
+        WatchStreams noGrace = new WatchStreams(etcd, EtcdTypeOptions.builder().failoverGrace(Duration.ZERO).build(),
+                EtcdTime.of(time, time));
+        noGrace.watch("a", false, 1, new HeardWatch());
         etcd.only().created(1);
-        List<Long> waits = new ArrayList<>();
-        for (int failure = 0; failure < 5; failure++) {
-            FakeStream current = etcd.opened.get(etcd.opened.size() - 1);
-            current.fail(Status.UNAVAILABLE.asRuntimeException());
-            int before = etcd.opened.size();
-            long waited = 0;
-            while (etcd.opened.size() == before) {
-                time.advance(Duration.ofMillis(1));
-                waited++;
-            }
-            waits.add(waited);
-        }
+        List<Long> waits = failEveryNewStream(5);
         // Jittered within [ceiling / 2, ceiling], the ceiling doubling from 100 ms.
         for (int i = 0; i < waits.size(); i++) {
             long ceiling = Math.min(2_000, 100L << i);
@@ -156,8 +147,67 @@ class WatchStreamsSupervisorTest {
     }
 
     @Test
+    void withinTheGraceReCreationIsTriedEveryHundredToTwoHundredMilliseconds() {
+        streams.watch("a", false, 1, new HeardWatch());
+        etcd.only().created(1);
+        List<Long> waits = failEveryNewStream(6);
+        assertThat(waits).allSatisfy(wait -> assertThat(wait).isBetween(50L, 200L));
+    }
+
+    @Test
+    void anElectionThatOutlastsTheGraceGetsItOnceMoreAndTheWatchesNeverHearOfIt() {
+        HeardWatch a = new HeardWatch();
+        streams.watch("a", false, 1, a);
+        etcd.only().created(1);
+        // The leader is killed: the stream drops, and the members left answer "no leader" a while.
+        etcd.only().fail(Status.UNAVAILABLE.withDescription("connection reset").asRuntimeException());
+        long failed = time.read();
+        while (time.read() - failed < options.failoverGrace().toNanos() + Duration.ofMillis(500).toNanos()) {
+            FakeStream current = awaitOpened(etcd.opened.size() + 1);
+            current.fail(Status.UNAVAILABLE.withDescription("etcdserver: no leader").asRuntimeException());
+        }
+        assertThat(a.failures).as("interruptions told within the extended grace").isEmpty();
+        // A leader is elected: the next attempt is confirmed.
+        awaitOpened(etcd.opened.size() + 1).created(2);
+        assertThat(a.failures).isEmpty();
+        assertThat(streams.failovers(WatchStreams.Reason.SHUTDOWN)).isOne();
+        time.advance(options.failoverGrace().multipliedBy(2));
+        assertThat(a.failures).isEmpty();
+    }
+
+    @Test
+    void anElectionThatNeverEndsIsLostContactAfterTwiceTheGraceCountedFromTheFailure() {
+        HeardWatch a = new HeardWatch();
+        streams.watch("a", false, 1, a);
+        etcd.only().created(1);
+        etcd.only().fail(Status.UNAVAILABLE.withDescription("etcdserver: no leader").asRuntimeException());
+        long failed = time.read();
+        while (a.failures.isEmpty()) {
+            FakeStream current = awaitOpened(etcd.opened.size() + 1);
+            current.fail(Status.UNAVAILABLE.withDescription("etcdserver: no leader").asRuntimeException());
+        }
+        // Told once twice the grace had passed, with the silence counted from the first failure.
+        assertThat(a.silences.get(0)).isEqualTo(options.failoverGrace().multipliedBy(2));
+        assertThat(time.read() - failed).isLessThanOrEqualTo(options.failoverGrace().multipliedBy(2).toNanos()
+                + Duration.ofMillis(200).toNanos());
+    }
+
+    /** Fails each new stream as soon as it opens, {@code times} times; returns the ms waited for each. */
+    private List<Long> failEveryNewStream(int times) {
+        List<Long> waits = new ArrayList<>();
+        for (int failure = 0; failure < times; failure++) {
+            FakeStream current = etcd.opened.get(etcd.opened.size() - 1);
+            current.fail(Status.UNAVAILABLE.asRuntimeException());
+            long before = time.read();
+            awaitOpened(etcd.opened.size() + 1);
+            waits.add(Duration.ofNanos(time.read() - before).toMillis());
+        }
+        return waits;
+    }
+
+    @Test
     void aRefusedWatchIsCancelledWithAPermissionDeniedStatus() {
-        Heard a = new Heard();
+        HeardWatch a = new HeardWatch();
         streams.watch("secret", false, 1, a);
         etcd.only().respond(WatchResponse.newBuilder().setCreated(true).setCanceled(true).setWatchId(1)
                 .setCancelReason("etcdserver: permission denied").build());
@@ -172,38 +222,6 @@ class WatchStreamsSupervisorTest {
         }
         assertThat(etcd.opened).hasSizeGreaterThanOrEqualTo(n);
         return etcd.opened.get(n - 1);
-    }
-
-    /** What one watch heard. */
-    static final class Heard implements WatchStreams.Listener {
-        final List<String> values = new CopyOnWriteArrayList<>();
-        final List<Throwable> failures = new CopyOnWriteArrayList<>();
-        final List<Duration> silences = new CopyOnWriteArrayList<>();
-        final List<Throwable> cancelled = new CopyOnWriteArrayList<>();
-        volatile int confirmed;
-
-        @Override
-        public void confirmed() {
-            confirmed++;
-        }
-
-        @Override
-        public void changes(List<RangeContent.Change> changes) {
-            for (RangeContent.Change change : changes) {
-                values.add(change.item() == null ? "(deleted)" : change.item().value());
-            }
-        }
-
-        @Override
-        public void interrupted(Throwable error, Duration silentFor) {
-            failures.add(error);
-            silences.add(silentFor);
-        }
-
-        @Override
-        public void cancelled(Throwable error, boolean compacted) {
-            cancelled.add(error);
-        }
     }
 
     /** Stands in for etcd: records the streams opened and what was written on them. */

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,39 +25,6 @@ import static org.awaitility.Awaitility.await;
 class WatchStreamsTest {
 
     private final String ns = "streams-" + UUID.randomUUID() + "/";
-
-    /** What one watch heard. */
-    static final class Heard implements WatchStreams.Listener {
-        final List<String> values = new CopyOnWriteArrayList<>();
-        final List<Throwable> failures = new CopyOnWriteArrayList<>();
-        final List<Duration> silences = new CopyOnWriteArrayList<>();
-        volatile boolean compacted;
-        volatile boolean created;
-
-        @Override
-        public void confirmed() {
-            created = true;
-        }
-
-        @Override
-        public void changes(List<RangeContent.Change> changes) {
-            for (RangeContent.Change change : changes) {
-                values.add(change.item() == null ? "(deleted)" : change.item().value());
-            }
-        }
-
-        @Override
-        public void interrupted(Throwable error, Duration silentFor) {
-            failures.add(error);
-            silences.add(silentFor);
-        }
-
-        @Override
-        public void cancelled(Throwable error, boolean compacted) {
-            this.compacted |= compacted;
-            failures.add(error);
-        }
-    }
 
     @Test
     void aCompactionCancelsOnlyTheWatchesBehindItTheOthersOnTheStreamGoOn(EtcdCluster.Member etcd) throws Exception {
@@ -75,9 +41,9 @@ class WatchStreamsTest {
             long streamsBefore = etcd.watchStreams();
 
             // Two watches from before the compaction, one from now, all on one stream.
-            Heard behindA = new Heard();
-            Heard behindB = new Heard();
-            Heard current = new Heard();
+            HeardWatch behindA = new HeardWatch();
+            HeardWatch behindB = new HeardWatch();
+            HeardWatch current = new HeardWatch();
             List<WatchStreams.Handle> handles = new ArrayList<>();
             handles.add(streams.watch(ns + "a", false, old, behindA));
             handles.add(streams.watch(ns + "b", false, current(now), current));
@@ -108,8 +74,8 @@ class WatchStreamsTest {
             KV kv = client.getKVClient();
             long from = kv.put(bytes(ns + "x"), bytes("x0")).get(10, TimeUnit.SECONDS).getHeader().getRevision() + 1;
             WatchStreams streams = new WatchStreams(new EtcdCalls(client), EtcdTypeOptions.builder().build());
-            Heard x = new Heard();
-            Heard y = new Heard();
+            HeardWatch x = new HeardWatch();
+            HeardWatch y = new HeardWatch();
             try (WatchStreams.Handle watchX = streams.watch(ns + "x", false, from, x);
                  WatchStreams.Handle watchY = streams.watch(ns + "y", false, from, y)) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> x.created && y.created);
@@ -154,8 +120,8 @@ class WatchStreamsTest {
             // Long enough for the only member to come back: a restart of it is then a failover.
             WatchStreams streams = new WatchStreams(new EtcdCalls(client),
                     EtcdTypeOptions.builder().failoverGrace(Duration.ofSeconds(20)).build());
-            Heard f = new Heard();
-            Heard g = new Heard();
+            HeardWatch f = new HeardWatch();
+            HeardWatch g = new HeardWatch();
             try (WatchStreams.Handle watchF = streams.watch(ns + "f", false, from, f);
                  WatchStreams.Handle watchG = streams.watch(ns + "g", false, from, g)) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> f.created && g.created);
@@ -196,10 +162,10 @@ class WatchStreamsTest {
             // 20 streams of 10 watches, all on the one member.
             WatchStreams streams = new WatchStreams(new EtcdCalls(client), EtcdTypeOptions.builder()
                     .watchesPerStream(10).failoverGrace(Duration.ofMillis(500)).build());
-            List<Heard> heard = new ArrayList<>();
+            List<HeardWatch> heard = new ArrayList<>();
             List<WatchStreams.Handle> handles = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
-                Heard h = new Heard();
+                HeardWatch h = new HeardWatch();
                 heard.add(h);
                 handles.add(streams.watch(ns + "idle" + i, false, 0, h));
             }
@@ -247,7 +213,7 @@ class WatchStreamsTest {
         try (Client client = Client.builder().endpoints(etcd.endpoint()).user(root).password(password).build();
              Client anonymous = Client.builder().endpoints(etcd.endpoint()).build()) {
             WatchStreams streams = new WatchStreams(new EtcdCalls(client), EtcdTypeOptions.builder().build());
-            Heard heard = new Heard();
+            HeardWatch heard = new HeardWatch();
             WatchStreams.Handle handle = streams.watch(ns + "secure", false, 0, heard);
             await().atMost(Duration.ofSeconds(10)).until(() -> heard.created);
             client.getKVClient().put(bytes(ns + "secure"), bytes("authenticated")).get(10, TimeUnit.SECONDS);
@@ -256,7 +222,7 @@ class WatchStreamsTest {
             handle.close();
 
             // Without credentials the same watch is refused: the stream did use the client's.
-            Heard refused = new Heard();
+            HeardWatch refused = new HeardWatch();
             WatchStreams anonymousStreams = new WatchStreams(new EtcdCalls(anonymous),
                     EtcdTypeOptions.builder().build());
             try (WatchStreams.Handle anonymousWatch = anonymousStreams.watch(ns + "secure", false, 0, refused)) {
