@@ -36,8 +36,8 @@ import java.util.Objects;
  * @param failoverGrace    how long the watches of a failed stream have to be re-created and
  *                         confirmed on another member before their entries lose contact: within
  *                         it, a member shutting down, killed or frozen is a failover (counted,
- *                         logged at DEBUG), not an error for anyone; zero reports every failure
- *                         at once
+ *                         logged at DEBUG), not an error for anyone; twice that while etcd
+ *                         answers "no leader" (an election); zero reports every failure at once
  */
 public record EtcdTypeOptions(Duration requestTimeout, Duration progressInterval, Duration progressTimeout,
                               List<String> endpoints, int watchesPerStream, Duration failoverGrace) {

@@ -44,8 +44,8 @@ public class EtcdProperties {
     /**
      * How long the watches of a failed watch stream have to be re-created and confirmed on
      * another member before their entries lose contact. Within it, a member shutting down, killed
-     * or frozen is a failover: counted and logged at DEBUG, with no WARN and no error event. 0
-     * reports every stream failure at once.
+     * or frozen is a failover: counted and logged at DEBUG, with no WARN and no error event; twice
+     * that while etcd elects a leader. 0 reports every stream failure at once.
      */
     private Duration failoverGrace = EtcdTypeOptions.DEFAULT_FAILOVER_GRACE;
 
