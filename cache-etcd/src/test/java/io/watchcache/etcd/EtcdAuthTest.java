@@ -86,10 +86,10 @@ class EtcdAuthTest {
             assertThat(registry.get("watchcache.failed").tag("type", "key").gauge().value()).isEqualTo(1);
             assertThat(registry.get("watchcache.lost.contact").tag("type", "key").gauge().value()).isZero();
 
-            // The watch asks again only as its backoff allows, and each answer is the same refusal.
-            Thread.sleep(3_000);
-            assertThat(entry(cache, ns + "secret").failed()).isTrue();
-            assertThat(entry(cache, ns + "secret").lostContact()).isNull();
+            // The watch asks again only as its backoff allows, and each answer is the same refusal:
+            // the entry stays failed, never lost contact.
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() ->
+                    entry(cache, ns + "secret").failed() && entry(cache, ns + "secret").lostContact() == null);
             assertThat(secret.errors()).allSatisfy(e -> assertThat(e).hasMessageContaining("permission denied"));
             List<String> lines = CapturedLogs.lines();
             assertThat(lines.subList(linesBefore, lines.size()))

@@ -117,8 +117,7 @@ class EtcdCacheTypesTest {
 
         CompletableFuture<Result<Optional<String>>> waiting = keys.getAsync(key("a").blockingAfter(index,
                 Duration.ofSeconds(30)));
-        Thread.sleep(300);
-        assertThat(waiting).isNotDone();
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !waiting.isDone());
         put("a", "2");
 
         Result<Optional<String>> woken = waiting.get(10, TimeUnit.SECONDS);
@@ -165,8 +164,7 @@ class EtcdCacheTypesTest {
             put("other/" + i, "noise");
             put("pp", "also noise, a sibling of the prefix p/");
         }
-        Thread.sleep(1500);
-        assertThat(events).hasSize(1);
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> events.size() == 1);
         assertThat(prefixes.get(key("p/")).meta().index()).isEqualTo(index);
 
         put("p/y", "2");

@@ -46,6 +46,7 @@ class EtcdWatchStreamTest {
     private KV kv;
     private WatchCache cache;
     private TypedCache<CacheRequest, Optional<String>> keys;
+    private EtcdKeyType keyType;
     private TypedCache<CacheRequest, PrefixSnapshot> prefixes;
 
     @BeforeEach
@@ -58,7 +59,8 @@ class EtcdWatchStreamTest {
         cache = new WatchCache(CacheOptions.builder().backoffMaxWait(Duration.ofMillis(500)).build());
         EtcdTypeOptions options = EtcdTypeOptions.builder().endpoints(List.of(etcd.endpoint()))
                 .progressInterval(Duration.ofMillis(500)).progressTimeout(Duration.ofSeconds(2)).build();
-        keys = cache.register("key", new EtcdKeyType(client, options));
+        keyType = new EtcdKeyType(client, options);
+        keys = cache.register("key", keyType);
         prefixes = cache.register("prefix", new EtcdPrefixType(client, options));
     }
 
@@ -218,8 +220,9 @@ class EtcdWatchStreamTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> watch.size() == 1);
         long rpcs = etcd.rangeAndWatchRpcs();
 
-        // Twelve progress intervals without a change: each silent stretch asks for progress.
-        Thread.sleep(6000);
+        // Silent stretches without a change: each asks the member for progress, and it answers.
+        long asked = keyType.streams().progressRequests();
+        await().atMost(Duration.ofSeconds(15)).until(() -> keyType.streams().progressRequests() >= asked + 6);
 
         assertThat(watch.errors()).isEmpty();
         assertThat(cache.snapshot().entries()).allMatch(e -> e.lostContact() == null && e.lastError() == null);
