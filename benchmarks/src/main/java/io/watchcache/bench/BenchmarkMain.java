@@ -380,8 +380,11 @@ public final class BenchmarkMain {
                             fleet.heapBytesPerKey(), fleet.heapBytesPerKey(), fleet.heapBytesPerKey(), null, null,
                             null, null, how + "; heap after GC with the watches minus before, per key"));
                     figures.add(new Figures.Figure("etcd_threads" + tag, "threads", fleet.threads(), fleet.threads(),
-                            fleet.threads(), null, null, null, null, how + "; JVM threads with the watches running"
-                            + " (" + fleet.threadsAfterClose() + " one second after close)"));
+                            fleet.threads(), null, null, null, null, how + "; JVM threads with the watches running"));
+                    figures.add(new Figures.Figure("etcd_client_threads_after_close" + tag, "threads",
+                            fleet.threadsAfterClose(), fleet.threadsAfterClose(), fleet.threadsAfterClose(), null, null,
+                            "0", fleet.threadsAfterClose() <= 0, how + "; JVM threads left over the count before the"
+                            + " client and cache were made, within 10 s of closing both"));
                     figures.add(new Figures.Figure("etcd_put_to_listener_p99_ms" + tag, "ms",
                             fleet.putToListenerP99Ms(), fleet.putToListenerP50Ms(), fleet.putToListenerP99Ms(), null,
                             null, null, null, how + "; " + fleet.puts() + " puts at 100/s to random watched keys,"

@@ -422,6 +422,7 @@ final class EtcdScenarios {
             Thread.sleep(idle.toMillis());
             double baselinePct = (etcdCpuSeconds(cluster) - etcdBaseline) / idle.toSeconds() * 100;
             double heapBefore = usedHeapMibAfterGc();
+            int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
             Client client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
             WatchCache cache = new WatchCache(CacheOptions.defaults());
             int threads;
@@ -471,8 +472,13 @@ final class EtcdScenarios {
                 cache.close();
                 client.close();
             }
-            Thread.sleep(1000);
-            int threadsAfterClose = ManagementFactory.getThreadMXBean().getThreadCount();
+            // Threads left over the count before the client was made, once idle pools had time to end.
+            long closed = System.nanoTime();
+            while (ManagementFactory.getThreadMXBean().getThreadCount() > threadsBefore
+                    && System.nanoTime() - closed < TimeUnit.SECONDS.toNanos(10)) {
+                Thread.sleep(200);
+            }
+            int threadsAfterClose = ManagementFactory.getThreadMXBean().getThreadCount() - threadsBefore;
             return new Fleet(watches, watchesPerStream, streams, progressPerS, etcdIdlePct, clientIdlePct,
                     heapPerKey, threads, threadsAfterClose, lags.percentile(50) / 1e6, lags.percentile(99) / 1e6,
                     puts);
