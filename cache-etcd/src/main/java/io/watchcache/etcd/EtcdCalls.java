@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The etcd calls of one type, made with etcd's gRPC stubs on the jetcd client's own channel,
+ * The etcd calls of one client, made with etcd's gRPC stubs on the jetcd client's own channel,
  * credentials and namespace ({@link JetcdInternals}): reads of a range, and the shared watch
  * streams' stub. Answers are decoded here ({@link #decode}), so protobuf goes no further.
  *

@@ -20,15 +20,15 @@ import java.util.Objects;
  * }</pre>
  *
  * @param requestTimeout   how long one read (Range) may take before the fetch fails
- * @param progressInterval how long a watch stream may stay silent before it is asked for a
- *                         progress report; one small request per idle stream (not per watch)
- *                         per interval
- * @param progressTimeout  how long the member has to answer that request; a stream that misses
- *                         it is an error for its entries (lost contact until each watch is
- *                         re-created, from where it was, on whichever member answers). A
- *                         frozen member is therefore
- *                         noticed within about {@code progressInterval + progressTimeout} plus
- *                         half the shorter of the two
+ * @param progressInterval how long all the watch streams on one member may stay silent before
+ *                         the member is asked for a progress report; one small request per idle
+ *                         member (not per stream or watch) per interval
+ * @param progressTimeout  how long the member has to answer that request; when it does not,
+ *                         every stream on it fails and its watches are re-created, from where
+ *                         they were, on whichever member answers (a failover within
+ *                         {@code failoverGrace}, lost contact past it). A frozen member is
+ *                         therefore noticed within about {@code progressInterval +
+ *                         progressTimeout} plus half the shorter of the two
  * @param endpoints        the endpoints the client talks to, named in error messages (the jetcd
  *                         client does not expose them); empty when unknown
  * @param watchesPerStream how many entries' watches share one gRPC watch stream (etcd is built

@@ -31,13 +31,13 @@ public class EtcdProperties {
     /** Longest time one read may take before the fetch fails and the cache backs off. */
     private Duration requestTimeout = EtcdTypeOptions.DEFAULT_REQUEST_TIMEOUT;
 
-    /** How long a watch stream may stay silent before it is asked for a progress report. */
+    /** How long the watch streams on one member may stay silent before the member is asked for progress. */
     private Duration progressInterval = EtcdTypeOptions.DEFAULT_PROGRESS_INTERVAL;
 
     /**
-     * How long a member has to answer a progress request before its watch stream counts as
-     * failed (lost contact for its watches, each then re-created from where it was on whichever
-     * member answers).
+     * How long a member has to answer a progress request before its watch streams count as
+     * failed (each watch then re-created from where it was on whichever member answers: a
+     * failover within the failover grace, lost contact past it).
      */
     private Duration progressTimeout = EtcdTypeOptions.DEFAULT_PROGRESS_TIMEOUT;
 
