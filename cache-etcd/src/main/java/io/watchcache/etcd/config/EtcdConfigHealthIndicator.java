@@ -24,7 +24,7 @@ import java.util.Map;
  * serve, the keys are listed, and the status is {@code watchcache.etcd.config.invalid-keys-status}
  * (UP unless set), so a bad push to a shared prefix does not take a whole fleet out of its load
  * balancers. Prefixes, keys and errors are masked by the same rule as the {@code watchcache}
- * component's details.
+ * component's details (the keys that do not parse are listed only where values may show).
  */
 public class EtcdConfigHealthIndicator implements HealthIndicator {
 
@@ -45,6 +45,7 @@ public class EtcdConfigHealthIndicator implements HealthIndicator {
     public Health health() {
         boolean contactFault = false;
         int invalidKeys = 0;
+        Map<String, CacheSnapshot.EntryView> entries = watcher.entries();
         List<Map<String, Object>> imports = new ArrayList<>();
         for (EtcdConfigSources.Imported imported : sources.imports()) {
             Map<String, Object> detail = new LinkedHashMap<>();
@@ -55,19 +56,14 @@ public class EtcdConfigHealthIndicator implements HealthIndicator {
             if (!errors.isEmpty()) {
                 invalidKeys += errors.size();
                 detail.put("invalidKeys", errors.size());
-                Map<String, Object> notParsed = new LinkedHashMap<>();
-                errors.forEach((key, why) -> notParsed.put(String.valueOf(rule.shown(key)), rule.shown(why)));
-                // Masked keys all look alike: their count is the detail then.
-                if (notParsed.size() == errors.size()) {
-                    detail.put("notParsed", notParsed);
+                if (rule.showsValues()) {
+                    detail.put("notParsed", errors);
                 }
             }
-            CacheSnapshot.EntryView entry = watcher.entry(imported.resource.prefix());
+            CacheSnapshot.EntryView entry = entries.get(imported.resource.prefix());
             if (entry != null && rule.atFault(entry)) {
                 contactFault = true;
-                detail.put("lostContact", entry.lostContact() == null ? null : entry.lostContact().toString());
-                detail.put("failed", entry.failed());
-                detail.put("lastError", rule.shown(entry.lastError()));
+                detail.put("entry", rule.describe(entry));
             }
             imports.add(detail);
         }

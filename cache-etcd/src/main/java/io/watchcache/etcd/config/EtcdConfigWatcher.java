@@ -22,6 +22,7 @@ import org.springframework.core.env.PropertySource;
 import org.springframework.util.ClassUtils;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -102,21 +103,23 @@ public class EtcdConfigWatcher implements SmartLifecycle, DisposableBean {
     }
 
     /**
-     * The cache entry that watches {@code prefix}, or null (not started, or the cache is closed).
-     * Health reads contact from the entry, not from the watch's events: contact comes back when
-     * etcd answers, and a quiet prefix sends no event then.
+     * The cache entries that watch the imported prefixes, by prefix, from one snapshot of the
+     * cache; empty before the first start and once the cache is closed. Health reads contact from
+     * the entries, not from the watch's events: contact comes back when etcd answers, and a quiet
+     * prefix sends no event then.
      */
-    CacheSnapshot.@Nullable EntryView entry(String prefix) {
+    Map<String, CacheSnapshot.EntryView> entries() {
         WatchCache watched = cache;
         if (watched == null || watched.isClosed()) {
-            return null;
+            return Map.of();
         }
+        Map<String, CacheSnapshot.EntryView> byPrefix = new HashMap<>();
         for (CacheSnapshot.EntryView entry : watched.snapshot().entries()) {
-            if (entry.type().equals(TYPE) && entry.key().equals(prefix)) {
-                return entry;
+            if (entry.type().equals(TYPE)) {
+                byPrefix.put(entry.key(), entry);
             }
         }
-        return null;
+        return byPrefix;
     }
 
     private void onUpdate(EtcdConfigSources.Imported imported, UpdateEvent<PrefixSnapshot> update) {

@@ -143,9 +143,9 @@ final class ConfigurationCheck {
         Set<String> known = new LinkedHashSet<>(BUILT_IN_STATUSES);
         if (environment != null) {
             Binder.get(environment).bind("management.endpoint.health.status.order", Bindable.listOf(String.class))
-                    .ifBound(order -> order.forEach(code -> known.add(statusCode(code))));
+                    .ifBound(order -> order.forEach(code -> known.add(WatchCacheHealthRule.statusCode(code))));
         }
-        String code = statusCode(status);
+        String code = WatchCacheHealthRule.statusCode(status);
         if (!known.contains(code)) {
             invalid(property, status, "not a health status; known statuses: " + String.join(", ", known)
                     + " (declare others in management.endpoint.health.status.order)");
@@ -162,11 +162,6 @@ final class ConfigurationCheck {
         if (!problems.isEmpty()) {
             throw new InvalidWatchCacheConfigurationException(problems);
         }
-    }
-
-    /** A status as Boot writes its codes ({@link WatchCacheHealthRule#statusCode}). */
-    static String statusCode(String code) {
-        return WatchCacheHealthRule.statusCode(code);
     }
 
     private @Nullable ConfigurationProperty find(String property) {

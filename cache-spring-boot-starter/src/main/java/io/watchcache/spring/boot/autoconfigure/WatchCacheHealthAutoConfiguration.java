@@ -25,7 +25,6 @@ import org.springframework.core.env.Environment;
 @ConditionalOnBean(WatchCache.class)
 public final class WatchCacheHealthAutoConfiguration {
 
-    // On the methods, not the class: the condition lives in spring-boot-health, which may be absent.
     /** One rule for every health component that reports entries (the configuration imports' too). */
     @Bean
     @ConditionalOnMissingBean
@@ -47,9 +46,10 @@ public final class WatchCacheHealthAutoConfiguration {
     private static WatchCacheHealthRule healthRule(WatchCacheProperties.Health health, Environment environment) {
         // Checked at startup (ConfigurationCheck); here only written as Boot writes status codes.
         return new WatchCacheHealthRule(health.getLostContactThreshold(),
-                ConfigurationCheck.statusCode(health.getLostContactStatus()), showsValues(environment));
+                WatchCacheHealthRule.statusCode(health.getLostContactStatus()), showsValues(environment));
     }
 
+    // On the methods, not the class: the condition lives in spring-boot-health, which may be absent.
     @Bean
     @ConditionalOnEnabledHealthIndicator("watchcache")
     @ConditionalOnMissingBean(name = "watchcacheHealthIndicator")

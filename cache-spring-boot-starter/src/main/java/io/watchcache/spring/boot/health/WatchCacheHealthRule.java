@@ -92,6 +92,11 @@ public final class WatchCacheHealthRule {
         return uniform.toString().toUpperCase(Locale.ROOT);
     }
 
+    /** Whether keys, partitions and errors are shown unmasked. */
+    public boolean showsValues() {
+        return showValues;
+    }
+
     /** {@code value}, or the mask unless values are shown; null stays null. */
     public @Nullable String shown(@Nullable String value) {
         return WatchCacheEndpoint.shown(value, showValues);
