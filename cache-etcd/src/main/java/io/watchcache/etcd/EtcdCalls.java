@@ -69,7 +69,7 @@ final class EtcdCalls implements WatchStreams.Transport {
             request.setRangeEnd(rangeEnd(key, ns));
         }
         CompletableFuture<RangeResponse> answer = new CompletableFuture<>();
-        kvStub().withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS).range(request.build(),
+        kv.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS).range(request.build(),
                 new StreamObserver<>() {
                     @Override
                     public void onNext(RangeResponse response) {
@@ -95,7 +95,7 @@ final class EtcdCalls implements WatchStreams.Transport {
     }
 
     /** A key as etcd sends it, without the namespace, as a string. */
-    String key(ByteString key) {
+    private String key(ByteString key) {
         int ns = namespace().size();
         return ns == 0 ? key.toStringUtf8() : key.substring(ns).toStringUtf8();
     }
@@ -140,11 +140,7 @@ final class EtcdCalls implements WatchStreams.Transport {
 
     @Override
     public void open(ClientResponseObserver<WatchRequest, WatchResponse> stream, ClientInterceptor... interceptors) {
-        watchStub().withInterceptors(interceptors).watch(stream);
-    }
-
-    WatchGrpc.WatchStub watchStub() {
-        return watch;
+        watch.withInterceptors(interceptors).watch(stream);
     }
 
     /**
@@ -153,10 +149,6 @@ final class EtcdCalls implements WatchStreams.Transport {
      */
     @Nullable ManagedChannel channel() {
         return watch.getChannel() instanceof ManagedChannel managed ? managed : null;
-    }
-
-    private KVGrpc.KVStub kvStub() {
-        return kv;
     }
 
     /** The namespace the client prefixes keys with (empty for none). */

@@ -41,10 +41,6 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
 
     private static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofMinutes(10);
 
-    private final EtcdTypeOptions options;
-    private final EtcdReachability reachability;
-    private final WatchStreams streams;
-    private final HedgedReads reads;
     /** What the type's watches use of it. */
     private final RangeContext<V> context;
 
@@ -65,14 +61,13 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
     private EtcdRangeType(Client client, boolean prefix, EtcdTypeOptions options, EtcdTime time,
                           ClientStreams.Shared shared) {
         Objects.requireNonNull(client, "client");
-        this.options = Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(options, "options");
         EtcdCalls calls = shared.calls();
-        this.streams = shared.streams();
-        this.reads = new HedgedReads(calls, options, time);
-        this.reachability = new EtcdReachability(client, calls.channel(), options.requestTimeout(), time,
-                streams::retryNow);
-        this.context = new RangeContext<>(prefix, options, this::value, reads, streams, new Deadlines(time),
-                reachability, time);
+        WatchStreams streams = shared.streams();
+        EtcdReachability reachability = new EtcdReachability(client, calls.channel(), options.requestTimeout(),
+                time, streams::retryNow);
+        this.context = new RangeContext<>(prefix, options, this::value, new HedgedReads(calls, options, time),
+                streams, new Deadlines(time), reachability, time);
     }
 
     private static ClientStreams.Shared ownStreams(Client client, EtcdTypeOptions options, EtcdTime time) {
@@ -82,7 +77,7 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
 
     /** The streams this type's watches are on (shared with the other etcd types of its client). */
     WatchStreams streams() {
-        return streams;
+        return context.streams();
     }
 
     /**
@@ -93,10 +88,10 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
      */
     @Override
     public void registered(String name, SourceSignals signals) {
-        reachability.add(signals);
+        context.reachability().add(signals);
         MeterRegistry registry = signals.meterRegistry();
         if (registry != null) {
-            EtcdMeters.bind(registry, name, streams, reads);
+            EtcdMeters.bind(registry, name, context.streams(), context.reads());
         }
     }
 
@@ -113,7 +108,7 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
                      long index, long previousIndex);
 
     public EtcdTypeOptions options() {
-        return options;
+        return context.options();
     }
 
     /**

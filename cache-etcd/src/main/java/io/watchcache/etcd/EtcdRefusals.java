@@ -22,13 +22,14 @@ final class EtcdRefusals {
     }
 
     static boolean isRefusal(Throwable error) {
-        // Status.fromThrowable looks through the causes for a gRPC status.
+        // Status.fromThrowable looks through the causes for a gRPC status. A watch etcd cancelled
+        // for a missing permission carries it as a status too (cancelled, below).
         Status status = Status.fromThrowable(error);
         if (status.getCode() == Status.Code.PERMISSION_DENIED) {
             return true;
         }
         String description = String.valueOf(status.getDescription()).toLowerCase(Locale.ROOT);
-        return description.contains("authentication failed") || description.contains("permission denied");
+        return description.contains("authentication failed");
     }
 
     /** The error for a watch etcd cancelled with {@code reason}: a gRPC status when etcd refused it. */

@@ -22,11 +22,7 @@ final class EtcdTimer {
     private EtcdTimer() {
     }
 
-    static ScheduledFuture<?> schedule(Runnable task, Duration delay) {
-        return TIMER.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    /** {@link #schedule(Runnable, Duration)} in the core's {@link io.watchcache.Scheduler} shape. */
+    /** Runs {@code task} once after {@code delay}: the core's {@link io.watchcache.Scheduler} shape. */
     static ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
         return TIMER.schedule(task, delay, unit);
     }

@@ -99,7 +99,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
         long open = 0;
         long from = 0;
         Throwable failedNow = null;
-        long silentSince = 0;
+        long silentFrom = 0;
         PendingFetch<V> replaced;
         synchronized (this) {
             if (closed) {
@@ -116,7 +116,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
                 // Once it knows, a fetch waits for the confirmation, which answers it.
                 contactLost = true;
                 failedNow = interruption;
-                silentSince = interruptedNanos;
+                silentFrom = interruptedNanos;
             } else if (!stale && contactLost && interruption == null) {
                 // Re-created and confirmed while the entry waited out its backoff: etcd answers.
                 contactLost = false;
@@ -143,7 +143,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
         }
         if (failedNow != null) {
             waiting.completeExceptionally(failure(EtcdFetchException.Operation.WATCH, failedNow,
-                    Duration.ofNanos(Math.max(0, context.time().now() - silentSince))));
+                    silentSince(silentFrom)));
             return waiting;
         }
         if (read) {
@@ -336,12 +336,13 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
     private void onInterrupted(long generation, Throwable error, Duration silentFor) {
         Throwable cause = unwrap(error);
         PendingFetch<V> failed;
+        long since = context.time().now() - silentFor.toNanos();
         synchronized (this) {
             if (closed || generation != stream) {
                 return;
             }
             interruption = cause;
-            interruptedNanos = context.time().now() - silentFor.toNanos();
+            interruptedNanos = since;
             failed = pending;
             pending = null;
             contactLost |= failed != null;
@@ -350,7 +351,8 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
         log.debug("The watch of '{}' was interrupted; re-creating it", key, cause);
         if (failed != null) {
             // Called from the stream's callbacks: complete elsewhere.
-            context.time().execute(() -> failed.fail(failure(EtcdFetchException.Operation.WATCH, cause, silentFor)));
+            context.time().execute(() -> failed.fail(failure(EtcdFetchException.Operation.WATCH, cause,
+                    silentSince(since))));
         }
     }
 
@@ -457,6 +459,11 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
             // Cancels the watch id; the stream ends (etcd frees it at once) when it was the last.
             ended.close();
         }
+    }
+
+    /** How long etcd has been silent for this watch, when its stream failed at {@code since}. */
+    private Duration silentSince(long since) {
+        return Duration.ofNanos(Math.max(0, context.time().now() - since));
     }
 
     private EtcdFetchException failure(EtcdFetchException.Operation operation, Throwable error) {
