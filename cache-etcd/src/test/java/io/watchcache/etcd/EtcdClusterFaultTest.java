@@ -78,9 +78,7 @@ class EtcdClusterFaultTest {
         for (int i = 0; i < KEYS; i++) {
             String key = ns + "k" + i;
             keys.add(key);
-            WatchRecorder<Optional<String>> watch = new WatchRecorder<>(v -> v.orElse("-1"));
-            watches.put(key, watch);
-            keyCache.watch(EtcdRequest.of(key), "k" + i, watch);
+            watches.put(key, WatchRecorder.watchKey(keyCache, key, "k" + i));
         }
     }
 

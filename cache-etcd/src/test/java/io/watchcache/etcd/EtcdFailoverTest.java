@@ -74,9 +74,7 @@ class EtcdFailoverTest {
         for (int i = 0; i < KEYS; i++) {
             String key = ns + "k" + i;
             written.add(key);
-            WatchRecorder<Optional<String>> watch = new WatchRecorder<>(v -> v.orElse("-1"));
-            keyWatches.put(key, watch);
-            keys.watch(EtcdRequest.of(key), "k" + i, watch);
+            keyWatches.put(key, WatchRecorder.watchKey(keys, key, "k" + i));
         }
         for (int p = 0; p < PREFIXES; p++) {
             String prefix = ns + "p" + p + "/";

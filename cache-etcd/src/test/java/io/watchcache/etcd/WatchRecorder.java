@@ -1,9 +1,12 @@
 package io.watchcache.etcd;
 
+import io.watchcache.CacheRequest;
+import io.watchcache.TypedCache;
 import io.watchcache.UpdateEvent;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -25,6 +28,17 @@ final class WatchRecorder<V> implements Consumer<UpdateEvent<V>> {
 
     WatchRecorder(Function<V, String> show) {
         this.show = show;
+    }
+
+    /**
+     * Watches {@code key} through {@code keys} into a new recorder that shows an absent key as
+     * {@code -1}, below every round a {@link KeyWriter} writes.
+     */
+    static WatchRecorder<Optional<String>> watchKey(TypedCache<CacheRequest, Optional<String>> keys, String key,
+                                                    String correlationId) {
+        WatchRecorder<Optional<String>> watch = new WatchRecorder<>(v -> v.orElse("-1"));
+        keys.watch(EtcdRequest.of(key), correlationId, watch);
+        return watch;
     }
 
     @Override
