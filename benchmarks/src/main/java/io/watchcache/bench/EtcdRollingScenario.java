@@ -8,6 +8,7 @@ import io.watchcache.TypedCache;
 import io.watchcache.UpdateEvent;
 import io.watchcache.WatchCache;
 import io.watchcache.etcd.EtcdCluster;
+import io.watchcache.etcd.EtcdConnection;
 import io.watchcache.etcd.EtcdKeyType;
 import io.watchcache.etcd.EtcdPrefixType;
 import io.watchcache.etcd.EtcdRequest;
@@ -81,7 +82,8 @@ final class EtcdRollingScenario {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         WarnCounter warns = WarnCounter.install();
         int watches = 0;
-        try (Client client = Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)).build();
+        try (EtcdConnection client = EtcdConnection.of(
+                Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)));
              WatchCache cache = new WatchCache(CacheOptions.builder().meterRegistry(registry).build());
              KeyWriter writer = new KeyWriter(cluster.endpoints(), keys)) {
             EtcdTypeOptions options = EtcdTypeOptions.builder().failoverGrace(grace).build();

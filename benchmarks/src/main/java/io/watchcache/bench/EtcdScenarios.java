@@ -13,6 +13,7 @@ import io.watchcache.Subscription;
 import io.watchcache.TypedCache;
 import io.watchcache.WatchCache;
 import io.watchcache.etcd.EtcdCluster;
+import io.watchcache.etcd.EtcdConnection;
 import io.watchcache.etcd.EtcdKeyType;
 import io.watchcache.etcd.EtcdPrefixType;
 import io.watchcache.etcd.EtcdRequest;
@@ -65,7 +66,7 @@ final class EtcdScenarios {
     static Leak leak(EtcdCluster.Member etcd, int changes) throws Exception {
         String key = "bench-leak/" + System.nanoTime();
         try (Client writer = Client.builder().endpoints(etcd.endpoint()).build();
-             Client client = Client.builder().endpoints(etcd.endpoint()).build();
+             EtcdConnection client = EtcdConnection.of(Client.builder().endpoints(etcd.endpoint()));
              WatchCache cache = new WatchCache(CacheOptions.defaults())) {
             TypedCache<CacheRequest, Optional<String>> keyCache = cache.register("key", new EtcdKeyType(client));
             KV kv = writer.getKVClient();
@@ -108,7 +109,7 @@ final class EtcdScenarios {
                      Duration sampleEvery) throws Exception {
         String ns = "bench-soak/" + System.nanoTime() + "/";
         try (Client writer = Client.builder().endpoints(etcd.endpoint()).build();
-             Client client = Client.builder().endpoints(etcd.endpoint()).build();
+             EtcdConnection client = EtcdConnection.of(Client.builder().endpoints(etcd.endpoint()));
              WatchCache cache = new WatchCache(CacheOptions.defaults())) {
             TypedCache<CacheRequest, Optional<String>> keyCache = cache.register("key", new EtcdKeyType(client));
             TypedCache<CacheRequest, PrefixSnapshot> prefixCache = cache.register("prefix", new EtcdPrefixType(client));
@@ -174,7 +175,8 @@ final class EtcdScenarios {
      */
     static Frozen frozenMember(EtcdCluster cluster, int keys, Duration freeze, Duration outage) throws Exception {
         String ns = "bench-frozen/" + System.nanoTime() + "/";
-        try (Client client = Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)).build();
+        try (EtcdConnection client = EtcdConnection.of(
+                Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)));
              WatchCache cache = new WatchCache(CacheOptions.defaults())) {
             TypedCache<CacheRequest, Optional<String>> keyCache = cache.register("key", new EtcdKeyType(client));
             Map<String, AtomicReference<String>> delivered = new ConcurrentHashMap<>();
@@ -227,7 +229,8 @@ final class EtcdScenarios {
      */
     static ContactProbe contactProbe(EtcdCluster cluster, int keys, Duration down) throws Exception {
         String ns = "bench-contact/" + System.nanoTime() + "/";
-        try (Client client = Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)).build();
+        try (EtcdConnection client = EtcdConnection.of(
+                Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)));
              WatchCache cache = new WatchCache(CacheOptions.defaults())) {
             TypedCache<CacheRequest, Optional<String>> keyCache = cache.register("key", new EtcdKeyType(client));
             Map<String, AtomicReference<String>> delivered = new ConcurrentHashMap<>();
@@ -323,7 +326,7 @@ final class EtcdScenarios {
             throws Exception {
         String prefix = "bench-prefix/" + System.nanoTime() + "/";
         try (Client writer = Client.builder().endpoints(etcd.endpoint()).build();
-             Client client = Client.builder().endpoints(etcd.endpoint()).build();
+             EtcdConnection client = EtcdConnection.of(Client.builder().endpoints(etcd.endpoint()));
              WatchCache cache = new WatchCache(CacheOptions.defaults())) {
             KV kv = writer.getKVClient();
             List<CompletableFuture<?>> inFlight = new ArrayList<>();
@@ -423,7 +426,7 @@ final class EtcdScenarios {
             double baselinePct = (etcdCpuSeconds(cluster) - etcdBaseline) / idle.toSeconds() * 100;
             double heapBefore = usedHeapMibAfterGc();
             int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
-            Client client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
+            EtcdConnection client = EtcdConnection.of(Client.builder().endpoints(endpoints.toArray(String[]::new)));
             WatchCache cache = new WatchCache(CacheOptions.defaults());
             int threads;
             long streams;
@@ -511,7 +514,7 @@ final class EtcdScenarios {
         LongSamples rawLags = new LongSamples();
         long puts = putsPerSecond * putFor.toSeconds();
         try (Client writer = Client.builder().endpoints(targets).build();
-             Client cacheClient = Client.builder().endpoints(targets).build();
+             EtcdConnection cacheClient = EtcdConnection.of(Client.builder().endpoints(targets));
              Client rawClient = Client.builder().endpoints(targets).build();
              WatchCache cache = new WatchCache(CacheOptions.defaults())) {
             KV kv = writer.getKVClient();
@@ -630,8 +633,8 @@ final class EtcdScenarios {
         String prefix = "config/bench/";
         // One INFO line per change is right for an application, noise in a table of figures.
         System.setProperty("org.slf4j.simpleLogger.log.io.watchcache.etcd.config", "warn");
-        try (Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
-            KV kv = client.getKVClient();
+        try (EtcdConnection client = EtcdConnection.of(Client.builder().endpoints(etcd.endpoint()))) {
+            KV kv = client.client().getKVClient();
             for (int i = 0; i < keys; i++) {
                 put(kv, prefix + "bench.key" + i, "v0");
             }

@@ -2,7 +2,6 @@ package io.watchcache.etcd;
 
 import com.google.protobuf.ByteString;
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
 import io.etcd.jetcd.api.Event;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.KeyValue;
@@ -15,9 +14,10 @@ import io.etcd.jetcd.options.OptionsUtil;
 import io.etcd.jetcd.support.Util;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.stub.AbstractStub;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
-import org.jspecify.annotations.Nullable;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,36 +26,40 @@ import java.util.List;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The etcd calls of one client, made with etcd's gRPC stubs on the jetcd client's own channel,
- * credentials and namespace ({@link JetcdInternals}): reads of a range, and the shared watch
+ * The etcd calls of one connection, made with etcd's gRPC stubs on its channel, with its
+ * credentials and namespace ({@link EtcdConnection}): reads of a range, and the shared watch
  * streams' stub. Answers are decoded here ({@link #decode}), so protobuf goes no further.
  *
- * <p>Their callbacks run on {@link #CALLBACKS}, a few threads of ours, not on jetcd's and gRPC's
- * cached pools: those grow a thread per concurrent answer, so the thousands of first reads of a
- * large fleet left a hundred threads behind. Every callback is short and never blocks (gRPC runs
- * the callbacks of one call in order, on whichever thread is free).
+ * <p>Their callbacks run on the connection's few threads, not on gRPC's cached pool: that grows
+ * a thread per concurrent answer, so the thousands of first reads of a large fleet left a
+ * hundred threads behind. Every callback is short and never blocks (gRPC runs the callbacks of
+ * one call in order, on whichever thread is free).
  */
 final class EtcdCalls implements WatchStreams.Transport {
 
-    /** Threads for the callbacks of every type's calls; each ends after {@link EtcdTimer#IDLE} without work. */
-    static final Executor CALLBACKS = callbacks();
-
     private final ByteSequence namespace;
+    private final ManagedChannel channel;
     private final KVGrpc.KVStub kv;
     private final WatchGrpc.WatchStub watch;
 
-    /** The client's stubs and namespace, taken now: the calls keep no reference to the client itself. */
-    EtcdCalls(Client client) {
-        this.namespace = JetcdInternals.namespace(client);
-        this.kv = JetcdInternals.stub(client, KVGrpc::newStub).withExecutor(CALLBACKS);
-        this.watch = JetcdInternals.stub(client, WatchGrpc::newStub).withExecutor(CALLBACKS);
+    EtcdCalls(EtcdConnection connection) {
+        this.namespace = connection.namespace();
+        this.channel = connection.channel();
+        this.kv = stub(KVGrpc.newStub(channel), connection);
+        this.watch = stub(WatchGrpc.newStub(channel), connection);
+    }
+
+    /** A stub as etcd's clients make theirs: the user's token, wait-for-ready as the builder says. */
+    private static <T extends AbstractStub<T>> T stub(T stub, EtcdConnection connection) {
+        T made = stub.withExecutor(connection.callbacks());
+        if (connection.waitForReady()) {
+            made = made.withWaitForReady();
+        }
+        EtcdToken token = connection.token();
+        return token == null ? made : made.withCallCredentials(token);
     }
 
     /**
@@ -63,8 +67,28 @@ final class EtcdCalls implements WatchStreams.Transport {
      * {@code timeout} (the call is cancelled then, so a frozen member holds nothing of ours).
      */
     CompletableFuture<RangeResponse> range(ByteSequence key, boolean prefix, Duration timeout) {
+        return range(key, prefix, false, timeout);
+    }
+
+    /** Counts the keys at {@code key} (linearizably, no value sent): does etcd answer us? */
+    CompletableFuture<RangeResponse> count(ByteSequence key, Duration timeout) {
+        return range(key, false, true, timeout);
+    }
+
+    private CompletableFuture<RangeResponse> range(ByteSequence key, boolean prefix, boolean countOnly,
+                                                   Duration timeout) {
+        // A refused token (expired, or unknown to a restarted member) is dropped as the read
+        // fails (EtcdToken); one more try logs in again rather than failing the entry for it.
+        return rangeOnce(key, prefix, countOnly, timeout).exceptionallyCompose(error ->
+                Status.fromThrowable(error).getCode() == Status.Code.UNAUTHENTICATED
+                        ? rangeOnce(key, prefix, countOnly, timeout) : CompletableFuture.failedFuture(error));
+    }
+
+    private CompletableFuture<RangeResponse> rangeOnce(ByteSequence key, boolean prefix, boolean countOnly,
+                                                       Duration timeout) {
         ByteSequence ns = namespace();
-        RangeRequest.Builder request = RangeRequest.newBuilder().setKey(Util.prefixNamespace(key, ns));
+        RangeRequest.Builder request = RangeRequest.newBuilder().setKey(Util.prefixNamespace(key, ns))
+                .setCountOnly(countOnly);
         if (prefix) {
             request.setRangeEnd(rangeEnd(key, ns));
         }
@@ -143,15 +167,12 @@ final class EtcdCalls implements WatchStreams.Transport {
         watch.withInterceptors(interceptors).watch(stream);
     }
 
-    /**
-     * The client's channel, which these calls run on: the one whose reconnect backoff the
-     * reachability probe resets. Null if the client's stubs are not on a managed channel.
-     */
-    @Nullable ManagedChannel channel() {
-        return watch.getChannel() instanceof ManagedChannel managed ? managed : null;
+    /** The connection's channel, which these calls run on: the one whose reconnect backoff the probe resets. */
+    ManagedChannel channel() {
+        return channel;
     }
 
-    /** The namespace the client prefixes keys with (empty for none). */
+    /** The namespace the connection prefixes keys with (empty for none). */
     @Override
     public ByteSequence namespace() {
         return namespace;
@@ -159,18 +180,5 @@ final class EtcdCalls implements WatchStreams.Transport {
 
     static ByteSequence bytes(String key) {
         return ByteSequence.from(key, StandardCharsets.UTF_8);
-    }
-
-    private static Executor callbacks() {
-        int threads = Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
-        AtomicInteger count = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, EtcdTimer.IDLE.toNanos(),
-                TimeUnit.NANOSECONDS, new LinkedBlockingQueue<>(), task -> {
-                    Thread thread = new Thread(task, "watchcache-etcd-calls-" + count.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
     }
 }

@@ -1,6 +1,5 @@
 package io.watchcache.etcd;
 
-import io.etcd.jetcd.Client;
 import org.jspecify.annotations.Nullable;
 
 import java.util.NavigableMap;
@@ -13,12 +12,12 @@ import java.util.Set;
  */
 public final class EtcdKeyType extends EtcdRangeType<Optional<String>> {
 
-    public EtcdKeyType(Client client) {
-        this(client, EtcdTypeOptions.defaults());
+    public EtcdKeyType(EtcdConnection connection) {
+        this(connection, EtcdTypeOptions.defaults());
     }
 
-    public EtcdKeyType(Client client, EtcdTypeOptions options) {
-        super(client, false, options);
+    public EtcdKeyType(EtcdConnection connection, EtcdTypeOptions options) {
+        super(connection, false, options);
     }
 
     @Override

@@ -8,7 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * The meters of one etcd type's stream layer, registered with the cache's registry when the type
  * is registered ({@link io.watchcache.SourceSignals#meterRegistry()}), each tagged {@code type}
  * with the registered name. They read the streams and reads when scraped. The streams are the
- * client's, shared by every etcd type on it, so the stream meters of two types on one client show
+ * connection's, shared by every etcd type on it, so the stream meters of two types on one connection show
  * the same streams (do not add them up); the read meters are the type's own. Gauges hold their
  * source weakly, as Micrometer's do, so a closed type is not kept alive.
  */
@@ -19,10 +19,11 @@ final class EtcdMeters {
 
     static void bind(MeterRegistry registry, String type, WatchStreams streams, HedgedReads reads) {
         Gauge.builder("watchcache.etcd.streams", streams, WatchStreams::streamCount).tag("type", type)
-                .description("Open gRPC watch streams of the type's client (shared by its etcd types)")
+                .description("Open gRPC watch streams of the type's connection (shared by its etcd types)")
                 .register(registry);
         Gauge.builder("watchcache.etcd.watches", streams, WatchStreams::watchCount).tag("type", type)
-                .description("etcd watches on the client's open streams, being created included").register(registry);
+                .description("etcd watches on the connection's open streams, being created included")
+                .register(registry);
         Gauge.builder("watchcache.etcd.watches.recreating", streams, WatchStreams::recreatingCount)
                 .tag("type", type)
                 .description("Watches whose stream failed, not yet confirmed again on another stream")

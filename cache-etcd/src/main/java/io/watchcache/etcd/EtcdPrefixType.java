@@ -1,6 +1,5 @@
 package io.watchcache.etcd;
 
-import io.etcd.jetcd.Client;
 import org.jspecify.annotations.Nullable;
 import org.pcollections.TreePMap;
 
@@ -14,12 +13,12 @@ import java.util.Set;
  */
 public final class EtcdPrefixType extends EtcdRangeType<PrefixSnapshot> {
 
-    public EtcdPrefixType(Client client) {
-        this(client, EtcdTypeOptions.defaults());
+    public EtcdPrefixType(EtcdConnection connection) {
+        this(connection, EtcdTypeOptions.defaults());
     }
 
-    public EtcdPrefixType(Client client, EtcdTypeOptions options) {
-        super(client, true, options);
+    public EtcdPrefixType(EtcdConnection connection, EtcdTypeOptions options) {
+        super(connection, true, options);
     }
 
     /**

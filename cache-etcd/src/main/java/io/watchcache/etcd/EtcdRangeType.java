@@ -1,6 +1,5 @@
 package io.watchcache.etcd;
 
-import io.etcd.jetcd.Client;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.watchcache.AsyncCacheType;
 import io.watchcache.CacheRequest;
@@ -22,8 +21,8 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Each cache entry holds one long-lived etcd watch on its range (its fetch state, closed with
  * the entry), on a gRPC stream it shares with up to {@link EtcdTypeOptions#watchesPerStream()}
- * other entries, of this type and of every other etcd type on the same client: the first fetch
- * reads the range, later fetches wait for the watch's events, which are applied to the content
+ * other entries, of this type and of every other etcd type on the same {@link EtcdConnection}:
+ * the first fetch reads the range, later fetches wait for the watch's events, which are applied to the content
  * without reading again. When a stream fails or stops answering (see {@link EtcdTypeOptions}),
  * each of its watches is re-created, without a read, from the revision after the last event it
  * delivered: within the failover grace nobody hears of it; past it the entries report lost
@@ -44,38 +43,37 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
     /** What the type's watches use of it. */
     private final RangeContext<V> context;
 
-    /** On the system's time, with the streams every etcd type on {@code client} shares ({@link ClientStreams}). */
-    EtcdRangeType(Client client, boolean prefix, EtcdTypeOptions options) {
-        this(client, prefix, options, EtcdTime.system(), ClientStreams.of(Objects.requireNonNull(client, "client"),
-                Objects.requireNonNull(options, "options")));
+    /** On the system's time, with the streams every etcd type on {@code connection} shares. */
+    EtcdRangeType(EtcdConnection connection, boolean prefix, EtcdTypeOptions options) {
+        this(prefix, options, EtcdTime.system(), Objects.requireNonNull(connection, "connection")
+                .shared(Objects.requireNonNull(options, "options")));
     }
 
     /**
      * On {@code time}'s clock and timer (progress checks, hedges, deadlines, backoff, grace and
      * probe), with streams of its own.
      */
-    EtcdRangeType(Client client, boolean prefix, EtcdTypeOptions options, EtcdTime time) {
-        this(client, prefix, options, time, ownStreams(client, options, time));
+    EtcdRangeType(EtcdConnection connection, boolean prefix, EtcdTypeOptions options, EtcdTime time) {
+        this(prefix, options, time, ownStreams(connection, options, time));
     }
 
-    private EtcdRangeType(Client client, boolean prefix, EtcdTypeOptions options, EtcdTime time,
-                          ClientStreams.Shared shared) {
-        Objects.requireNonNull(client, "client");
-        Objects.requireNonNull(options, "options");
+    private EtcdRangeType(boolean prefix, EtcdTypeOptions options, EtcdTime time, EtcdConnection.Shared shared) {
         EtcdCalls calls = shared.calls();
         WatchStreams streams = shared.streams();
-        EtcdReachability reachability = new EtcdReachability(client, calls.channel(), options.requestTimeout(),
-                time, streams::retryNow);
+        EtcdReachability reachability = new EtcdReachability(calls, options.requestTimeout(), time,
+                streams::retryNow);
         this.context = new RangeContext<>(prefix, options, this::value, new HedgedReads(calls, options, time),
                 streams, new Deadlines(time), reachability, time);
     }
 
-    private static ClientStreams.Shared ownStreams(Client client, EtcdTypeOptions options, EtcdTime time) {
-        EtcdCalls calls = new EtcdCalls(client);
-        return new ClientStreams.Shared(calls, new WatchStreams(calls, options, time));
+    private static EtcdConnection.Shared ownStreams(EtcdConnection connection, EtcdTypeOptions options,
+                                                    EtcdTime time) {
+        EtcdCalls calls = new EtcdCalls(Objects.requireNonNull(connection, "connection"));
+        return new EtcdConnection.Shared(calls, new WatchStreams(calls, Objects.requireNonNull(options, "options"),
+                time));
     }
 
-    /** The streams this type's watches are on (shared with the other etcd types of its client). */
+    /** The streams this type's watches are on (shared with the other etcd types of its connection). */
     WatchStreams streams() {
         return context.streams();
     }

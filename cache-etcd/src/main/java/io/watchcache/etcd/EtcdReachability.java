@@ -1,30 +1,25 @@
 package io.watchcache.etcd;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.options.GetOption;
 import io.grpc.ManagedChannel;
 import io.watchcache.SourceSignals;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Whether a type's etcd client reaches etcd, so that recovery follows connectivity: when any
+ * Whether a type's etcd connection reaches etcd, so that recovery follows connectivity: when any
  * read of the type succeeds after a failure, or a probe does, every cache the type is registered
  * in retries its backing-off entries at once ({@link SourceSignals#reachable()}) instead of
  * letting each sleep out a backoff of up to a minute, and the type's interrupted watches are
  * re-created at once.
  *
- * <p>While the client cannot reach etcd, one probe per type runs every {@link #PROBE_EVERY}: it
+ * <p>While the connection cannot reach etcd, one probe per type runs every {@link #PROBE_EVERY}: it
  * first tells gRPC to reconnect now ({@link ManagedChannel#resetConnectBackoff()}: after a long
  * outage gRPC's own reconnect backoff grows towards two minutes, so a restarted cluster would
  * otherwise wait for gRPC's next attempt), then reads one key it knows it may read, counting
@@ -36,11 +31,10 @@ final class EtcdReachability {
 
     private static final Logger log = LoggerFactory.getLogger(EtcdReachability.class);
 
-    private final Client client;
+    /** The calls of the type's connection; the probe resets their channel's backoff and reads with them. */
+    private final EtcdCalls calls;
     private final Duration requestTimeout;
     private final EtcdTime time;
-    /** The client's channel, which the type's calls run on ({@link EtcdCalls#channel()}); null if it is not managed. */
-    private final @Nullable ManagedChannel channel;
     private final List<SourceSignals> signals = new CopyOnWriteArrayList<>();
     private final Runnable reachableAgain;
 
@@ -54,11 +48,9 @@ final class EtcdReachability {
     private boolean probing;
 
     /** {@code reachableAgain} runs (without a lock, and must not block) when etcd answers after a failure. */
-    EtcdReachability(Client client, @Nullable ManagedChannel channel, Duration requestTimeout, EtcdTime time,
-                     Runnable reachableAgain) {
+    EtcdReachability(EtcdCalls calls, Duration requestTimeout, EtcdTime time, Runnable reachableAgain) {
         this.time = time;
-        this.client = client;
-        this.channel = channel;
+        this.calls = calls;
         this.requestTimeout = requestTimeout;
         this.reachableAgain = reachableAgain;
     }
@@ -95,7 +87,7 @@ final class EtcdReachability {
     }
 
     private void probe() {
-        String key;
+        @Nullable String key;
         synchronized (this) {
             if (!unreachable || probing) {
                 return;
@@ -106,19 +98,17 @@ final class EtcdReachability {
                 stopProbeLocked();
                 return;
             }
-            probing = true;
             key = probeKey;
+            if (key == null) {
+                return;
+            }
+            probing = true;
         }
-        if (channel != null) {
-            channel.resetConnectBackoff();
-        }
+        calls.channel().resetConnectBackoff();
         try {
-            client.getKVClient().get(ByteSequence.from(key, StandardCharsets.UTF_8),
-                            GetOption.builder().withCountOnly(true).build())
-                    .orTimeout(requestTimeout.toNanos(), TimeUnit.NANOSECONDS)
-                    .whenComplete((response, error) -> probed(error == null));
+            calls.count(EtcdCalls.bytes(key), requestTimeout).whenComplete((response, error) -> probed(error == null));
         } catch (RuntimeException e) {
-            // A closed client: the caches that use it are closing too; stop asking.
+            // A closed connection: the caches that use it are closing too; stop asking.
             probed(false);
             synchronized (this) {
                 stopProbeLocked();

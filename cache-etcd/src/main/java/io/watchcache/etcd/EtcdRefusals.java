@@ -12,7 +12,7 @@ import java.util.Locale;
  *
  * <p>A refusal is {@code PERMISSION_DENIED} (the user's roles do not cover the key, or a watch
  * etcd cancelled for that reason), or a user name or password that etcd rejects (no token can
- * be had). An invalid or expired token ({@code UNAUTHENTICATED}) is not: the client gets a new
+ * be had). An invalid or expired token ({@code UNAUTHENTICATED}) is not: the connection gets a new
  * one with its credentials and the next attempt succeeds; when it cannot, that is the
  * rejected password above.
  */

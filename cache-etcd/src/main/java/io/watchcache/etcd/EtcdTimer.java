@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  * (the deadline wheels, the streams' health task, read hedges, the failover grace, re-creation
  * backoff, the reachability probe) and hops off the stream callbacks (a stream's failure is heard
  * by each of its watches, so completing their fetches is done here, not in the callback). The
- * thread ends once nothing has been scheduled for a few seconds (a closed cache and client leave
+ * thread ends once nothing has been scheduled for a few seconds (a closed cache and connection leave
  * no thread of ours behind) and starts again with the next task.
  */
 final class EtcdTimer {

@@ -16,7 +16,7 @@ import java.util.Objects;
  *         .requestTimeout(Duration.ofSeconds(5))
  *         .endpoints(List.of("http://10.0.0.1:2379"))   // only named in error messages
  *         .build();
- * new EtcdKeyType(client, options);
+ * new EtcdKeyType(connection, options);
  * }</pre>
  *
  * @param requestTimeout   how long one read (Range) may take before the fetch fails

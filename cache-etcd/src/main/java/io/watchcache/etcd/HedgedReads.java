@@ -83,7 +83,7 @@ final class HedgedReads {
                 }
             };
             if (answer.isDone()) {
-                // Failed at once (a closed client): finish elsewhere, or sending the waiting reads
+                // Failed at once (a closed connection): finish elsewhere, or sending the waiting reads
                 // would recurse once per read.
                 time.execute(() -> answer.whenComplete(finish));
             } else {

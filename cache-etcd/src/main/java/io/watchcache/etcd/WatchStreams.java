@@ -78,8 +78,8 @@ import java.util.function.Consumer;
  * member that does not answer: its watches move to a new stream, which round robin places on
  * another member, without failing anyone (nothing was lost: each starts from the same revision).
  *
- * <p>The streams run on the jetcd client's own channel, with its credentials and namespace, so
- * they go where and as the client's other calls go ({@link EtcdCalls}).
+ * <p>The streams run on their connection's channel, with its credentials and namespace, so
+ * they go where and as the type's reads go ({@link EtcdCalls}).
  *
  * <p>Locking: the monitor guards the streams and their watches (every field marked
  * {@code @GuardedBy}); it is never held while a listener runs. Error Prone checks each access
@@ -96,7 +96,7 @@ final class WatchStreams {
     private static final Duration MAX_RETRY = Duration.ofSeconds(2);
 
     /**
-     * How the streams reach etcd: the client's namespace, a new watch stream, and the decoding of
+     * How the streams reach etcd: the connection's namespace, a new watch stream, and the decoding of
      * its events ({@link EtcdCalls}; a fake in unit tests).
      */
     interface Transport {
@@ -357,6 +357,9 @@ final class WatchStreams {
     /** The one timer task that judges every stream, while there are any. */
     @GuardedBy("this")
     private @Nullable Future<?> health;
+    /** The connection closed: no stream opens again. */
+    @GuardedBy("this")
+    private boolean closed;
     private final LongAdder progressRequests = new LongAdder();
 
     WatchStreams(Transport calls, EtcdTypeOptions options) {
@@ -380,16 +383,79 @@ final class WatchStreams {
     /**
      * Watches {@code key} (a prefix when {@code prefix}) from {@code fromRevision}. The stream
      * has require-leader set: a member cut off from the leader cancels it rather than going quiet.
+     * Once the streams are closed, the watch ends at once ({@link Listener#cancelled}).
      */
+    @SuppressWarnings("GuardedBy") // another watch's or stream's fields: see the class doc
     Handle watch(String key, boolean prefix, long fromRevision, Listener listener) {
         ByteSequence ns = calls.namespace();
         ByteSequence bytes = EtcdCalls.bytes(key);
         Handle handle = new Handle(key, Util.prefixNamespace(bytes, ns), prefix ? EtcdCalls.rangeEnd(bytes, ns) : null,
                 fromRevision, listener);
         synchronized (this) {
-            placeLocked(handle);
+            if (!closed) {
+                placeLocked(handle);
+                return handle;
+            }
+            handle.closed = true;
         }
+        time.execute(() -> listener.cancelled(closedError(), false));
         return handle;
+    }
+
+    /**
+     * Ends every stream for good (the connection is closing): each watch still held has ended,
+     * and hears so ({@link Listener#cancelled}); none is re-created, no failover is counted.
+     * Idempotent.
+     */
+    @SuppressWarnings("GuardedBy") // another watch's or stream's fields: see the class doc
+    void close() {
+        List<Handle> ended = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (Stream stream : new ArrayList<>(streams)) {
+                for (Handle handle : stream.creating) {
+                    if (!handle.closed) {
+                        ended.add(handle);
+                    }
+                }
+                ended.addAll(stream.byId.values());
+                stream.creating.clear();
+                stream.byId.clear();
+                stream.endLocked("the etcd connection was closed");
+            }
+            for (Handle handle : waiting) {
+                if (!handle.closed && handle.stream == null) {
+                    ended.add(handle);
+                }
+            }
+            waiting.clear();
+            for (Handle handle : ended) {
+                // Closed before any grace ends, so no failover tells or counts it.
+                handle.closed = true;
+                handle.stream = null;
+                handle.failover = null;
+            }
+            recreating = 0;
+            if (retry != null) {
+                retry.cancel(false);
+                retry = null;
+            }
+            if (health != null) {
+                health.cancel(false);
+                health = null;
+            }
+        }
+        Throwable error = closedError();
+        for (Handle handle : ended) {
+            handle.listener.cancelled(error, false);
+        }
+    }
+
+    private static IllegalStateException closedError() {
+        return new IllegalStateException("the etcd connection is closed");
     }
 
     /** Puts a watch on the first stream with room, or on a new one. */
@@ -433,6 +499,9 @@ final class WatchStreams {
     private void recreate() {
         synchronized (this) {
             retry = null;
+            if (closed) {
+                return;
+            }
             for (Handle handle : waiting) {
                 if (!handle.closed && handle.stream == null) {
                     placeLocked(handle);
@@ -445,6 +514,9 @@ final class WatchStreams {
     /** The interrupted watches wait out a jittered, doubling backoff; one timer task for all of them. */
     @GuardedBy("this")
     private void awaitRetryLocked(List<Handle> interrupted) {
+        if (closed) {
+            return;
+        }
         waiting.addAll(interrupted);
         if (retry != null || waiting.isEmpty()) {
             return;

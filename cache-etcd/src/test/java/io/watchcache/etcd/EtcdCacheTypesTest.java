@@ -37,7 +37,7 @@ import static org.awaitility.Awaitility.await;
 class EtcdCacheTypesTest {
 
     private final String ns = "test-" + UUID.randomUUID() + "/";
-    private Client client;
+    private EtcdConnection client;
     private KV kv;
     private WatchCache cache;
     private TypedCache<CacheRequest, Optional<String>> keys;
@@ -47,8 +47,8 @@ class EtcdCacheTypesTest {
     @BeforeEach
     void setUp(EtcdCluster.Member etcd) throws Exception {
         etcd.start(); // in case a previous test killed it
-        client = Client.builder().endpoints(etcd.endpoint()).build();
-        kv = client.getKVClient();
+        client = EtcdConnection.of(Client.builder().endpoints(etcd.endpoint()));
+        kv = client.client().getKVClient();
         options = EtcdTypeOptions.builder().requestTimeout(Duration.ofSeconds(2)).endpoints(List.of(etcd.endpoint()))
                 .build();
         cache = new WatchCache(CacheOptions.builder().backoffMaxWait(Duration.ofMillis(500)).build());
@@ -264,7 +264,7 @@ class EtcdCacheTypesTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             deadPort = socket.getLocalPort();
         }
-        try (Client dead = Client.builder().endpoints("http://127.0.0.1:" + deadPort).build();
+        try (EtcdConnection dead = EtcdConnection.of(Client.builder().endpoints("http://127.0.0.1:" + deadPort));
              WatchCache isolated = new WatchCache(CacheOptions.defaults())) {
             TypedCache<CacheRequest, Optional<String>> isolatedKeys = isolated.register("key", new EtcdKeyType(dead,
                     EtcdTypeOptions.builder().requestTimeout(Duration.ofSeconds(1))

@@ -45,7 +45,7 @@ class EtcdClusterFaultTest {
 
     private final String ns = "fault-" + UUID.randomUUID() + "/";
     private EtcdCluster cluster;
-    private Client client;
+    private EtcdConnection client;
     private WatchCache cache;
     private TypedCache<CacheRequest, Optional<String>> keyCache;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -60,7 +60,7 @@ class EtcdClusterFaultTest {
         LoggerFactory.getLogger("io.watchcache.test").info("==== {}", test.getDisplayName());
         this.cluster = cluster;
         cluster.ensureAllRunning();
-        client = Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)).build();
+        client = EtcdConnection.of(Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)));
         // Default backoff (up to a minute, plus jitter): recovery must follow etcd, not the backoff.
         cache = new WatchCache(CacheOptions.builder().meterRegistry(registry).build());
         health = new WatchCacheHealthIndicator(cache, Duration.ZERO, "DOWN", false, true);

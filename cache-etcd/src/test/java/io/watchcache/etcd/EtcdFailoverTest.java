@@ -54,7 +54,7 @@ class EtcdFailoverTest {
     /** Every key written: the watched keys, then the keys under the watched prefixes. */
     private final List<String> written = new ArrayList<>();
     private EtcdCluster cluster;
-    private Client client;
+    private EtcdConnection client;
     private WatchCache cache;
     /** No threshold: any entry that lost contact, even for a moment, turns it DOWN. */
     private WatchCacheHealthIndicator health;
@@ -64,7 +64,7 @@ class EtcdFailoverTest {
         LoggerFactory.getLogger("io.watchcache.test").info("==== {}", test.getDisplayName());
         this.cluster = cluster;
         cluster.ensureAllRunning();
-        client = Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)).build();
+        client = EtcdConnection.of(Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)));
         cache = new WatchCache(CacheOptions.builder().meterRegistry(registry).build());
         health = new WatchCacheHealthIndicator(cache, Duration.ZERO, "DOWN", false, true);
         EtcdTypeOptions options = EtcdTypeOptions.builder().endpoints(cluster.endpoints()).build();
@@ -210,8 +210,8 @@ class EtcdFailoverTest {
 
     private void assertEveryValueIsEtcdsAndInOrder() throws Exception {
         for (Map.Entry<String, WatchRecorder<Optional<String>>> watch : keyWatches.entrySet()) {
-            String etcd = client.getKVClient().get(bytes(watch.getKey())).get(10, TimeUnit.SECONDS).getKvs().get(0)
-                    .getValue().toString(StandardCharsets.UTF_8);
+            String etcd = client.client().getKVClient().get(bytes(watch.getKey())).get(10, TimeUnit.SECONDS).getKvs()
+                    .get(0).getValue().toString(StandardCharsets.UTF_8);
             assertThat(watch.getValue().last()).as("final value of " + watch.getKey()).isEqualTo(etcd);
             watch.getValue().assertOrdered(Long::parseLong);
         }

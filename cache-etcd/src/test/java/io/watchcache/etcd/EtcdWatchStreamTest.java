@@ -41,7 +41,7 @@ class EtcdWatchStreamTest {
 
     private final String ns = "stream-" + UUID.randomUUID() + "/";
     private EtcdCluster.Member etcd;
-    private Client client;
+    private EtcdConnection client;
     private Client writer;
     private KV kv;
     private WatchCache cache;
@@ -53,7 +53,7 @@ class EtcdWatchStreamTest {
     void setUp(EtcdCluster.Member etcd) throws Exception {
         this.etcd = etcd;
         etcd.start();
-        client = Client.builder().endpoints(etcd.endpoint()).build();
+        client = EtcdConnection.of(Client.builder().endpoints(etcd.endpoint()));
         writer = Client.builder().endpoints(etcd.endpoint()).build();
         kv = writer.getKVClient();
         cache = new WatchCache(CacheOptions.builder().backoffMaxWait(Duration.ofMillis(500)).build());

@@ -27,16 +27,19 @@ class WatchCacheEtcdAutoConfigurationTest {
     }
 
     @Test
-    void endpointsCreateAClientThatIsClosedWithTheContext() {
-        Client[] client = new Client[1];
+    void endpointsCreateAConnectionAndItsClientThatCloseWithTheContext() {
+        EtcdConnection[] connection = new EtcdConnection[1];
         runner.withPropertyValues("watchcache.etcd.endpoints=http://127.0.0.1:2379",
                         "watchcache.etcd.user=app", "watchcache.etcd.password=hunter2")
                 .run(context -> {
-                    assertThat(context).hasSingleBean(Client.class);
-                    client[0] = context.getBean(Client.class);
+                    assertThat(context).hasSingleBean(EtcdConnection.class).hasSingleBean(Client.class);
+                    connection[0] = context.getBean(EtcdConnection.class);
+                    assertThat(context.getBean(Client.class)).isSameAs(connection[0].client());
+                    assertThat(context.getBean(EtcdCacheTypes.class).connection()).isSameAs(connection[0]);
                     assertThat(context.getBean(EtcdProperties.class).toString()).doesNotContain("hunter2");
+                    assertThat(connection[0].toString()).doesNotContain("hunter2");
                 });
-        assertThat(client[0]).isNotNull();
+        assertThat(connection[0].channel().isShutdown()).as("closed with the context").isTrue();
     }
 
     @Test
@@ -47,10 +50,13 @@ class WatchCacheEtcdAutoConfigurationTest {
     }
 
     @Test
-    void theApplicationsOwnClientWins() {
+    void theApplicationsOwnClientWinsAndTheTypesKeepTheConnection() {
         runner.withPropertyValues("watchcache.etcd.endpoints=http://127.0.0.1:2379")
                 .withBean("mine", Client.class, () -> Client.builder().endpoints("http://127.0.0.1:1").build())
-                .run(context -> assertThat(context).hasSingleBean(Client.class).hasBean("mine"));
+                .run(context -> {
+                    assertThat(context).hasSingleBean(Client.class).hasBean("mine").hasSingleBean(EtcdConnection.class);
+                    assertThat(context.getBean(EtcdCacheTypes.class).connection().toString()).contains("2379");
+                });
     }
 
     @Test

@@ -29,8 +29,8 @@ class WatchStreamsTest {
     @Test
     void aCompactionCancelsOnlyTheWatchesBehindItTheOthersOnTheStreamGoOn(EtcdCluster.Member etcd) throws Exception {
         etcd.start();
-        try (Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
-            KV kv = client.getKVClient();
+        try (EtcdConnection client = EtcdConnection.of(Client.builder().endpoints(etcd.endpoint()))) {
+            KV kv = client.client().getKVClient();
             long old = kv.put(bytes(ns + "a"), bytes("a1")).get(10, TimeUnit.SECONDS).getHeader().getRevision();
             long now = 0;
             for (int i = 0; i < 5; i++) {
@@ -70,8 +70,8 @@ class WatchStreamsTest {
     void aFailedStreamReCreatesEachWatchFromItsOwnNextRevisionLosingAndRepeatingNothing(EtcdCluster.Member etcd)
             throws Exception {
         etcd.start();
-        try (Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
-            KV kv = client.getKVClient();
+        try (EtcdConnection client = EtcdConnection.of(Client.builder().endpoints(etcd.endpoint()))) {
+            KV kv = client.client().getKVClient();
             long from = kv.put(bytes(ns + "x"), bytes("x0")).get(10, TimeUnit.SECONDS).getHeader().getRevision() + 1;
             WatchStreams streams = new WatchStreams(new EtcdCalls(client), EtcdTypeOptions.builder().build());
             HeardWatch x = new HeardWatch();
@@ -114,8 +114,8 @@ class WatchStreamsTest {
     void aStreamWhoseWatchesAreConfirmedAgainWithinTheGraceIsAFailoverTheWatchesNeverHearOf(EtcdCluster.Member etcd)
             throws Exception {
         etcd.start();
-        try (Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
-            KV kv = client.getKVClient();
+        try (EtcdConnection client = EtcdConnection.of(Client.builder().endpoints(etcd.endpoint()))) {
+            KV kv = client.client().getKVClient();
             long from = kv.put(bytes(ns + "f"), bytes("f0")).get(10, TimeUnit.SECONDS).getHeader().getRevision() + 1;
             // Long enough for the only member to come back: a restart of it is then a failover.
             WatchStreams streams = new WatchStreams(new EtcdCalls(client),
@@ -158,7 +158,7 @@ class WatchStreamsTest {
     void idleStreamsOnOneMemberCostOneProgressRequestPerIntervalAndAllFailWhenItFreezes(EtcdCluster.Member etcd)
             throws Exception {
         etcd.start();
-        try (Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
+        try (EtcdConnection client = EtcdConnection.of(Client.builder().endpoints(etcd.endpoint()))) {
             // 20 streams of 10 watches, all on the one member.
             WatchStreams streams = new WatchStreams(new EtcdCalls(client), EtcdTypeOptions.builder()
                     .watchesPerStream(10).failoverGrace(Duration.ofMillis(500)).build());
@@ -210,13 +210,14 @@ class WatchStreamsTest {
             admin.getAuthClient().userGrantRole(root, root).get(10, TimeUnit.SECONDS);
             admin.getAuthClient().authEnable().get(10, TimeUnit.SECONDS);
         }
-        try (Client client = Client.builder().endpoints(etcd.endpoint()).user(root).password(password).build();
-             Client anonymous = Client.builder().endpoints(etcd.endpoint()).build()) {
+        try (EtcdConnection client = EtcdConnection.of(Client.builder().endpoints(etcd.endpoint())
+                .user(root).password(password));
+             EtcdConnection anonymous = EtcdConnection.of(Client.builder().endpoints(etcd.endpoint()))) {
             WatchStreams streams = new WatchStreams(new EtcdCalls(client), EtcdTypeOptions.builder().build());
             HeardWatch heard = new HeardWatch();
             WatchStreams.Handle handle = streams.watch(ns + "secure", false, 0, heard);
             await().atMost(Duration.ofSeconds(10)).until(() -> heard.created);
-            client.getKVClient().put(bytes(ns + "secure"), bytes("authenticated")).get(10, TimeUnit.SECONDS);
+            client.client().getKVClient().put(bytes(ns + "secure"), bytes("authenticated")).get(10, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(10)).until(() -> heard.values.contains("authenticated"));
             assertThat(heard.failures).isEmpty();
             handle.close();
@@ -230,13 +231,14 @@ class WatchStreamsTest {
                 assertThat(refused.created).isFalse();
             }
         } finally {
-            try (Client client = Client.builder().endpoints(etcd.endpoint()).user(root).password(password).build()) {
-                client.getAuthClient().authDisable().get(10, TimeUnit.SECONDS);
+            try (EtcdConnection client = EtcdConnection.of(Client.builder().endpoints(etcd.endpoint())
+                    .user(root).password(password))) {
+                client.client().getAuthClient().authDisable().get(10, TimeUnit.SECONDS);
             }
             // With auth off, a token is refused: the rest without one.
-            try (Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
-                client.getAuthClient().userDelete(root).get(10, TimeUnit.SECONDS);
-                client.getAuthClient().roleDelete(root).handle((r, e) -> r).get(10, TimeUnit.SECONDS);
+            try (EtcdConnection client = EtcdConnection.of(Client.builder().endpoints(etcd.endpoint()))) {
+                client.client().getAuthClient().userDelete(root).get(10, TimeUnit.SECONDS);
+                client.client().getAuthClient().roleDelete(root).handle((r, e) -> r).get(10, TimeUnit.SECONDS);
             }
         }
     }

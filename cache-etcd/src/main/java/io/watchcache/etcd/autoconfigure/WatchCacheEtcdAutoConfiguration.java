@@ -6,6 +6,7 @@ import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.watchcache.etcd.EtcdCacheTypes;
+import io.watchcache.etcd.EtcdConnection;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -19,19 +20,25 @@ import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslOptions;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.core.env.Environment;
 
 import java.util.Arrays;
 import javax.net.ssl.SSLException;
 
 /**
- * A jetcd {@link Client} bean (closed on shutdown) and an {@link EtcdCacheTypes} factory when
- * {@code watchcache.etcd.endpoints} is set or the application declares an
- * {@link EtcdConnectionDetails} bean, so etcd cache types are one line each:
+ * An {@link EtcdConnection} (closed on shutdown), its jetcd {@link Client} for the application's
+ * own calls, and an {@link EtcdCacheTypes} factory on it when {@code watchcache.etcd.endpoints}
+ * is set or the application declares an {@link EtcdConnectionDetails} bean, so etcd cache types
+ * are one line each:
  *
  * <pre>{@code
  * @Bean EtcdKeyType flags(EtcdCacheTypes etcd) { return etcd.keyType(); }
  * }</pre>
+ *
+ * <p>The types use the connection, never a {@code Client} bean: an application's own client bean
+ * is left for its own calls. To set the types' connection up another way, declare an
+ * {@code EtcdConnection} bean.
  */
 @AutoConfiguration(after = SslAutoConfiguration.class)
 @ConditionalOnClass(Client.class)
@@ -48,8 +55,8 @@ public final class WatchCacheEtcdAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    Client etcdClient(EtcdProperties properties, EtcdConnectionDetails connection,
-                      ObjectProvider<SslBundles> sslBundles, Environment environment) {
+    EtcdConnection etcdConnection(EtcdProperties properties, EtcdConnectionDetails connection,
+                                  ObjectProvider<SslBundles> sslBundles, Environment environment) {
         EtcdClients.requireValid(properties, Binder.get(environment));
         if (connection.getEndpoints().isEmpty()) {
             throw new IllegalStateException(connection.getClass().getName() + " names no etcd endpoint");
@@ -67,13 +74,24 @@ public final class WatchCacheEtcdAutoConfiguration {
             }
             builder.sslContext(sslContext(bundleName, bundles.getBundle(bundleName)));
         }
-        return builder.build();
+        return EtcdConnection.of(builder);
+    }
+
+    /**
+     * The connection's jetcd client, for the application's own calls (writes, leases,
+     * transactions): made when first injected, closed with the connection.
+     */
+    @Bean(destroyMethod = "")
+    @Lazy
+    @ConditionalOnMissingBean
+    Client etcdClient(EtcdConnection connection) {
+        return connection.client();
     }
 
     @Bean
     @ConditionalOnMissingBean
-    EtcdCacheTypes etcdCacheTypes(Client client, EtcdProperties properties, EtcdConnectionDetails connection) {
-        return new EtcdCacheTypes(client, EtcdClients.typeOptions(properties, connection.getEndpoints()));
+    EtcdCacheTypes etcdCacheTypes(EtcdConnection etcd, EtcdProperties properties, EtcdConnectionDetails connection) {
+        return new EtcdCacheTypes(etcd, EtcdClients.typeOptions(properties, connection.getEndpoints()));
     }
 
     /** A Netty TLS context for gRPC from a Boot SSL bundle: its trust and, if set, its key. */

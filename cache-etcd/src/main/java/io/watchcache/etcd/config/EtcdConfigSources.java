@@ -1,10 +1,10 @@
 package io.watchcache.etcd.config;
 
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
+import io.watchcache.etcd.EtcdConnection;
 import io.watchcache.etcd.autoconfigure.EtcdClients;
 import io.watchcache.etcd.autoconfigure.EtcdProperties;
 import org.jspecify.annotations.Nullable;
@@ -23,9 +23,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code watchcache-etcd:} imports of one application: their property sources, and the etcd
- * client that read them. Made while configuration is loaded (before there is an application
+ * connection that read them. Made while configuration is loaded (before there is an application
  * context) and handed to the context as the bean {@value #BEAN_NAME}, where
- * {@link EtcdConfigWatcher} keeps the sources current and closes the client at the end.
+ * {@link EtcdConfigWatcher} keeps the sources current and closes the connection at the end.
  */
 public final class EtcdConfigSources implements AutoCloseable {
 
@@ -48,7 +48,7 @@ public final class EtcdConfigSources implements AutoCloseable {
 
     private final EtcdProperties properties;
     private final Map<String, Imported> imports = new ConcurrentHashMap<>();
-    private volatile @Nullable Client client;
+    private volatile @Nullable EtcdConnection connection;
 
     EtcdConfigSources(EtcdProperties properties) {
         this.properties = properties;
@@ -103,18 +103,18 @@ public final class EtcdConfigSources implements AutoCloseable {
         return properties;
     }
 
-    /** The client of the imports, made on first use with the {@code watchcache.etcd.*} settings. */
-    synchronized Client client() {
-        if (client == null) {
-            client = EtcdClients.builder(properties).build();
+    /** The connection of the imports, made on first use with the {@code watchcache.etcd.*} settings. */
+    synchronized EtcdConnection connection() {
+        if (connection == null) {
+            connection = EtcdConnection.of(EtcdClients.builder(properties));
         }
-        return client;
+        return connection;
     }
 
     /** Every key under {@code prefix} now, and the revision it was read at. */
     Read read(String prefix, Duration timeout) throws Exception {
         ByteSequence key = ByteSequence.from(prefix, StandardCharsets.UTF_8);
-        GetResponse response = client().getKVClient().get(key, GetOption.builder().isPrefix(true).build())
+        GetResponse response = connection().client().getKVClient().get(key, GetOption.builder().isPrefix(true).build())
                 .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         SortedMap<String, String> entries = new TreeMap<>();
         for (KeyValue kv : response.getKvs()) {
@@ -128,9 +128,9 @@ public final class EtcdConfigSources implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (client != null) {
-            client.close();
-            client = null;
+        if (connection != null) {
+            connection.close();
+            connection = null;
         }
     }
 }

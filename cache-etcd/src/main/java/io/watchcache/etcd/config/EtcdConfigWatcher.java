@@ -98,7 +98,7 @@ public class EtcdConfigWatcher implements SmartLifecycle, DisposableBean {
         if (cache.typeNames().contains(TYPE)) {
             return cache.type(TYPE);
         }
-        return cache.register(TYPE, new EtcdPrefixType(sources.client(),
+        return cache.register(TYPE, new EtcdPrefixType(sources.connection(),
                 EtcdClients.typeOptions(sources.properties())));
     }
 

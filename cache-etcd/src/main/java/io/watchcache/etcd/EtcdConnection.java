@@ -1,0 +1,259 @@
+package io.watchcache.etcd;
+
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.grpc.ClientInterceptor;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.NegotiationType;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.netty.channel.ChannelOption;
+import org.jspecify.annotations.Nullable;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One connection to an etcd cluster, for the etcd cache types: a gRPC channel of its own, set up
+ * from a jetcd {@link ClientBuilder} as jetcd sets up its own (endpoints and their name
+ * resolution, TLS, authority, keepalive, connect timeout, load balancing, headers and
+ * interceptors, the user's token and its renewal, the namespace), and the watch streams every
+ * type on it shares.
+ *
+ * <pre>{@code
+ * try (EtcdConnection etcd = EtcdConnection.of(Client.builder().endpoints("http://127.0.0.1:2379"))) {
+ *     TypedCache<CacheRequest, Optional<String>> flags = cache.register("flags", new EtcdKeyType(etcd));
+ *     etcd.client().getKVClient().put(...);   // the application's own calls
+ * }
+ * }</pre>
+ *
+ * <p>The types do not use jetcd's client: it opens one gRPC stream per watch and keeps its
+ * channel to itself, where the types put up to {@link EtcdTypeOptions#watchesPerStream()}
+ * watches on a stream and reset the channel's reconnect backoff when etcd answers again.
+ * {@link #client()} is a jetcd client from the same builder, for the application's own calls,
+ * made on first use (its own channel) and closed with the connection.
+ *
+ * <p>Closing the connection ends its streams (the types' watches fail, as for any lost stream,
+ * and are not re-created), its channel, its client and its callback threads. Close it after the
+ * caches that use it.
+ */
+public final class EtcdConnection implements AutoCloseable {
+
+    private final ClientBuilder builder;
+    private final ManagedChannel channel;
+    private final ByteSequence namespace;
+    private final @Nullable EtcdToken token;
+    /** Where the callbacks of the connection's calls run: a few threads, ending when idle, shut down on close. */
+    private final ThreadPoolExecutor callbacks;
+
+    @GuardedBy("this")
+    private final Map<Shape, Shared> shared = new HashMap<>();
+    @GuardedBy("this")
+    private @Nullable Client client;
+    @GuardedBy("this")
+    private boolean closed;
+
+    private EtcdConnection(ClientBuilder builder) {
+        this.builder = builder;
+        this.namespace = builder.namespace() == null ? ByteSequence.EMPTY : builder.namespace();
+        this.callbacks = newCallbacks();
+        NettyChannelBuilder channel = channel(builder).executor(callbacks);
+        this.token = builder.user() != null && builder.password() != null ? new EtcdToken(builder) : null;
+        if (token != null) {
+            channel.intercept(token.refusals());
+        }
+        this.channel = channel.build();
+        if (token != null) {
+            // The login itself goes without the token, on the same channel.
+            token.logInOn(this.channel);
+        }
+    }
+
+    /**
+     * A connection set up as {@code builder} would set up a jetcd client (a copy is kept: later
+     * changes to {@code builder} do not reach it). Nothing connects until the first call.
+     *
+     * @throws IllegalArgumentException when the builder names no endpoint
+     */
+    public static EtcdConnection of(ClientBuilder builder) {
+        Objects.requireNonNull(builder, "builder");
+        if (builder.target() == null) {
+            throw new IllegalArgumentException("the etcd client builder names no endpoint");
+        }
+        return new EtcdConnection(builder.copy());
+    }
+
+    /**
+     * A jetcd client from the same builder, for the application's own calls (writes,
+     * transactions, leases): made on first use, closed with this connection.
+     *
+     * @throws IllegalStateException when the connection is closed
+     */
+    public synchronized Client client() {
+        if (closed) {
+            throw new IllegalStateException("the etcd connection is closed");
+        }
+        if (client == null) {
+            client = builder.copy().build();
+        }
+        return client;
+    }
+
+    /** The channel the types' calls and streams run on. */
+    ManagedChannel channel() {
+        return channel;
+    }
+
+    /** The namespace keys are prefixed with (empty for none). */
+    ByteSequence namespace() {
+        return namespace;
+    }
+
+    /** The credentials calls carry: the user's token, or null without a user. */
+    @Nullable EtcdToken token() {
+        return token;
+    }
+
+    boolean waitForReady() {
+        return builder.waitForReady();
+    }
+
+    ExecutorService callbacks() {
+        return callbacks;
+    }
+
+    /** What the etcd types of one connection share. */
+    record Shared(EtcdCalls calls, WatchStreams streams) {
+    }
+
+    /** The options that shape streams; the endpoints are only named in messages. */
+    private record Shape(int watchesPerStream, Duration progressInterval,
+                         Duration progressTimeout, Duration hedgeDelay,
+                         Duration failoverGrace) {
+
+        static Shape of(EtcdTypeOptions options) {
+            return new Shape(options.watchesPerStream(), options.progressInterval(), options.progressTimeout(),
+                    options.hedgeDelay(), options.failoverGrace());
+        }
+    }
+
+    /**
+     * The calls and streams for types with {@code options}, on the system's time: types whose
+     * options shape streams alike (watches per stream, progress interval and timeout, hedge
+     * delay, failover grace) share them; a type with other options gets its own streams on the
+     * same channel.
+     *
+     * @throws IllegalStateException when the connection is closed
+     */
+    synchronized Shared shared(EtcdTypeOptions options) {
+        if (closed) {
+            throw new IllegalStateException("the etcd connection is closed");
+        }
+        return shared.computeIfAbsent(Shape.of(options), shape -> {
+            EtcdCalls calls = new EtcdCalls(this);
+            return new Shared(calls, new WatchStreams(calls, options, EtcdTime.system()));
+        });
+    }
+
+    /** Ends the streams, the channel, the client (if made) and the callback threads. Idempotent. */
+    @Override
+    public void close() {
+        Client made;
+        List<Shared> streams;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            made = client;
+            client = null;
+            streams = new ArrayList<>(shared.values());
+            shared.clear();
+        }
+        streams.forEach(s -> s.streams().close());
+        channel.shutdownNow();
+        if (made != null) {
+            made.close();
+        }
+        callbacks.shutdown();
+    }
+
+    /** The endpoints, as the builder resolves them (no user, no password). */
+    @Override
+    public String toString() {
+        return "EtcdConnection[" + builder.target() + "]";
+    }
+
+    /** A channel builder with {@code builder}'s settings, as jetcd makes its own. */
+    private static NettyChannelBuilder channel(ClientBuilder builder) {
+        // The target is jetcd's ("ip:///host:port,..."), resolved by the name resolvers jetcd registers.
+        NettyChannelBuilder channel = NettyChannelBuilder.forTarget(builder.target());
+        if (builder.authority() != null) {
+            channel.overrideAuthority(builder.authority());
+        }
+        if (builder.maxInboundMessageSize() != null) {
+            channel.maxInboundMessageSize(builder.maxInboundMessageSize());
+        }
+        if (builder.sslContext() != null) {
+            channel.negotiationType(NegotiationType.TLS).sslContext(builder.sslContext());
+        } else {
+            channel.negotiationType(NegotiationType.PLAINTEXT);
+        }
+        if (builder.keepaliveTime() != null) {
+            channel.keepAliveTime(builder.keepaliveTime().toNanos(), TimeUnit.NANOSECONDS);
+        }
+        if (builder.keepaliveTimeout() != null) {
+            channel.keepAliveTimeout(builder.keepaliveTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+        if (builder.keepaliveWithoutCalls() != null) {
+            channel.keepAliveWithoutCalls(builder.keepaliveWithoutCalls());
+        }
+        if (builder.connectTimeout() != null) {
+            channel.withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) builder.connectTimeout().toMillis());
+        }
+        channel.defaultLoadBalancingPolicy(builder.loadBalancerPolicy() != null
+                ? builder.loadBalancerPolicy() : "pick_first");
+        List<ClientInterceptor> interceptors = new ArrayList<>();
+        Map<Metadata.Key<?>, Object> headers = builder.headers();
+        if (headers != null && !headers.isEmpty()) {
+            interceptors.add(MetadataUtils.newAttachHeadersInterceptor(metadata(headers)));
+        }
+        if (builder.interceptors() != null) {
+            interceptors.addAll(builder.interceptors());
+        }
+        return channel.intercept(interceptors);
+    }
+
+    /** Headers as gRPC metadata. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static Metadata metadata(Map<Metadata.Key<?>, Object> headers) {
+        Metadata metadata = new Metadata();
+        headers.forEach((key, value) -> metadata.put((Metadata.Key) key, value));
+        return metadata;
+    }
+
+    private static ThreadPoolExecutor newCallbacks() {
+        int threads = Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
+        AtomicInteger count = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, EtcdTimer.IDLE.toNanos(),
+                TimeUnit.NANOSECONDS, new LinkedBlockingQueue<>(), task -> {
+                    Thread thread = new Thread(task, "watchcache-etcd-calls-" + count.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+}
