@@ -223,8 +223,11 @@ public final class EtcdConnection implements AutoCloseable {
         if (builder.connectTimeout() != null) {
             channel.withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) builder.connectTimeout().toMillis());
         }
+        // Round robin, as jetcd 0.8.7 defaults to: a new stream goes to the next member, which is
+        // what moves the watches of a frozen member's streams elsewhere (pick_first would keep
+        // every call on the one connection until keepalive gives up on it).
         channel.defaultLoadBalancingPolicy(builder.loadBalancerPolicy() != null
-                ? builder.loadBalancerPolicy() : "pick_first");
+                ? builder.loadBalancerPolicy() : "round_robin");
         List<ClientInterceptor> interceptors = new ArrayList<>();
         Map<Metadata.Key<?>, Object> headers = builder.headers();
         if (headers != null && !headers.isEmpty()) {

@@ -390,9 +390,8 @@ class EtcdConfigDataTest {
 
         app.close();
 
-        Thread.sleep(500);
-        List<String> after = CapturedLogs.lines().subList(before, CapturedLogs.lines().size());
-        assertThat(after).noneMatch(l -> l.contains("lost contact"));
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> CapturedLogs.lines()
+                .subList(before, CapturedLogs.lines().size()).stream().noneMatch(l -> l.contains("lost contact")));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.watchcache.etcd;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.options.GetOption;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.watchcache.CacheOptions;
 import io.watchcache.CacheRequest;
@@ -122,8 +123,8 @@ class EtcdFailoverTest {
                     stop.apply(member);
                     Thread.sleep(DOWN.toMillis());
                     member.start();
-                    // Let the member catch up before the next one goes, as an operator's script does.
-                    Thread.sleep(2_000);
+                    // The member catches up before the next one goes, as an operator's script waits for.
+                    awaitCaughtUp(member);
                 }
             } finally {
                 sampler.stop = true;
@@ -163,6 +164,17 @@ class EtcdFailoverTest {
                     + registry.get("watchcache.lost.contact").tag("type", "rprefix").gauge().value();
             worstFlagged = Math.max(worstFlagged, flagged);
             sawDown |= !health.health().getStatus().equals(Status.UP);
+        }
+    }
+
+    /** Waits until {@code member} serves, from its own store, the revision the cluster has now. */
+    private void awaitCaughtUp(EtcdCluster.Member member) throws Exception {
+        long revision = client.client().getKVClient().get(bytes(written.get(0))).get(20, TimeUnit.SECONDS)
+                .getHeader().getRevision();
+        try (Client local = Client.builder().endpoints(member.endpoint()).build()) {
+            GetOption serializable = GetOption.builder().withSerializable(true).withCountOnly(true).build();
+            await().atMost(Duration.ofSeconds(30)).until(() -> local.getKVClient().get(bytes(written.get(0)),
+                    serializable).get(5, TimeUnit.SECONDS).getHeader().getRevision() >= revision);
         }
     }
 
