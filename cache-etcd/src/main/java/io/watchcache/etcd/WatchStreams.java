@@ -58,7 +58,8 @@ import java.util.function.Consumer;
  * from answering progress requests) does not make a busy member look frozen; one timer task
  * does it for all streams ({@link #checkStreams()}).
  *
- * <p>A failed stream re-creates each of its watches, after a jittered backoff, from that
+ * <p>A failed stream re-creates each of its watches, at once the first time and after a
+ * jittered backoff when that fails too, from that
  * watch's own next revision (the one after the last event it delivered): no read and no event
  * lost, though a few may come again (the content skips those). When the type hears from etcd
  * again ({@link #retryNow()}) the backoff ends at once.
@@ -521,10 +522,17 @@ final class WatchStreams {
         if (retry != null || waiting.isEmpty()) {
             return;
         }
+        if (failuresInRow++ == 0) {
+            // The first failure since etcd last answered: one member left (an upgrade, a crash)
+            // and the others are there now. Every event written until the watch is back reaches
+            // its listener that much later, so the first try is at once (streams wait for a ready
+            // connection, so a cluster that is all down costs no spin).
+            retry = time.schedule(this::recreate, Duration.ZERO);
+            return;
+        }
         // Within a grace the next member (or the new leader) is due any moment: keep trying often.
-        int exponent = openFailovers > 0 ? Math.min(failuresInRow, 1) : Math.min(failuresInRow, 16);
+        int exponent = openFailovers > 0 ? Math.min(failuresInRow - 2, 1) : Math.min(failuresInRow - 2, 16);
         long ceiling = Math.min(MAX_RETRY.toNanos(), FIRST_RETRY.toNanos() << exponent);
-        failuresInRow++;
         long delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
         retry = time.schedule(this::recreate, Duration.ofNanos(delay));
     }
