@@ -181,41 +181,18 @@ public final class CacheEngine implements AutoCloseable {
 
     /**
      * The hit path, small enough to be compiled into its caller: a plain key whose entry needs no
-     * TTL renewal ({@code getRecentPlain}: one index lookup), and the result built when the value
-     * was stored (a healthy refreshing entry's), if it passes the request's minimum index.
-     * Everything else takes the slow path, which applies the whole rule ({@link Freshness}): a
-     * keyed read, a renewal, a non-refreshing type's hit (its result carries an age), a miss, a
-     * blank key (never stored). A cache being closed empties its table before {@code close()}
-     * returns, so from then on every read takes the slow path, which refuses it.
+     * TTL renewal ({@code getRecentPlain}: one index lookup), judged by the one rule
+     * ({@link Freshness}) as a caller's first look. A healthy refreshing entry's result was built
+     * when the value was stored and reads no clock; any other hit's carries its age, read now.
+     * Everything else takes the slow path: a keyed read, a renewal, a miss, a blank key (never
+     * stored). A cache being closed empties its table before {@code close()} returns, so from
+     * then on every read takes the slow path, which refuses it.
      */
     private @Nullable Result<Object> ready(TypeRegistration type, Entry entry, RequestInfo info) {
-        Result<Object> ready = entry.ready();
-        if (ready == null) {
-            return type.refresh ? null : aged(type, entry, info);
-        }
-        if (type.blocking && info.minIndex() > 0 && ready.meta().index() <= info.minIndex()) {
-            return null;
-        }
-        type.metrics.recordGet(TypeMetrics.GetResult.HIT);
-        return ready;
+        return hit(type, entry, info, false);
     }
 
-    /**
-     * A non-refreshing entry's hit when the request sets no {@code maxAge} and no
-     * {@code mustRevalidate} (those take the slow path): valid and past the minimum index, its
-     * result carries the age on the coarse clock, shared by the hits of one tick.
-     */
-    private @Nullable Result<Object> aged(TypeRegistration type, Entry entry, RequestInfo info) {
-        Snapshot snapshot = entry.snapshot();
-        if (!snapshot.valid() || info.maxAge() != null || info.mustRevalidate()
-                || (type.blocking && info.minIndex() > 0 && snapshot.index() <= info.minIndex())) {
-            return null;
-        }
-        type.metrics.recordGet(TypeMetrics.GetResult.HIT);
-        return entry.agedHit(snapshot, runtime.coarseTicker().read());
-    }
-
-    /** A hit on {@code entry} (null when it is not one), by the whole freshness rule. */
+    /** A hit on {@code entry} (null when it is not one), by the freshness rule, as a caller's first look. */
     private @Nullable Result<Object> hit(TypeRegistration type, @Nullable Entry entry, RequestInfo info,
                                          boolean watch) {
         if (entry == null) {
@@ -227,8 +204,7 @@ public final class CacheEngine implements AutoCloseable {
             return null;
         }
         type.metrics.recordGet(TypeMetrics.GetResult.HIT);
-        Result<Object> ready = snapshot.hitResult();
-        return ready != null ? ready : entry.agedHit(snapshot, runtime.coarseTicker().read());
+        return Results.of(type, snapshot, true, runtime.ticker());
     }
 
     /** Not a ready hit; {@code recent} is the entry the hit path found, or null. */
@@ -312,7 +288,7 @@ public final class CacheEngine implements AutoCloseable {
         Snapshot seen = entry.snapshot();
         if (Freshness.satisfies(type, seen, info, info.minIndex(), Freshness.Look.FIRST, kind == Waiter.Kind.WATCH,
                 runtime.ticker())) {
-            return CompletableFuture.completedFuture(Results.of(type, seen, false, runtime.coarseTicker()));
+            return CompletableFuture.completedFuture(Results.of(type, seen, false, runtime.ticker()));
         }
         Waiter waiter = new Waiter(runtime, table, entry, info, kind);
         waiter.start(seen.version());

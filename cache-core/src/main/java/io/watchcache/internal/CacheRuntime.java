@@ -63,9 +63,9 @@ final class CacheRuntime {
     }
 
     /**
-     * The cheap clock, for what a hit reads: use (TTL) and the age shown in a result. Over the
+     * The cheap clock, for what every hit records: use (idleness, {@code lastGetTtl}). Over the
      * system clock it lags by up to {@link CoarseTicker#RESOLUTION_MILLIS} ms; an injected
-     * ticker is used as is.
+     * ticker is used as is. Ages are read on the precise {@link #ticker()}.
      */
     Ticker coarseTicker() {
         return coarse;

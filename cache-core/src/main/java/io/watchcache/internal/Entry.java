@@ -4,7 +4,6 @@ import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.watchcache.CacheRequest;
 import io.watchcache.FetchOptions;
 import io.watchcache.FetchResult;
-import io.watchcache.Result;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,20 +57,6 @@ final class Entry extends Lease {
 
     /** Replaced whole under the monitor; read without it. */
     private volatile Snapshot snapshot = Snapshot.EMPTY;
-    /**
-     * The snapshot's {@link Snapshot#hitResult()}, beside it: what a hit on a healthy refreshing
-     * entry returns, read without going through the snapshot. Written with it.
-     */
-    private volatile @Nullable Result<Object> ready;
-    /**
-     * The last result a hit on this entry built with an age (a non-refreshing type's), with the
-     * snapshot and the coarse time it is for: every hit within one tick of the coarse clock
-     * shows the same age, so they share it instead of allocating one each.
-     */
-    private volatile @Nullable AgedHit agedHit;
-
-    private record AgedHit(Snapshot snapshot, long at, Result<Object> result) {
-    }
     /** The latest request that missed: handed to the type on each fetch. */
     private volatile CacheRequest request;
 
@@ -117,28 +102,10 @@ final class Entry extends Lease {
         return snapshot;
     }
 
-    /** What a hit returns as is (a healthy refreshing entry's value), or null: see {@link Snapshot#hitResult()}. */
-    @Nullable Result<Object> ready() {
-        return ready;
-    }
-
-    /** A hit's result on {@code snapshot} at coarse time {@code now}: built once per snapshot and tick. */
-    Result<Object> agedHit(Snapshot snapshot, long now) {
-        AgedHit last = agedHit;
-        if (last != null && last.snapshot == snapshot && last.at == now) {
-            return last.result;
-        }
-        // Two readers may both build it: the same result, and the last write wins.
-        Result<Object> result = new Result<>(snapshot.value(), Results.meta(type, snapshot, true, now));
-        agedHit = new AgedHit(snapshot, now, result);
-        return result;
-    }
-
     /** Swaps in {@code next}; under the monitor. */
     @GuardedBy("this")
     private void swap(Snapshot next) {
         snapshot = next;
-        ready = next.hitResult();
     }
 
     void request(CacheRequest request) {

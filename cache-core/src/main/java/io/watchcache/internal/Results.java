@@ -26,8 +26,9 @@ final class Results {
     }
 
     /**
-     * The result, its age on {@code clock} (the cache's coarse clock: a hit reads no precise
-     * time); a hit on a healthy refreshing entry reuses the one built when it was stored.
+     * The result, its age read on {@code clock}, the cache's precise one: the age is the seed's,
+     * exact when the result is made. A hit on a healthy refreshing entry (age 0) reuses the
+     * result built when it was stored and reads no clock.
      */
     static Result<Object> of(TypeRegistration type, Snapshot snapshot, boolean hit, Ticker clock) {
         if (hit && snapshot.hitResult() != null) {

@@ -99,12 +99,12 @@ final class Waiter implements Entry.Follower {
             // value travels with it for callers that can live with stale data.
             complete(null, new FetchFailedException("fetch failed for cache type '" + entry.type.name
                     + "', key '" + entry.key.key() + "'", snapshot.error(), snapshot.value(),
-                    Results.meta(entry.type, snapshot, false, runtime.coarseTicker().read())));
+                    Results.meta(entry.type, snapshot, false, runtime.ticker().read())));
             return;
         }
         if (Freshness.satisfies(entry.type, snapshot, info, minIndex, Freshness.Look.AFTER_STORE, kind == Kind.WATCH,
                 runtime.ticker())) {
-            complete(Results.of(entry.type, snapshot, false, runtime.coarseTicker()), null);
+            complete(Results.of(entry.type, snapshot, false, runtime.ticker()), null);
         } else {
             entry.ensureFetch();
         }
@@ -112,7 +112,7 @@ final class Waiter implements Entry.Follower {
 
     /** Like a blocking query: at the timeout the caller gets the last known value, no error. */
     private void timedOut() {
-        complete(Results.of(entry.type, entry.snapshot(), false, runtime.coarseTicker()), null);
+        complete(Results.of(entry.type, entry.snapshot(), false, runtime.ticker()), null);
     }
 
     @Override
@@ -120,7 +120,7 @@ final class Waiter implements Entry.Follower {
         if (closing) {
             complete(null, new IllegalStateException("WatchCache is closed"));
         } else {
-            complete(Results.of(entry.type, last, false, runtime.coarseTicker()), null);
+            complete(Results.of(entry.type, last, false, runtime.ticker()), null);
         }
     }
 
