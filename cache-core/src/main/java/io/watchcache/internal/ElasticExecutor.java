@@ -7,17 +7,21 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The platform-thread executor (Java 17-20): unbounded, yet it does not spawn a thread per task.
+ * The cache's executor when it runs on platform threads (no virtual threads, or the
+ * application's choice): unbounded, yet it does not spawn a thread per task.
  *
  * <p>A cached pool creates a thread whenever a task finds no idle one, so a burst of tiny tasks
  * (10,000 watches woken by one change) leaves a hundred threads behind. Here a few core
@@ -32,6 +36,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * only shared the same cores. So the check asks which busy workers are blocked and which are
  * computing (runnable, their CPU time moving), and adds one worker per blocked one: none while
  * all of them compute, however slowly a busy machine lets them.
+ *
+ * <p>It keeps the {@link java.util.concurrent.ExecutorService} contract: {@link #shutdown()}
+ * refuses new tasks and runs those already queued, then the workers end; {@link #shutdownNow()}
+ * returns the queued tasks and interrupts the running ones; {@link #awaitTermination} waits for
+ * the last worker without polling.
  */
 final class ElasticExecutor extends AbstractExecutorService {
 
@@ -55,6 +64,9 @@ final class ElasticExecutor extends AbstractExecutorService {
     private record Task(Runnable work, long queuedAt) {
     }
 
+    /** Queued once per worker by {@link #shutdown()}, behind the tasks: the worker that takes one ends. */
+    private static final Task STOP = new Task(() -> { }, 0);
+
     private final LinkedBlockingQueue<Task> queue = new LinkedBlockingQueue<>();
     private final ThreadFactory threads;
     private final int core;
@@ -63,6 +75,8 @@ final class ElasticExecutor extends AbstractExecutorService {
     private final AtomicLong started = new AtomicLong();
     private final ScheduledFuture<?> check;
     private volatile boolean shutdown;
+    /** Completed when the executor is shut down and its last worker has ended. */
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     // Guarded by itself.
     private final List<Thread> live = new ArrayList<>();
     /** Each live worker's CPU time at {@link #sampledAt}; only the timer thread touches them. */
@@ -80,7 +94,12 @@ final class ElasticExecutor extends AbstractExecutorService {
         if (shutdown) {
             throw new RejectedExecutionException("executor is shut down");
         }
-        queue.add(new Task(command, System.nanoTime()));
+        Task task = new Task(command, System.nanoTime());
+        queue.add(task);
+        if (shutdown && queue.remove(task)) {
+            // Shut down meanwhile: its workers may have gone already.
+            throw new RejectedExecutionException("executor is shut down");
+        }
         if (idle.get() == 0 && workers.get() < core) {
             addWorker();
         }
@@ -121,7 +140,7 @@ final class ElasticExecutor extends AbstractExecutorService {
 
     /**
      * Samples every live worker's CPU time; returns how many are computing: runnable, and on a
-     * CPU for at least a tenth of the time since the last sample (idle workers wait on the queue;
+     * CPU for at least {@link #COMPUTING_SHARE} of the time since the last sample (idle workers wait on the queue;
      * a blocked one waits on a lock, a fetch or a socket, which may show as runnable but uses no
      * CPU).
      */
@@ -171,19 +190,21 @@ final class ElasticExecutor extends AbstractExecutorService {
 
     private void work() {
         try {
-            while (!shutdown) {
+            while (true) {
                 idle.incrementAndGet();
                 Task task;
                 try {
                     // Core workers wait for ever; the others go when they have been idle a while.
-                    task = workers.get() <= core ? queue.take() : queue.poll(SPARE_IDLE_SECONDS, TimeUnit.SECONDS);
+                    // Once shut down, a worker takes what is queued and ends when nothing is.
+                    task = shutdown ? queue.poll()
+                            : workers.get() <= core ? queue.take() : queue.poll(SPARE_IDLE_SECONDS, TimeUnit.SECONDS);
                 } finally {
                     idle.decrementAndGet();
                 }
+                if (task == STOP || (task == null && (shutdown || workers.get() > core))) {
+                    return;
+                }
                 if (task == null) {
-                    if (workers.get() > core) {
-                        return;
-                    }
                     continue;
                 }
                 try {
@@ -198,9 +219,11 @@ final class ElasticExecutor extends AbstractExecutorService {
         } catch (InterruptedException e) {
             // shutdownNow
         } finally {
-            workers.decrementAndGet();
             synchronized (live) {
                 live.remove(Thread.currentThread());
+            }
+            if (workers.decrementAndGet() == 0 && shutdown) {
+                terminated.complete(null);
             }
         }
     }
@@ -210,19 +233,36 @@ final class ElasticExecutor extends AbstractExecutorService {
         return started.get();
     }
 
+    /** Refuses new tasks; the queued ones still run, then each worker ends (one {@link #STOP} each). */
     @Override
     public void shutdown() {
+        if (shutdown) {
+            return;
+        }
         shutdown = true;
         check.cancel(false);
+        int running;
+        synchronized (live) {
+            running = live.size();
+        }
+        for (int i = 0; i < running; i++) {
+            queue.add(STOP);
+        }
+        if (workers.get() == 0) {
+            terminated.complete(null);
+        }
     }
 
+    /** Refuses new tasks, returns those not started and interrupts the running ones. */
     @Override
     public List<Runnable> shutdownNow() {
         shutdown();
         List<Runnable> pending = new ArrayList<>();
         Task task;
         while ((task = queue.poll()) != null) {
-            pending.add(task.work());
+            if (task != STOP) {
+                pending.add(task.work());
+            }
         }
         synchronized (live) {
             live.forEach(Thread::interrupt);
@@ -237,18 +277,18 @@ final class ElasticExecutor extends AbstractExecutorService {
 
     @Override
     public boolean isTerminated() {
-        return shutdown && workers.get() == 0;
+        return terminated.isDone();
     }
 
     @Override
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
-        while (!isTerminated()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(10);
+        try {
+            terminated.get(timeout, unit);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
         }
-        return true;
     }
 }

@@ -145,4 +145,45 @@ class ElasticExecutorTest {
         assertThat(second.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(interruptedNext.get()).isZero();
     }
+
+    @Test
+    void shutdownRunsWhatIsQueuedThenEveryWorkerEndsIdleOnesIncluded() throws Exception {
+        // Two idle core workers, waiting on the queue.
+        executor.submit(() -> { }).get(5, TimeUnit.SECONDS);
+        executor.submit(() -> { }).get(5, TimeUnit.SECONDS);
+        CountDownLatch release = new CountDownLatch(1);
+        blockWorkers(2, release);
+        AtomicInteger ran = new AtomicInteger();
+        for (int i = 0; i < 10; i++) {
+            executor.execute(ran::incrementAndGet);
+        }
+
+        executor.shutdown();
+        assertThatThrownBy(() -> executor.execute(ran::incrementAndGet))
+                .isInstanceOf(RejectedExecutionException.class);
+        assertThat(executor.awaitTermination(100, TimeUnit.MILLISECONDS)).as("blocked workers still run").isFalse();
+        release.countDown();
+
+        assertThat(executor.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(executor.isTerminated()).isTrue();
+        assertThat(ran).as("queued before shutdown: all of them ran").hasValue(10);
+    }
+
+    @Test
+    void shutdownNowReturnsTheTasksNotStartedAndInterruptsTheRunningOnes() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        blockWorkers(2, never);
+        Runnable queued = () -> { };
+        executor.execute(queued);
+
+        assertThat(executor.shutdownNow()).containsExactly(queued);
+        // The blocked workers were interrupted out of their wait, and ended.
+        assertThat(executor.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void anExecutorThatNeverRanATaskTerminatesOnShutdown() throws Exception {
+        executor.shutdown();
+        assertThat(executor.awaitTermination(1, TimeUnit.SECONDS)).isTrue();
+    }
 }
