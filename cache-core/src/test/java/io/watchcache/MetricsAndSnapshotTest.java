@@ -149,6 +149,24 @@ class MetricsAndSnapshotTest {
     }
 
     @Test
+    void theContactGaugesFollowEachEntryAsItLosesAndRegainsContactAndWhenItIsRemoved() throws Exception {
+        ScriptedType type = ScriptedType.refreshingBlocking().answer("v", 1).fail(new IOException("down"))
+                .fail(new IOException("down"));
+        try (WatchCache cache = new WatchCache(CacheOptions.builder().meterRegistry(registry)
+                .backoffMaxWait(Duration.ofSeconds(30)).build())) {
+            TypedCache<CacheRequest, String> t = cache.register("t", type);
+            t.get(req("a"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> gauge("watchcache.lost.contact", "t") == 1);
+            assertThat(gauge("watchcache.failed", "t")).isZero();
+
+            // Removed while out of contact: it no longer counts.
+            assertThat(cache.evict(cache.snapshot().entries().get(0).id())).isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(() -> gauge("watchcache.lost.contact", "t") == 0);
+            assertThat(cache.snapshot().entries()).isEmpty();
+        }
+    }
+
+    @Test
     void expiredEntriesAreCountedAsExpiredEvictions() throws Exception {
         TestSupport.FakeTicker ticker = new TestSupport.FakeTicker();
         ScriptedType type = new ScriptedType(RegisterOptions.builder().lastGetTtl(Duration.ofSeconds(1)).build())

@@ -31,7 +31,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 
 /**
  * The machinery behind {@link io.watchcache.WatchCache}: the registry, the entry table and the
@@ -105,9 +104,7 @@ public final class CacheEngine implements AutoCloseable {
                     table.addType(registration);
                     return new TypedHandle<>(this, registration);
                 },
-                typeName -> new TypeMetrics(registry, observations, typeName, this,
-                        engine -> engine.count(typeName, Snapshot::lostContact),
-                        engine -> engine.count(typeName, Snapshot::failed)));
+                typeName -> new TypeMetrics(registry, observations, typeName));
         TypeRegistration registration = handle.registration();
         type.registered(name, new SourceSignals() {
             @Override
@@ -401,17 +398,6 @@ public final class CacheEngine implements AutoCloseable {
             registrations.add(handle.registration());
         }
         return Introspection.snapshot(registrations, table.entries(), watches, runtime.now());
-    }
-
-    /** Entries of the refreshing type {@code typeName} whose current snapshot matches. */
-    private double count(String typeName, Predicate<Snapshot> matching) {
-        long count = 0;
-        for (Entry entry : table.entries()) {
-            if (entry.type.name.equals(typeName) && entry.type.refresh && matching.test(entry.snapshot())) {
-                count++;
-            }
-        }
-        return count;
     }
 
     /** Runs Caffeine's pending maintenance (expiry, removal callbacks); for tests and shutdown. */

@@ -105,6 +105,9 @@ final class Entry extends Lease {
     /** Swaps in {@code next}; under the monitor. */
     @GuardedBy("this")
     private void swap(Snapshot next) {
+        if (type.refresh) {
+            type.metrics.stateChanged(snapshot, next);
+        }
         snapshot = next;
     }
 
@@ -406,6 +409,10 @@ final class Entry extends Lease {
             }
             killer = Thread.currentThread();
             dead = true;
+            if (type.refresh) {
+                // Gone from the type's counts; its snapshot stays for whoever still holds it.
+                type.metrics.stateChanged(snapshot, Snapshot.EMPTY);
+            }
             if (scheduled != null) {
                 scheduled.cancel(false);
             }

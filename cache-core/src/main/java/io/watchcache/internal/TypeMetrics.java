@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.ToDoubleFunction;
 
 /**
  * The meters of one registered type, created once at registration so the read path only
@@ -50,6 +49,10 @@ final class TypeMetrics {
     private final boolean enabled;
     final AtomicLong entries = new AtomicLong();
     final AtomicInteger watches = new AtomicInteger();
+    /** Entries of the type without contact, kept as their snapshots change ({@link #stateChanged}). */
+    private final AtomicInteger lostContact = new AtomicInteger();
+    /** Entries of the type failed by a fatal error, kept likewise. */
+    private final AtomicInteger failed = new AtomicInteger();
 
     private final Counter[] gets = new Counter[GetResult.values().length];
     private final Timer[] fetches = new Timer[FetchOutcome.values().length];
@@ -63,8 +66,7 @@ final class TypeMetrics {
      * Meters in {@code registry} (none at all when it is null) and fetch observations in
      * {@code observations} (none when null).
      */
-    <T> TypeMetrics(@Nullable MeterRegistry registry, @Nullable ObservationRegistry observations, String type,
-                    T entrySource, ToDoubleFunction<T> lostContactCount, ToDoubleFunction<T> failedCount) {
+    TypeMetrics(@Nullable MeterRegistry registry, @Nullable ObservationRegistry observations, String type) {
         this.type = type;
         this.observations = observations;
         enabled = registry != null;
@@ -95,10 +97,34 @@ final class TypeMetrics {
                 .description("Entries in the cache").register(registry);
         Gauge.builder("watchcache.watches", watches, AtomicInteger::get).tag("type", type)
                 .description("Active watches").register(registry);
-        Gauge.builder("watchcache.lost.contact", entrySource, lostContactCount).tag("type", type)
+        Gauge.builder("watchcache.lost.contact", lostContact, AtomicInteger::get).tag("type", type)
                 .description("Refreshing entries whose background query is failing").register(registry);
-        Gauge.builder("watchcache.failed", entrySource, failedCount).tag("type", type)
+        Gauge.builder("watchcache.failed", failed, AtomicInteger::get).tag("type", type)
                 .description("Refreshing entries stopped by an error the type calls fatal").register(registry);
+    }
+
+    /**
+     * An entry's snapshot went from {@code before} to {@code after} (an entry removed goes to
+     * {@link Snapshot#EMPTY}): the lost-contact and failed counts follow, so a scrape reads two
+     * numbers instead of walking the entries.
+     */
+    void stateChanged(Snapshot before, Snapshot after) {
+        if (before.lostContact() != after.lostContact()) {
+            lostContact.addAndGet(after.lostContact() ? 1 : -1);
+        }
+        if (before.failed() != after.failed()) {
+            failed.addAndGet(after.failed() ? 1 : -1);
+        }
+    }
+
+    /** Entries of the type without contact now. */
+    int lostContact() {
+        return lostContact.get();
+    }
+
+    /** Entries of the type failed now. */
+    int failed() {
+        return failed.get();
     }
 
     void recordGet(GetResult result) {
