@@ -12,8 +12,9 @@ import org.jspecify.annotations.Nullable;
  * reconnect backoff when a connection's state changes.
  *
  * <p>Cheap to call and safe from any thread (a client's callback included): the retries run
- * on the cache's executor. Entries that are not backing off are left alone, so calling it
- * while the source is healthy costs one pass over the registration's entries and nothing else.
+ * on the cache's executor. Entries that are not backing off are left alone; a call while the
+ * source is healthy costs one pass over the cache's entries (those of other types are skipped),
+ * at most one such pass queued per type at a time.
  */
 public interface SourceSignals {
 

@@ -30,7 +30,7 @@ import java.util.function.Predicate;
  *
  * <pre>
  *   --quick             small sizes, short runs (a smoke test, under 3 minutes)
- *   --only a,b          run only these scenarios: hit, freshness, watch-scale, fan-out, shutdown, coalescing,
+ *   --only a,b          run only these scenarios: hit, freshness, watch-scale, core-heap, fan-out, shutdown, coalescing,
  *                       etcd (real etcd members on loopback; skipped with a note when no etcd binary is
  *                       found), or a part of it: etcd-leak, etcd-soak, etcd-config, etcd-prefix,
  *                       etcd-contact, etcd-frozen, etcd-rolling, etcd-fleet
@@ -78,6 +78,9 @@ public final class BenchmarkMain {
             if (jdk25 != null && !sync) {
                 watchScaleOnJdk25(figures, quick, jdk25, out);
             }
+        }
+        if (only == null || only.contains("core-heap")) {
+            coreHeap(figures, quick, runs);
         }
         if (only == null || only.contains("fan-out")) {
             fanOut(figures, quick, runs);
@@ -233,6 +236,17 @@ public final class BenchmarkMain {
                 "includes the entry and the store's pending query");
         figures.add("update_to_listener_p99_ms" + suffix, "ms", p99, null, null, sync ? null : "<= 20",
                 sync ? null : LongSamples.median(p99) <= 20, "includes the simulated 1-5 ms backend latency");
+    }
+
+    private static void coreHeap(Figures figures, boolean quick, int runs) throws Exception {
+        int entries = quick ? 5_000 : 20_000;
+        double[] bytes = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            bytes[r] = Scenarios.coreHeapBytesPerWatchedEntry(entries);
+            log("core heap run " + (r + 1) + ": " + Figures.fmt(bytes[r]) + " B per watched entry");
+        }
+        figures.add("core_heap_bytes_per_watched_entry", "B", bytes, null, null, "<= 400",
+                LongSamples.median(bytes) <= 400, entries + " watched entries, the source holding nothing per entry");
     }
 
     /** The watch-scale scenario with a synchronous type on virtual threads, in a Java 21+ JVM. */

@@ -3,9 +3,12 @@ package io.watchcache.bench;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import io.watchcache.AsyncCacheType;
 import io.watchcache.CacheOptions;
 import io.watchcache.CacheRequest;
 import io.watchcache.CacheType;
+import io.watchcache.FetchOptions;
+import io.watchcache.FetchResult;
 import io.watchcache.RegisterOptions;
 import io.watchcache.RequestInfo;
 import io.watchcache.Subscription;
@@ -20,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -204,6 +208,52 @@ final class Scenarios {
             cache.close();
             return new WatchScale(peakThreads, (after - before) / (double) watches, latency.percentile(99) / 1e6,
                     events.get());
+        }
+    }
+
+    /**
+     * The core's heap per watched entry, without the source's: {@code entries} keys watched on a
+     * refreshing blocking type whose every wait is one shared future that never completes (so
+     * the source holds nothing per entry), the requests made before the baseline (they are the
+     * application's). What is left is the entry, its watch, its waiter and what the cache hangs
+     * on the shared future for it.
+     */
+    static double coreHeapBytesPerWatchedEntry(int entries) throws Exception {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        CompletableFuture<FetchResult<String>> never = new CompletableFuture<>();
+        CacheRequest[] requests = new CacheRequest[entries];
+        for (int i = 0; i < entries; i++) {
+            requests[i] = request("key-" + i);
+        }
+        AsyncCacheType<CacheRequest, String> source = new AsyncCacheType<>() {
+            private final CompletableFuture<FetchResult<String>> first =
+                    CompletableFuture.completedFuture(FetchResult.of("v", 1));
+
+            @Override
+            public CompletionStage<FetchResult<String>> fetchAsync(FetchOptions<String> options, CacheRequest r) {
+                return options.minIndex() >= 1 ? never : first;
+            }
+
+            @Override
+            public RegisterOptions registerOptions() {
+                return RegisterOptions.builder().supportsBlocking(true).refresh(true).build();
+            }
+        };
+        try (WatchCache cache = new WatchCache(CacheOptions.defaults())) {
+            TypedCache<CacheRequest, String> type = cache.register("heap", source);
+            CountDownLatch delivered = new CountDownLatch(entries);
+            List<Subscription> subscriptions = new ArrayList<>(entries);
+            long before = usedHeapAfterGc(memory);
+            for (int i = 0; i < entries; i++) {
+                subscriptions.add(type.watch(requests[i], "w", event -> delivered.countDown()));
+            }
+            if (!delivered.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("first values not delivered: " + delivered.getCount() + " left");
+            }
+            Thread.sleep(500);
+            long after = usedHeapAfterGc(memory);
+            subscriptions.forEach(Subscription::cancel);
+            return (after - before) / (double) entries;
         }
     }
 

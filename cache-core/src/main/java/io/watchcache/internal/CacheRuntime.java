@@ -83,9 +83,10 @@ final class CacheRuntime {
         return backoff;
     }
 
-    TokenBucket newBucket() {
+    /** A rate bucket for a new entry, or null when fetches are not rate limited (the default). */
+    @Nullable TokenBucket newBucket() {
         CacheOptions current = options;
-        return new TokenBucket(current.entryFetchRate(), current.entryFetchMaxBurst());
+        return TokenBucket.of(current.entryFetchRate(), current.entryFetchMaxBurst(), null);
     }
 
     /** Takes the reloadable settings of {@code next}; returns the options they replace. */

@@ -51,7 +51,9 @@ final class Entry extends Lease {
     final TypeRegistration type;
     /** Shown in base 36 ({@link #id()}); a number, so that thousands of entries keep no string each. */
     private final long id;
-    private final TokenBucket bucket;
+    /** The fetch rate limit; null without one (the default), so an entry holds no bucket for nothing. */
+    @GuardedBy("this")
+    private @Nullable TokenBucket bucket;
     private final CacheRuntime runtime;
     private final Fetcher fetcher;
 
@@ -141,8 +143,8 @@ final class Entry extends Lease {
     }
 
     /** Takes the cache's new fetch rate. */
-    void configureRate(double rate, int maxBurst) {
-        bucket.configure(rate, maxBurst);
+    synchronized void configureRate(double rate, int maxBurst) {
+        bucket = TokenBucket.of(rate, maxBurst, bucket);
     }
 
     /**
@@ -217,11 +219,6 @@ final class Entry extends Lease {
         fetchNow();
     }
 
-    /**
-     * Cuts a backoff short: the source answers again, so a refresh that waits out failures
-     * starts now. A refresh timer or a rate-limit wait is left alone. Returns whether a fetch
-     * started.
-     */
     /** Cancels the scheduled fetch (SCHEDULED always has one). */
     @GuardedBy("this")
     private void cancelScheduledLocked() {
@@ -231,6 +228,11 @@ final class Entry extends Lease {
         }
     }
 
+    /**
+     * Cuts a backoff short: the source answers again, so a refresh that waits out failures
+     * starts now. A refresh timer or a rate-limit wait is left alone. Returns whether a fetch
+     * started.
+     */
     boolean retryNow() {
         synchronized (this) {
             if (dead || fetchState != FetchState.SCHEDULED || !scheduledByRefresh || attempts.failures() == 0) {
@@ -251,7 +253,8 @@ final class Entry extends Lease {
      */
     @GuardedBy("this")
     private boolean startLocked(long delayNanos) {
-        long waitNanos = delayNanos + bucket.reserve(runtime.now() + delayNanos);
+        TokenBucket limit = bucket;
+        long waitNanos = delayNanos + (limit == null ? 0 : limit.reserve(runtime.now() + delayNanos));
         if (waitNanos <= 0) {
             fetchState = FetchState.RUNNING;
             return true;

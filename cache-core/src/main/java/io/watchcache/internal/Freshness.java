@@ -4,9 +4,10 @@ import io.watchcache.RequestInfo;
 import io.watchcache.Ticker;
 
 /**
- * The one rule for "is this entry good enough for this request", used by the first look of a
- * read and by every store a waiting caller hears of. Each case is listed in
- * {@code FreshnessTest}.
+ * The one rule for "is this entry good enough for this request", used by the hit path (a
+ * caller's first look, {@code CacheEngine.hit}) and by every store a waiting caller hears of;
+ * there is no other copy. Each case is listed in {@code FreshnessTest}, whose table also runs
+ * through the cache's {@code get} and {@code getAsync}.
  */
 final class Freshness {
 

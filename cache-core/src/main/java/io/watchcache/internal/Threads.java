@@ -48,7 +48,11 @@ final class Threads {
         }
     }
 
-    /** The one thread that only counts time: it hands every task on to the executor. */
+    /**
+     * The cache's timer thread: it runs the coarse clock's tick and the executor's growth check
+     * itself (both short and never blocking), and hands scheduled work (refreshes, backoffs,
+     * expiry checks) on to the executor.
+     */
     static ScheduledThreadPoolExecutor timer() {
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemonFactory("watchcache-timer-"));
         timer.setRemoveOnCancelPolicy(true);

@@ -1,5 +1,7 @@
 package io.watchcache.internal;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A token bucket that hands out reservations instead of blocking: {@link #reserve} says how
  * long the caller must wait for its token, so a rate-limited fetch becomes a scheduled task
@@ -21,6 +23,22 @@ final class TokenBucket {
         this.ratePerSecond = ratePerSecond;
         this.burst = burst;
         this.tokens = burst;
+    }
+
+    /**
+     * The bucket for {@code ratePerSecond}: null for no limit (an entry without a rate holds no
+     * bucket), else {@code current} reconfigured, or a new one.
+     */
+    static @Nullable TokenBucket of(double ratePerSecond, int burst,
+                                                            @Nullable TokenBucket current) {
+        if (ratePerSecond == Double.POSITIVE_INFINITY) {
+            return null;
+        }
+        if (current == null) {
+            return new TokenBucket(ratePerSecond, burst);
+        }
+        current.configure(ratePerSecond, burst);
+        return current;
     }
 
     /** Changes the rate and burst; tokens already saved above the new burst are dropped. */
