@@ -30,8 +30,8 @@ import java.util.function.Predicate;
  *
  * <pre>
  *   --quick             small sizes, short runs (a smoke test, under 3 minutes)
- *   --only a,b          run only these scenarios: hit, freshness, watch-scale, core-heap, fan-out, shutdown, coalescing,
- *                       etcd (real etcd members on loopback; skipped with a note when no etcd binary is
+ *   --only a,b          run only these scenarios: hit, freshness, watch-scale, core-heap, fan-out, shutdown,
+ *                       coalescing, etcd (real etcd members on loopback; skipped with a note when no etcd binary is
  *                       found), or a part of it: etcd-leak, etcd-soak, etcd-config, etcd-prefix,
  *                       etcd-contact, etcd-frozen, etcd-rolling, etcd-fleet
  *   --fleet-sizes a,b   etcd-fleet with these watch counts only (default 1000,5000,100000; quick 1000)
