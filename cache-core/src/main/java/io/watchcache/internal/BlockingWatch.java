@@ -24,7 +24,7 @@ final class BlockingWatch extends Watch {
     protected RequestInfo nextInfo() {
         // Starting at 0 delivers the current value at once (a hit when it is cached), so a
         // watcher never waits for the next change to learn the present.
-        return info.withMinIndex(index);
+        return info.withMinIndex(lastIndex());
     }
 
     @Override
@@ -38,18 +38,16 @@ final class BlockingWatch extends Watch {
             // A fatal error stopped the refresh: the next read would fetch at once, so back off too.
             Throwable cause = error instanceof FetchFailedException failed && failed.getCause() != null
                     ? failed.getCause() : error;
-            return type.refresh && index > 0 && !type.isFatal(cause) ? 0 : backoff;
+            return type.refresh && lastIndex() > 0 && !type.isFatal(cause) ? 0 : backoff;
         }
         long seen = result.meta().index();
         // Any move is a change: forward is news, backwards means the source was restored or
         // compacted, and waiting for the old index to come round again could take forever.
-        if (seen != index && seen > 0) {
-            index = seen;
-            deliver(result.value(), result.meta(), null);
+        if (seen != lastIndex() && seen > 0) {
+            deliverChange(seen, result.value(), result.meta());
         }
         // An answer without an index (nothing valid yet, the request's timeout passed) would
         // make the next read return at once: back off instead of spinning.
-        failures = seen > 0 ? 0 : failures + 1;
-        return runtime.backoff().waitNanos(failures);
+        return answered(seen > 0);
     }
 }

@@ -212,8 +212,9 @@ public final class CacheEngine implements AutoCloseable {
         if (recent == null && info.key().isBlank()) {
             return bypass.fetch(type, request, info);
         }
-        Result<Object> hit = hit(type, recent != null ? recent : table.getIfPresent(type, info), info, false);
-        return hit != null ? hit : getMissed(type, request, info);
+        Entry found = recent != null ? recent : table.getIfPresent(type, info);
+        Result<Object> hit = hit(type, found, info, false);
+        return hit != null ? hit : getMissed(type, request, info, found);
     }
 
     private CompletableFuture<Result<Object>> getAsyncSlow(TypeRegistration type, CacheRequest request,
@@ -222,13 +223,14 @@ public final class CacheEngine implements AutoCloseable {
         if (recent == null && info.key().isBlank()) {
             return bypass.fetchAsync(type, request, info);
         }
-        Result<Object> hit = hit(type, recent != null ? recent : table.getIfPresent(type, info), info, false);
-        return hit != null ? CompletableFuture.completedFuture(hit) : getAsyncMissed(type, request, info);
+        Entry found = recent != null ? recent : table.getIfPresent(type, info);
+        Result<Object> hit = hit(type, found, info, false);
+        return hit != null ? CompletableFuture.completedFuture(hit) : getAsyncMissed(type, request, info, found);
     }
 
-    private Result<Object> getMissed(TypeRegistration type, CacheRequest request, RequestInfo info)
-            throws InterruptedException {
-        missed(type, request, info);
+    private Result<Object> getMissed(TypeRegistration type, CacheRequest request, RequestInfo info,
+                                     @Nullable Entry found) throws InterruptedException {
+        missed(type, request, info, found);
         CompletableFuture<Result<Object>> future = await(type, request, info, Waiter.Kind.CALLER);
         try {
             return future.get();
@@ -241,8 +243,8 @@ public final class CacheEngine implements AutoCloseable {
     }
 
     private CompletableFuture<Result<Object>> getAsyncMissed(TypeRegistration type, CacheRequest request,
-                                                             RequestInfo info) {
-        missed(type, request, info);
+                                                             RequestInfo info, @Nullable Entry found) {
+        missed(type, request, info, found);
         return await(type, request, info, Waiter.Kind.ASYNC_CALLER);
     }
 
@@ -254,17 +256,17 @@ public final class CacheEngine implements AutoCloseable {
      */
     private CompletableFuture<Result<Object>> watchRead(TypeRegistration type, CacheRequest request, RequestInfo info) {
         runtime.requireOpen();
-        Result<Object> hit = hit(type, table.getIfPresent(type, info), info, true);
+        Entry found = table.getIfPresent(type, info);
+        Result<Object> hit = hit(type, found, info, true);
         if (hit != null) {
             return CompletableFuture.completedFuture(hit);
         }
-        missed(type, request, info);
+        missed(type, request, info, found);
         return await(type, request, info, Waiter.Kind.WATCH);
     }
 
-    /** A read that was not a hit: counts it, and hands its request to the entry. */
-    private void missed(TypeRegistration type, CacheRequest request, RequestInfo info) {
-        Entry entry = table.getIfPresent(type, info);
+    /** A read that was not a hit on {@code entry} (null: none yet): counts it, and hands its request to the entry. */
+    private void missed(TypeRegistration type, CacheRequest request, RequestInfo info, @Nullable Entry entry) {
         boolean blockingMiss = false;
         if (entry != null) {
             entry.request(request);
@@ -273,6 +275,11 @@ public final class CacheEngine implements AutoCloseable {
         type.metrics.recordGet(blockingMiss ? TypeMetrics.GetResult.MISS_BLOCK : TypeMetrics.GetResult.MISS);
     }
 
+    /**
+     * Waits on the table's entry for {@code info}, made if need be. The entry the first look
+     * found is not reused: it may have left the table since (its removal is told to it later, on
+     * the executor), and a caller must not wait on an entry nobody fetches for any more.
+     */
     private CompletableFuture<Result<Object>> await(TypeRegistration type, CacheRequest request, RequestInfo info,
                                                     Waiter.Kind kind) {
         Entry entry = table.computeIfAbsent(EntryKey.of(type, info), k -> newEntry(k, type, request));

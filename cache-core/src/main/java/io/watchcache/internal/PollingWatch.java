@@ -36,11 +36,10 @@ final class PollingWatch extends Watch {
         if (error != null) {
             return Math.max(deliverFailure(error), pollWait(0));
         }
-        failures = 0;
+        answered(true);
         long seen = result.meta().index();
-        if (!hasDelivered() || seen != index || !Objects.equals(result.value(), lastValue())) {
-            index = seen;
-            deliver(result.value(), result.meta(), null);
+        if (!hasDelivered() || seen != lastIndex() || !Objects.equals(result.value(), lastValue())) {
+            deliverChange(seen, result.value(), result.meta());
         }
         return pollWait(result.meta().age().toNanos());
     }

@@ -80,10 +80,10 @@ abstract class Watch implements Subscription {
     @SuppressWarnings("unused")
     private volatile @Nullable Entry held;
 
-    /** Loop-owned: the index of the last delivered value (0: nothing delivered yet). */
-    protected volatile long index;
-    /** Loop-owned: failed attempts in a row, for the backoff. */
-    protected int failures;
+    /** Loop-owned: the index of the last delivered value (0: nothing delivered yet); see {@link #deliverChange}. */
+    private volatile long index;
+    /** Loop-owned: failed attempts in a row, for the backoff; see {@link #answered}, {@link #deliverFailure}. */
+    private int failures;
     /** Loop-owned: the last value delivered without error, the next event's {@code previousValue}. */
     private @Nullable Object lastValue;
     private boolean delivered;
@@ -103,8 +103,24 @@ abstract class Watch implements Subscription {
         step();
     }
 
+    /** The index of the last value delivered (0: none yet). */
     long lastIndex() {
         return index;
+    }
+
+    /** Delivers a change: the value at index {@code seen}, which becomes the watch's index. */
+    protected void deliverChange(long seen, @Nullable Object value, ResultMeta meta) {
+        index = seen;
+        deliver(value, meta, null);
+    }
+
+    /**
+     * A read answered: {@code progressed} (it had an index) ends a run of failures, else it
+     * counts as one more. Returns the backoff for the failures in a row now (0 after progress).
+     */
+    protected long answered(boolean progressed) {
+        failures = progressed ? 0 : failures + 1;
+        return runtime.backoff().waitNanos(failures);
     }
 
     /** The request info for the next read. */
