@@ -3,6 +3,7 @@ package io.watchcache;
 import io.watchcache.testing.Flavor;
 import io.watchcache.testing.ScriptedType;
 import io.watchcache.testing.TrackingExecutor;
+import io.watchcache.testing.ManualTime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,7 +59,7 @@ class ExpiryTest {
 
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
                 .until(() -> handle.closed.get() == 1);
-        // Within its TTL plus at most a second (Caffeine's expiry runs on a timer wheel).
+        // Within its TTL plus at most a second (one sweep a second) and a coarse-clock tick.
         assertThat(Duration.ofNanos(System.nanoTime() - read)).isLessThan(Duration.ofMillis(1500 + 300));
         // Its refresh stopped with it: the fetch parked in the type was interrupted, none followed.
         await().atMost(Duration.ofSeconds(5)).until(() -> type.running.get() == 0);
@@ -68,9 +69,9 @@ class ExpiryTest {
     }
 
     @Test
-    void anIdleEntryWhoseTtlIsLongerThanTheExpiryCheckStillExpires() throws Exception {
-        // The expiry check looks at an idle entry every second until its TTL passes; looking
-        // must not count as a read, or an entry with a TTL over a second would never expire.
+    void anIdleEntryWhoseTtlIsLongerThanTheSweepPeriodStillExpires() throws Exception {
+        // The sweep looks at every entry each second until its TTL passes; looking must not
+        // count as use, or an entry with a TTL over a second would never expire.
         Handle handle = new Handle();
         ScriptedType type = new ScriptedType(RegisterOptions.builder().lastGetTtl(Duration.ofMillis(2500)).build())
                 .answer(o -> FetchResult.of("v", 1).withState(handle));
@@ -126,6 +127,27 @@ class ExpiryTest {
         assertThat(late.meta().hit()).isFalse();
         assertThat(late.value()).isEqualTo("new");
         assertThat(type.fetches()).isEqualTo(2);
+    }
+
+    @Test
+    void theSweepRemovesAnIdleEntryWithinASecondOfItsTtlAndNeverBefore() throws Exception {
+        Handle handle = new Handle();
+        ManualTime time = new ManualTime();
+        ScriptedType type = new ScriptedType(RegisterOptions.builder().lastGetTtl(Duration.ofSeconds(10)).build())
+                .answer(o -> FetchResult.of("v", 1).withState(handle));
+        cache = new WatchCache(time.options().build());
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
+
+        // Every sweep up to the TTL leaves it.
+        time.advance(Duration.ofSeconds(10).minusNanos(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> time.pending() > 0);
+        assertThat(handle.closed.get()).as("removed before its TTL").isZero();
+        assertThat(cache.snapshot().entries()).hasSize(1);
+        // The first sweep after it removes it: at most a second later.
+        time.advance(Duration.ofSeconds(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> handle.closed.get() == 1);
+        assertThat(cache.snapshot().entries()).isEmpty();
     }
 
     @Test

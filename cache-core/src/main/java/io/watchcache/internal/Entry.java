@@ -22,7 +22,7 @@ import java.util.concurrent.Future;
  * bookkeeping: a type's fetch, its {@code isFatal}, a state's {@code close} and the completion
  * of a follower's future all run after it is released.
  */
-final class Entry extends Lease {
+final class Entry {
 
     /** Someone waiting on the entry for a store: a {@link Waiter}. */
     interface Follower {
@@ -59,6 +59,17 @@ final class Entry extends Lease {
 
     /** Replaced whole under the monitor; read without it. */
     private volatile Snapshot snapshot = Snapshot.EMPTY;
+    /*
+     * The table's lease on this entry: waiters holding it, its last use on the table's clock,
+     * and whether the table is removing it as idle. Only EntryTable's handles read or write
+     * them (see EntryTable#idle); the entry itself never does.
+     */
+    @SuppressWarnings("unused")
+    private volatile int holders;
+    @SuppressWarnings("unused")
+    private volatile long lastUse;
+    @SuppressWarnings("unused")
+    private volatile boolean expiring;
     /** The latest request that missed: handed to the type on each fetch. */
     private volatile CacheRequest request;
 
@@ -138,8 +149,8 @@ final class Entry extends Lease {
 
     @Override
     public synchronized String toString() {
-        return "Entry[id=" + id() + ", " + key + ", holders=" + holders() + ", followers=" + followers + ", dead="
-                + dead + ", fetchState=" + fetchState + "]";
+        return "Entry[id=" + id() + ", " + key + ", holders=" + EntryTable.holders(this) + ", followers=" + followers
+                + ", dead=" + dead + ", fetchState=" + fetchState + "]";
     }
 
     /** Takes the cache's new fetch rate. */
@@ -190,11 +201,6 @@ final class Entry extends Lease {
             }
         }
         return callers;
-    }
-
-    /** Whether the entry was removed (expired, evicted, or the cache closed). */
-    synchronized boolean isDead() {
-        return dead;
     }
 
     /** Starts a fetch unless one is running, or a refresh is scheduled and there is a value to wait with. */

@@ -2,7 +2,6 @@ package io.watchcache.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.watchcache.RequestInfo;
@@ -10,46 +9,75 @@ import io.watchcache.Scheduler;
 import io.watchcache.Ticker;
 import org.jspecify.annotations.Nullable;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
- * The entries, in a Caffeine cache (expiry after the last use with each type's own TTL, an
- * optional size bound, a removal callback), beside an index of the plain ones (no partition, no
- * token) by type and key, so that a hit on one needs no key object. This class alone decides
- * when an entry is used, held or idle: it alone calls the {@link Lease} methods of an entry. Only
- * {@link #getIfPresent} and a waiter's {@link #hold}/{@link #release} count as use; the refresh
- * loop's own look-ups ({@link #entries()}) never keep an entry alive.
+ * The entries, in a Caffeine cache (an optional size bound, a removal callback), beside an
+ * index of the plain ones (no partition, no token) by type and key, so that a hit on one needs
+ * no key object.
+ *
+ * <p>This class alone decides when an entry is idle, by one rule on one clock
+ * ({@link #idle}): no holder (a waiting caller, a watch between its reads, a live value), and
+ * its last use at least its type's {@code lastGetTtl} ago. Use is a read that finds the entry
+ * ({@link #getIfPresent}) and the end of the last hold; the refresh loop's own look-ups
+ * ({@link #entries()}) are not use. A read never returns an idle entry, removed or not; one
+ * sweep a second removes the idle ones (their refresh stops with them). The lease fields
+ * ({@code holders}, {@code lastUse}, {@code expiring}) live in {@link Entry}, but only this
+ * class's handles read or write them.
+ *
+ * <p>Use is recorded on the table's clock, the coarse one over the system clock: a hot entry's
+ * use is written once per tick, not on every hit, so readers on several cores do not fight
+ * over its cache line. So an entry is removed between its TTL and its TTL plus one sweep
+ * period plus one tick after its last use.
  */
 final class EntryTable {
 
-    /** Caffeine's longest expiry; a held entry gets it so it cannot expire under a waiter. */
-    private static final long FOREVER = Long.MAX_VALUE >> 1;
+    /** How often the idle entries are removed. */
+    static final long SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    /** How long after an entry's TTL its expiry check runs: the expiry clock's granularity and then some. */
-    private static final long CHECK_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** The longest an expiry check waits before it looks whether its entry is still idle. */
-    private static final long MAX_CHECK_DELAY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final VarHandle HOLDERS;
+    private static final VarHandle LAST_USE;
+    private static final VarHandle EXPIRING;
+
+    static {
+        try {
+            MethodHandles.Lookup entry = MethodHandles.privateLookupIn(Entry.class, MethodHandles.lookup());
+            HOLDERS = entry.findVarHandle(Entry.class, "holders", int.class);
+            LAST_USE = entry.findVarHandle(Entry.class, "lastUse", long.class);
+            EXPIRING = entry.findVarHandle(Entry.class, "expiring", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Cache<EntryKey, Entry> cache;
     private final Executor executor;
     private final Scheduler scheduler;
     private final Policy<EntryKey, Entry> policy;
-    /** The time use and expiry are counted on: coarse system time, or the injected ticker. */
+    /** Whether a size bound is set: then uses are also reads through Caffeine, for its eviction. */
+    private final boolean bounded;
+    /** The time use and idleness are counted on: coarse system time, or the injected ticker. */
     private final Ticker clock;
     /**
      * The plain entries of each registered type, at the type's {@link TypeRegistration#slot}.
      * Replaced whole (a longer copy) under the monitor when a type registers; read without it.
      */
     private volatile ConcurrentHashMap<String, Entry>[] plain = newIndex(0);
+    /** The next sweep, while the table has entries. */
+    private volatile @Nullable Future<?> sweep;
+    /** A sweep is scheduled or running: set with the first entry, cleared when a sweep finds none. */
+    private final AtomicBoolean sweeping = new AtomicBoolean();
 
     EntryTable(long maxEntries, Ticker clock, Executor executor, Scheduler scheduler,
                BiConsumer<Entry, RemovalCause> onRemoval) {
@@ -57,7 +85,6 @@ final class EntryTable {
         this.executor = executor;
         this.scheduler = scheduler;
         Caffeine<Object, Object> builder = Caffeine.newBuilder()
-                .ticker(clock::read)
                 // The removal callback closes user state: run it off Caffeine's maintenance path,
                 // and inline once the executor refuses work (the cache is closing).
                 .executor(task -> {
@@ -66,34 +93,13 @@ final class EntryTable {
                     } catch (RejectedExecutionException e) {
                         task.run();
                     }
-                })
-                // Without a scheduler, expired entries would only go on the next write, and their
-                // refresh loops would keep querying the source for nobody.
-                .scheduler((caffeineExecutor, task, delay, unit) -> {
-                    Future<?> scheduled = schedule(() -> caffeineExecutor.execute(task), unit.toNanos(delay));
-                    return scheduled != null ? scheduled : CompletableFuture.completedFuture(null);
                 });
-        if (maxEntries != Long.MAX_VALUE) {
+        this.bounded = maxEntries != Long.MAX_VALUE;
+        if (bounded) {
             builder.maximumSize(maxEntries);
         }
-        cache = builder.expireAfter(new Expiry<EntryKey, Entry>() {
-                    @Override
-                    public long expireAfterCreate(EntryKey key, Entry entry, long now) {
-                        return lifetime(entry);
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(EntryKey key, Entry entry, long now, long current) {
-                        return lifetime(entry);
-                    }
-
-                    @Override
-                    public long expireAfterRead(EntryKey key, Entry entry, long now, long current) {
-                        // Only reads that mean to renew get here (see renewOrExpire).
-                        return lifetime(entry);
-                    }
-                })
-                // Runs inside the removal (expiry, size): the index never serves an evicted entry.
+        cache = builder
+                // Runs inside the removal (size): the index never serves an evicted entry.
                 .evictionListener((@Nullable EntryKey key, @Nullable Entry entry, RemovalCause cause) -> {
                     if (key != null && entry != null) {
                         unindex(key, entry);
@@ -102,7 +108,8 @@ final class EntryTable {
                 .removalListener((@Nullable EntryKey key, @Nullable Entry entry, RemovalCause cause) -> {
                     if (key != null && entry != null) {
                         unindex(key, entry);
-                        onRemoval.accept(entry, cause);
+                        // The sweep removes idle entries explicitly; it is their expiry all the same.
+                        onRemoval.accept(entry, (boolean) EXPIRING.getVolatile(entry) ? RemovalCause.EXPIRED : cause);
                     }
                 })
                 .build();
@@ -121,153 +128,152 @@ final class EntryTable {
         plain = next;
     }
 
-    private static long lifetime(Entry entry) {
-        return entry.holders() > 0 ? FOREVER : entry.type.lastGetTtlNanos;
+    /** The rule: no holder, and unused for the type's whole TTL. */
+    private boolean idle(Entry entry, long now) {
+        return (int) HOLDERS.getVolatile(entry) == 0
+                && now - (long) LAST_USE.getVolatile(entry) >= entry.type.lastGetTtlNanos;
     }
 
     /**
-     * The entry of a plain key whose TTL needs no renewal now, or null (not plain, absent, or a
-     * renewal due: {@link #getIfPresent} then decides). The hit path: no allocation, no write.
+     * Records a use now; written only when the clock moved since the last one. With a size
+     * bound, Caffeine hears of it too (at most once per tick), so its eviction sees recency.
+     */
+    @SuppressWarnings("CheckReturnValue") // read for the access it records
+    private void use(Entry entry, long now) {
+        if ((long) LAST_USE.getOpaque(entry) != now) {
+            LAST_USE.setVolatile(entry, now);
+            if (bounded) {
+                cache.getIfPresent(entry.key);
+            }
+        }
+    }
+
+    /** Holders now (for diagnostics). */
+    static int holders(Entry entry) {
+        return (int) HOLDERS.getVolatile(entry);
+    }
+
+    /**
+     * The entry of a plain key already used at this tick of the table's clock, or null (not
+     * plain, absent, or not used yet this tick: {@link #getIfPresent} then decides). The hit
+     * path: no allocation, no write.
      */
     @Nullable Entry getRecentPlain(TypeRegistration type, RequestInfo info) {
         if (!info.partition().isEmpty() || !info.token().isEmpty()) {
             return null;
         }
         Entry entry = plain[type.slot].get(info.key());
-        return entry != null && clock.read() - entry.renewedAt() <= type.renewAfterNanos ? entry : null;
+        return entry != null && (long) LAST_USE.getOpaque(entry) == clock.read() ? entry : null;
     }
 
     /**
-     * A read that counts as use, without allocating for a plain key. It reads quietly (no access
-     * bookkeeping, which costs Caffeine three times a plain read), and renews the TTL only when
-     * the last renewal is older than 1/64 of it: so a hot entry is written a few times per TTL
-     * instead of on every hit, and two threads reading it do not fight over its cache line. An
-     * entry may so expire up to 1/64 of its TTL early, never late (see {@link #renewOrExpire}).
+     * A read that counts as use, without allocating for a plain key. An idle entry is absent
+     * (null: a miss, then a fetch and a new entry) whether or not the sweep has removed it yet.
      */
     @Nullable Entry getIfPresent(TypeRegistration type, RequestInfo info) {
         Entry entry = info.partition().isEmpty() && info.token().isEmpty() ? plain[type.slot].get(info.key())
                 : policy.getIfPresentQuietly(EntryKey.of(type, info));
-        if (entry != null && clock.read() - entry.renewedAt() > type.renewAfterNanos) {
-            return renewOrExpire(entry);
-        }
-        return entry;
-    }
-
-    /**
-     * A renewal is due. An entry idle for its whole TTL and held by no waiter is absent (null: a
-     * miss, then a fetch) whether or not Caffeine's cleanup has removed it yet. The check costs
-     * the hot path nothing: it is only made when a renewal is due anyway.
-     */
-    private @Nullable Entry renewOrExpire(@Nullable Entry entry) {
         if (entry == null) {
             return null;
         }
         long now = clock.read();
-        if (now - entry.renewedAt() >= entry.type.lastGetTtlNanos && entry.holders() == 0) {
+        if (idle(entry, now)) {
             return null;
         }
-        entry.renewedAt(now);
-        renew(entry);
+        use(entry, now);
         return entry;
     }
 
-    /** Reads the entry through Caffeine for the read's side effect: its expiry renews on access. */
-    @SuppressWarnings("CheckReturnValue")
-    private void renew(Entry entry) {
-        cache.getIfPresent(entry.key);
-    }
-
-    /** The entry of {@code key}, without counting as use; expired or not. */
+    /** The entry of {@code key}, without counting as use; idle or not. */
     @Nullable Entry getQuietly(EntryKey key) {
         return policy.getIfPresentQuietly(key);
     }
 
-    /** The entry of {@code key}, created with {@code create} if there is none (or it expired). */
+    /**
+     * The entry of {@code key}, created with {@code create} if there is none or the one there
+     * is idle (it is removed first: a read never gets an idle entry).
+     */
     Entry computeIfAbsent(EntryKey key, Function<EntryKey, Entry> create) {
-        return cache.get(key, k -> {
-            Entry created = create.apply(k);
-            created.renewedAt(clock.read());
-            if (k.plain()) {
-                // A removed entry of the same key leaves the index in its removal callback, which
-                // may run later: by identity, so it cannot take this one out.
-                plain[created.type.slot].put(k.key(), created);
+        while (true) {
+            Entry entry = cache.get(key, k -> {
+                Entry created = create.apply(k);
+                LAST_USE.setVolatile(created, clock.read());
+                startSweeping();
+                if (k.plain()) {
+                    // A removed entry of the same key leaves the index in its removal callback, which
+                    // may run later: by identity, so it cannot take this one out.
+                    plain[created.type.slot].put(k.key(), created);
+                }
+                return created;
+            });
+            long now = clock.read();
+            if (!idle(entry, now)) {
+                use(entry, now);
+                return entry;
             }
-            return created;
-        });
+            expire(entry);
+        }
     }
 
-    /** A waiter (or a watch between its reads) holds {@code entry}: it does not expire until released. */
+    /** A waiter (or a watch between its reads) holds {@code entry}: it is not idle until released. */
     void hold(Entry entry) {
-        // Only the first holder changes the entry's expiry (to "never"); a touch on every join
-        // would make thousands of watchers of one key contend on its node.
-        if (entry.hold()) {
-            touch(entry);
-        }
+        HOLDERS.getAndAdd(entry, 1);
     }
 
-    /** Ends one {@link #hold}; the last one restarts the entry's TTL, counted from now. */
+    /** Ends one {@link #hold}; the last one is a use: the entry's TTL counts from now. */
     void release(Entry entry) {
-        // Each transition touches after it, and a touch reads the count when it runs, so the
-        // last touch sees the final count.
-        if (entry.release()) {
-            touch(entry);
+        // Use first: between the two, a sweep sees a holder, never an old use without one.
+        LAST_USE.setVolatile(entry, clock.read());
+        HOLDERS.getAndAdd(entry, -1);
+    }
+
+    /** Starts the sweeps with the first entry (a table without entries schedules nothing). */
+    private void startSweeping() {
+        if (!sweeping.get() && sweeping.compareAndSet(false, true)) {
+            scheduleSweep();
         }
     }
 
     /**
-     * Recomputes an entry's expiry: a holder came (now "never") or the last one left (now its
-     * TTL, counted from now). A same-value compute is a write, which Caffeine records without
-     * loss (a read may be dropped from its buffer). When the entry goes idle, an expiry check is
-     * also armed: Caffeine runs expiry from its own maintenance, paced to at most about once a
-     * second and skipped when it thinks a run is near, and an entry read once in a quiet cache
-     * could otherwise stay, its refresh querying the source for nobody.
+     * The next sweep, on the executor; after it, the one after, while there are entries (an
+     * entry made meanwhile starts them again). Ends when the scheduler refuses: the cache closed.
      */
-    private void touch(Entry entry) {
-        entry.renewedAt(clock.read());
-        cache.asMap().computeIfPresent(entry.key, (key, current) -> current);
-        if (entry.holders() == 0) {
-            armExpiryCheck(entry);
-        }
-    }
-
-    /**
-     * At most one check per entry is pending. It runs at the entry's TTL, but no later than a
-     * second from now: an entry that a watch or a live value holds is idle only for moments,
-     * and its check then ends without re-arming, so it does not sit in the scheduler for the TTL.
-     */
-    private void armExpiryCheck(Entry entry) {
-        if (!entry.armCheck()) {
-            return;
-        }
-        long due = Math.max(0, entry.renewedAt() + entry.type.lastGetTtlNanos - clock.read());
-        if (schedule(() -> checkExpiry(entry), Math.min(due + CHECK_SLACK_NANOS, MAX_CHECK_DELAY_NANOS)) == null) {
-            entry.checkDone();
-        }
-    }
-
-    private void checkExpiry(Entry entry) {
-        entry.checkDone();
-        // Looked up quietly: a plain read would count as use and renew the TTL it is checking,
-        // and an entry with a TTL over a second would then never expire. An entry that expired
-        // but is not removed yet reads as absent here; only its removal marks it dead.
-        Entry current = policy.getIfPresentQuietly(entry.key);
-        if (entry.holders() > 0 || entry.isDead() || (current != null && current != entry)) {
-            return; // held (the last holder to leave re-arms it), or gone already
-        }
-        if (clock.read() - entry.renewedAt() >= entry.type.lastGetTtlNanos) {
-            // Due. Caffeine's own expiry time normally says so too, but a read that renewed it
-            // while a holder was still there ("never") can land after the last holder's touch
-            // (the read path sets it without a lock): so it is set here from the lease, which
-            // is the truth, and the entry goes at the cleanup.
-            policy.expireVariably().ifPresent(expiry -> expiry.setExpiresAfter(entry.key, 0, TimeUnit.NANOSECONDS));
+    private void scheduleSweep() {
+        sweep = schedule(() -> {
             try {
-                executor.execute(cache::cleanUp);
+                executor.execute(() -> {
+                    sweepNow();
+                    if (!cache.asMap().isEmpty()) {
+                        scheduleSweep();
+                        return;
+                    }
+                    sweeping.set(false);
+                    if (!cache.asMap().isEmpty()) {
+                        startSweeping();
+                    }
+                });
             } catch (RejectedExecutionException closing) {
-                return;
+                // The cache is closing: its entries go with it.
+            }
+        }, SWEEP_NANOS);
+    }
+
+    /** One pass over the entries: each idle one is removed, counted as expired. */
+    private void sweepNow() {
+        long now = clock.read();
+        for (Entry entry : cache.asMap().values()) {
+            if (idle(entry, now)) {
+                expire(entry);
             }
         }
-        // Idle and not yet due (or the maintenance above runs later): check again.
-        armExpiryCheck(entry);
+    }
+
+    /** Removes {@code entry} as expired, if it is still the one stored under its key. */
+    private void expire(Entry entry) {
+        EXPIRING.setVolatile(entry, true);
+        if (!remove(entry)) {
+            EXPIRING.setVolatile(entry, false);
+        }
     }
 
     /** Runs {@code task} on the scheduler; null once it refuses work (the cache is closing). */
@@ -302,6 +308,10 @@ final class EntryTable {
 
     /** Removes every entry, and empties the index at once (removal callbacks may run later). */
     void removeAll() {
+        Future<?> next = sweep;
+        if (next != null) {
+            next.cancel(false);
+        }
         cache.invalidateAll();
         for (ConcurrentHashMap<String, Entry> index : plain) {
             if (index != null) {
@@ -311,7 +321,9 @@ final class EntryTable {
         cache.cleanUp();
     }
 
+    /** Removes the idle entries now and runs Caffeine's pending work (for tests). */
     void cleanUp() {
+        sweepNow();
         cache.cleanUp();
     }
 }

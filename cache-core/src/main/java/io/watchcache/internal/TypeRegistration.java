@@ -34,8 +34,6 @@ final class TypeRegistration {
     final long atOnceNanos;
     /** 0, 1, 2...: the registration's place in per-type tables (see {@code EntryTable}). */
     final int slot;
-    /** A read renews an entry's TTL when the last renewal is older than this: 1/64 of the TTL. */
-    final long renewAfterNanos;
 
     @SuppressWarnings("unchecked")
     TypeRegistration(int slot, String name, CacheType<?, ?> type, RegisterOptions options, TypeMetrics metrics) {
@@ -51,7 +49,6 @@ final class TypeRegistration {
         // The registry resolves both before registering: never null here.
         this.queryTimeout = Objects.requireNonNull(options.queryTimeout(), "queryTimeout");
         this.lastGetTtlNanos = Objects.requireNonNull(options.lastGetTtl(), "lastGetTtl").toNanos();
-        this.renewAfterNanos = lastGetTtlNanos >> 6;
         this.metrics = metrics;
         this.contact = new ContactLog(name);
         this.atOnceNanos = Math.min(Duration.ofMillis(100).toNanos(), queryTimeout.toNanos() / 2);
