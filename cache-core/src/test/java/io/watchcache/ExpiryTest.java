@@ -1,9 +1,9 @@
 package io.watchcache;
 
 import io.watchcache.testing.Flavor;
+import io.watchcache.testing.ManualTime;
 import io.watchcache.testing.ScriptedType;
 import io.watchcache.testing.TrackingExecutor;
-import io.watchcache.testing.ManualTime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
