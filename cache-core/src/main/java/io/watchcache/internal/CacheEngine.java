@@ -186,7 +186,15 @@ public final class CacheEngine implements AutoCloseable {
      * then on every read takes the slow path, which refuses it.
      */
     private @Nullable Result<Object> ready(TypeRegistration type, Entry entry, RequestInfo info) {
-        return hit(type, entry, info, false);
+        Result<Object> ready = entry.snapshot().hitResult();
+        if (ready == null) {
+            return hit(type, entry, info, false);
+        }
+        Result<Object> hit = Freshness.readyHit(type, ready, info);
+        if (hit != null) {
+            type.metrics.recordGet(TypeMetrics.GetResult.HIT);
+        }
+        return hit;
     }
 
     /** A hit on {@code entry} (null when it is not one), by the freshness rule, as a caller's first look. */

@@ -1,7 +1,9 @@
 package io.watchcache.internal;
 
 import io.watchcache.RequestInfo;
+import io.watchcache.Result;
 import io.watchcache.Ticker;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one rule for "is this entry good enough for this request", used by the hit path (a
@@ -20,6 +22,18 @@ final class Freshness {
     }
 
     private Freshness() {
+    }
+
+    /**
+     * The rule's fast form for a caller's first look at a healthy refreshing entry, whose
+     * snapshot carries its hit result ({@code ready}, never null here): such an entry is valid
+     * and never stale, so only the minimum index can refuse it. Returns {@code ready} when the
+     * rule is satisfied, else null. The same table ({@code FreshnessTest}) runs through it, by
+     * way of the cache's reads.
+     */
+    static @Nullable Result<Object> readyHit(TypeRegistration type, Result<Object> ready, RequestInfo info) {
+        long minIndex = info.minIndex();
+        return type.blocking && minIndex > 0 && ready.meta().index() <= minIndex ? null : ready;
     }
 
     /**
