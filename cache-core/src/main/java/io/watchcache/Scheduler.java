@@ -5,7 +5,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Where the cache waits: refresh timers, backoff, rate-limit waits, polling, caller timeouts
- * and expiry checks are all delays handed to a scheduler. The cache's own runs them on one
+ * and the idle sweep are all delays handed to a scheduler. The cache's own runs them on one
  * daemon timer thread; a test gives a manual one and moves time by hand (with a {@link Ticker}
  * that agrees with it), so that nothing in it has to sleep.
  *

@@ -120,7 +120,7 @@ class LiveValueTest {
         assertThat(live.get()).isEqualTo("a");
         String id = cache.snapshot().entries().get(0).id();
 
-        // Four TTLs go by, with every expiry check and cleanup that falls due: the live value holds
+        // Four TTLs go by, with every idle sweep and cleanup that falls due: the live value holds
         // the entry (the same one).
         for (int i = 0; i < 4; i++) {
             time.advance(Duration.ofMillis(300));
@@ -141,7 +141,7 @@ class LiveValueTest {
         time.advance(Duration.ofMillis(299));
         cache.cleanUp();
         assertThat(cache.snapshot().entries()).hasSize(1);
-        // Idle past its TTL: removed at its expiry check (every idle entry has one pending).
+        // Idle past its TTL: removed by the next idle sweep (one a second while there are entries).
         for (int i = 0; i < 30 && !cache.snapshot().entries().isEmpty(); i++) {
             time.advance(Duration.ofMillis(100));
             cache.cleanUp();

@@ -308,7 +308,7 @@ class NotifyTest {
         assertThat(nextPoll(time)).isNull();
     }
 
-    /** The delay of the watch's next poll: the one task due within 250..350 ms (expiry checks wait a second). */
+    /** The delay of the watch's next poll: the one task due within 250..350 ms (the idle sweep waits a second). */
     private static Duration nextPoll(ManualTime time) {
         return time.pendingDelays().stream()
                 .filter(d -> d.compareTo(Duration.ofMillis(250)) > 0 && d.compareTo(Duration.ofMillis(350)) < 0)

@@ -177,12 +177,13 @@ public final class CacheEngine implements AutoCloseable {
     }
 
     /**
-     * The hit path, small enough to be compiled into its caller: a plain key whose entry needs no
-     * TTL renewal ({@code getRecentPlain}: one index lookup), judged by the one rule
-     * ({@link Freshness}) as a caller's first look. A healthy refreshing entry's result was built
-     * when the value was stored and reads no clock; any other hit's carries its age, read now.
-     * Everything else takes the slow path: a keyed read, a renewal, a miss, a blank key (never
-     * stored). A cache being closed empties its table before {@code close()} returns, so from
+     * The hit path, small enough to be compiled into its caller: a plain key whose entry was
+     * already used at this tick of the table's clock ({@code getRecentPlain}: one index lookup),
+     * judged by the freshness rule as a caller's first look: its fast form
+     * ({@link Freshness#readyHit}) for a healthy refreshing entry, whose result was built when
+     * the value was stored and reads no clock, else the rule itself (the hit carries its age,
+     * read now). Everything else takes the slow path: a keyed read, the first use in a tick, a
+     * miss, a blank key (never stored). A cache being closed empties its table before {@code close()} returns, so from
      * then on every read takes the slow path, which refuses it.
      */
     private @Nullable Result<Object> ready(TypeRegistration type, Entry entry, RequestInfo info) {

@@ -51,7 +51,7 @@ final class Threads {
     /**
      * The cache's timer thread: it runs the coarse clock's tick and the executor's growth check
      * itself (both short and never blocking), and hands scheduled work (refreshes, backoffs,
-     * expiry checks) on to the executor.
+     * the idle sweep) on to the executor.
      */
     static ScheduledThreadPoolExecutor timer() {
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemonFactory("watchcache-timer-"));
