@@ -187,6 +187,13 @@ public final class EtcdConnection implements AutoCloseable {
         if (made != null) {
             made.close();
         }
+        // The cancelled calls' last callbacks run on our threads: let them, briefly, before the
+        // threads go (a callback refused by a shut-down pool is an error in gRPC's log).
+        try {
+            channel.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         callbacks.shutdown();
     }
 
