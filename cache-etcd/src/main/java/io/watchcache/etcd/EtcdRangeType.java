@@ -30,7 +30,7 @@ import java.util.concurrent.CompletionStage;
  * changed. A refusal (permission denied) fails the entry instead ({@link #isFatal}). When etcd
  * answers again after a failure, the entries that wait out a
  * backoff retry at once ({@link #registered}). No thread waits anywhere: fetches are
- * jetcd futures, stream callbacks and timer tasks.
+ * gRPC calls on the connection, stream callbacks and timer tasks.
  *
  * <p>The index is a revision that moves only when the range changes: the newest
  * {@code mod_revision} seen in it, or the revision of a delete.

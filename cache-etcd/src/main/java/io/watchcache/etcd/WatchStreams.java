@@ -69,8 +69,9 @@ import java.util.function.Consumer;
  * confirmed within {@link EtcdTypeOptions#failoverGrace()}, the watches never hear of it: the
  * failover is counted by reason ({@link #failovers(Reason)}) and logged at DEBUG. A watch still not
  * confirmed when the grace is over is {@linkplain Listener#interrupted interrupted}, with how
- * long ago its stream failed, so its lost contact counts from the failure. Within a grace the
- * watches are re-created every 100-200 ms, not on the doubling backoff. A leader killed takes
+ * long ago its stream failed, so its lost contact counts from the failure. The first re-creation
+ * after a failure is at once; within a grace, further tries come every 100-200 ms, not on the
+ * doubling backoff. A leader killed takes
  * etcd one to two election timeouts to replace, and members answer "no leader" meanwhile: no write
  * can be committed then, so no watch falls behind, and a failover that sees that answer gets the
  * grace once more.
@@ -352,7 +353,7 @@ final class WatchStreams {
     /** Streams failed in a row with no answer from etcd in between: the backoff's exponent. */
     @GuardedBy("this")
     private int failuresInRow;
-    /** Failovers within their grace: while there are any, watches are re-created every 100-200 ms. */
+    /** Failovers within their grace: while there are any, further re-creations come every 100-200 ms. */
     @GuardedBy("this")
     private int openFailovers;
     /** The one timer task that judges every stream, while there are any. */
