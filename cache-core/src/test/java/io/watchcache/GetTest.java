@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static io.watchcache.TestSupport.blockingReq;
 import static io.watchcache.TestSupport.req;
@@ -264,11 +265,12 @@ class GetTest {
 
         ticker.advance(Duration.ofSeconds(5));
         Result<String> young = t.get(maxAge);
+        Duration youngAge = young.meta().age();
         ticker.advance(Duration.ofSeconds(6));
         Result<String> refetched = t.get(maxAge);
 
         assertThat(young.meta().hit()).isTrue();
-        assertThat(young.meta().age()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(youngAge).isEqualTo(Duration.ofSeconds(5));
         assertThat(refetched.value()).isEqualTo("new");
         assertThat(refetched.meta().hit()).isFalse();
         assertThat(type.fetches()).isEqualTo(2);
@@ -280,18 +282,23 @@ class GetTest {
         ScriptedType type = ScriptedType.plain().answer("v", 1);
         WatchCache cache = cache(CacheOptions.builder().ticker(ticker).build());
         TypedCache<CacheRequest, String> t = cache.register("t", type);
-        t.get(req("k"));
+        Result<String> fetched = t.get(req("k"));
 
         ticker.advance(Duration.ofSeconds(3));
         Result<String> first = t.get(req("k"));
+        Duration firstAge = first.meta().age();
         ticker.advance(Duration.ofNanos(1));
         Result<String> next = t.get(req("k"));
         CompletableFuture<Result<String>> async = t.getAsync(req("k")).toCompletableFuture();
 
         assertThat(first.meta().hit()).isTrue();
-        assertThat(first.meta().age()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(firstAge).isEqualTo(Duration.ofSeconds(3));
         assertThat(next.meta().age()).isEqualTo(Duration.ofSeconds(3).plusNanos(1));
         assertThat(async.get().meta().age()).isEqualTo(Duration.ofSeconds(3).plusNanos(1));
+        // The age is read when asked: a result kept by the caller ages with the value.
+        assertThat(first.meta().age()).isEqualTo(Duration.ofSeconds(3).plusNanos(1));
+        assertThat(fetched.meta().hit()).isFalse();
+        assertThat(fetched.meta().age()).isEqualTo(Duration.ofSeconds(3).plusNanos(1));
         assertThat(next.value()).isEqualTo("v");
         assertThat(type.fetches()).isEqualTo(1);
     }
@@ -301,17 +308,44 @@ class GetTest {
         ScriptedType type = ScriptedType.plain().answer("v", 1);
         WatchCache cache = cache(CacheOptions.defaults());
         TypedCache<CacheRequest, String> t = cache.register("t", type);
+        long asked = System.nanoTime();
         t.get(req("k"));
-        long fetched = System.nanoTime();
         Thread.sleep(30);
 
         Result<String> hit = t.get(req("k"));
-        long upperBound = System.nanoTime() - fetched;
+        Duration age = hit.meta().age();
+        long upperBound = System.nanoTime() - asked;
 
         assertThat(hit.meta().hit()).isTrue();
-        // Never less than the time since the fetch: the age is not read on a coarse clock.
-        assertThat(hit.meta().age()).isGreaterThanOrEqualTo(Duration.ofMillis(30))
+        // At least the 30 ms slept, at most the time since the fetch was asked for: the age is
+        // not read on a coarse clock.
+        assertThat(age).isGreaterThanOrEqualTo(Duration.ofMillis(30))
                 .isLessThanOrEqualTo(Duration.ofNanos(upperBound).plusMillis(1));
+    }
+
+    @Test
+    void aHitReadsNoClockAndReturnsTheResultStoredWithTheValue() throws Exception {
+        AtomicLong reads = new AtomicLong();
+        TestSupport.FakeTicker ticker = new TestSupport.FakeTicker();
+        Ticker counting = () -> {
+            reads.incrementAndGet();
+            return ticker.read();
+        };
+        ScriptedType type = ScriptedType.plain().answer("v", 1);
+        WatchCache cache = cache(CacheOptions.builder().ticker(counting).build());
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
+        Result<String> first = t.get(req("k"));
+        long before = reads.get();
+
+        Result<String> again = t.get(req("k"));
+
+        assertThat(again).isSameAs(first);
+        // One read: the use check's, on the coarse clock (here the same injected ticker); none
+        // for the age.
+        assertThat(reads.get() - before).as("clock reads by one hit").isEqualTo(1);
+        ticker.advance(Duration.ofMillis(7));
+        assertThat(again.meta().age()).isEqualTo(Duration.ofMillis(7));
     }
 
     @ParameterizedTest

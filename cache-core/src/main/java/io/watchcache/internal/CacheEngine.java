@@ -179,19 +179,17 @@ public final class CacheEngine implements AutoCloseable {
     /**
      * The hit path, small enough to be compiled into its caller: a plain key whose entry was
      * already used at this tick of the table's clock ({@code getRecentPlain}: one index lookup),
-     * judged by the freshness rule as a caller's first look: its fast form
-     * ({@link Freshness#readyHit}) for a healthy refreshing entry, whose result was built when
-     * the value was stored and reads no clock, else the rule itself (the hit carries its age,
-     * read now). Everything else takes the slow path: a keyed read, the first use in a tick, a
-     * miss, a blank key (never stored). A cache being closed empties its table before {@code close()} returns, so from
-     * then on every read takes the slow path, which refuses it.
+     * judged by the freshness rule's fast form ({@link Freshness#readyHit}) as a caller's first
+     * look. The result is the one built when the value was stored (its age is read when asked),
+     * so a hit reads no clock and allocates nothing. Everything else takes the slow path, which
+     * applies the rule itself: a keyed read, the first use in a tick, {@code maxAge} or
+     * {@code mustRevalidate}, a miss, a blank key (never stored). A cache being closed empties
+     * its table before {@code close()} returns, so from then on every read takes the slow path,
+     * which refuses it.
      */
     private @Nullable Result<Object> ready(TypeRegistration type, Entry entry, RequestInfo info) {
         Result<Object> ready = entry.snapshot().hitResult();
-        if (ready == null) {
-            return hit(type, entry, info, false);
-        }
-        Result<Object> hit = Freshness.readyHit(type, ready, info);
+        Result<Object> hit = ready == null ? null : Freshness.readyHit(type, ready, info);
         if (hit != null) {
             type.metrics.recordGet(TypeMetrics.GetResult.HIT);
         }

@@ -308,7 +308,7 @@ final class Entry {
                 return;
             }
             previous = snapshot;
-            next = previous.succeeded(result, runtime.now(), type.refresh);
+            next = previous.succeeded(result, runtime.ticker(), runtime.now(), type.refresh);
             swap(next);
             toWake = followers.copy();
         }
@@ -340,8 +340,8 @@ final class Entry {
             } else {
                 long now = runtime.now();
                 next = outcome.error() != null
-                        ? previous.failed(outcome.error(), now, type.refresh, outcome.fatal())
-                        : previous.succeeded(outcome.success(), now, type.refresh);
+                        ? previous.failed(outcome.error(), runtime.ticker(), now, type.refresh, outcome.fatal())
+                        : previous.succeeded(outcome.success(), runtime.ticker(), now, type.refresh);
                 swap(next);
                 counted = attempts.record(type, outcome.result(), outcome.error(), outcome.fatal(), minIndex,
                         next.index(), outcome.tookNanos());

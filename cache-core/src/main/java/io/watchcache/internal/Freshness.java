@@ -25,15 +25,20 @@ final class Freshness {
     }
 
     /**
-     * The rule's fast form for a caller's first look at a healthy refreshing entry, whose
-     * snapshot carries its hit result ({@code ready}, never null here): such an entry is valid
-     * and never stale, so only the minimum index can refuse it. Returns {@code ready} when the
-     * rule is satisfied, else null. The same table ({@code FreshnessTest}) runs through it, by
-     * way of the cache's reads.
+     * The rule's fast form for a caller's first look, given the result the snapshot was stored
+     * with ({@code ready}: the snapshot is valid). It answers only the common cases and leaves
+     * the rest to {@link #satisfies}: returns {@code ready} when the rule is satisfied without a
+     * clock, else null, which sends the read to the rule itself. A refreshing entry is never
+     * stale, so only the minimum index can refuse it; a non-refreshing one with neither
+     * {@code maxAge} nor {@code mustRevalidate} asked is judged the same way. The same table
+     * ({@code FreshnessTest}) runs through it, by way of the cache's reads.
      */
     static @Nullable Result<Object> readyHit(TypeRegistration type, Result<Object> ready, RequestInfo info) {
         long minIndex = info.minIndex();
-        return type.blocking && minIndex > 0 && ready.meta().index() <= minIndex ? null : ready;
+        if (type.blocking && minIndex > 0 && ready.meta().index() <= minIndex) {
+            return null;
+        }
+        return type.refresh || info.maxAge() == null && !info.mustRevalidate() ? ready : null;
     }
 
     /**

@@ -99,7 +99,7 @@ final class Waiter implements Entry.Follower {
             // value travels with it for callers that can live with stale data.
             complete(null, new FetchFailedException("fetch failed for cache type '" + entry.type.name
                     + "', key '" + entry.key.key() + "'", snapshot.error(), snapshot.value(),
-                    Results.meta(entry.type, snapshot, false, runtime.ticker().read())));
+                    snapshot.meta(entry.type.refresh, runtime.ticker())));
             return;
         }
         if (Freshness.satisfies(entry.type, snapshot, info, minIndex, Freshness.Look.AFTER_STORE, kind == Kind.WATCH,

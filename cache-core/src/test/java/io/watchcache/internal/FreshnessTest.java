@@ -70,8 +70,8 @@ class FreshnessTest {
                         .queryTimeout(Duration.ofMinutes(10)).lastGetTtl(Duration.ofHours(1)).build(),
                 new TypeMetrics(new CompositeMeterRegistry(), null, "t"));
         Snapshot snapshot = valid
-                ? Snapshot.EMPTY.succeeded(FetchResult.of("v", index), NOW.get() - Duration.ofSeconds(ageSeconds)
-                .toNanos(), refresh)
+                ? Snapshot.EMPTY.succeeded(FetchResult.of("v", index), TICKER,
+                NOW.get() - Duration.ofSeconds(ageSeconds).toNanos(), refresh)
                 : Snapshot.EMPTY;
         if (reset) {
             snapshot = new Snapshot(snapshot.value(), null, snapshot.index(), null, true, snapshot.fetchedAtNanos(),
