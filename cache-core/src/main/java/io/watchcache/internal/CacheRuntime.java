@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * clocks, the scheduler, the executor, the closed flag, and the reloadable fetch settings
  * (backoff, rate limit).
  */
-final class CacheRuntime {
+final class CacheRuntime implements FetchLoop.Timing {
 
     private static final Logger log = LoggerFactory.getLogger(CacheRuntime.class);
 
@@ -53,7 +53,8 @@ final class CacheRuntime {
         this.executor = ownedExecutor != null ? ownedExecutor : Objects.requireNonNull(options.executor());
     }
 
-    long now() {
+    @Override
+    public long now() {
         return ticker.read();
     }
 
@@ -79,7 +80,8 @@ final class CacheRuntime {
         return executor;
     }
 
-    Backoff backoff() {
+    @Override
+    public Backoff backoff() {
         return backoff;
     }
 
@@ -150,7 +152,8 @@ final class CacheRuntime {
     }
 
     /** Runs {@code task} on the executor after {@code delayNanos}; the scheduler only counts time. */
-    Future<?> schedule(long delayNanos, Runnable task) {
+    @Override
+    public Future<?> schedule(long delayNanos, Runnable task) {
         try {
             return scheduler.schedule(() -> execute(task), delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {

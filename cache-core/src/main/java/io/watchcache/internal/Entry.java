@@ -5,24 +5,22 @@ import io.watchcache.CacheRequest;
 import io.watchcache.FetchOptions;
 import io.watchcache.FetchResult;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 
 /**
- * One cached entry: its current {@link Snapshot}, the followers waiting for a newer one, and the
- * fetch loop that produces them. At most one fetch runs per entry (single flight); a refreshing
- * entry chains the next fetch to the end of the last one for as long as the entry lives.
+ * One cached entry: its current {@link Snapshot}, the followers waiting for a newer one, and
+ * its life (the kill that ends it). When it fetches is its {@link FetchLoop}'s to decide; the
+ * entry starts each fetch the loop asks for and stores what it brings.
  *
  * <p>Locking: the monitor of this object guards the fields marked so. It is held only for
  * bookkeeping: a type's fetch, its {@code isFatal}, a state's {@code close} and the completion
- * of a follower's future all run after it is released.
+ * of a follower's future all run after it is released. The loop's monitor may be taken under
+ * it, never the other way round.
  */
-final class Entry {
+final class Entry implements FetchLoop.Owner {
 
     /** Someone waiting on the entry for a store: a {@link Waiter}. */
     interface Follower {
@@ -43,26 +41,20 @@ final class Entry {
         boolean released();
     }
 
-    private enum FetchState { IDLE, SCHEDULED, RUNNING }
-
-    private static final Logger log = LoggerFactory.getLogger(Entry.class);
-
     final EntryKey key;
     final TypeRegistration type;
     /** Shown in base 36 ({@link #id()}); a number, so that thousands of entries keep no string each. */
     private final long id;
-    /** The fetch rate limit; null without one (the default), so an entry holds no bucket for nothing. */
-    @GuardedBy("this")
-    private @Nullable TokenBucket bucket;
     private final CacheRuntime runtime;
     private final Fetcher fetcher;
+    private final FetchLoop loop;
 
     /** Replaced whole under the monitor; read without it. */
     private volatile Snapshot snapshot = Snapshot.EMPTY;
     /*
      * The table's lease on this entry: waiters holding it, its last use on the table's clock,
-     * and whether the table is removing it as idle. Only EntryTable's handles read or write
-     * them (see EntryTable#idle); the entry itself never does.
+     * whether the table is removing it as idle, and whether it has left the table. Only
+     * EntryTable's handles read or write them (see EntryTable#idle); the entry itself never does.
      */
     @SuppressWarnings("unused")
     private volatile int holders;
@@ -70,24 +62,13 @@ final class Entry {
     private volatile long lastUse;
     @SuppressWarnings("unused")
     private volatile boolean expiring;
+    @SuppressWarnings("unused")
+    private volatile boolean removed;
     /** The latest request that missed: handed to the type on each fetch. */
     private volatile CacheRequest request;
 
     @GuardedBy("this")
     private final Followers followers = new Followers();
-    @GuardedBy("this")
-    private FetchState fetchState = FetchState.IDLE;
-    @GuardedBy("this")
-    private long generation;
-    @GuardedBy("this")
-    private @Nullable Future<?> scheduled;
-    /** Whether the scheduled fetch waits out a refresh timer or backoff (not only the rate limit). */
-    @GuardedBy("this")
-    private boolean scheduledByRefresh;
-    @GuardedBy("this")
-    private Fetcher.@Nullable Run running;
-    @GuardedBy("this")
-    private final Attempts attempts = new Attempts();
     @GuardedBy("this")
     private boolean dead;
     /** The kill that set {@code dead} has finished: the state is closed, the followers released. */
@@ -108,11 +89,21 @@ final class Entry {
         this.type = type;
         this.id = id;
         this.request = request;
-        this.bucket = runtime.newBucket();
+        this.loop = new FetchLoop(runtime, this, runtime.newBucket());
     }
 
     Snapshot snapshot() {
         return snapshot;
+    }
+
+    @Override
+    public TypeRegistration type() {
+        return type;
+    }
+
+    @Override
+    public EntryKey key() {
+        return key;
     }
 
     /** Swaps in {@code next}; under the monitor. */
@@ -138,8 +129,8 @@ final class Entry {
         return id == parsed && id().equals(entryId);
     }
 
-    synchronized boolean fetching() {
-        return fetchState == FetchState.RUNNING;
+    boolean fetching() {
+        return loop.fetching();
     }
 
     /** Followers waiting right now (callers and watch reads). */
@@ -150,12 +141,12 @@ final class Entry {
     @Override
     public synchronized String toString() {
         return "Entry[id=" + id() + ", " + key + ", holders=" + EntryTable.holders(this) + ", followers=" + followers
-                + ", dead=" + dead + ", fetchState=" + fetchState + "]";
+                + ", dead=" + dead + ", fetchState=" + loop + "]";
     }
 
     /** Takes the cache's new fetch rate. */
-    synchronized void configureRate(double rate, int maxBurst) {
-        bucket = TokenBucket.of(rate, maxBurst, bucket);
+    void configureRate(double rate, int maxBurst) {
+        loop.configureRate(rate, maxBurst);
     }
 
     /**
@@ -203,99 +194,27 @@ final class Entry {
         return callers;
     }
 
-    /** Starts a fetch unless one is running, or a refresh is scheduled and there is a value to wait with. */
+    /** Someone needs a fetch: the loop starts one unless one is going or due (see {@link FetchLoop#ensure}). */
     void ensureFetch() {
-        synchronized (this) {
-            if (dead || fetchState == FetchState.RUNNING) {
-                return;
-            }
-            if (fetchState == FetchState.SCHEDULED) {
-                // A refresh waits out its timer or a backoff. Someone waiting on a newer index
-                // can wait with it; someone with nothing valid to read should not. A wait for the
-                // rate limit is never cut short: restarting it would only take another token.
-                if (snapshot.valid() || !scheduledByRefresh) {
-                    return;
-                }
-                cancelScheduledLocked();
-            }
-            if (!startLocked(0)) {
-                return;
-            }
-        }
-        fetchNow();
+        loop.ensure(snapshot.valid());
     }
 
-    /** Cancels the scheduled fetch (SCHEDULED always has one). */
-    @GuardedBy("this")
-    private void cancelScheduledLocked() {
-        Future<?> pending = scheduled;
-        if (pending != null) {
-            pending.cancel(false);
-        }
-    }
-
-    /**
-     * Cuts a backoff short: the source answers again, so a refresh that waits out failures
-     * starts now. A refresh timer or a rate-limit wait is left alone. Returns whether a fetch
-     * started.
-     */
+    /** Cuts a backoff short (see {@link FetchLoop#retryNow}); returns whether a fetch started. */
     boolean retryNow() {
-        synchronized (this) {
-            if (dead || fetchState != FetchState.SCHEDULED || !scheduledByRefresh || attempts.failures() == 0) {
-                return false;
-            }
-            cancelScheduledLocked();
-            if (!startLocked(type.refreshTimerNanos)) {
-                return false;
-            }
-        }
-        fetchNow();
-        return true;
+        return loop.retryNow();
     }
 
-    /**
-     * Reserves a rate-limit token and either marks the fetch running (true: the caller must
-     * call {@link #fetchNow()} after releasing the monitor) or schedules it for later.
-     */
-    @GuardedBy("this")
-    private boolean startLocked(long delayNanos) {
-        TokenBucket limit = bucket;
-        long waitNanos = delayNanos + (limit == null ? 0 : limit.reserve(runtime.now() + delayNanos));
-        if (waitNanos <= 0) {
-            fetchState = FetchState.RUNNING;
-            return true;
-        }
-        long myGeneration = ++generation;
-        fetchState = FetchState.SCHEDULED;
-        scheduledByRefresh = delayNanos > 0;
-        scheduled = runtime.schedule(waitNanos, () -> runScheduled(myGeneration));
-        return false;
-    }
-
-    private void runScheduled(long myGeneration) {
-        synchronized (this) {
-            // A newer schedule or an early start replaced this one.
-            if (dead || fetchState != FetchState.SCHEDULED || generation != myGeneration) {
-                return;
-            }
-            fetchState = FetchState.RUNNING;
-        }
-        fetchNow();
-    }
-
-    private void fetchNow() {
+    /** Starts the fetch the loop asked for, from the current snapshot and the latest request. */
+    @Override
+    public void startFetch() {
         Snapshot current = snapshot;
         // Non-blocking types are never asked for a minimum index: they could not honour it.
         Fetcher.Run run = fetcher.newRun(type, new FetchOptions<>(type.blocking ? current.index() : 0,
                 type.queryTimeout, current.lastResult()));
-        synchronized (this) {
-            if (dead) {
-                return;
-            }
-            // Kept before it starts, so that kill() can always stop the run that is going.
-            running = run;
+        // Kept before it starts, so that kill() can always stop the run that is going.
+        if (loop.begin(run)) {
+            fetcher.start(run, request, this::store);
         }
-        fetcher.start(run, request, this::store);
     }
 
     /** Stores a value handed in by the application; no fetch ran, so none is counted and none follows. */
@@ -316,25 +235,16 @@ final class Entry {
     }
 
     /**
-     * Swaps in the snapshot a fetch produced, counts the fetch, wakes the followers, then starts
-     * the next fetch.
+     * Swaps in the snapshot a fetch produced; the loop then counts the fetch, the followers hear
+     * of the store, and the loop starts the next fetch if one is due.
      */
     private void store(Fetcher.Outcome outcome) {
-        boolean fetchNext = false;
-        boolean warnNoProgress = false;
-        boolean warnInvalidIndex = false;
-        TypeMetrics.FetchOutcome counted;
         Snapshot previous;
         Snapshot next;
         List<Follower> toWake;
-        long minIndex = outcome.run().options.minIndex();
         synchronized (this) {
             previous = snapshot;
-            if (running == outcome.run()) {
-                running = null;
-            }
             if (dead) {
-                counted = outcome.counted();
                 next = null;
                 toWake = List.of();
             } else {
@@ -343,43 +253,21 @@ final class Entry {
                         ? previous.failed(outcome.error(), runtime.ticker(), now, type.refresh, outcome.fatal())
                         : previous.succeeded(outcome.success(), runtime.ticker(), now, type.refresh);
                 swap(next);
-                counted = attempts.record(type, outcome.result(), outcome.error(), outcome.fatal(), minIndex,
-                        next.index(), outcome.tookNanos());
-                warnNoProgress = attempts.warnNoProgress();
-                warnInvalidIndex = attempts.warnInvalidIndex();
-                fetchState = FetchState.IDLE;
-                if (type.refresh && !outcome.fatal()) {
-                    long backoff = runtime.backoff().waitNanos(attempts.failures());
-                    fetchNext = startLocked(type.refreshTimerNanos + backoff);
-                }
                 toWake = followers.copy();
             }
         }
-        outcome.run().record(counted, outcome.tookNanos(), outcome.error());
         if (next == null) {
-            // The entry was removed while this fetch ran: its state belongs to no one now.
-            Object orphan = outcome.result() == null ? null : outcome.result().state();
-            if (orphan != null && orphan != previous.state()) {
-                runtime.closeQuietly(orphan, key);
-            }
-            return;
+            loop.finished(outcome, false, 0, () -> closeOrphan(outcome, previous));
+        } else {
+            loop.finished(outcome, true, next.index(), () -> stored(previous, next, toWake));
         }
-        if (warnNoProgress) {
-            log.warn("Cache type '{}' answered key '{}' {} times in a row at once without moving past index {}: "
-                    + "it does not block on minIndex, so the entry now backs off. A blocking type should wait "
-                    + "for a change or its timeout, and answer FetchResult.unchanged(minIndex) when nothing "
-                    + "changed", type.name, key.key(), Attempts.NO_PROGRESS_LIMIT, minIndex);
-        }
-        if (warnInvalidIndex) {
-            log.warn("Cache type '{}' answered key '{}' with index {}: an index must be 1 or more (the source's "
-                    + "version of the data: an etcd revision, a Raft index, an ETag counter), or a blocking query "
-                    + "asked past it would return at once. The value is kept; the entry backs off as after a "
-                    + "failure, and such answers are counted as outcome=invalid_index", type.name, key.key(),
-                    outcome.success().index());
-        }
-        stored(previous, next, toWake);
-        if (fetchNext) {
-            fetchNow();
+    }
+
+    /** The entry was removed while a fetch ran: the state it brought belongs to no one now. */
+    private void closeOrphan(Fetcher.Outcome outcome, Snapshot last) {
+        Object orphan = outcome.result() == null ? null : outcome.result().state();
+        if (orphan != null && orphan != last.state()) {
+            runtime.closeQuietly(orphan, key);
         }
     }
 
@@ -408,7 +296,7 @@ final class Entry {
      */
     void kill(boolean closing) {
         List<Follower> released;
-        Fetcher.Run toCancel;
+        Fetcher.@Nullable Run toCancel;
         synchronized (this) {
             if (dead) {
                 if (killer != Thread.currentThread()) {
@@ -422,14 +310,9 @@ final class Entry {
                 // Gone from the type's counts; its snapshot stays for whoever still holds it.
                 type.metrics.stateChanged(snapshot, Snapshot.EMPTY);
             }
-            if (scheduled != null) {
-                scheduled.cancel(false);
-            }
-            toCancel = running;
-            running = null;
+            toCancel = loop.stop();
             released = followers.copy();
             followers.clear();
-            fetchState = FetchState.IDLE;
         }
         if (toCancel != null) {
             toCancel.cancel();

@@ -49,6 +49,7 @@ final class EntryTable {
     private static final VarHandle HOLDERS;
     private static final VarHandle LAST_USE;
     private static final VarHandle EXPIRING;
+    private static final VarHandle REMOVED;
 
     static {
         try {
@@ -56,6 +57,7 @@ final class EntryTable {
             HOLDERS = entry.findVarHandle(Entry.class, "holders", int.class);
             LAST_USE = entry.findVarHandle(Entry.class, "lastUse", long.class);
             EXPIRING = entry.findVarHandle(Entry.class, "expiring", boolean.class);
+            REMOVED = entry.findVarHandle(Entry.class, "removed", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -102,6 +104,7 @@ final class EntryTable {
                 // Runs inside the removal (size): the index never serves an evicted entry.
                 .evictionListener((@Nullable EntryKey key, @Nullable Entry entry, RemovalCause cause) -> {
                     if (key != null && entry != null) {
+                        REMOVED.setVolatile(entry, true);
                         unindex(key, entry);
                     }
                 })
@@ -153,17 +156,26 @@ final class EntryTable {
         return (int) HOLDERS.getVolatile(entry);
     }
 
+    /** Whether {@code info} names a plain entry: no partition, no token (the index has those). */
+    static boolean plainKey(RequestInfo info) {
+        return info.partition().isEmpty() && info.token().isEmpty();
+    }
+
     /**
-     * The entry of a plain key already used at this tick of the table's clock, or null (not
-     * plain, absent, or not used yet this tick: {@link #getIfPresent} then decides). The hit
-     * path: no allocation, no write.
+     * The entry of a plain key as the index holds it, or null (not plain, or absent): not
+     * judged idle, not counted as use. The hit path's one look: {@link #usedThisTick} then
+     * tells whether it may be read as it is, else {@link #touch} judges it.
      */
-    @Nullable Entry getRecentPlain(TypeRegistration type, RequestInfo info) {
-        if (!info.partition().isEmpty() || !info.token().isEmpty()) {
-            return null;
-        }
-        Entry entry = plain[type.slot].get(info.key());
-        return entry != null && (long) LAST_USE.getOpaque(entry) == clock.read() ? entry : null;
+    @Nullable Entry plainEntry(TypeRegistration type, RequestInfo info) {
+        return plainKey(info) ? plain[type.slot].get(info.key()) : null;
+    }
+
+    /**
+     * Whether {@code entry} was already used at this tick of the table's clock: then it is not
+     * idle, and a read now needs no write. The hit path: no allocation, no write.
+     */
+    boolean usedThisTick(Entry entry) {
+        return (long) LAST_USE.getOpaque(entry) == clock.read();
     }
 
     /**
@@ -171,17 +183,27 @@ final class EntryTable {
      * (null: a miss, then a fetch and a new entry) whether or not the sweep has removed it yet.
      */
     @Nullable Entry getIfPresent(TypeRegistration type, RequestInfo info) {
-        Entry entry = info.partition().isEmpty() && info.token().isEmpty() ? plain[type.slot].get(info.key())
+        Entry entry = plainKey(info) ? plain[type.slot].get(info.key())
                 : policy.getIfPresentQuietly(EntryKey.of(type, info));
-        if (entry == null) {
-            return null;
-        }
+        return entry == null ? null : touch(entry);
+    }
+
+    /** A read of {@code entry}, already looked up: null if it is idle, else its use is recorded. */
+    @Nullable Entry touch(Entry entry) {
         long now = clock.read();
         if (idle(entry, now)) {
             return null;
         }
         use(entry, now);
         return entry;
+    }
+
+    /**
+     * Whether {@code entry} has left the table (removed, expired, evicted): set within the
+     * removal, before its callback, so a caller about to wait on an entry it found can tell.
+     */
+    boolean removed(Entry entry) {
+        return (boolean) REMOVED.getVolatile(entry);
     }
 
     /** The entry of {@code key}, without counting as use; idle or not. */
@@ -289,6 +311,7 @@ final class EntryTable {
     boolean remove(Entry entry) {
         boolean removed = cache.asMap().remove(entry.key, entry);
         if (removed) {
+            REMOVED.setVolatile(entry, true);
             unindex(entry.key, entry);
         }
         return removed;
@@ -311,6 +334,9 @@ final class EntryTable {
         Future<?> next = sweep;
         if (next != null) {
             next.cancel(false);
+        }
+        for (Entry entry : cache.asMap().values()) {
+            REMOVED.setVolatile(entry, true);
         }
         cache.invalidateAll();
         for (ConcurrentHashMap<String, Entry> index : plain) {

@@ -63,7 +63,7 @@ final class Fetcher {
         @GuardedBy("this")
         private @Nullable Object target;
 
-        private Run(TypeRegistration type, FetchOptions<Object> options) {
+        Run(TypeRegistration type, FetchOptions<Object> options) {
             this.type = type;
             this.options = options;
         }

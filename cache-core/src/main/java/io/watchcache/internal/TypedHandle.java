@@ -21,11 +21,13 @@ import java.util.function.Consumer;
  */
 final class TypedHandle<R extends CacheRequest, V> implements TypedCache<R, V> {
 
-    private final CacheEngine engine;
+    private final Reads reads;
+    private final Watches watches;
     private final TypeRegistration registration;
 
-    TypedHandle(CacheEngine engine, TypeRegistration registration) {
-        this.engine = engine;
+    TypedHandle(Reads reads, Watches watches, TypeRegistration registration) {
+        this.reads = reads;
+        this.watches = watches;
         this.registration = registration;
     }
 
@@ -45,18 +47,18 @@ final class TypedHandle<R extends CacheRequest, V> implements TypedCache<R, V> {
 
     @Override
     public Result<V> get(R request) throws InterruptedException {
-        return cast(engine.get(registration, request));
+        return cast(reads.get(registration, request));
     }
 
     @Override
     public CompletableFuture<Result<V>> getAsync(R request) {
-        return cast(engine.getAsync(registration, request));
+        return cast(reads.getAsync(registration, request));
     }
 
     @Override
     public Subscription watch(R request, String correlationId, Consumer<? super UpdateEvent<V>> listener) {
         Objects.requireNonNull(listener, "listener");
-        return engine.watch(registration, request, correlationId, event -> listener.accept(cast(event)));
+        return watches.watch(registration, request, correlationId, event -> listener.accept(cast(event)));
     }
 
     @Override
@@ -72,13 +74,13 @@ final class TypedHandle<R extends CacheRequest, V> implements TypedCache<R, V> {
 
     private LiveValue<V> startLive(R request, String correlationId) {
         LiveHandle<V> live = new LiveHandle<>(registration.name);
-        live.attach(engine.watch(registration, request, correlationId, live::onEvent));
+        live.attach(watches.watch(registration, request, correlationId, live::onEvent));
         return live;
     }
 
     @Override
     public void prepopulate(RequestInfo info, FetchResult<V> result) {
-        engine.prepopulate(registration, info, result);
+        reads.prepopulate(registration, info, result);
     }
 
     @Override

@@ -1,0 +1,230 @@
+package io.watchcache.internal;
+
+import io.watchcache.CacheRequest;
+import io.watchcache.FetchFailedException;
+import io.watchcache.FetchResult;
+import io.watchcache.RequestInfo;
+import io.watchcache.Result;
+import org.jspecify.annotations.Nullable;
+
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The read path: a caller's {@code get} and {@code getAsync}, a watch's read, and the
+ * application's {@code prepopulate}. A hit is judged by the freshness rule on the table's entry;
+ * a miss hands its request to the entry (made if need be) and waits on it ({@link Waiter}).
+ */
+final class Reads {
+
+    private final CacheRuntime runtime;
+    private final EntryTable table;
+    private final Fetcher fetcher;
+    private final Bypass bypass;
+    private final AtomicLong entryIds = new AtomicLong();
+
+    Reads(CacheRuntime runtime, EntryTable table, Fetcher fetcher) {
+        this.runtime = runtime;
+        this.table = table;
+        this.fetcher = fetcher;
+        this.bypass = new Bypass(runtime, fetcher);
+    }
+
+    Result<Object> get(TypeRegistration type, CacheRequest request) throws InterruptedException {
+        RequestInfo info = info(request);
+        Entry plain = table.plainEntry(type, info);
+        Result<Object> ready = plain != null && table.usedThisTick(plain) ? ready(type, plain, info) : null;
+        return ready != null ? ready : getSlow(type, request, info, plain);
+    }
+
+    CompletableFuture<Result<Object>> getAsync(TypeRegistration type, CacheRequest request) {
+        RequestInfo info = info(request);
+        Entry plain = table.plainEntry(type, info);
+        Result<Object> ready = plain != null && table.usedThisTick(plain) ? ready(type, plain, info) : null;
+        return ready != null ? CompletableFuture.completedFuture(ready) : getAsyncSlow(type, request, info, plain);
+    }
+
+    /**
+     * The hit path, small enough to be compiled into its caller: a plain key whose entry was
+     * already used at this tick of the table's clock (one index lookup, no write), judged by the
+     * freshness rule's fast form ({@link Freshness#readyHit}) as a caller's first look. The
+     * result is the one built when the value was stored (its age is read when asked), so a hit
+     * reads no precise clock and allocates nothing. Everything else takes the slow path, which
+     * applies the rule itself: a keyed read, the first use in a tick, {@code maxAge} or
+     * {@code mustRevalidate}, a miss, a blank key (never stored). A cache being closed empties
+     * its table before {@code close()} returns, so from then on every read takes the slow path,
+     * which refuses it.
+     */
+    private @Nullable Result<Object> ready(TypeRegistration type, Entry entry, RequestInfo info) {
+        Result<Object> ready = entry.snapshot().hitResult();
+        Result<Object> hit = ready == null ? null : Freshness.readyHit(type, ready, info);
+        if (hit != null) {
+            type.metrics.recordGet(TypeMetrics.GetResult.HIT);
+        }
+        return hit;
+    }
+
+    /**
+     * The entry a read finds, its use counted, or null (absent or idle). {@code plain} is what
+     * the hit path's index lookup found: for a plain key that lookup was the one, so a plain key
+     * is looked up once per read, hit or miss.
+     */
+    private @Nullable Entry find(TypeRegistration type, RequestInfo info, @Nullable Entry plain) {
+        if (plain != null) {
+            return table.touch(plain);
+        }
+        return EntryTable.plainKey(info) ? null : table.getIfPresent(type, info);
+    }
+
+    /** A hit on {@code entry} (null when it is not one), by the freshness rule, as a caller's first look. */
+    private @Nullable Result<Object> hit(TypeRegistration type, @Nullable Entry entry, RequestInfo info,
+                                         boolean watch) {
+        if (entry == null) {
+            return null;
+        }
+        Snapshot snapshot = entry.snapshot();
+        if (!Freshness.satisfies(type, snapshot, info, info.minIndex(), Freshness.Look.FIRST, watch,
+                runtime.ticker())) {
+            return null;
+        }
+        type.metrics.recordGet(TypeMetrics.GetResult.HIT);
+        return Results.of(type, snapshot, true, runtime.ticker());
+    }
+
+    /** Not a ready hit; {@code plain} is the entry the hit path's lookup found, or null. */
+    private Result<Object> getSlow(TypeRegistration type, CacheRequest request, RequestInfo info,
+                                   @Nullable Entry plain)
+            throws InterruptedException {
+        runtime.requireOpen();
+        if (plain == null && info.key().isBlank()) {
+            return bypass.fetch(type, request, info);
+        }
+        Entry found = find(type, info, plain);
+        Result<Object> hit = hit(type, found, info, false);
+        return hit != null ? hit : getMissed(type, request, info, found);
+    }
+
+    private CompletableFuture<Result<Object>> getAsyncSlow(TypeRegistration type, CacheRequest request,
+                                                           RequestInfo info, @Nullable Entry plain) {
+        runtime.requireOpen();
+        if (plain == null && info.key().isBlank()) {
+            return bypass.fetchAsync(type, request, info);
+        }
+        Entry found = find(type, info, plain);
+        Result<Object> hit = hit(type, found, info, false);
+        return hit != null ? CompletableFuture.completedFuture(hit) : getAsyncMissed(type, request, info, found);
+    }
+
+    private Result<Object> getMissed(TypeRegistration type, CacheRequest request, RequestInfo info,
+                                     @Nullable Entry found) throws InterruptedException {
+        missed(type, request, info, found);
+        CompletableFuture<Result<Object>> future = await(type, request, info, Waiter.Kind.CALLER, found);
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            future.cancel(false);
+            throw e;
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        }
+    }
+
+    private CompletableFuture<Result<Object>> getAsyncMissed(TypeRegistration type, CacheRequest request,
+                                                             RequestInfo info, @Nullable Entry found) {
+        missed(type, request, info, found);
+        return await(type, request, info, Waiter.Kind.ASYNC_CALLER, found);
+    }
+
+    /**
+     * A watch's read. Its {@code minIndex} is the index it last delivered for this very entry,
+     * so a valid entry below it can only mean the source went backwards, even if that happened
+     * between two reads: the watch treats it as a change rather than waiting to pass the old index.
+     * Completes inline; the watch hops to the executor itself.
+     */
+    CompletableFuture<Result<Object>> watchRead(TypeRegistration type, CacheRequest request, RequestInfo info) {
+        runtime.requireOpen();
+        Entry found = table.getIfPresent(type, info);
+        Result<Object> hit = hit(type, found, info, true);
+        if (hit != null) {
+            return CompletableFuture.completedFuture(hit);
+        }
+        missed(type, request, info, found);
+        return await(type, request, info, Waiter.Kind.WATCH, found);
+    }
+
+    /** A read that was not a hit on {@code entry} (null: none yet): counts it, and hands its request to the entry. */
+    private void missed(TypeRegistration type, CacheRequest request, RequestInfo info, @Nullable Entry entry) {
+        boolean blockingMiss = false;
+        if (entry != null) {
+            entry.request(request);
+            blockingMiss = entry.snapshot().valid() && type.blocking && info.minIndex() > 0;
+        }
+        type.metrics.recordGet(blockingMiss ? TypeMetrics.GetResult.MISS_BLOCK : TypeMetrics.GetResult.MISS);
+    }
+
+    /**
+     * Waits on the entry the read found, or on the table's entry for {@code info}, made if need
+     * be, when it found none or the one it found has left the table since (its removal is told
+     * to it later, on the executor, and a caller must not wait on an entry nobody fetches for
+     * any more). An entry removed after this look releases its waiters with its last value.
+     */
+    private CompletableFuture<Result<Object>> await(TypeRegistration type, CacheRequest request, RequestInfo info,
+                                                    Waiter.Kind kind, @Nullable Entry found) {
+        Entry entry = found != null && !table.removed(found) ? found
+                : table.computeIfAbsent(EntryKey.of(type, info), k -> newEntry(k, type, request));
+        if (runtime.isClosed()) {
+            // close() may have swept the table before this entry went in.
+            entry.kill(true);
+        }
+        // The first look may have been at an older snapshot, or at none: a store since then may
+        // already answer this caller, and the waiter only hears of stores after this one.
+        Snapshot seen = entry.snapshot();
+        if (Freshness.satisfies(type, seen, info, info.minIndex(), Freshness.Look.FIRST, kind == Waiter.Kind.WATCH,
+                runtime.ticker())) {
+            return CompletableFuture.completedFuture(Results.of(type, seen, false, runtime.ticker()));
+        }
+        Waiter waiter = new Waiter(runtime, table, entry, info, kind);
+        waiter.start(seen.version());
+        return waiter.future;
+    }
+
+    private Entry newEntry(EntryKey key, TypeRegistration type, CacheRequest request) {
+        type.metrics.entries.incrementAndGet();
+        return new Entry(runtime, fetcher, key, type, entryIds.incrementAndGet(), request);
+    }
+
+    void prepopulate(TypeRegistration type, RequestInfo info, FetchResult<?> result) {
+        Objects.requireNonNull(info, "info");
+        Objects.requireNonNull(result, "result");
+        if (info.key().isBlank()) {
+            throw new IllegalArgumentException("key must not be blank: blank keys are never cached");
+        }
+        if (result.unchanged()) {
+            throw new IllegalArgumentException("an unchanged result has nothing to prepopulate");
+        }
+        runtime.requireOpen();
+        EntryKey entryKey = EntryKey.of(type, info);
+        table.computeIfAbsent(entryKey, k -> newEntry(k, type, () -> info)).prepopulate(result);
+    }
+
+    static RequestInfo info(CacheRequest request) {
+        Objects.requireNonNull(request, "request");
+        return Objects.requireNonNull(request.cacheInfo(), "request.cacheInfo()");
+    }
+
+    private static RuntimeException rethrow(@Nullable Throwable error) {
+        if (error instanceof FetchFailedException failed) {
+            // A fresh exception per caller: the stored one would carry another thread's stack.
+            return new FetchFailedException(failed.getMessage(), failed.getCause(), failed.lastValue(), failed.meta());
+        }
+        if (error instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        if (error instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(error);
+    }
+}

@@ -1,0 +1,104 @@
+package io.watchcache.internal;
+
+import io.watchcache.CacheRequest;
+import io.watchcache.InvalidOptionException;
+import io.watchcache.RequestInfo;
+import io.watchcache.Result;
+import io.watchcache.UpdateEvent;
+import org.jspecify.annotations.Nullable;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The cache's watches: starts each one on the kind of loop its type allows (a blocking query,
+ * or a poll every {@code maxAge}), keeps those that run, and hands them what they need of the
+ * cache (a {@link Watch.Source}: a watch's read, and a hold on its entry).
+ */
+final class Watches {
+
+    private final CacheRuntime runtime;
+    private final Set<Watch> running = ConcurrentHashMap.newKeySet();
+    private final Watch.Source source;
+
+    Watches(CacheRuntime runtime, Reads reads, EntryTable table) {
+        this.runtime = runtime;
+        this.source = new Watch.Source() {
+            @Override
+            public CompletableFuture<Result<Object>> read(TypeRegistration type, CacheRequest request,
+                                                          RequestInfo info) {
+                return reads.watchRead(type, request, info);
+            }
+
+            @Override
+            public @Nullable Entry hold(TypeRegistration type, RequestInfo info) {
+                Entry entry = table.getQuietly(EntryKey.of(type, info));
+                if (entry != null) {
+                    table.hold(entry);
+                }
+                return entry;
+            }
+
+            @Override
+            public void release(Entry held) {
+                table.release(held);
+            }
+
+            @Override
+            public void ended(Watch watch) {
+                if (running.remove(watch)) {
+                    watch.type.metrics.watches.decrementAndGet();
+                }
+            }
+        };
+    }
+
+    Watch watch(TypeRegistration type, CacheRequest request, String correlationId,
+                Consumer<UpdateEvent<Object>> listener) {
+        RequestInfo info = Reads.info(request);
+        Objects.requireNonNull(correlationId, "correlationId");
+        Objects.requireNonNull(listener, "listener");
+        if (info.key().isBlank()) {
+            throw new InvalidOptionException("key", info.key(), "must not be blank to watch cache type '"
+                    + type.name + "': a blank key means \"do not cache\", and only cached entries can be watched");
+        }
+        runtime.requireOpen();
+        Watch watch;
+        if (type.blocking) {
+            watch = new BlockingWatch(runtime, source, type, request, info, correlationId, listener);
+        } else {
+            if (info.maxAge() == null || info.maxAge().isZero()) {
+                throw new InvalidOptionException("maxAge", info.maxAge(), "must be set to watch cache type '"
+                        + type.name + "': the type does not support blocking queries, so the watch polls every"
+                        + " maxAge");
+            }
+            watch = new PollingWatch(runtime, source, type, request, info, correlationId, listener);
+        }
+        running.add(watch);
+        type.metrics.watches.incrementAndGet();
+        if (runtime.isClosed()) {
+            watch.cancel();
+        } else {
+            watch.start();
+        }
+        return watch;
+    }
+
+    /** The watches running now, for introspection. */
+    Collection<Watch> all() {
+        return Collections.unmodifiableSet(running);
+    }
+
+    /** Cancels every watch; for close(). */
+    void cancelAll() {
+        for (Watch watch : List.copyOf(running)) {
+            watch.cancel();
+        }
+    }
+}
