@@ -7,6 +7,7 @@ import io.watchcache.Result;
 import io.watchcache.UpdateEvent;
 import org.jspecify.annotations.Nullable;
 
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -21,14 +22,14 @@ final class BlockingWatch extends Watch {
     }
 
     @Override
-    protected RequestInfo nextInfo() {
+    protected long minIndex() {
         // Starting at 0 delivers the current value at once (a hit when it is cached), so a
         // watcher never waits for the next change to learn the present.
-        return info.withMinIndex(lastIndex());
+        return lastIndex();
     }
 
     @Override
-    protected long handle(Result<Object> result, @Nullable Throwable error) {
+    protected long handle(@Nullable Result<Object> result, @Nullable Throwable error) {
         if (error != null) {
             long backoff = deliverFailure(error);
             // A refreshing entry with a value already backs off between its own failed fetches,
@@ -40,6 +41,7 @@ final class BlockingWatch extends Watch {
                     ? failed.getCause() : error;
             return type.refresh && lastIndex() > 0 && !type.isFatal(cause) ? 0 : backoff;
         }
+        Objects.requireNonNull(result, "a read without an error has a result");
         long seen = result.meta().index();
         // Any move is a change: forward is news, backwards means the source was restored or
         // compacted, and waiting for the old index to come round again could take forever.

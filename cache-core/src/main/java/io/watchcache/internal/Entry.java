@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * One cached entry: its current {@link Snapshot}, the followers waiting for a newer one, and
@@ -20,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
  * of a follower's future all run after it is released. The loop's monitor may be taken under
  * it, never the other way round.
  */
-final class Entry implements FetchLoop.Owner {
+final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
 
     /** Someone waiting on the entry for a store: a {@link Waiter}. */
     interface Follower {
@@ -213,7 +214,7 @@ final class Entry implements FetchLoop.Owner {
                 type.queryTimeout, current.lastResult()));
         // Kept before it starts, so that kill() can always stop the run that is going.
         if (loop.begin(run)) {
-            fetcher.start(run, request, this::store);
+            fetcher.start(run, request, this);
         }
     }
 
@@ -235,10 +236,12 @@ final class Entry implements FetchLoop.Owner {
     }
 
     /**
-     * Swaps in the snapshot a fetch produced; the loop then counts the fetch, the followers hear
-     * of the store, and the loop starts the next fetch if one is due.
+     * A fetch ended: swaps in the snapshot it produced; the loop then counts the fetch, the
+     * followers hear of the store, and the loop starts the next fetch if one is due. (The entry
+     * is its fetches' callback, so that a fetch in flight costs no callback object.)
      */
-    private void store(Fetcher.Outcome outcome) {
+    @Override
+    public void accept(Fetcher.Outcome outcome) {
         Snapshot previous;
         Snapshot next;
         List<Follower> toWake;

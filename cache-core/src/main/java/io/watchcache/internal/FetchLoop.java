@@ -157,7 +157,7 @@ final class FetchLoop {
      */
     void finished(Fetcher.Outcome outcome, boolean stored, long storedIndex, Runnable then) {
         TypeRegistration type = owner.type();
-        long minIndex = outcome.run().options.minIndex();
+        long minIndex = outcome.run().minIndex;
         TypeMetrics.FetchOutcome counted;
         boolean fetchNext = false;
         boolean warnNoProgress = false;

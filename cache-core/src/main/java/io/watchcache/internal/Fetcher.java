@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -49,16 +50,25 @@ final class Fetcher {
         }
     }
 
-    /** One fetch in flight: what it was asked, and the means to stop it. */
-    static final class Run {
+    /**
+     * One fetch in flight: what it was asked, the means to stop it, and (for an asynchronous
+     * type) the callback its stage completes. It keeps only the index it was asked to pass, not
+     * the options: a fetch that waits for a change holds nothing it does not need.
+     */
+    static final class Run implements BiConsumer<FetchResult<Object>, Throwable> {
 
         private static final Object CANCELLED = new Object();
 
         final TypeRegistration type;
-        final FetchOptions<Object> options;
+        /** The index the fetch was asked to pass (0: not a blocking query). */
+        final long minIndex;
+        /** What the type is asked; dropped once an asynchronous type has its call under way. */
+        private @Nullable FetchOptions<Object> options;
         /** Set by {@link #start} before the fetch begins; what ends the fetch happens after it. */
         private @Nullable Observation observation;
         private long startedNanos;
+        private @Nullable Fetcher fetcher;
+        private @Nullable Consumer<Outcome> done;
         /** What cancel() stops: the thread of a synchronous fetch, an asynchronous one's stage, or CANCELLED. */
         @GuardedBy("this")
         private @Nullable Object target;
@@ -66,6 +76,13 @@ final class Fetcher {
         Run(TypeRegistration type, FetchOptions<Object> options) {
             this.type = type;
             this.options = options;
+            this.minIndex = options.minIndex();
+        }
+
+        /** An asynchronous type's stage completed. */
+        @Override
+        public void accept(@Nullable FetchResult<Object> result, @Nullable Throwable error) {
+            Objects.requireNonNull(done).accept(Objects.requireNonNull(fetcher).outcome(this, result, error));
         }
 
         private void begin(long now) {
@@ -144,7 +161,9 @@ final class Fetcher {
      */
     void start(Run run, CacheRequest request, Consumer<Outcome> done) {
         TypeRegistration type = run.type;
-        FetchOptions<Object> options = run.options;
+        FetchOptions<Object> options = Objects.requireNonNull(run.options, "a run starts once");
+        run.fetcher = this;
+        run.done = done;
         run.begin(runtime.now());
         if (type.asyncType == null) {
             runtime.execute(() -> done.accept(runHere(run, request, true)));
@@ -158,14 +177,15 @@ final class Fetcher {
         } catch (Throwable t) {
             stage = CompletableFuture.failedFuture(t);
         }
+        run.options = null;
         run.attach(stage);
         if (stage.isDone()) {
             CompletableFuture<FetchResult<Object>> answered = stage;
-            runtime.execute(() -> answered.whenComplete((result, error) -> done.accept(outcome(run, result, error))));
+            runtime.execute(() -> answered.whenComplete(run));
         } else {
             // Ends on the thread that answers: it is short and never blocks, and a hop per answer
-            // would cost a task per change.
-            stage.whenComplete((result, error) -> done.accept(outcome(run, result, error)));
+            // would cost a task per change. The run is the callback: nothing else is kept.
+            stage.whenComplete(run);
         }
     }
 
@@ -192,7 +212,7 @@ final class Fetcher {
         FetchResult<Object> result = null;
         Throwable error = null;
         try (Observation.Scope ignored = run.observation == null ? null : run.observation.openScope()) {
-            result = run.type.type.fetch(run.options, request);
+            result = run.type.type.fetch(Objects.requireNonNull(run.options), request);
         } catch (Throwable t) {
             error = t;
         } finally {

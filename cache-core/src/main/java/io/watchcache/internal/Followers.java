@@ -10,15 +10,18 @@ import java.util.List;
 
 /**
  * The followers of one entry, each once, in the order they came. Most entries have none or one
- * (a watch); a hot key may have thousands of callers waiting. So up to {@value #SMALL} live in a
- * small array (an empty entry holds nothing, a watched one a two-slot array), and more move to a
- * set, where leaving costs no scan. Not thread-safe: the entry's monitor guards it.
+ * (a watch); a hot key may have thousands of callers waiting. So a lone follower is kept in a
+ * field (an empty or watched entry holds no array), up to {@value #SMALL} live in a small array,
+ * and more move to a set, where leaving costs no scan. Not thread-safe: the entry's monitor
+ * guards it.
  */
 final class Followers {
 
     static final int SMALL = 8;
     private static final Follower[] NONE = new Follower[0];
 
+    /** The only follower, while there is just one: then {@code small} is empty and {@code large} null. */
+    private @Nullable Follower one;
     private Follower[] small = NONE;
     private int size;
     private @Nullable LinkedHashSet<Follower> large;
@@ -26,6 +29,19 @@ final class Followers {
     void add(Follower follower) {
         if (large != null) {
             large.add(follower);
+            return;
+        }
+        if (one != null) {
+            if (one.equals(follower)) {
+                return;
+            }
+            // A second one: both move to the array.
+            small = new Follower[2];
+            small[0] = one;
+            size = 1;
+            one = null;
+        } else if (size == 0) {
+            one = follower;
             return;
         }
         if (indexOf(follower) >= 0) {
@@ -55,6 +71,12 @@ final class Followers {
             large.remove(follower);
             return;
         }
+        if (one != null) {
+            if (one.equals(follower)) {
+                one = null;
+            }
+            return;
+        }
         int at = indexOf(follower);
         if (at < 0) {
             return;
@@ -68,13 +90,16 @@ final class Followers {
     }
 
     int size() {
-        return large != null ? large.size() : size;
+        return large != null ? large.size() : one != null ? 1 : size;
     }
 
     /** A copy, in the order they came, to use outside the monitor. */
     List<Follower> copy() {
         if (large != null) {
             return new ArrayList<>(large);
+        }
+        if (one != null) {
+            return List.of(one);
         }
         List<Follower> copy = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
@@ -84,6 +109,7 @@ final class Followers {
     }
 
     void clear() {
+        one = null;
         small = NONE;
         large = null;
         size = 0;

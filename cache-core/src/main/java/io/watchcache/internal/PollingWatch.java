@@ -27,16 +27,18 @@ final class PollingWatch extends Watch {
     }
 
     @Override
-    protected RequestInfo nextInfo() {
-        return info;
+    protected long minIndex() {
+        // A type that cannot block is never asked for an index.
+        return 0;
     }
 
     @Override
-    protected long handle(Result<Object> result, @Nullable Throwable error) {
+    protected long handle(@Nullable Result<Object> result, @Nullable Throwable error) {
         if (error != null) {
             return Math.max(deliverFailure(error), pollWait(0));
         }
         answered(true);
+        Objects.requireNonNull(result, "a read without an error has a result");
         long seen = result.meta().index();
         if (!hasDelivered() || seen != lastIndex() || !Objects.equals(result.value(), lastValue())) {
             deliverChange(seen, result.value(), result.meta());

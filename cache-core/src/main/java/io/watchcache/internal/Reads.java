@@ -80,13 +80,12 @@ final class Reads {
 
     /** A hit on {@code entry} (null when it is not one), by the freshness rule, as a caller's first look. */
     private @Nullable Result<Object> hit(TypeRegistration type, @Nullable Entry entry, RequestInfo info,
-                                         boolean watch) {
+                                         long minIndex, boolean watch) {
         if (entry == null) {
             return null;
         }
         Snapshot snapshot = entry.snapshot();
-        if (!Freshness.satisfies(type, snapshot, info, info.minIndex(), Freshness.Look.FIRST, watch,
-                runtime.ticker())) {
+        if (!Freshness.satisfies(type, snapshot, info, minIndex, Freshness.Look.FIRST, watch, runtime.ticker())) {
             return null;
         }
         type.metrics.recordGet(TypeMetrics.GetResult.HIT);
@@ -102,7 +101,7 @@ final class Reads {
             return bypass.fetch(type, request, info);
         }
         Entry found = find(type, info, plain);
-        Result<Object> hit = hit(type, found, info, false);
+        Result<Object> hit = hit(type, found, info, info.minIndex(), false);
         return hit != null ? hit : getMissed(type, request, info, found);
     }
 
@@ -113,13 +112,13 @@ final class Reads {
             return bypass.fetchAsync(type, request, info);
         }
         Entry found = find(type, info, plain);
-        Result<Object> hit = hit(type, found, info, false);
+        Result<Object> hit = hit(type, found, info, info.minIndex(), false);
         return hit != null ? CompletableFuture.completedFuture(hit) : getAsyncMissed(type, request, info, found);
     }
 
     private Result<Object> getMissed(TypeRegistration type, CacheRequest request, RequestInfo info,
                                      @Nullable Entry found) throws InterruptedException {
-        missed(type, request, info, found);
+        missed(type, request, info.minIndex(), found);
         CompletableFuture<Result<Object>> future = await(type, request, info, Waiter.Kind.CALLER, found);
         try {
             return future.get();
@@ -133,33 +132,52 @@ final class Reads {
 
     private CompletableFuture<Result<Object>> getAsyncMissed(TypeRegistration type, CacheRequest request,
                                                              RequestInfo info, @Nullable Entry found) {
-        missed(type, request, info, found);
+        missed(type, request, info.minIndex(), found);
         return await(type, request, info, Waiter.Kind.ASYNC_CALLER, found);
     }
 
     /**
-     * A watch's read. Its {@code minIndex} is the index it last delivered for this very entry,
-     * so a valid entry below it can only mean the source went backwards, even if that happened
-     * between two reads: the watch treats it as a change rather than waiting to pass the old index.
-     * Completes inline; the watch hops to the executor itself.
+     * A watch's read: the answer when its entry has one now, else null, the watch then
+     * following the entry until a store answers it (see {@link Watch#follow}); either way the
+     * watch holds the entry it read. Its {@code minIndex} is the index it last delivered for
+     * this very entry, so a valid entry below it can only mean the source went backwards, even
+     * if that happened between two reads: the watch treats it as a change rather than waiting
+     * to pass the old index.
      */
-    CompletableFuture<Result<Object>> watchRead(TypeRegistration type, CacheRequest request, RequestInfo info) {
+    @Nullable Result<Object> watchRead(Watch watch) {
         runtime.requireOpen();
+        TypeRegistration type = watch.type;
+        RequestInfo info = watch.info;
+        long minIndex = watch.minIndex();
         Entry found = table.getIfPresent(type, info);
-        Result<Object> hit = hit(type, found, info, true);
-        if (hit != null) {
-            return CompletableFuture.completedFuture(hit);
+        if (found != null) {
+            watch.holding(found);
+            Result<Object> hit = hit(type, found, info, minIndex, true);
+            if (hit != null) {
+                return hit;
+            }
         }
-        missed(type, request, info, found);
-        return await(type, request, info, Waiter.Kind.WATCH, found);
+        missed(type, watch.request, minIndex, found);
+        Entry entry = found != null && !table.removed(found) ? found
+                : table.computeIfAbsent(EntryKey.of(type, info), k -> newEntry(k, type, watch.request));
+        if (runtime.isClosed()) {
+            entry.kill(true);
+        }
+        watch.holding(entry);
+        Snapshot seen = entry.snapshot();
+        if (Freshness.satisfies(type, seen, info, minIndex, Freshness.Look.FIRST, true, runtime.ticker())) {
+            return Results.of(type, seen, false, runtime.ticker());
+        }
+        watch.follow(entry, seen.version());
+        return null;
     }
 
     /** A read that was not a hit on {@code entry} (null: none yet): counts it, and hands its request to the entry. */
-    private void missed(TypeRegistration type, CacheRequest request, RequestInfo info, @Nullable Entry entry) {
+    private void missed(TypeRegistration type, CacheRequest request, long minIndex, @Nullable Entry entry) {
         boolean blockingMiss = false;
         if (entry != null) {
             entry.request(request);
-            blockingMiss = entry.snapshot().valid() && type.blocking && info.minIndex() > 0;
+            blockingMiss = entry.snapshot().valid() && type.blocking && minIndex > 0;
         }
         type.metrics.recordGet(blockingMiss ? TypeMetrics.GetResult.MISS_BLOCK : TypeMetrics.GetResult.MISS);
     }
@@ -181,7 +199,7 @@ final class Reads {
         // The first look may have been at an older snapshot, or at none: a store since then may
         // already answer this caller, and the waiter only hears of stores after this one.
         Snapshot seen = entry.snapshot();
-        if (Freshness.satisfies(type, seen, info, info.minIndex(), Freshness.Look.FIRST, kind == Waiter.Kind.WATCH,
+        if (Freshness.satisfies(type, seen, info, info.minIndex(), Freshness.Look.FIRST, false,
                 runtime.ticker())) {
             return CompletableFuture.completedFuture(Results.of(type, seen, false, runtime.ticker()));
         }

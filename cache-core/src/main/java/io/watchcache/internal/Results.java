@@ -1,5 +1,6 @@
 package io.watchcache.internal;
 
+import io.watchcache.FetchFailedException;
 import io.watchcache.Result;
 import io.watchcache.Ticker;
 
@@ -20,5 +21,14 @@ final class Results {
             return stored;
         }
         return new Result<>(snapshot.value(), snapshot.meta(type.refresh, clock));
+    }
+
+    /**
+     * What a reader that waited for a fetch gets when the fetch failed: the fetch's error, with
+     * the last good value beside it for readers that can live with stale data.
+     */
+    static FetchFailedException failure(Entry entry, Snapshot snapshot, Ticker clock) {
+        return new FetchFailedException("fetch failed for cache type '" + entry.type.name + "', key '"
+                + entry.key.key() + "'", snapshot.error(), snapshot.value(), snapshot.meta(entry.type.refresh, clock));
     }
 }

@@ -1,6 +1,5 @@
 package io.watchcache.internal;
 
-import io.watchcache.FetchFailedException;
 import io.watchcache.RequestInfo;
 import io.watchcache.Result;
 import org.jspecify.annotations.Nullable;
@@ -27,7 +26,7 @@ final class Waiter implements Entry.Follower {
     private volatile @Nullable Future<?> timeout;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    /** Who waits: how the answer is delivered, and which rules apply. */
+    /** Who waits: how the answer is delivered. A watch follows its entry itself ({@link Watch}). */
     enum Kind {
         /**
          * A caller parked in {@code get}: answered on the thread that stored the value (it only
@@ -35,12 +34,7 @@ final class Waiter implements Entry.Follower {
          */
         CALLER(true),
         /** A {@code getAsync} future: answered on the executor, so user callbacks never run on a fetch thread. */
-        ASYNC_CALLER(false),
-        /**
-         * A watch's read: answered inline (the watch hops on its own); it follows resets (its
-         * minIndex is what it delivered) and waits for the next change however long it takes.
-         */
-        WATCH(true);
+        ASYNC_CALLER(false);
 
         final boolean completeInline;
 
@@ -65,21 +59,21 @@ final class Waiter implements Entry.Follower {
         future.whenComplete((r, e) -> release());
         // Without a timeout of its own a caller waits as long as a blocking query may: an index
         // far beyond the entry's may take that long, and no longer, to come.
-        Duration wait = info.timeout() != null ? info.timeout() : kind == Kind.WATCH ? null : entry.type.queryTimeout;
+        Duration wait = info.timeout() != null ? info.timeout() : entry.type.queryTimeout;
         if (wait != null) {
             timeout = runtime.schedule(wait.toNanos(), this::timedOut);
         }
         entry.follow(this, seenVersion);
         // drain() sets its flag before it sweeps the entries: a caller that joined after the
         // sweep of its entry sees the flag here, so none is left parked.
-        if (kind != Kind.WATCH && runtime.draining()) {
+        if (runtime.draining()) {
             answerNow();
         }
     }
 
     @Override
     public boolean isCaller() {
-        return kind != Kind.WATCH;
+        return true;
     }
 
     @Override
@@ -97,12 +91,10 @@ final class Waiter implements Entry.Follower {
         if (snapshot.error() != null) {
             // This caller had to wait for the fetch, so it sees the fetch's error; the last good
             // value travels with it for callers that can live with stale data.
-            complete(null, new FetchFailedException("fetch failed for cache type '" + entry.type.name
-                    + "', key '" + entry.key.key() + "'", snapshot.error(), snapshot.value(),
-                    snapshot.meta(entry.type.refresh, runtime.ticker())));
+            complete(null, Results.failure(entry, snapshot, runtime.ticker()));
             return;
         }
-        if (Freshness.satisfies(entry.type, snapshot, info, minIndex, Freshness.Look.AFTER_STORE, kind == Kind.WATCH,
+        if (Freshness.satisfies(entry.type, snapshot, info, minIndex, Freshness.Look.AFTER_STORE, false,
                 runtime.ticker())) {
             complete(Results.of(entry.type, snapshot, false, runtime.ticker()), null);
         } else {

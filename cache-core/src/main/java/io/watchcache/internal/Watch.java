@@ -21,26 +21,34 @@ import java.util.function.Consumer;
 
 /**
  * A watch: a loop of cache reads that delivers an {@link UpdateEvent} whenever the value
- * behind a request changes. The loop is a chain, not a thread: each step is a {@code get}
- * future whose completion hops to the executor, delivers, and schedules the next step on the
- * cache's scheduler. While it waits, a watch holds no thread at all; between two reads it
- * holds its entry (see {@link Source#hold}), so that an entry a watch polls every minute does not
- * expire under it with a TTL of seconds.
+ * behind a request changes. The loop is a chain, not a thread: a read that the entry answers
+ * at once hops to the executor and delivers; one that must wait makes the watch a follower of
+ * the entry ({@link Entry.Follower}), which the next store that satisfies it answers. The next
+ * read then starts at once, or on the cache's scheduler after a poll interval or a backoff.
+ * While it waits, a watch holds no thread, no future and no waiter: it is on its entry's list
+ * of followers. From its first read until it ends it holds the entry it reads (see
+ * {@link Source#hold}), so that an entry a watch polls every minute does not expire under it
+ * with a TTL of seconds.
  *
- * <p>The loop fields ({@link #index}, {@link #failures}) are owned by whichever thread runs
- * the current step; steps never overlap, and each starts from the completion of the last,
- * which orders their writes.
+ * <p>The loop fields ({@link #index}, {@link #failures}, {@link #lastValue}) are owned by
+ * whichever thread runs the current step; steps never overlap, and each starts from the answer
+ * to the last, which orders their writes. A wait ends exactly once: whoever takes the entry
+ * out of {@link #following} (a store, the entry's removal, a timeout, a cancel) answers it.
  */
-abstract class Watch implements Subscription {
+abstract class Watch implements Subscription, Entry.Follower {
 
-    /** What a watch needs from its cache besides the runtime: reads, and to be forgotten when it ends. */
+    /** What a watch needs from its cache besides the runtime: reads, holds, and to be forgotten when it ends. */
     interface Source {
 
-        /** A read that completes inline (see {@code CacheEngine.watchRead}). */
-        CompletableFuture<Result<Object>> read(TypeRegistration type, CacheRequest request, RequestInfo info);
+        /**
+         * A read for {@code watch} (see {@code Reads.watchRead}): the answer, when the entry has
+         * one now; else null, and the watch follows the entry ({@link #follow}) until a store
+         * answers it. Either way the watch holds the entry it read ({@link #holding}).
+         */
+        @Nullable Result<Object> read(Watch watch);
 
-        /** Holds the entry of {@code info} (it does not expire) and returns it; null when there is none. */
-        @Nullable Entry hold(TypeRegistration type, RequestInfo info);
+        /** Holds {@code entry}: it does not expire until released. */
+        void hold(Entry entry);
 
         /** Ends a {@link #hold}. */
         void release(Entry held);
@@ -59,26 +67,29 @@ abstract class Watch implements Subscription {
     private final Consumer<UpdateEvent<Object>> listener;
     /** Through ACTIVE for the one change (cancel); a field, not an AtomicBoolean: 16 bytes per watch. */
     private volatile boolean active = true;
-    /** The pending read or the scheduled next step: what {@link #cancel()} must stop. */
+    /** The scheduled next step, or the timeout of a wait: what {@link #cancel()} must stop. */
     private volatile @Nullable Future<?> pending;
     private static final VarHandle HELD;
     private static final VarHandle ACTIVE;
-    private static final VarHandle PENDING;
+    private static final VarHandle FOLLOWING;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             HELD = lookup.findVarHandle(Watch.class, "held", Entry.class);
             ACTIVE = lookup.findVarHandle(Watch.class, "active", boolean.class);
-            PENDING = lookup.findVarHandle(Watch.class, "pending", Future.class);
+            FOLLOWING = lookup.findVarHandle(Watch.class, "following", Entry.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    /** The entry the watch holds (see {@link #holdEntry}); null before the first answer. Through HELD. */
+    /** The entry the watch holds (see {@link #holding}); null before the first read. Through HELD. */
     @SuppressWarnings("unused")
     private volatile @Nullable Entry held;
+    /** The entry the watch waits on as a follower; null while it does not wait. Through FOLLOWING. */
+    @SuppressWarnings("unused")
+    private volatile @Nullable Entry following;
 
     /** Loop-owned: the index of the last delivered value (0: nothing delivered yet); see {@link #deliverChange}. */
     private volatile long index;
@@ -123,38 +134,151 @@ abstract class Watch implements Subscription {
         return runtime.backoff().waitNanos(failures);
     }
 
-    /** The request info for the next read. */
-    protected abstract RequestInfo nextInfo();
+    /** The index the next read must pass (ignored for a type that cannot block). */
+    protected abstract long minIndex();
 
-    /** Handles one read's outcome (delivering if it changed) and returns the wait before the next, in nanos. */
-    protected abstract long handle(Result<Object> result, @Nullable Throwable error);
+    /**
+     * Handles one read's outcome, a result or an error (never both, never neither), delivering
+     * if it changed; returns the wait before the next read, in nanos.
+     */
+    protected abstract long handle(@Nullable Result<Object> result, @Nullable Throwable error);
 
     private void step() {
         if (!active) {
             return;
         }
-        CompletableFuture<Result<Object>> read;
+        Result<Object> now;
         try {
-            read = source.read(type, request, nextInfo());
+            now = source.read(this);
         } catch (IllegalStateException closed) {
             cancel();
             return;
         }
-        pending = read;
-        if (!active) {
-            read.cancel(false);
-            return;
+        if (now != null) {
+            answer(now, null);
         }
-        // Always hop: the read may complete on a fetch thread, and a slow listener must delay
-        // only its own watch, never the fetch that serves every watcher of the entry.
-        read.whenCompleteAsync((result, error) -> afterRead(read, result, error), runtime.executor());
     }
 
-    private void afterRead(Future<?> read, Result<Object> result, Throwable error) {
+    /**
+     * Waits on {@code entry}, whose snapshot {@code seenVersion} did not answer the read: from
+     * now on each store is judged by {@link #onStore}. Called by the read, never twice at once.
+     */
+    void follow(Entry entry, long seenVersion) {
+        FOLLOWING.setVolatile(this, entry);
+        Duration timeout = info.timeout();
+        if (timeout != null) {
+            // Like a caller's: at its own timeout the read gets the entry's value as it is.
+            pending = runtime.schedule(timeout.toNanos(), () -> {
+                if (claim(entry)) {
+                    answer(Results.of(type, entry.snapshot(), false, runtime.ticker()), null);
+                }
+            });
+        }
+        entry.follow(this, seenVersion);
+        if (!active) {
+            // cancel() ran meanwhile and may have missed the wait just begun.
+            claim(entry);
+        }
+    }
+
+    /**
+     * Holds {@code entry}, the one the watch reads, until it reads another or ends. The new
+     * hold is taken before the last one goes, so an entry read again is never left unheld on
+     * the way; an entry replaced since (evicted, expired) is held anew.
+     */
+    void holding(Entry entry) {
+        if (held == entry) {
+            return;
+        }
+        source.hold(entry);
+        Entry previous = (Entry) HELD.getAndSet(this, entry);
+        if (previous != null) {
+            source.release(previous);
+        }
+        if (!active) {
+            release();
+        }
+    }
+
+    @Override
+    public void onStore(Snapshot snapshot) {
+        Entry entry = following;
+        if (entry == null) {
+            return;
+        }
+        if (snapshot.error() != null) {
+            if (claim(entry)) {
+                answer(null, Results.failure(entry, snapshot, runtime.ticker()));
+            }
+        } else if (Freshness.satisfies(type, snapshot, info, minIndex(), Freshness.Look.AFTER_STORE, true,
+                runtime.ticker())) {
+            if (claim(entry)) {
+                answer(Results.of(type, snapshot, false, runtime.ticker()), null);
+            }
+        } else {
+            entry.ensureFetch();
+        }
+    }
+
+    @Override
+    public void entryRemoved(Snapshot last, boolean closing) {
+        Entry entry = following;
+        if (entry == null || !claim(entry)) {
+            return;
+        }
+        if (closing) {
+            cancel();
+        } else {
+            // The next read finds the entry's successor, made if need be.
+            answer(Results.of(type, last, false, runtime.ticker()), null);
+        }
+    }
+
+    @Override
+    public boolean isCaller() {
+        return false;
+    }
+
+    @Override
+    public CompletableFuture<?> answerNow() {
+        Entry entry = following;
+        if (entry != null && claim(entry)) {
+            answer(Results.of(type, entry.snapshot(), false, runtime.ticker()), null);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public boolean released() {
+        return following == null;
+    }
+
+    /** Ends the wait on {@code entry}: true for the one caller that does, who then answers it. */
+    private boolean claim(Entry entry) {
+        if (!FOLLOWING.compareAndSet(this, entry, null)) {
+            return false;
+        }
+        entry.unfollow(this);
+        Future<?> timeout = pending;
+        if (timeout != null && info.timeout() != null) {
+            timeout.cancel(false);
+        }
+        return true;
+    }
+
+    /**
+     * A read answered: handled on the executor, never on the thread that answered. It may be
+     * a fetch thread, and a slow listener must delay only its own watch, never the fetch that
+     * serves every watcher of the entry.
+     */
+    private void answer(@Nullable Result<Object> result, @Nullable Throwable error) {
+        runtime.execute(() -> afterRead(result, error));
+    }
+
+    private void afterRead(@Nullable Result<Object> result, @Nullable Throwable error) {
         if (!active) {
             return;
         }
-        holdEntry();
         error = Futures.unwrap(error);
         if (error instanceof CancellationException || (error instanceof IllegalStateException && runtime.isClosed())) {
             cancel();
@@ -171,9 +295,7 @@ abstract class Watch implements Subscription {
             runtime.execute(this::step);
         } else {
             Future<?> next = runtime.schedule(waitNanos, this::step);
-            // Only in place of this read: with a short wait the step may already have run and put
-            // its own read in pending, which cancel() must find (else that read's waiter leaks).
-            PENDING.compareAndSet(this, read, next);
+            pending = next;
             if (!active) {
                 next.cancel(false);
             }
@@ -224,25 +346,12 @@ abstract class Watch implements Subscription {
             if (p != null) {
                 p.cancel(false);
             }
+            Entry entry = following;
+            if (entry != null) {
+                claim(entry);
+            }
             release();
             source.ended(this);
-        }
-    }
-
-    /**
-     * Holds the entry the watch reads, from its first answer until the watch ends: between two
-     * reads (a poll interval, a backoff, a hop) no waiter holds it. The new hold is taken before
-     * the last one goes, so the count never drops to zero on the way (and the entry is not
-     * touched); an entry replaced since (evicted, expired) is held anew.
-     */
-    private void holdEntry() {
-        Entry previous = (Entry) HELD.getAndSet(this, source.hold(type, info));
-        if (previous != null) {
-            source.release(previous);
-        }
-        if (!active) {
-            // cancel() ran meanwhile and may have missed the hold just taken.
-            release();
         }
     }
 

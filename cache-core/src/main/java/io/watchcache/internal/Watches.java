@@ -12,7 +12,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -31,18 +30,13 @@ final class Watches {
         this.runtime = runtime;
         this.source = new Watch.Source() {
             @Override
-            public CompletableFuture<Result<Object>> read(TypeRegistration type, CacheRequest request,
-                                                          RequestInfo info) {
-                return reads.watchRead(type, request, info);
+            public @Nullable Result<Object> read(Watch watch) {
+                return reads.watchRead(watch);
             }
 
             @Override
-            public @Nullable Entry hold(TypeRegistration type, RequestInfo info) {
-                Entry entry = table.getQuietly(EntryKey.of(type, info));
-                if (entry != null) {
-                    table.hold(entry);
-                }
-                return entry;
+            public void hold(Entry entry) {
+                table.hold(entry);
             }
 
             @Override

@@ -53,6 +53,25 @@ class FollowersTest {
         assertThat(followers.toString()).startsWith("[").endsWith("]");
     }
 
+    @Test
+    void aLoneFollowerIsKeptOnceAndASecondJoinsItInOrder() {
+        Entry.Follower a = follower();
+        Entry.Follower b = follower();
+        followers.add(a);
+        followers.add(a);
+        assertThat(followers.size()).isEqualTo(1);
+        followers.remove(b);
+        assertThat(followers.copy()).containsExactly(a);
+        followers.add(b);
+        followers.add(a);
+        assertThat(followers.copy()).containsExactly(a, b);
+        followers.clear();
+        assertThat(followers.size()).isZero();
+        followers.add(b);
+        followers.remove(b);
+        assertThat(followers.copy()).isEmpty();
+    }
+
     private static Entry.Follower follower() {
         return new Entry.Follower() {
             @Override
