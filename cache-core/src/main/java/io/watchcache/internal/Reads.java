@@ -58,8 +58,9 @@ final class Reads {
      * which refuses it.
      */
     private @Nullable Result<Object> ready(TypeRegistration type, Entry entry, RequestInfo info) {
-        Result<Object> ready = entry.snapshot().hitResult();
-        Result<Object> hit = ready == null ? null : Freshness.readyHit(type, ready, info);
+        Snapshot snapshot = entry.snapshot();
+        Result<Object> ready = snapshot.hitResult();
+        Result<Object> hit = ready == null ? null : Freshness.readyHit(type, snapshot, ready, info);
         if (hit != null) {
             type.metrics.recordGet(TypeMetrics.GetResult.HIT);
         }
