@@ -6,7 +6,6 @@ import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 
 /**
@@ -17,8 +16,8 @@ import java.util.concurrent.Future;
  * late, which a wait of minutes does not notice. Short waits (a caller's blocking read of a few
  * seconds) keep a precise timer task of their own.
  *
- * <p>A timing wheel of 1,024 one-second slots; each slot is a list linked through the
- * waiting futures themselves, so adding and removing cost no allocation. The task runs only
+ * <p>A timing wheel of 1,024 one-second slots; each slot is a list linked through the waits
+ * themselves, so adding and removing cost no allocation. The task runs only
  * while something waits. Locking: the monitor guards the slots and every link; {@link
  * Waiting#expired()} runs without it.
  */
@@ -27,14 +26,20 @@ final class Deadlines {
     /** Waits shorter than this get a timer task of their own: a second late would be noticed. */
     static final Duration LONG_WAIT = Duration.ofSeconds(10);
 
-    /** A future with a deadline; its links belong to the {@link Deadlines} it was added to. */
-    abstract static class Waiting<T> extends CompletableFuture<T> {
+    /**
+     * Something that waits with a deadline: a node of the wheel's lists, whose links belong to
+     * the {@link Deadlines} it was added to.
+     */
+    abstract static class Waiting {
         private long deadlineNanos;
         private int slot = -1;
-        private @Nullable Waiting<?> previous;
-        private @Nullable Waiting<?> next;
-        /** A short wait's own timer task; set before the future is handed out. */
+        private @Nullable Waiting previous;
+        private @Nullable Waiting next;
+        /** A short wait's own timer task; set before the wait is handed out. */
         private volatile @Nullable Future<?> timer;
+
+        /** Whether it no longer waits (answered, failed or cancelled): then it does not expire. */
+        abstract boolean isDone();
 
         /** The deadline passed while it was still waiting. Called once, without a lock held. */
         abstract void expired();
@@ -43,7 +48,7 @@ final class Deadlines {
     private final EtcdTime time;
     private final Duration longWait;
     private final long tickNanos;
-    private final Waiting<?>[] slots;
+    private final Waiting[] slots;
     @GuardedBy("this")
     private int size;
     /** The last tick whose slot was checked. */
@@ -61,12 +66,12 @@ final class Deadlines {
         this.time = time;
         this.longWait = longWait;
         this.tickNanos = tick.toNanos();
-        this.slots = new Waiting<?>[slots];
+        this.slots = new Waiting[slots];
         this.swept = tick(time.now());
     }
 
     /** {@code waiting} expires after {@code timeout}, unless {@link #remove}d first. */
-    void add(Waiting<?> waiting, Duration timeout) {
+    void add(Waiting waiting, Duration timeout) {
         if (timeout.compareTo(longWait) < 0) {
             waiting.timer = time.schedule(() -> {
                 if (!waiting.isDone()) {
@@ -98,7 +103,7 @@ final class Deadlines {
     }
 
     /** {@code waiting} no longer waits (answered, failed or cancelled). Idempotent. */
-    void remove(Waiting<?> waiting) {
+    void remove(Waiting waiting) {
         Future<?> timer = waiting.timer;
         if (timer != null) {
             timer.cancel(false);
@@ -115,14 +120,14 @@ final class Deadlines {
     }
 
     private void sweep() {
-        List<Waiting<?>> due = new ArrayList<>();
+        List<Waiting> due = new ArrayList<>();
         synchronized (this) {
             long now = time.now();
             long current = tick(now);
             for (long t = Math.max(swept + 1, current - slots.length + 1); t <= current; t++) {
-                Waiting<?> waiting = slots[(int) Math.floorMod(t, (long) slots.length)];
+                Waiting waiting = slots[(int) Math.floorMod(t, (long) slots.length)];
                 while (waiting != null) {
-                    Waiting<?> next = waiting.next;
+                    Waiting next = waiting.next;
                     if (waiting.deadlineNanos - now <= 0) {
                         unlinkLocked(waiting);
                         due.add(waiting);
@@ -136,7 +141,7 @@ final class Deadlines {
                 task = null;
             }
         }
-        for (Waiting<?> waiting : due) {
+        for (Waiting waiting : due) {
             if (!waiting.isDone()) {
                 waiting.expired();
             }
@@ -144,13 +149,13 @@ final class Deadlines {
     }
 
     @GuardedBy("this")
-    private void unlinkLocked(Waiting<?> waiting) {
+    private void unlinkLocked(Waiting waiting) {
         int slot = waiting.slot;
         if (slot < 0) {
             return;
         }
-        Waiting<?> previous = waiting.previous;
-        Waiting<?> next = waiting.next;
+        Waiting previous = waiting.previous;
+        Waiting next = waiting.next;
         if (previous == null) {
             slots[slot] = next;
         } else {

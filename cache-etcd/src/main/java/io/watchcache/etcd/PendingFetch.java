@@ -3,16 +3,17 @@ package io.watchcache.etcd;
 import io.watchcache.FetchResult;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The one fetch of a {@link RangeWatch} that waits for its range to change: the future the cache
- * holds, the index it knows, and its deadline on the type's {@link Deadlines}. A thousand quiet
- * entries each keep one, so it is the future itself (no second future, no callback), and the
- * cache cancelling it (the entry went) is seen by overriding {@link #cancel}.
+ * holds ({@link #future}), the index it knows, and its deadline on the type's {@link Deadlines}.
+ * The cache cancelling the future (the entry went) is seen by the future itself, which tells
+ * the fetch: no callback is registered for it.
  *
  * @param <V> the value type
  */
-final class PendingFetch<V> extends Deadlines.Waiting<FetchResult<V>> {
+final class PendingFetch<V> extends Deadlines.Waiting {
 
     /** What a waiting fetch tells the watch it waits on; called without a lock held. */
     interface Owner<V> {
@@ -26,6 +27,8 @@ final class PendingFetch<V> extends Deadlines.Waiting<FetchResult<V>> {
 
     /** The index the cache has: a value with another one is news. */
     final long minIndex;
+    /** What the cache holds while the fetch waits. */
+    final CompletableFuture<FetchResult<V>> future = new Answer();
     private final Owner<V> owner;
     private final Deadlines deadlines;
 
@@ -42,12 +45,17 @@ final class PendingFetch<V> extends Deadlines.Waiting<FetchResult<V>> {
 
     void answer(FetchResult<V> result) {
         deadlines.remove(this);
-        complete(result);
+        future.complete(result);
     }
 
     void fail(Throwable error) {
         deadlines.remove(this);
-        completeExceptionally(error);
+        future.completeExceptionally(error);
+    }
+
+    @Override
+    boolean isDone() {
+        return future.isDone();
     }
 
     @Override
@@ -55,13 +63,17 @@ final class PendingFetch<V> extends Deadlines.Waiting<FetchResult<V>> {
         owner.timedOut(this);
     }
 
-    @Override
-    public boolean cancel(boolean mayInterruptIfRunning) {
-        boolean cancelled = super.cancel(mayInterruptIfRunning);
-        if (cancelled) {
-            deadlines.remove(this);
-            owner.abandoned(this);
+    /** The fetch's future: a cancel by the cache ends the wait. */
+    private final class Answer extends CompletableFuture<FetchResult<V>> {
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                deadlines.remove(PendingFetch.this);
+                owner.abandoned(PendingFetch.this);
+            }
+            return cancelled;
         }
-        return cancelled;
     }
 }

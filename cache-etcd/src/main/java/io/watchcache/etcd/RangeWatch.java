@@ -103,8 +103,8 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
         PendingFetch<V> replaced;
         synchronized (this) {
             if (closed) {
-                waiting.completeExceptionally(new CancellationException("the etcd watch of '" + key + "' is closed"));
-                return waiting;
+                waiting.fail(new CancellationException("the etcd watch of '" + key + "' is closed"));
+                return waiting.future;
             }
             replaced = pending;
             pending = null;
@@ -138,20 +138,19 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
             replaced.answer(unchanged(replaced.minIndex));
         }
         if (answer != null) {
-            waiting.complete(answer);
-            return waiting;
+            waiting.answer(answer);
+            return waiting.future;
         }
         if (failedNow != null) {
-            waiting.completeExceptionally(failure(EtcdFetchException.Operation.WATCH, failedNow,
-                    silentSince(silentFrom)));
-            return waiting;
+            waiting.fail(failure(EtcdFetchException.Operation.WATCH, failedNow, silentSince(silentFrom)));
+            return waiting.future;
         }
         if (read) {
             read();
         } else if (open != 0) {
             openStream(open, from);
         }
-        return waiting;
+        return waiting.future;
     }
 
     @GuardedBy("this")
@@ -453,7 +452,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
             pending = null;
         }
         if (abandoned != null) {
-            abandoned.cancel(false);
+            abandoned.future.cancel(false);
         }
         if (ended != null) {
             // Cancels the watch id; the stream ends (etcd frees it at once) when it was the last.
