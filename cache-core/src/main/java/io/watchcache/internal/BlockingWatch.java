@@ -16,8 +16,8 @@ import java.util.function.Consumer;
  */
 final class BlockingWatch extends Watch {
 
-    BlockingWatch(CacheRuntime runtime, Source source, TypeRegistration type, CacheRequest request, RequestInfo info,
-                  String correlationId, Consumer<UpdateEvent<Object>> listener) {
+    BlockingWatch(CacheRuntime runtime, WatchSource source, TypeRegistration type, CacheRequest request,
+                  RequestInfo info, String correlationId, Consumer<UpdateEvent<Object>> listener) {
         super(runtime, source, type, request, info, correlationId, listener);
     }
 

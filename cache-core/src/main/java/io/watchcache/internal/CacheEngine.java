@@ -30,7 +30,7 @@ import java.util.concurrent.TimeoutException;
  * what spans them all: eviction, reloaded options, introspection, drain and close. Entries,
  * waiters and watches get only what they use: the {@link CacheRuntime}, the registration they
  * serve, and (entries) the {@link Fetcher}, (waiters) the table that keeps their entry alive,
- * (watches) a {@link Watch.Source}.
+ * (watches) a {@link WatchSource}.
  */
 public final class CacheEngine implements AutoCloseable {
 
@@ -189,7 +189,7 @@ public final class CacheEngine implements AutoCloseable {
         List<CompletableFuture<?>> answered = new ArrayList<>();
         for (Entry entry : List.copyOf(table.entries())) {
             // Answered outside the entry's lock: an answer runs the caller's continuation.
-            for (Entry.Follower caller : entry.waitingCallers()) {
+            for (Follower caller : entry.waitingCallers()) {
                 answered.add(caller.answerNow());
             }
         }

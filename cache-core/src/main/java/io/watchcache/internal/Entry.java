@@ -8,7 +8,6 @@ import org.jspecify.annotations.Nullable;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -22,25 +21,6 @@ import java.util.function.Consumer;
  * it, never the other way round.
  */
 final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
-
-    /** Someone waiting on the entry for a store: a {@link Waiter}. */
-    interface Follower {
-
-        /** A fetch stored {@code snapshot}. */
-        void onStore(Snapshot snapshot);
-
-        /** The entry was removed; {@code last} is what it held. */
-        void entryRemoved(Snapshot last, boolean closing);
-
-        /** Whether {@code drain()} answers it: a caller, not a watch's read. */
-        boolean isCaller();
-
-        /** Answers now with what the entry has, as a timeout would; returns the answered future. */
-        CompletableFuture<?> answerNow();
-
-        /** Whether it has left already (answered or cancelled): it must not join again. */
-        boolean released();
-    }
 
     final EntryKey key;
     final TypeRegistration type;

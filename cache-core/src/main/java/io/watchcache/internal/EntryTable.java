@@ -15,10 +15,8 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -64,8 +62,6 @@ final class EntryTable {
     }
 
     private final Cache<EntryKey, Entry> cache;
-    private final Executor executor;
-    private final Scheduler scheduler;
     private final Policy<EntryKey, Entry> policy;
     /** Whether a size bound is set: then uses are also reads through Caffeine, for its eviction. */
     private final boolean bounded;
@@ -76,16 +72,13 @@ final class EntryTable {
      * Replaced whole (a longer copy) under the monitor when a type registers; read without it.
      */
     private volatile ConcurrentHashMap<String, Entry>[] plain = newIndex(0);
-    /** The next sweep, while the table has entries. */
-    private volatile @Nullable Future<?> sweep;
-    /** A sweep is scheduled or running: set with the first entry, cleared when a sweep finds none. */
-    private final AtomicBoolean sweeping = new AtomicBoolean();
+    /** The idle sweeps: one a second while the table has entries. */
+    private final Sweeps sweeps;
 
     EntryTable(long maxEntries, Ticker clock, Executor executor, Scheduler scheduler,
                BiConsumer<Entry, RemovalCause> onRemoval) {
         this.clock = clock;
-        this.executor = executor;
-        this.scheduler = scheduler;
+        this.sweeps = new Sweeps(scheduler, executor, SWEEP_NANOS, this::sweepNow, this::isEmpty);
         Caffeine<Object, Object> builder = Caffeine.newBuilder()
                 // The removal callback closes user state: run it off Caffeine's maintenance path,
                 // and inline once the executor refuses work (the cache is closing).
@@ -220,7 +213,7 @@ final class EntryTable {
             Entry entry = cache.get(key, k -> {
                 Entry created = create.apply(k);
                 LAST_USE.setVolatile(created, clock.read());
-                startSweeping();
+                sweeps.start();
                 if (k.plain()) {
                     // A removed entry of the same key leaves the index in its removal callback, which
                     // may run later: by identity, so it cannot take this one out.
@@ -249,35 +242,8 @@ final class EntryTable {
         HOLDERS.getAndAdd(entry, -1);
     }
 
-    /** Starts the sweeps with the first entry (a table without entries schedules nothing). */
-    private void startSweeping() {
-        if (!sweeping.get() && sweeping.compareAndSet(false, true)) {
-            scheduleSweep();
-        }
-    }
-
-    /**
-     * The next sweep, on the executor; after it, the one after, while there are entries (an
-     * entry made meanwhile starts them again). Ends when the scheduler refuses: the cache closed.
-     */
-    private void scheduleSweep() {
-        sweep = schedule(() -> {
-            try {
-                executor.execute(() -> {
-                    sweepNow();
-                    if (!cache.asMap().isEmpty()) {
-                        scheduleSweep();
-                        return;
-                    }
-                    sweeping.set(false);
-                    if (!cache.asMap().isEmpty()) {
-                        startSweeping();
-                    }
-                });
-            } catch (RejectedExecutionException closing) {
-                // The cache is closing: its entries go with it.
-            }
-        }, SWEEP_NANOS);
+    private boolean isEmpty() {
+        return cache.asMap().isEmpty();
     }
 
     /** One pass over the entries: each idle one is removed, counted as expired. */
@@ -295,15 +261,6 @@ final class EntryTable {
         EXPIRING.setVolatile(entry, true);
         if (!remove(entry)) {
             EXPIRING.setVolatile(entry, false);
-        }
-    }
-
-    /** Runs {@code task} on the scheduler; null once it refuses work (the cache is closing). */
-    private @Nullable Future<?> schedule(Runnable task, long delayNanos) {
-        try {
-            return scheduler.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException closing) {
-            return null;
         }
     }
 
@@ -331,10 +288,7 @@ final class EntryTable {
 
     /** Removes every entry, and empties the index at once (removal callbacks may run later). */
     void removeAll() {
-        Future<?> next = sweep;
-        if (next != null) {
-            next.cancel(false);
-        }
+        sweeps.stop();
         for (Entry entry : cache.asMap().values()) {
             REMOVED.setVolatile(entry, true);
         }

@@ -1,6 +1,5 @@
 package io.watchcache.internal;
 
-import io.watchcache.internal.Entry.Follower;
 import org.jspecify.annotations.Nullable;
 
 import java.util.ArrayList;

@@ -19,8 +19,8 @@ final class PollingWatch extends Watch {
 
     private final long maxAgeNanos;
 
-    PollingWatch(CacheRuntime runtime, Source source, TypeRegistration type, CacheRequest request, RequestInfo info,
-                 String correlationId, Consumer<UpdateEvent<Object>> listener) {
+    PollingWatch(CacheRuntime runtime, WatchSource source, TypeRegistration type, CacheRequest request,
+                 RequestInfo info, String correlationId, Consumer<UpdateEvent<Object>> listener) {
         super(runtime, source, type, request, info, correlationId, listener);
         // The engine refuses a polling watch without maxAge before it gets here.
         this.maxAgeNanos = Objects.requireNonNull(info.maxAge(), "maxAge").toNanos();

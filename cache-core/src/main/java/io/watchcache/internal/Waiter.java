@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * thread: each store re-judges it, a timer ends it at its timeout, and cancelling the future
  * takes it off the entry.
  */
-final class Waiter implements Entry.Follower {
+final class Waiter implements Follower {
 
     private final CacheRuntime runtime;
     private final EntryTable table;

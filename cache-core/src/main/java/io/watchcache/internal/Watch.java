@@ -23,11 +23,11 @@ import java.util.function.Consumer;
  * A watch: a loop of cache reads that delivers an {@link UpdateEvent} whenever the value
  * behind a request changes. The loop is a chain, not a thread: a read that the entry answers
  * at once hops to the executor and delivers; one that must wait makes the watch a follower of
- * the entry ({@link Entry.Follower}), which the next store that satisfies it answers. The next
+ * the entry ({@link Follower}), which the next store that satisfies it answers. The next
  * read then starts at once, or on the cache's scheduler after a poll interval or a backoff.
  * While it waits, a watch holds no thread, no future and no waiter: it is on its entry's list
  * of followers. From its first read until it ends it holds the entry it reads (see
- * {@link Source#hold}), so that an entry a watch polls every minute does not expire under it
+ * {@link WatchSource#hold}), so that an entry a watch polls every minute does not expire under it
  * with a TTL of seconds.
  *
  * <p>The loop fields ({@link #index}, {@link #failures}, {@link #lastValue}) are owned by
@@ -35,31 +35,12 @@ import java.util.function.Consumer;
  * to the last, which orders their writes. A wait ends exactly once: whoever takes the entry
  * out of {@link #following} (a store, the entry's removal, a timeout, a cancel) answers it.
  */
-abstract class Watch implements Subscription, Entry.Follower {
-
-    /** What a watch needs from its cache besides the runtime: reads, holds, and to be forgotten when it ends. */
-    interface Source {
-
-        /**
-         * A read for {@code watch} (see {@code Reads.watchRead}): the answer, when the entry has
-         * one now; else null, and the watch follows the entry ({@link #follow}) until a store
-         * answers it. Either way the watch holds the entry it read ({@link #holding}).
-         */
-        @Nullable Result<Object> read(Watch watch);
-
-        /** Holds {@code entry}: it does not expire until released. */
-        void hold(Entry entry);
-
-        /** Ends a {@link #hold}. */
-        void release(Entry held);
-
-        void ended(Watch watch);
-    }
+abstract class Watch implements Subscription, Follower {
 
     private static final Logger log = LoggerFactory.getLogger(Watch.class);
 
     final CacheRuntime runtime;
-    private final Source source;
+    private final WatchSource source;
     final TypeRegistration type;
     final CacheRequest request;
     final RequestInfo info;
@@ -99,7 +80,7 @@ abstract class Watch implements Subscription, Entry.Follower {
     private @Nullable Object lastValue;
     private boolean delivered;
 
-    Watch(CacheRuntime runtime, Source source, TypeRegistration type, CacheRequest request, RequestInfo info,
+    Watch(CacheRuntime runtime, WatchSource source, TypeRegistration type, CacheRequest request, RequestInfo info,
           String correlationId, Consumer<UpdateEvent<Object>> listener) {
         this.runtime = runtime;
         this.source = source;

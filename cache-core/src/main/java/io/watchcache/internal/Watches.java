@@ -18,17 +18,17 @@ import java.util.function.Consumer;
 /**
  * The cache's watches: starts each one on the kind of loop its type allows (a blocking query,
  * or a poll every {@code maxAge}), keeps those that run, and hands them what they need of the
- * cache (a {@link Watch.Source}: a watch's read, and a hold on its entry).
+ * cache (a {@link WatchSource}: a watch's read, and a hold on its entry).
  */
 final class Watches {
 
     private final CacheRuntime runtime;
     private final Set<Watch> running = ConcurrentHashMap.newKeySet();
-    private final Watch.Source source;
+    private final WatchSource source;
 
     Watches(CacheRuntime runtime, Reads reads, EntryTable table) {
         this.runtime = runtime;
-        this.source = new Watch.Source() {
+        this.source = new WatchSource() {
             @Override
             public @Nullable Result<Object> read(Watch watch) {
                 return reads.watchRead(watch);

@@ -15,9 +15,9 @@ class FollowersTest {
 
     @Test
     void eachFollowerOnceInArrivalOrderAcrossTheSwitchToASetAndBack() {
-        List<Entry.Follower> all = new ArrayList<>();
+        List<Follower> all = new ArrayList<>();
         for (int n = 0; n < 3 * Followers.SMALL; n++) {
-            Entry.Follower follower = follower();
+            Follower follower = follower();
             all.add(follower);
             followers.add(follower);
             followers.add(follower);
@@ -25,7 +25,7 @@ class FollowersTest {
             assertThat(followers.copy()).isEqualTo(all);
         }
         // Leaving from the middle, the front and the back keeps the others' order.
-        for (Entry.Follower leaving : List.of(all.get(5), all.get(0), all.get(all.size() - 1))) {
+        for (Follower leaving : List.of(all.get(5), all.get(0), all.get(all.size() - 1))) {
             followers.remove(leaving);
             all.remove(leaving);
             assertThat(followers.copy()).isEqualTo(all);
@@ -39,8 +39,8 @@ class FollowersTest {
 
     @Test
     void aSmallSetShrinksToNothingAndGrowsAgain() {
-        Entry.Follower a = follower();
-        Entry.Follower b = follower();
+        Follower a = follower();
+        Follower b = follower();
         followers.add(a);
         followers.add(b);
         followers.remove(a);
@@ -55,8 +55,8 @@ class FollowersTest {
 
     @Test
     void aLoneFollowerIsKeptOnceAndASecondJoinsItInOrder() {
-        Entry.Follower a = follower();
-        Entry.Follower b = follower();
+        Follower a = follower();
+        Follower b = follower();
         followers.add(a);
         followers.add(a);
         assertThat(followers.size()).isEqualTo(1);
@@ -72,8 +72,8 @@ class FollowersTest {
         assertThat(followers.copy()).isEmpty();
     }
 
-    private static Entry.Follower follower() {
-        return new Entry.Follower() {
+    private static Follower follower() {
+        return new Follower() {
             @Override
             public void onStore(Snapshot snapshot) {
             }

@@ -1,0 +1,24 @@
+package io.watchcache.internal;
+
+import io.watchcache.Result;
+import org.jspecify.annotations.Nullable;
+
+/** What a {@link Watch} needs from its cache besides the runtime: reads, holds, and to be forgotten when it ends. */
+interface WatchSource {
+
+    /**
+     * A read for {@code watch} (see {@code Reads.watchRead}): the answer, when the entry has
+     * one now; else null, and the watch follows the entry ({@link Watch#follow}) until a store
+     * answers it. Either way the watch holds the entry it read ({@link Watch#holding}).
+     */
+    @Nullable Result<Object> read(Watch watch);
+
+    /** Holds {@code entry}: it does not expire until released. */
+    void hold(Entry entry);
+
+    /** Ends a {@link #hold}. */
+    void release(Entry held);
+
+    /** The watch ended: it is forgotten. */
+    void ended(Watch watch);
+}
