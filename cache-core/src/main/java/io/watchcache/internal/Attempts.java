@@ -5,8 +5,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * An entry's fetch attempts in a row that went nowhere, for its backoff: errors, results with
- * index 0, and quick answers that did not move the index. Not thread-safe: the entry's monitor
- * guards it.
+ * index 0, and quick answers that did not move the index. Not thread-safe: its
+ * {@link FetchLoop}'s monitor guards it.
  */
 final class Attempts {
 

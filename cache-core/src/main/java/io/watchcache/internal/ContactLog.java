@@ -1,5 +1,6 @@
 package io.watchcache.internal;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,12 +28,17 @@ final class ContactLog {
     private static final Logger log = LoggerFactory.getLogger("io.watchcache.contact");
 
     private final String type;
-    // Guarded by this.
+    @GuardedBy("this")
     private long windowStart = Long.MIN_VALUE;
+    @GuardedBy("this")
     private int lines;
+    @GuardedBy("this")
     private int lostUnlogged;
+    @GuardedBy("this")
     private int regainedUnlogged;
+    @GuardedBy("this")
     private int refusedUnlogged;
+    @GuardedBy("this")
     private boolean summaryScheduled;
 
     ContactLog(String type) {

@@ -1,5 +1,7 @@
 package io.watchcache.internal;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -78,6 +80,7 @@ final class ElasticExecutor extends AbstractExecutorService {
     /** Completed when the executor is shut down and its last worker has ended. */
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     // Guarded by itself.
+    @GuardedBy("live")
     private final List<Thread> live = new ArrayList<>();
     /** Each live worker's CPU time at {@link #sampledAt}; only the timer thread touches them. */
     private Map<Thread, Long> cpuAtSample = new HashMap<>();

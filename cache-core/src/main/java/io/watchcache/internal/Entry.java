@@ -121,7 +121,8 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
 
     @Override
     public synchronized String toString() {
-        return "Entry[id=" + id() + ", " + key + ", holders=" + EntryTable.holders(this) + ", followers=" + followers
+        // The table's lease (holders, last use) is the table's to show: the entry never reads it.
+        return "Entry[id=" + id() + ", " + key + ", followers=" + followers
                 + ", dead=" + dead + ", fetchState=" + loop + "]";
     }
 

@@ -26,13 +26,13 @@ import java.util.function.Function;
  * no key object.
  *
  * <p>This class alone decides when an entry is idle, by one rule on one clock
- * ({@link #idle}): no holder (a waiting caller, a watch between its reads, a live value), and
- * its last use at least its type's {@code lastGetTtl} ago. Use is a read that finds the entry
- * ({@link #getIfPresent}) and the end of the last hold; the refresh loop's own look-ups
- * ({@link #entries()}) are not use. A read never returns an idle entry, removed or not; one
- * sweep a second removes the idle ones (their refresh stops with them). The lease fields
- * ({@code holders}, {@code lastUse}, {@code expiring}) live in {@link Entry}, but only this
- * class's handles read or write them.
+ * ({@link #idle}): no holder (a waiting caller, a watch, a live value), and its last use at
+ * least its type's {@code lastGetTtl} ago. Use is a read that finds the entry
+ * ({@link #getIfPresent}, {@link #touch}) and the end of the last hold; the refresh loop's own
+ * look-ups ({@link #entries()}) are not use. A read never returns an idle entry, removed or
+ * not; one sweep a second ({@link Sweeps}) removes the idle ones (their refresh stops with
+ * them). The lease fields ({@code holders}, {@code lastUse}, {@code expiring},
+ * {@code removed}) live in {@link Entry}, but only this class's handles read or write them.
  *
  * <p>Use is recorded on the table's clock, the coarse one over the system clock: a hot entry's
  * use is written once per tick, not on every hit, so readers on several cores do not fight
@@ -142,11 +142,6 @@ final class EntryTable {
                 cache.getIfPresent(entry.key);
             }
         }
-    }
-
-    /** Holders now (for diagnostics). */
-    static int holders(Entry entry) {
-        return (int) HOLDERS.getVolatile(entry);
     }
 
     /** Whether {@code info} names a plain entry: no partition, no token (the index has those). */

@@ -1,5 +1,6 @@
 package io.watchcache.internal;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,11 +13,16 @@ final class TokenBucket {
 
     private static final double NANOS_PER_SECOND = 1_000_000_000d;
 
-    // All guarded by this. Contention is one entry's fetches: at most one at a time.
+    // Contention is one entry's fetches: at most one at a time.
+    @GuardedBy("this")
     private double ratePerSecond;
+    @GuardedBy("this")
     private int burst;
+    @GuardedBy("this")
     private double tokens;
+    @GuardedBy("this")
     private long lastNanos;
+    @GuardedBy("this")
     private boolean started;
 
     TokenBucket(double ratePerSecond, int burst) {
