@@ -8,8 +8,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The one rule for "is this entry good enough for this request", used by every first look
  * ({@code Reads}: a caller's, a watch's; the hit path through its fast form {@link #readyHit})
- * and by every store a waiting caller or watch hears of; there is no other copy. Each case is listed in {@code FreshnessTest}, whose table also runs
- * through the cache's {@code get} and {@code getAsync}.
+ * and by every store a waiting caller or watch hears of; there is no other copy. Each case is
+ * listed in {@code FreshnessTest}, whose table also runs through the cache's {@code get} and
+ * {@code getAsync}.
  */
 final class Freshness {
 
