@@ -209,7 +209,7 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
                 return;
             }
             previous = snapshot;
-            next = previous.succeeded(result, runtime.ticker(), runtime.now(), type.refresh);
+            next = previous.succeeded(result, runtime.now());
             swap(next);
             toWake = followers.copy();
         }
@@ -234,8 +234,8 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
             } else {
                 long now = runtime.now();
                 next = outcome.error() != null
-                        ? previous.failed(outcome.error(), runtime.ticker(), now, type.refresh, outcome.fatal())
-                        : previous.succeeded(outcome.success(), runtime.ticker(), now, type.refresh);
+                        ? previous.failed(outcome.error(), now, type.refresh, outcome.fatal())
+                        : previous.succeeded(outcome.success(), now);
                 swap(next);
                 toWake = followers.copy();
             }

@@ -26,8 +26,8 @@ final class Freshness {
     }
 
     /**
-     * The rule's fast form for a caller's first look at {@code snapshot}, given the result it was
-     * stored with ({@code ready}: the snapshot is valid). It answers only the common cases and
+     * The rule's fast form for a caller's first look at {@code snapshot}, given the result a hit
+     * on it returns ({@code ready}: the snapshot is valid). It answers only the common cases and
      * leaves the rest to {@link #satisfies}: returns {@code ready} when the rule is satisfied
      * without a clock, else null, which sends the read to the rule itself. A refreshing entry is
      * never stale, so only the minimum index can refuse it; a non-refreshing one with neither

@@ -50,7 +50,7 @@ final class Reads {
      * The hit path, small enough to be compiled into its caller: a plain key whose entry was
      * already used at this tick of the table's clock (one index lookup, no write), judged by the
      * freshness rule's fast form ({@link Freshness#readyHit}) as a caller's first look. The
-     * result is the one built when the value was stored (its age is read when asked), so a hit
+     * result is the snapshot's own, made by its first hit (its age is read when asked), so a hit
      * reads no precise clock and allocates nothing. Everything else takes the slow path, which
      * applies the rule itself: a keyed read, the first use in a tick, {@code maxAge} or
      * {@code mustRevalidate}, a miss, a blank key (never stored). A cache being closed empties
@@ -59,7 +59,7 @@ final class Reads {
      */
     private @Nullable Result<Object> ready(TypeRegistration type, Entry entry, RequestInfo info) {
         Snapshot snapshot = entry.snapshot();
-        Result<Object> ready = snapshot.hitResult();
+        Result<Object> ready = snapshot.hitResult(type.refresh, runtime.ticker());
         Result<Object> hit = ready == null ? null : Freshness.readyHit(type, snapshot, ready, info);
         if (hit != null) {
             type.metrics.recordGet(TypeMetrics.GetResult.HIT);

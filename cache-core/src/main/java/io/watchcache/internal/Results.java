@@ -11,14 +11,14 @@ final class Results {
     }
 
     /**
-     * The result: for a hit, the one the snapshot was stored with (no clock read, nothing
-     * allocated); otherwise a new one. Either way its age is read when asked, on {@code clock},
-     * the cache's precise one.
+     * The result: for a hit, the snapshot's own (made by its first hit, then reused: no clock
+     * read, nothing allocated); otherwise a new one. Either way its age is read when asked, on
+     * {@code clock}, the cache's precise one.
      */
     static Result<Object> of(TypeRegistration type, Snapshot snapshot, boolean hit, Ticker clock) {
-        Result<Object> stored = snapshot.hitResult();
-        if (hit && stored != null) {
-            return stored;
+        Result<Object> kept = hit ? snapshot.hitResult(type.refresh, clock) : null;
+        if (kept != null) {
+            return kept;
         }
         return new Result<>(snapshot.value(), snapshot.meta(type.refresh, clock));
     }

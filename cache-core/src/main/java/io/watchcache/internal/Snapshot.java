@@ -12,31 +12,120 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * One immutable state of an entry. Every fetch produces a new snapshot that is swapped in
- * whole, so readers never see a value with the index of another.
- *
- * @param version          counts the stores, so a waiter can tell whether it missed one
- * @param fetchedAtNanos   when the value was fetched (ticker time)
- * @param lostContactNanos when a refreshing entry's fetches started failing, or {@link #NONE}; never
- *                         set on a failed entry: its source answered, with a refusal
- * @param failed           the last fetch failed with an error the type calls fatal: the refresh
- *                         stopped and the error is kept until a read fetches again
- * @param reset            this store moved the index backwards (the source was restored or compacted)
- * @param hitResult        for a valid snapshot, the result a hit returns, built once here so that a
- *                         hit allocates nothing and reads no clock: its meta's age is fixed at zero
- *                         for a refreshing entry in contact, else read when asked ({@link
- *                         ResultMeta#aging}); null for an invalid snapshot
+ * One state of an entry. Every fetch produces a new snapshot that is swapped in whole, so
+ * readers never see a value with the index of another. Immutable but for the result a hit
+ * returns, which the first hit makes and keeps ({@link #hitResult}).
  */
-record Snapshot(@Nullable Object value, @Nullable Object state, long index, @Nullable Throwable error, boolean valid,
-                long fetchedAtNanos, long lostContactNanos, boolean failed, boolean reset, long version,
-                @Nullable Result<Object> hitResult) {
+final class Snapshot {
 
     static final long NONE = Long.MIN_VALUE;
 
-    static final Snapshot EMPTY = new Snapshot(null, null, 0, null, false, 0, NONE, false, false, 0, null);
+    static final Snapshot EMPTY = new Snapshot(null, null, 0, null, false, 0, NONE, false, false, 0);
+
+    private final @Nullable Object value;
+    private final @Nullable Object state;
+    private final long index;
+    private final @Nullable Throwable error;
+    private final boolean valid;
+    private final long fetchedAtNanos;
+    private final long lostContactNanos;
+    private final boolean failed;
+    private final boolean reset;
+    private final long version;
+    /**
+     * What a hit returns, made by the first hit. Written without a lock: two first hits at once
+     * may each make one, equal but for identity, and either may stay; a {@link Result} is
+     * immutable (final fields), so a reader that sees it sees it whole.
+     */
+    private @Nullable Result<Object> hit;
+
+    /**
+     * @param version          counts the stores, so a waiter can tell whether it missed one
+     * @param fetchedAtNanos   when the value was fetched (ticker time)
+     * @param lostContactNanos when a refreshing entry's fetches started failing, or {@link #NONE};
+     *                         never set on a failed entry: its source answered, with a refusal
+     * @param failed           the last fetch failed with an error the type calls fatal: the
+     *                         refresh stopped and the error is kept until a read fetches again
+     * @param reset            this store moved the index backwards (the source was restored or
+     *                         compacted)
+     */
+    Snapshot(@Nullable Object value, @Nullable Object state, long index, @Nullable Throwable error, boolean valid,
+             long fetchedAtNanos, long lostContactNanos, boolean failed, boolean reset, long version) {
+        this.value = value;
+        this.state = state;
+        this.index = index;
+        this.error = error;
+        this.valid = valid;
+        this.fetchedAtNanos = fetchedAtNanos;
+        this.lostContactNanos = lostContactNanos;
+        this.failed = failed;
+        this.reset = reset;
+        this.version = version;
+    }
+
+    @Nullable Object value() {
+        return value;
+    }
+
+    @Nullable Object state() {
+        return state;
+    }
+
+    long index() {
+        return index;
+    }
+
+    @Nullable Throwable error() {
+        return error;
+    }
+
+    boolean valid() {
+        return valid;
+    }
+
+    long fetchedAtNanos() {
+        return fetchedAtNanos;
+    }
+
+    long lostContactNanos() {
+        return lostContactNanos;
+    }
+
+    boolean failed() {
+        return failed;
+    }
+
+    boolean reset() {
+        return reset;
+    }
+
+    long version() {
+        return version;
+    }
 
     boolean lostContact() {
         return lostContactNanos != NONE;
+    }
+
+    /**
+     * The result a hit on this valid snapshot returns (null for an invalid one), its meta's age
+     * the seed's ({@link #meta}): fixed at zero for a refreshing entry in contact, else read when
+     * asked ({@link ResultMeta#aging}). Made by the first hit and kept, so later hits allocate
+     * nothing and read no clock; a snapshot nobody reads (a watched entry's) makes none.
+     */
+    @Nullable Result<Object> hitResult(boolean refreshing, Ticker ticker) {
+        Result<Object> made = hit;
+        if (made == null && valid) {
+            made = new Result<>(value, meta(true, index, fetchedAtNanos, lostContactNanos, refreshing, ticker));
+            hit = made;
+        }
+        return made;
+    }
+
+    @Override
+    public String toString() {
+        return "Snapshot[index=" + index + ", valid=" + valid + ", version=" + version + ", error=" + error
+                + ", lostContact=" + lostContact() + ", failed=" + failed + ", reset=" + reset + "]";
     }
 
     /** The result handed to the next fetch as {@code lastResult}, or {@code null} before any. */
@@ -53,11 +142,9 @@ record Snapshot(@Nullable Object value, @Nullable Object state, long index, @Nul
      * episode starts when the source went silent: now, unless the error says it was earlier
      * ({@link SourceSilence}).
      */
-    Snapshot failed(Throwable error, Ticker ticker, long now, boolean refreshing, boolean fatal) {
+    Snapshot failed(Throwable error, long now, boolean refreshing, boolean fatal) {
         long lost = fatal ? NONE : refreshing && !lostContact() ? now - silentNanos(error) : lostContactNanos;
-        Result<Object> hit = lost == lostContactNanos ? hitResult
-                : hitResult(value, index, valid, fetchedAtNanos, lost, refreshing, ticker);
-        return new Snapshot(value, state, index, error, valid, fetchedAtNanos, lost, fatal, false, version + 1, hit);
+        return new Snapshot(value, state, index, error, valid, fetchedAtNanos, lost, fatal, false, version + 1);
     }
 
     /**
@@ -65,33 +152,25 @@ record Snapshot(@Nullable Object value, @Nullable Object state, long index, @Nul
      * the newest result replaces the old one in every case, null included (the entry closes a
      * replaced {@code AutoCloseable} state): one rule, whatever the result says of the value.
      */
-    Snapshot succeeded(FetchResult<?> result, Ticker ticker, long now, boolean refreshing) {
+    Snapshot succeeded(FetchResult<?> result, long now) {
         Object nextState = result.state();
         if (result.unchanged()) {
             // A blocking query that timed out: nothing new to show, but the type may have moved
             // its own state on (a cursor, a watch) and wants it back next time.
-            return healthy(value, nextState, index, valid, fetchedAtNanos, false, refreshing, ticker);
+            return healthy(value, nextState, index, valid, fetchedAtNanos, false);
         }
         long nextIndex = atLeastOne(result.index());
         boolean reset = valid && nextIndex < index;
         if (result.notModified()) {
-            return healthy(value, nextState, nextIndex, valid, now, reset, refreshing, ticker);
+            return healthy(value, nextState, nextIndex, valid, now, reset);
         }
         // A null value is an answer: the data is absent at this index.
-        return healthy(result.value(), nextState, nextIndex, true, now, reset, refreshing, ticker);
+        return healthy(result.value(), nextState, nextIndex, true, now, reset);
     }
 
     private Snapshot healthy(@Nullable Object value, @Nullable Object state, long index, boolean valid, long fetchedAt,
-                             boolean reset, boolean refreshing, Ticker ticker) {
-        Result<Object> hit = hitResult(value, index, valid, fetchedAt, NONE, refreshing, ticker);
-        return new Snapshot(value, state, index, null, valid, fetchedAt, NONE, false, reset, version + 1, hit);
-    }
-
-    /** What a hit on this snapshot returns, its age the seed's ({@link #meta}); null when not valid. */
-    private static @Nullable Result<Object> hitResult(@Nullable Object value, long index, boolean valid,
-                                                      long fetchedAt, long lostContact, boolean refreshing,
-                                                      Ticker ticker) {
-        return valid ? new Result<>(value, meta(true, index, fetchedAt, lostContact, refreshing, ticker)) : null;
+                             boolean reset) {
+        return new Snapshot(value, state, index, null, valid, fetchedAt, NONE, false, reset, version + 1);
     }
 
     /** This snapshot's meta, for a caller that was not a hit (one that waited, or failed). */

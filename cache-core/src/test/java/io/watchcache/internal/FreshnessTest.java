@@ -70,12 +70,12 @@ class FreshnessTest {
                         .queryTimeout(Duration.ofMinutes(10)).lastGetTtl(Duration.ofHours(1)).build(),
                 new TypeMetrics(new CompositeMeterRegistry(), null, "t"));
         Snapshot snapshot = valid
-                ? Snapshot.EMPTY.succeeded(FetchResult.of("v", index), TICKER,
-                NOW.get() - Duration.ofSeconds(ageSeconds).toNanos(), refresh)
+                ? Snapshot.EMPTY.succeeded(FetchResult.of("v", index),
+                NOW.get() - Duration.ofSeconds(ageSeconds).toNanos())
                 : Snapshot.EMPTY;
         if (reset) {
             snapshot = new Snapshot(snapshot.value(), null, snapshot.index(), null, true, snapshot.fetchedAtNanos(),
-                    Snapshot.NONE, false, true, snapshot.version(), null);
+                    Snapshot.NONE, false, true, snapshot.version());
         }
         RequestInfo info = RequestInfo.builder().key("k").minIndex(minIndex)
                 .maxAge(maxAgeSeconds < 0 ? null : Duration.ofSeconds(maxAgeSeconds)).mustRevalidate(revalidate)
