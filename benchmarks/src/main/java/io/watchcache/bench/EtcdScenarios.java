@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -426,6 +427,7 @@ final class EtcdScenarios {
             double baselinePct = (etcdCpuSeconds(cluster) - etcdBaseline) / idle.toSeconds() * 100;
             double heapBefore = usedHeapMibAfterGc();
             int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
+            Set<Thread> before = Thread.getAllStackTraces().keySet();
             EtcdConnection client = EtcdConnection.of(Client.builder().endpoints(endpoints.toArray(String[]::new)));
             WatchCache cache = new WatchCache(CacheOptions.defaults());
             int threads;
@@ -482,6 +484,15 @@ final class EtcdScenarios {
                 Thread.sleep(200);
             }
             int threadsAfterClose = ManagementFactory.getThreadMXBean().getThreadCount() - threadsBefore;
+            if (threadsAfterClose > 0) {
+                List<String> left = new ArrayList<>();
+                for (Thread thread : Thread.getAllStackTraces().keySet()) {
+                    if (!before.contains(thread)) {
+                        left.add(thread.getName());
+                    }
+                }
+                System.err.println("[bench] threads left 10 s after close: " + left);
+            }
             return new Fleet(watches, watchesPerStream, streams, progressPerS, etcdIdlePct, clientIdlePct,
                     heapPerKey, threads, threadsAfterClose, lags.percentile(50) / 1e6, lags.percentile(99) / 1e6,
                     puts);

@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
@@ -140,8 +140,15 @@ final class HedgedReads {
                 attempt(answer, outstanding, key, prefix, true);
             }
         }, hedge);
-        answer.whenComplete((r, e) -> hedging.cancel(false));
-        return answer.orTimeout(options.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        // The deadline on the type's own timer: CompletableFuture.orTimeout would start the JDK's
+        // delay thread, which never ends, so a closed cache would leave a thread behind.
+        Future<?> deadline = time.schedule(() -> answer.completeExceptionally(new TimeoutException(
+                "no answer from etcd within " + options.requestTimeout())), options.requestTimeout());
+        answer.whenComplete((r, e) -> {
+            hedging.cancel(false);
+            deadline.cancel(false);
+        });
+        return answer;
     }
 
     private void attempt(CompletableFuture<RangeResponse> answer, AtomicInteger outstanding, ByteSequence key,
