@@ -12,7 +12,9 @@ import java.util.Objects;
  * <p>A value class with a record's shape: the same constructor and accessors, equal when the
  * three read the same, and the same {@code toString}. It is not a record so that the cache can
  * hand out one meta per stored value whose age is read when asked ({@link #aging}), which keeps
- * a hit from reading a clock or allocating.
+ * a hit from reading a clock or allocating. Tools that read JavaBean properties rather than
+ * record components (JSON mappers, template languages) see the same three: {@link #isHit()},
+ * {@link #getAge()}, {@link #getIndex()}.
  */
 public final class ResultMeta {
 
@@ -65,6 +67,21 @@ public final class ResultMeta {
 
     /** The entry's index. */
     public long index() {
+        return index;
+    }
+
+    /** {@link #hit()}, as a JavaBean property. */
+    public boolean isHit() {
+        return hit;
+    }
+
+    /** {@link #age()}, as a JavaBean property. */
+    public Duration getAge() {
+        return age();
+    }
+
+    /** {@link #index()}, as a JavaBean property. */
+    public long getIndex() {
         return index;
     }
 

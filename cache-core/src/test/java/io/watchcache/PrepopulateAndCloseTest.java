@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -142,6 +143,39 @@ class PrepopulateAndCloseTest {
         assertThatThrownBy(() -> t.get(req("k1"))).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> t.watch(req("k1"), "c", e -> { }))
                 .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void closingACacheWhoseEntriesWaitOnOneSharedFetchLogsNoLostContact() {
+        // A source may hand many entries the same stage (a coalesced upstream call, a constant
+        // "never"). Closing cancels it through the first entry killed; the others must not
+        // report that as their source going silent.
+        CompletableFuture<FetchResult<String>> never = new CompletableFuture<>();
+        AsyncCacheType<CacheRequest, String> type = new AsyncCacheType<>() {
+            @Override
+            public CompletionStage<FetchResult<String>> fetchAsync(FetchOptions<String> options, CacheRequest request) {
+                return options.minIndex() >= 1 ? never : CompletableFuture.completedFuture(FetchResult.of("v", 1));
+            }
+
+            @Override
+            public RegisterOptions registerOptions() {
+                return RegisterOptions.blockingRefresh();
+            }
+        };
+        WatchCache cache = WatchCache.create();
+        TypedCache<CacheRequest, String> t = cache.register("shared-never", type);
+        for (int i = 0; i < 20; i++) {
+            t.watch(req("k" + i), "w" + i, e -> { });
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> cache.snapshot().entries().size() == 20
+                && cache.snapshot().entries().stream().allMatch(CacheSnapshot.EntryView::fetching));
+        int from = CapturedLogs.lines().size();
+
+        cache.close();
+
+        assertThat(never).isCancelled();
+        assertThat(CapturedLogs.lines().subList(from, CapturedLogs.lines().size()))
+                .noneMatch(line -> line.contains("shared-never") && line.contains("lost contact"));
     }
 
     @Test

@@ -39,4 +39,14 @@ class ResultMetaTest {
         now.set(100);
         assertThat(meta.age()).isEqualTo(Duration.ZERO);
     }
+
+    @Test
+    void itsJavaBeanPropertiesAreItsThreeComponents() {
+        AtomicLong now = new AtomicLong(1_000);
+        ResultMeta meta = ResultMeta.aging(true, 400, now::get, 7);
+
+        assertThat(meta.isHit()).isTrue();
+        assertThat(meta.getAge()).isEqualTo(Duration.ofNanos(600));
+        assertThat(meta.getIndex()).isEqualTo(7);
+    }
 }

@@ -228,7 +228,10 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
         List<Follower> toWake;
         synchronized (this) {
             previous = snapshot;
-            if (dead) {
+            // Once the cache closes, an ending fetch is not news: it was cancelled, by this
+            // entry's kill or by another's when the source shares one stage among entries, and
+            // must not read as the source going silent.
+            if (dead || runtime.isClosed()) {
                 next = null;
                 toWake = List.of();
             } else {

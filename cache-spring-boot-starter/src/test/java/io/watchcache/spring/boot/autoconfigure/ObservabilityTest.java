@@ -9,6 +9,8 @@ import io.watchcache.FetchOptions;
 import io.watchcache.FetchResult;
 import io.watchcache.RegisterOptions;
 import io.watchcache.RequestInfo;
+import io.watchcache.Result;
+import io.watchcache.ResultMeta;
 import io.watchcache.WatchCache;
 import io.watchcache.spring.boot.CacheOptionsCustomizer;
 import io.watchcache.spring.boot.actuate.endpoint.WatchCacheEndpoint;
@@ -314,5 +316,15 @@ class ObservabilityTest {
         runner.withPropertyValues("watchcache.health.lost-contact-status=degraded",
                         "management.endpoint.health.status.order=DOWN,DEGRADED,UP")
                 .run(context -> assertThat(context).hasSingleBean(WatchCacheHealthIndicator.class));
+    }
+
+    @Test
+    void aResultServesAsJsonWithItsMetaAsTheRecordDid() {
+        Result<String> result = new Result<>("v", ResultMeta.aging(true, 0, () -> 2_500_000_000L, 42));
+
+        String json = new JsonMapper().writeValueAsString(result);
+
+        assertThat(json).contains("\"value\":\"v\"").contains("\"hit\":true").contains("\"index\":42")
+                .contains("\"age\":\"PT2.5S\"");
     }
 }
