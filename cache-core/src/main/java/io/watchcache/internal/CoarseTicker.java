@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * The system time, read from a volatile that the timer thread refreshes every
  * {@link #RESOLUTION_MILLIS} ms. Entry expiry needs no better: TTLs are minutes to hours,
  * while {@link System#nanoTime()} costs as much as a whole cache hit on some machines
- * (33 ns on the 2-core VMs we measure on), and the read path would otherwise pay it twice.
+ * (33 ns on the 2-core VMs we measure on), and every hit would otherwise pay it for its use.
  */
 final class CoarseTicker implements Ticker {
 

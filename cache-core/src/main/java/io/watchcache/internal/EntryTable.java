@@ -225,7 +225,7 @@ final class EntryTable {
         }
     }
 
-    /** A waiter (or a watch between its reads) holds {@code entry}: it is not idle until released. */
+    /** A waiting caller, a watch or a live value holds {@code entry}: it is not idle until released. */
     void hold(Entry entry) {
         HOLDERS.getAndAdd(entry, 1);
     }

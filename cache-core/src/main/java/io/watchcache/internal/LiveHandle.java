@@ -13,7 +13,7 @@ import java.util.Objects;
 
 /**
  * A live value: a watch whose listener keeps the latest value in a field. The watch keeps the
- * entry alive (its pending read is a waiter) and current (a blocking read per change, or a poll
+ * entry alive (the watch holds it) and current (a blocking read per change, or a poll
  * per {@code maxAge}); {@link #get()} reads the field.
  */
 final class LiveHandle<V> implements LiveValue<V> {
