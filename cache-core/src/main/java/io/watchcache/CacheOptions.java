@@ -39,6 +39,7 @@ public final class CacheOptions {
     private final long maxEntries;
     private final @Nullable MeterRegistry meterRegistry;
     private final @Nullable ObservationRegistry observationRegistry;
+    private final boolean cacheMeters;
     private final Ticker ticker;
     private final @Nullable Scheduler scheduler;
 
@@ -56,6 +57,7 @@ public final class CacheOptions {
         maxEntries = b.maxEntries;
         meterRegistry = b.meterRegistry;
         observationRegistry = b.observationRegistry;
+        cacheMeters = b.cacheMeters;
         ticker = b.ticker;
         scheduler = b.scheduler;
     }
@@ -150,6 +152,16 @@ public final class CacheOptions {
         return observationRegistry;
     }
 
+    /**
+     * Whether each type also gets Micrometer's cache meters ({@code cache.gets}, {@code cache.puts},
+     * {@code cache.evictions}, {@code cache.size}, tagged {@code cache=<type>} and
+     * {@code cacheManager=watchcache}), beside the {@code watchcache.*} ones, so dashboards
+     * built for Spring's caches work unchanged. Only with a {@link #meterRegistry()}; default true.
+     */
+    public boolean cacheMeters() {
+        return cacheMeters;
+    }
+
     public Ticker ticker() {
         return ticker;
     }
@@ -186,6 +198,7 @@ public final class CacheOptions {
         private long maxEntries = Long.MAX_VALUE;
         private @Nullable MeterRegistry meterRegistry;
         private @Nullable ObservationRegistry observationRegistry;
+        private boolean cacheMeters = true;
         private Ticker ticker = Ticker.system();
         private @Nullable Scheduler scheduler;
 
@@ -300,6 +313,12 @@ public final class CacheOptions {
         public Builder observationRegistry(@Nullable ObservationRegistry observationRegistry) {
             this.observationRegistry = observationRegistry == null || observationRegistry.isNoop() ? null
                     : observationRegistry;
+            return this;
+        }
+
+        /** See {@link CacheOptions#cacheMeters()}. */
+        public Builder cacheMeters(boolean cacheMeters) {
+            this.cacheMeters = cacheMeters;
             return this;
         }
 

@@ -37,6 +37,61 @@ class MetricsAndSnapshotTest {
         return gauge == null ? -1 : gauge.value();
     }
 
+    /** A meter of Micrometer's cache vocabulary for cache {@code type}; -1 when absent. */
+    private double cacheMeter(String name, String type, String... tags) {
+        var search = registry.find(name).tags("cache", type, "cacheManager", "watchcache").tags(tags);
+        var functionCounter = search.functionCounter();
+        if (functionCounter != null) {
+            return functionCounter.count();
+        }
+        var gauge = search.gauge();
+        return gauge == null ? -1 : gauge.value();
+    }
+
+    @Test
+    void eachTypeSpeaksMicrometersCacheVocabularyCountedExactly() throws Exception {
+        ScriptedType type = ScriptedType.blocking().answer("v1", 1).answer("v2", 2)
+                .answer(o -> FetchResult.unchanged(2));
+        TestSupport.FakeTicker ticker = new TestSupport.FakeTicker();
+        try (WatchCache cache = new WatchCache(CacheOptions.builder().meterRegistry(registry).ticker(ticker)
+                .build())) {
+            TypedCache<CacheRequest, String> t = cache.register("t", type,
+                    RegisterOptions.builder().lastGetTtl(Duration.ofSeconds(10)).build());
+            t.get(req("k"));                       // miss, put (v1)
+            t.get(req("k"));                       // hit
+            t.get(req("k"));                       // hit
+            t.get(blockingReq("k", 1, null));      // miss, put (v2)
+            t.get(blockingReq("k", 2, Duration.ofMillis(300)));  // miss: "nothing new" is no put
+            t.prepopulate(RequestInfo.of("p"), FetchResult.of("pre", 7));  // put
+            t.get(req("p"));                       // hit
+
+            assertThat(cacheMeter("cache.gets", "t", "result", "hit")).isEqualTo(3);
+            assertThat(cacheMeter("cache.gets", "t", "result", "miss")).isEqualTo(3);
+            assertThat(cacheMeter("cache.puts", "t")).isEqualTo(3);
+            assertThat(cacheMeter("cache.size", "t")).isEqualTo(2);
+            assertThat(cacheMeter("cache.evictions", "t")).isZero();
+
+            // An explicit evict is not an eviction (as in Caffeine); an idle entry's removal is.
+            cache.evict(cache.snapshot().entries().stream().filter(e -> e.key().equals("p")).findFirst()
+                    .orElseThrow().id());
+            ticker.advance(Duration.ofSeconds(11));
+            cache.cleanUp();
+            await().atMost(Duration.ofSeconds(5)).until(() -> cacheMeter("cache.size", "t") == 0);
+            assertThat(cacheMeter("cache.evictions", "t")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theCacheVocabularyCanBeTurnedOff() {
+        try (WatchCache cache = new WatchCache(CacheOptions.builder().meterRegistry(registry).cacheMeters(false)
+                .build())) {
+            cache.register("t", ScriptedType.plain().answer("v", 1));
+
+            assertThat(registry.find("cache.gets").meters()).isEmpty();
+            assertThat(registry.find("watchcache.gets").meters()).isNotEmpty();
+        }
+    }
+
     @Test
     void getsFetchesEntriesWatchesAndNotificationsAreCounted() throws Exception {
         ScriptedType type = ScriptedType.blocking().answer("v1", 1).answer("v2", 2)

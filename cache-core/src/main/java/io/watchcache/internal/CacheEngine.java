@@ -46,13 +46,17 @@ public final class CacheEngine implements AutoCloseable {
     /** Where meters go; null: none. */
     private final @Nullable MeterRegistry registry;
     private final @Nullable ObservationRegistry observations;
+    /** Whether types also get Micrometer's cache meters ({@link CacheOptions#cacheMeters()}). */
+    private final boolean cacheMeters;
     private static final long DRAIN_WAIT_SECONDS = 1;
+
     public CacheEngine(CacheOptions options) {
         Objects.requireNonNull(options, "options");
         this.runtime = new CacheRuntime(options);
         this.types = new TypeRegistry(options);
         this.registry = options.meterRegistry();
         this.observations = options.observationRegistry();
+        this.cacheMeters = options.cacheMeters();
         this.table = new EntryTable(options.maxEntries(), runtime.coarseTicker(), runtime.executor(),
                 runtime.scheduler(), this::onRemoval);
         this.reads = new Reads(runtime, table, new Fetcher(runtime));
@@ -70,7 +74,7 @@ public final class CacheEngine implements AutoCloseable {
                     table.addType(registration);
                     return new TypedHandle<>(reads, watches, registration);
                 },
-                typeName -> new TypeMetrics(registry, observations, typeName));
+                typeName -> new TypeMetrics(registry, observations, typeName, cacheMeters));
         TypeRegistration registration = handle.registration();
         type.registered(name, new SourceSignals() {
             @Override

@@ -211,6 +211,7 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
             previous = snapshot;
             next = previous.succeeded(result, runtime.now());
             swap(next);
+            type.metrics.recordPut();
             toWake = followers.copy();
         }
         stored(previous, next, toWake);
@@ -240,6 +241,10 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
                         ? previous.failed(outcome.error(), now, type.refresh, outcome.fatal())
                         : previous.succeeded(outcome.success(), now);
                 swap(next);
+                FetchResult<Object> stored = outcome.result();
+                if (stored != null && !stored.unchanged() && !stored.notModified()) {
+                    type.metrics.recordPut();
+                }
                 toWake = followers.copy();
             }
         }

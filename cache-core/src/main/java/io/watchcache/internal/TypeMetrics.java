@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The meters of one registered type, created once at registration so the read path only
@@ -62,11 +63,16 @@ final class TypeMetrics {
     /** Where fetches are observed, or null; with it, the observation stands for the fetch timer. */
     private final @Nullable ObservationRegistry observations;
 
+    /** Values stored by fetches (and prepopulated): Micrometer's {@code cache.puts}. */
+    private final LongAdder puts = new LongAdder();
+
     /**
      * Meters in {@code registry} (none at all when it is null) and fetch observations in
-     * {@code observations} (none when null).
+     * {@code observations} (none when null); with {@code cacheMeters}, Micrometer's cache
+     * vocabulary too ({@link TypeCacheMeters}).
      */
-    TypeMetrics(@Nullable MeterRegistry registry, @Nullable ObservationRegistry observations, String type) {
+    TypeMetrics(@Nullable MeterRegistry registry, @Nullable ObservationRegistry observations, String type,
+                boolean cacheMeters) {
         this.type = type;
         this.observations = observations;
         enabled = registry != null;
@@ -101,6 +107,42 @@ final class TypeMetrics {
                 .description("Refreshing entries whose background query is failing").register(registry);
         Gauge.builder("watchcache.failed", failed, AtomicInteger::get).tag("type", type)
                 .description("Refreshing entries stopped by an error the type calls fatal").register(registry);
+        if (cacheMeters) {
+            new TypeCacheMeters(this, type).bindTo(registry);
+        }
+    }
+
+    /** Reads answered from the cache's entry at the first look: Micrometer's hits. */
+    long hits() {
+        return count(GetResult.HIT);
+    }
+
+    /** Reads that waited for a fetch, or went to the source uncached (a blank key): Micrometer's misses. */
+    long misses() {
+        return count(GetResult.MISS) + count(GetResult.MISS_BLOCK) + count(GetResult.BYPASS);
+    }
+
+    /** Entries removed by the cache itself (idle, or over the size bound), not by an explicit evict. */
+    long evictions() {
+        Counter expired = evictions[Eviction.EXPIRED.ordinal()];
+        Counter size = evictions[Eviction.SIZE.ordinal()];
+        return (long) ((expired == null ? 0 : expired.count()) + (size == null ? 0 : size.count()));
+    }
+
+    long puts() {
+        return puts.sum();
+    }
+
+    /** A value was stored without a fetch (prepopulate): a put. */
+    void recordPut() {
+        if (enabled) {
+            puts.increment();
+        }
+    }
+
+    private long count(GetResult result) {
+        Counter counter = gets[result.ordinal()];
+        return counter == null ? 0 : (long) counter.count();
     }
 
     /**

@@ -225,7 +225,7 @@ class FetchLoopTest {
         return new TypeRegistration(0, "t", (CacheType<CacheRequest, Object>) (o, r) -> null,
                 RegisterOptions.builder().supportsBlocking(true).refresh(refresh).refreshTimer(timer)
                         .queryTimeout(Duration.ofMinutes(10)).lastGetTtl(Duration.ofHours(1)).build(),
-                new TypeMetrics(new CompositeMeterRegistry(), null, "t"));
+                new TypeMetrics(new CompositeMeterRegistry(), null, "t", false));
     }
 
     private static Fetcher.Outcome outcome(Fetcher.Run run, FetchResult<Object> result, Throwable error) {

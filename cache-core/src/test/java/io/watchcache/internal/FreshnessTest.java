@@ -68,7 +68,7 @@ class FreshnessTest {
         TypeRegistration type = new TypeRegistration(0, "t", (CacheType<CacheRequest, Object>) (o, r) -> null,
                 RegisterOptions.builder().supportsBlocking(blocking).refresh(refresh)
                         .queryTimeout(Duration.ofMinutes(10)).lastGetTtl(Duration.ofHours(1)).build(),
-                new TypeMetrics(new CompositeMeterRegistry(), null, "t"));
+                new TypeMetrics(new CompositeMeterRegistry(), null, "t", false));
         Snapshot snapshot = valid
                 ? Snapshot.EMPTY.succeeded(FetchResult.of("v", index),
                 NOW.get() - Duration.ofSeconds(ageSeconds).toNanos())

@@ -40,6 +40,8 @@ public class WatchCacheProperties {
 
     private final Readiness readiness = new Readiness();
 
+    private final Metrics metrics = new Metrics();
+
     /** Per-type overrides, keyed by the type's bean name. */
     private final Map<String, TypeOverrides> types = new LinkedHashMap<>();
 
@@ -141,6 +143,29 @@ public class WatchCacheProperties {
 
         public void setJitter(boolean jitter) {
             this.jitter = jitter;
+        }
+    }
+
+    public Metrics getMetrics() {
+        return metrics;
+    }
+
+    /** The cache's meters, when there is a {@code MeterRegistry}. */
+    public static class Metrics {
+
+        /**
+         * Whether each type also gets Micrometer's cache meters (cache.gets, cache.puts,
+         * cache.evictions, cache.size, tagged cache=<type> and cacheManager=watchcache) beside
+         * the watchcache.* ones, so dashboards built for Spring's caches work unchanged.
+         */
+        private boolean cacheMeters = true;
+
+        public boolean isCacheMeters() {
+            return cacheMeters;
+        }
+
+        public void setCacheMeters(boolean cacheMeters) {
+            this.cacheMeters = cacheMeters;
         }
     }
 

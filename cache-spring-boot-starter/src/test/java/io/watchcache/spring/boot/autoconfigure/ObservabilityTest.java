@@ -65,6 +65,26 @@ class ObservabilityTest {
             assertThat(registry.find("watchcache.watches").gauge()).isNotNull();
             assertThat(registry.find("watchcache.lost.contact").gauge()).isNotNull();
             assertThat(registry.getMeters()).allSatisfy(m -> assertThat(m.getId().toString()).doesNotContain(TOKEN));
+            // Micrometer's cache vocabulary, as dashboards for Spring's caches read it.
+            assertThat(registry.get("cache.gets").tags("cache", "config", "cacheManager", "watchcache", "result", "hit")
+                    .functionCounter().count()).isEqualTo(1);
+            assertThat(registry.get("cache.gets").tags("cache", "config", "result", "miss").functionCounter().count())
+                    .isEqualTo(1);
+            assertThat(registry.get("cache.puts").tag("cache", "config").functionCounter().count()).isEqualTo(1);
+            assertThat(registry.get("cache.size").tag("cache", "config").gauge().value()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void theCacheVocabularyIsOneSwitch() {
+        runner.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class))
+                .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .withPropertyValues("watchcache.metrics.cache-meters=false").run(context -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            context.getBean(WatchCache.class).<CacheRequest, Object>type("config").get(() -> RequestInfo.of("k"));
+
+            assertThat(registry.find("cache.gets").meters()).isEmpty();
+            assertThat(registry.find("watchcache.gets").meters()).isNotEmpty();
         });
     }
 
