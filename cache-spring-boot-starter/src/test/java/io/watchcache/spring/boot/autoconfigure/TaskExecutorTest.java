@@ -55,6 +55,20 @@ class TaskExecutorTest {
         }
     }
 
+    /** The README's snippet, as written: it must start on Java 17, the baseline, as on 21+. */
+    @Configuration(proxyBeanMethods = false)
+    static class ReadmeExecutor {
+        @Bean(defaultCandidate = false)
+        @WatchCacheTaskExecutor
+        SimpleAsyncTaskExecutor cacheExecutor() {
+            SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("cache-");
+            if (Runtime.version().feature() >= 21) {
+                executor.setVirtualThreads(true);   // before Java 21: a platform thread per task
+            }
+            return executor;
+        }
+    }
+
     @Configuration(proxyBeanMethods = false)
     static class BoundedExecutor {
         @Bean(defaultCandidate = false)
@@ -76,6 +90,15 @@ class TaskExecutorTest {
             // An asynchronous read runs its fetch on the cache's executor.
             assertThat(fetchThreads(context)).isNotEmpty().allSatisfy(name -> assertThat(name)
                     .startsWith("app-cache-"));
+        });
+    }
+
+    @Test
+    void theReadmesExecutorSnippetStartsAndRunsTheFetches() {
+        runner.withUserConfiguration(Types.class, ReadmeExecutor.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(fetchThreads(context)).isNotEmpty().allSatisfy(name -> assertThat(name)
+                    .startsWith("cache-"));
         });
     }
 
