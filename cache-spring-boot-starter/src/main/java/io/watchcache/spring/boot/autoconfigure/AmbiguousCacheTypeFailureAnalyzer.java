@@ -4,8 +4,8 @@ import io.watchcache.CacheType;
 import io.watchcache.TypedCache;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.NoUniqueBeanDefinitionException;
-import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.analyzer.AbstractInjectionFailureAnalyzer;
 import org.springframework.core.Ordered;
 import org.springframework.core.ResolvableType;
 
@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  * (or {@code CacheType<R, V>}) ambiguous. Spring's own analysis says "a single bean, but 2 were
  * found"; this one names the types and the fix: each type's bean name is its qualifier.
  */
-class AmbiguousCacheTypeFailureAnalyzer extends AbstractFailureAnalyzer<NoUniqueBeanDefinitionException>
+class AmbiguousCacheTypeFailureAnalyzer extends AbstractInjectionFailureAnalyzer<NoUniqueBeanDefinitionException>
         implements Ordered {
 
     /** Before Boot's generic analysis of the same exception. */
@@ -27,7 +27,8 @@ class AmbiguousCacheTypeFailureAnalyzer extends AbstractFailureAnalyzer<NoUnique
     }
 
     @Override
-    protected @Nullable FailureAnalysis analyze(Throwable rootFailure, NoUniqueBeanDefinitionException cause) {
+    protected @Nullable FailureAnalysis analyze(Throwable rootFailure, NoUniqueBeanDefinitionException cause,
+                                                @Nullable String injectionPoint) {
         ResolvableType wanted = cause.getResolvableType();
         Class<?> raw = wanted != null ? wanted.resolve() : cause.getBeanType();
         if (raw == null || !(TypedCache.class.equals(raw) || CacheType.class.equals(raw))
@@ -40,7 +41,8 @@ class AmbiguousCacheTypeFailureAnalyzer extends AbstractFailureAnalyzer<NoUnique
                         ? name.substring(0, name.length() - TypedCacheRegistrar.SUFFIX.length()) : name)
                 .sorted().toList();
         String shown = wanted != null ? wanted.toString() : raw.getName();
-        String description = "An injection point of " + shown + " matches " + types.size() + " cache types with"
+        String where = injectionPoint != null ? injectionPoint + " (" + shown + ")" : "An injection point of " + shown;
+        String description = where + " matches " + types.size() + " cache types with"
                 + " the same generics: " + types.stream().map(t -> "'" + t + "'").collect(Collectors.joining(", "))
                 + ".";
         String action = "Say which one: annotate the injection point with "

@@ -6,6 +6,8 @@ import io.watchcache.CacheType;
 import io.watchcache.FetchResult;
 import io.watchcache.WatchCache;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
@@ -195,8 +197,13 @@ class StrictConfigurationTest {
 
     /** What Boot prints at startup: the first registered analyzer that explains the failure. */
     static FailureAnalysis analyze(Throwable failure) {
+        return analyze(failure, new DefaultListableBeanFactory());
+    }
+
+    /** The analysis Boot would print, with the failed context's {@code beanFactory} (its definitions). */
+    static FailureAnalysis analyze(Throwable failure, BeanFactory beanFactory) {
         SpringFactoriesLoader.ArgumentResolver arguments = SpringFactoriesLoader.ArgumentResolver
-                .of(Environment.class, new MockEnvironment());
+                .of(Environment.class, new MockEnvironment()).and(BeanFactory.class, beanFactory);
         for (FailureAnalyzer analyzer : SpringFactoriesLoader.forDefaultResourceLocation().load(FailureAnalyzer.class,
                 arguments, SpringFactoriesLoader.FailureHandler.handleMessage((message, e) -> { }))) {
             FailureAnalysis analysis = analyzer.analyze(failure);

@@ -15,6 +15,7 @@ import io.watchcache.testing.VersionedStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -24,6 +25,7 @@ import org.springframework.context.event.EventListener;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -197,14 +199,42 @@ class TypedInjectionTest {
         }
     }
 
+    /** As a new user guessed an etcd type's generics: the request type of the request class. */
+    @Configuration(proxyBeanMethods = false)
+    static class WrongGenerics {
+        @Bean
+        String needsLimits(TypedCache<FlagQuery, Integer> limits) {
+            return limits.name();
+        }
+    }
+
+    @Test
+    void anInjectionPointWhoseGenericsNoTypeHasIsAnAnalysisNamingItTheTypesAndTheClosest() {
+        AtomicReference<ConfigurableListableBeanFactory> beans = new AtomicReference<>();
+        runner.withUserConfiguration(Types.class, WrongGenerics.class)
+                .withInitializer(context -> beans.set(context.getBeanFactory())).run(context -> {
+            assertThat(context).hasFailed();
+            FailureAnalysis analysis = StrictConfigurationTest.analyze(context.getStartupFailure(), beans.get());
+            assertThat(analysis).isNotNull();
+            assertThat(analysis.getDescription())
+                    .startsWith("Parameter 0 of method needsLimits in ")
+                    .contains("required a TypedCache<FlagQuery, Integer>, but no registered cache type has these"
+                            + " generics")
+                    .contains("'limit': TypedCache<CacheRequest, Integer>")
+                    .contains("'flags': TypedCache<FlagQuery, Flags>");
+            assertThat(analysis.getAction()).startsWith("Inject TypedCache<CacheRequest, Integer>, the generics of"
+                    + " the CacheType bean 'limit' (the closest match)");
+        });
+    }
+
     @Test
     void twoTypesWithTheSameGenericsAreAnAnalysisSuggestingAQualifierWithBothNames() {
         runner.withUserConfiguration(Types.class, SameGenerics.class).run(context -> {
             assertThat(context).hasFailed();
             FailureAnalysis analysis = StrictConfigurationTest.analyze(context.getStartupFailure());
-            assertThat(analysis.getDescription()).isEqualTo("An injection point of io.watchcache.TypedCache"
-                    + "<io.watchcache.CacheRequest, java.lang.Integer> matches 2 cache types with the same generics:"
-                    + " 'limit', 'quota'.");
+            assertThat(analysis.getDescription()).startsWith("Parameter 0 of method needsOne in ")
+                    .endsWith(" (io.watchcache.TypedCache<io.watchcache.CacheRequest, java.lang.Integer>) matches 2"
+                    + " cache types with the same generics: 'limit', 'quota'.");
             assertThat(analysis.getAction()).isEqualTo("Say which one: annotate the injection point with"
                     + " @Qualifier(\"limit\") or @Qualifier(\"quota\") (a cache type's bean name is its qualifier),"
                     + " or mark one of the CacheType beans @Primary.");
