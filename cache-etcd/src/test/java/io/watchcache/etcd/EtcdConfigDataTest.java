@@ -270,8 +270,10 @@ class EtcdConfigDataTest {
                 .satisfies(failure -> {
                     FailureAnalysis analysis = new EtcdConfigFailureAnalyzer().analyze(failure);
                     assertThat(analysis).isNotNull();
+                    // Refused at once: said so, without waiting out the request timeout.
                     assertThat(analysis.getDescription()).isEqualTo("The configuration prefix '" + prefix
-                            + "' could not be read from etcd at " + deadEndpoint + ": no answer within 1s.");
+                            + "' could not be read from etcd at " + deadEndpoint + ": connection refused at"
+                            + " 127.0.0.1:" + deadEndpoint.substring(deadEndpoint.lastIndexOf(':') + 1) + ".");
                     assertThat(analysis.getAction()).contains("optional:watchcache-etcd:" + prefix);
                 });
 
@@ -432,6 +434,39 @@ class EtcdConfigDataTest {
                     assertThat(analysis.getDescription()).contains("(while parsing a flow sequence)");
                     assertThat(analysis.getAction()).startsWith("Fix or delete key " + prefix
                             + "application.yml in etcd");
+                });
+    }
+
+    @Test
+    void aRefusedPortAndAnUnknownHostEachSayWhatHappenedAndAnOptionalImportDoesNotWaitForThem() throws Exception {
+        String refused = "http://127.0.0.1:" + freePort();
+        String unknown = "http://etcd.invalid:2379";
+        for (String endpoint : List.of(refused, unknown)) {
+            long started = System.nanoTime();
+            ConfigurableApplicationContext app = new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+                    .run("--spring.config.import=optional:watchcache-etcd:" + prefix + "?request-timeout=60s",
+                            "--watchcache.etcd.endpoints=" + endpoint);
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+            app.close();
+            // A generous bound: the request timeout is 60 s, and the optional import did not wait for it.
+            assertThat(tookMs).as("startup with %s", endpoint).isLessThan(30_000);
+        }
+        assertThatThrownBy(() -> new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE).run(
+                "--spring.config.import=watchcache-etcd:" + prefix, "--watchcache.etcd.endpoints=" + unknown))
+                .satisfies(failure -> assertThat(new EtcdConfigFailureAnalyzer().analyze(failure).getDescription())
+                        .endsWith(": host 'etcd.invalid' cannot be resolved."));
+    }
+
+    @Test
+    void anImportOnTheCommandLineWithoutEndpointsSaysItIsReadBeforeApplicationYml() {
+        assertThatThrownBy(() -> new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE).run(
+                "--spring.config.import=watchcache-etcd:" + prefix))
+                .satisfies(failure -> {
+                    FailureAnalysis analysis = new EtcdConfigFailureAnalyzer().analyze(failure);
+                    assertThat(analysis).isNotNull();
+                    assertThat(analysis.getDescription()).contains("watchcache.etcd.endpoints is not set where the"
+                            + " import was declared: an import given on the command line").contains(
+                                    "is read before application.yml");
                 });
     }
 

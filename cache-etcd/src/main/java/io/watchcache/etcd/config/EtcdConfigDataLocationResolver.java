@@ -10,6 +10,7 @@ import org.springframework.boot.context.config.ConfigDataLocationResolver;
 import org.springframework.boot.context.config.ConfigDataLocationResolverContext;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.convert.DurationStyle;
+import org.springframework.boot.origin.Origin;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -63,8 +64,7 @@ public class EtcdConfigDataLocationResolver implements ConfigDataLocationResolve
         Binder binder = context.getBinder();
         EtcdProperties properties = binder.bind("watchcache.etcd", EtcdProperties.class).orElseGet(EtcdProperties::new);
         if (properties.getEndpoints().isEmpty()) {
-            throw new InvalidEtcdConfigImportException(location.toString(), "watchcache.etcd.endpoints is not set;"
-                    + " set it in a configuration file read before the import (e.g. application.yml)");
+            throw new InvalidEtcdConfigImportException(location.toString(), endpointsMissing(location));
         }
         if (properties.getSsl().getBundle() != null) {
             throw new InvalidEtcdConfigImportException(location.toString(), "watchcache.etcd.ssl.bundle is set, but"
@@ -94,5 +94,23 @@ public class EtcdConfigDataLocationResolver implements ConfigDataLocationResolve
                 BootstrapRegistry.InstanceSupplier.of(new EtcdConfigSources(properties)));
         EtcdConfigSources.promoteOnClose(registry);
         return List.of(new EtcdConfigDataResource(prefix, location.isOptional(), timeout));
+    }
+
+    /**
+     * Why the endpoints are not known. An import given on the command line, as a system property
+     * or in the environment (Boot's initial imports, which carry no file origin) is read before
+     * application.yml and the other configuration files, so endpoints set there are not seen yet.
+     */
+    private static String endpointsMissing(ConfigDataLocation location) {
+        Origin origin = location.getOrigin();
+        if (origin == null) {
+            return "watchcache.etcd.endpoints is not set where the import was declared: an import given on the"
+                    + " command line, as a system property or in the environment is read before application.yml"
+                    + " and the other configuration files, so endpoints set in those are not known yet. Give"
+                    + " watchcache.etcd.endpoints the same way (e.g. --watchcache.etcd.endpoints="
+                    + "http://localhost:2379), or declare the import in application.yml";
+        }
+        return "watchcache.etcd.endpoints is not set; set it in a configuration file read before the import"
+                + " (e.g. application.yml), which " + origin + " is not";
     }
 }

@@ -1,5 +1,7 @@
 package io.watchcache.etcd.config;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.List;
 
 /** etcd did not answer the startup read of a (non-optional) {@code watchcache-etcd:} import. */
@@ -9,7 +11,8 @@ public class EtcdConfigUnavailableException extends RuntimeException {
     private final List<String> endpoints;
     private final String reason;
 
-    public EtcdConfigUnavailableException(String prefix, List<String> endpoints, String reason, Throwable cause) {
+    public EtcdConfigUnavailableException(String prefix, List<String> endpoints, String reason,
+                                          @Nullable Throwable cause) {
         super("Could not read configuration prefix '" + prefix + "' from etcd at " + endpoints + ": " + reason, cause);
         this.prefix = prefix;
         this.endpoints = List.copyOf(endpoints);
