@@ -10,12 +10,14 @@ import io.watchcache.spring.boot.CacheUpdateEvent;
 import io.watchcache.spring.boot.CacheWatch;
 import io.watchcache.spring.boot.availability.WatchCacheReadiness;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.thread.Threading;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -64,6 +66,21 @@ public final class WatchCacheAutoConfiguration {
         observations.ifAvailable(options::observationRegistry);
         customizers.orderedStream().forEach(customizer -> customizer.customize(options));
         return new WatchCache(options.build());
+    }
+
+    /**
+     * Checks the whole {@code watchcache.*} tree before any bean is made, so a typo fails startup
+     * at once, before the web server is created, rather than when the cache is built seconds
+     * later. The cache's own bean checks it again as it reads it (the same rules).
+     */
+    @Bean
+    static BeanFactoryPostProcessor watchCacheConfigurationCheck(Environment environment) {
+        return beanFactory -> {
+            WatchCacheProperties properties = Binder.get(environment)
+                    .bindOrCreate("watchcache", WatchCacheProperties.class);
+            CacheOptionsFactory.cacheOptions(properties, false, new ConfigurationCheck(environment),
+                    CacheTypeRegistrar.cacheTypeBeanNames(beanFactory));
+        };
     }
 
     /** Keeps one throwing {@code @EventListener} of a {@link CacheUpdateEvent} from starving the others. */

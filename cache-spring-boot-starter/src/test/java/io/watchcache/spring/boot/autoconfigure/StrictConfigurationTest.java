@@ -20,6 +20,7 @@ import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.mock.env.MockEnvironment;
 
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,6 +53,25 @@ class StrictConfigurationTest {
         assertSingle("watchcache.readiness.timeout=0s", "watchcache.readiness.timeout", "0s", "must be positive");
         assertSingle("watchcache.types.config.query-timeout=-1s", "watchcache.types.config.query-timeout", "-1s",
                 "must be positive");
+    }
+
+    /** Made as the first singleton of an application: the check must fail before any of them. */
+    static final class FirstBean {
+        static final AtomicBoolean MADE = new AtomicBoolean();
+
+        FirstBean() {
+            MADE.set(true);
+        }
+    }
+
+    @Test
+    void aTypoFailsStartupBeforeAnyBeanIsMadeSoBeforeTheWebServer() {
+        FirstBean.MADE.set(false);
+        runner.withBean(FirstBean.class).withPropertyValues("watchcache.max-entires=10").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasMessageContaining("watchcache.max-entires");
+            assertThat(FirstBean.MADE).isFalse();
+        });
     }
 
     @Test
