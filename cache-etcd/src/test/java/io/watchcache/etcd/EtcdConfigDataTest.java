@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.actuate.endpoint.SanitizingFunction;
@@ -27,6 +28,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.cloud.context.config.annotation.RefreshScope;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -98,6 +100,30 @@ class EtcdConfigDataTest {
         }
     }
 
+    /** A bean in Spring Cloud's refresh scope, reading a property as {@code @Value} does (through its proxy). */
+    static class Banner {
+        private final String text;
+
+        Banner(String text) {
+            this.text = text;
+        }
+
+        String text() {
+            return text;
+        }
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class RefreshScopeApp {
+
+        @Bean
+        @RefreshScope
+        Banner banner(@Value("${greeting.message:none}") String message) {
+            return new Banner(message);
+        }
+    }
+
     @ConfigurationProperties("greeting")
     static class Greeting {
         private String message;
@@ -152,6 +178,24 @@ class EtcdConfigDataTest {
 
     private static ByteSequence bytes(String s) {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aRefreshScopeBeanSeesAChangeWithoutACallToActuatorRefreshUnlessTurnedOff() throws Exception {
+        put("greeting/message", "hello");
+        ConfigurableApplicationContext app = start(RefreshScopeApp.class, "watchcache-etcd:" + prefix);
+        assertThat(app.getBean(Banner.class).text()).isEqualTo("hello");
+
+        put("greeting/message", "hi");
+        await().atMost(Duration.ofSeconds(5)).until(() -> "hi".equals(app.getBean(Banner.class).text()));
+
+        ConfigurableApplicationContext off = start(RefreshScopeApp.class, "watchcache-etcd:" + prefix,
+                "--watchcache.etcd.config.refresh-scope=false");
+        assertThat(off.getBean(Banner.class).text()).isEqualTo("hi");
+        put("greeting/message", "hey");
+        await().atMost(Duration.ofSeconds(5)).until(() -> "hey".equals(off.getEnvironment()
+                .getProperty("greeting.message")));
+        assertThat(off.getBean(Banner.class).text()).isEqualTo("hi");
     }
 
     @Test

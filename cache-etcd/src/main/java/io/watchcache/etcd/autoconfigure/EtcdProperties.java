@@ -182,6 +182,21 @@ public class EtcdProperties {
          */
         private String invalidKeysStatus = "UP";
 
+        /**
+         * Whether a change an import's watch delivers also refreshes @RefreshScope beans (with
+         * spring-cloud-context on the classpath), as Spring Cloud's own watchers do, without
+         * re-reading etcd: @ConfigurationProperties beans are re-bound either way.
+         */
+        private boolean refreshScope = true;
+
+        public boolean isRefreshScope() {
+            return refreshScope;
+        }
+
+        public void setRefreshScope(boolean refreshScope) {
+            this.refreshScope = refreshScope;
+        }
+
         public String getInvalidKeysStatus() {
             return invalidKeysStatus;
         }

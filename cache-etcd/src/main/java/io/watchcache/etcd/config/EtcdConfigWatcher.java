@@ -37,7 +37,8 @@ import java.util.TreeMap;
  * actuator and the metrics as type {@value #TYPE}; else a cache of its own), and every change
  * replaces the source's content at once and publishes one {@link EtcdConfigChangedEvent}. With
  * spring-cloud-context on the classpath it also publishes Spring Cloud's
- * {@code EnvironmentChangeEvent}, which re-binds {@code @ConfigurationProperties} beans.
+ * {@code EnvironmentChangeEvent}, which re-binds {@code @ConfigurationProperties} beans, and
+ * refreshes the {@code @RefreshScope} beans ({@code watchcache.etcd.config.refresh-scope}).
  *
  * <p>A change with a key that does not parse is not applied: the last good properties stay, a
  * WARN names the key, the event carries the error, the {@code watchcache.etcd.config.invalid.keys}
@@ -156,7 +157,8 @@ public class EtcdConfigWatcher implements SmartLifecycle, DisposableBean {
         context.publishEvent(new EtcdConfigChangedEvent(context, prefix, snapshot.revision(), changes,
                 new TreeMap<>()));
         if (CLOUD_CONTEXT) {
-            CloudContextBridge.environmentChanged(context, new HashSet<>(changes.keySet()));
+            CloudContextBridge.environmentChanged(context, new HashSet<>(changes.keySet()),
+                    sources.properties().getConfig().isRefreshScope());
         }
     }
 
