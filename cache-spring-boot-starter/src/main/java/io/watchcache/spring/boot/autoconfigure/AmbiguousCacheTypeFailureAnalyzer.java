@@ -1,6 +1,5 @@
 package io.watchcache.spring.boot.autoconfigure;
 
-import io.watchcache.CacheType;
 import io.watchcache.TypedCache;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.NoUniqueBeanDefinitionException;
@@ -30,9 +29,8 @@ class AmbiguousCacheTypeFailureAnalyzer extends AbstractInjectionFailureAnalyzer
     protected @Nullable FailureAnalysis analyze(Throwable rootFailure, NoUniqueBeanDefinitionException cause,
                                                 @Nullable String injectionPoint) {
         ResolvableType wanted = cause.getResolvableType();
-        Class<?> raw = wanted != null ? wanted.resolve() : cause.getBeanType();
-        if (raw == null || !(TypedCache.class.equals(raw) || CacheType.class.equals(raw))
-                || cause.getBeanNamesFound() == null) {
+        Class<?> raw = CacheTypeBeans.cacheHandle(wanted, cause.getBeanType());
+        if (raw == null || cause.getBeanNamesFound() == null) {
             return null;
         }
         boolean typed = TypedCache.class.equals(raw);

@@ -1,6 +1,8 @@
 package io.watchcache.spring.boot.autoconfigure;
 
 import io.watchcache.CacheType;
+import io.watchcache.TypedCache;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.ResolvableType;
@@ -43,5 +45,15 @@ final class CacheTypeBeans {
     static ResolvableType valueType(ConfigurableListableBeanFactory beanFactory, String name) {
         ResolvableType value = cacheType(beanFactory, name).getGeneric(1);
         return value.resolve() == null ? ResolvableType.NONE : value;
+    }
+
+    /**
+     * {@code TypedCache} or {@code CacheType} when a bean lookup that failed wanted one of them
+     * ({@code wanted}, or else {@code beanType}), else null: what the starter's injection
+     * analyses are about.
+     */
+    static @Nullable Class<?> cacheHandle(@Nullable ResolvableType wanted, @Nullable Class<?> beanType) {
+        Class<?> raw = wanted != null ? wanted.resolve() : beanType;
+        return TypedCache.class.equals(raw) || CacheType.class.equals(raw) ? raw : null;
     }
 }

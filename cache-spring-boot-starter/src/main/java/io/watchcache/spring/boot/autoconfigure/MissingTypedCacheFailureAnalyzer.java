@@ -1,7 +1,5 @@
 package io.watchcache.spring.boot.autoconfigure;
 
-import io.watchcache.CacheType;
-import io.watchcache.TypedCache;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
@@ -43,9 +41,8 @@ class MissingTypedCacheFailureAnalyzer extends AbstractInjectionFailureAnalyzer<
     protected @Nullable FailureAnalysis analyze(Throwable rootFailure, NoSuchBeanDefinitionException cause,
                                                 @Nullable String description) {
         ResolvableType wanted = cause.getResolvableType();
-        Class<?> raw = wanted != null ? wanted.resolve() : cause.getBeanType();
-        if (beanFactory == null || wanted == null || raw == null
-                || !(TypedCache.class.equals(raw) || CacheType.class.equals(raw))) {
+        Class<?> raw = CacheTypeBeans.cacheHandle(wanted, cause.getBeanType());
+        if (beanFactory == null || wanted == null || raw == null) {
             return null;
         }
         String shown = raw.getSimpleName() + generics(wanted.as(raw));
