@@ -211,9 +211,9 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
             previous = snapshot;
             next = previous.succeeded(result, runtime.now());
             swap(next);
-            type.metrics.recordPut();
             toWake = followers.copy();
         }
+        type.metrics.recordPut();
         stored(previous, next, toWake);
     }
 
@@ -241,12 +241,12 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
                         ? previous.failed(outcome.error(), now, type.refresh, outcome.fatal())
                         : previous.succeeded(outcome.success(), now);
                 swap(next);
-                FetchResult<Object> stored = outcome.result();
-                if (stored != null && !stored.unchanged() && !stored.notModified()) {
-                    type.metrics.recordPut();
-                }
                 toWake = followers.copy();
             }
+        }
+        FetchResult<Object> brought = outcome.result();
+        if (next != null && brought != null && !brought.unchanged() && !brought.notModified()) {
+            type.metrics.recordPut();
         }
         if (next == null) {
             loop.finished(outcome, false, 0, () -> closeOrphan(outcome, previous));
