@@ -24,13 +24,16 @@ final class CacheOptionsFactory {
 
     /**
      * The cache's options from {@code properties}, after checking the whole {@code watchcache.*}
-     * tree ({@code cacheTypeBeans} are the names {@code watchcache.types} may use).
+     * tree ({@code cacheTypeBeans} are the names {@code watchcache.types} may use) unless
+     * {@code treeChecked}: the early check already did (then only the cache's own options are
+     * checked, as they are applied).
      *
      * @throws InvalidConfigurationPropertyValueException for one invalid value
      * @throws InvalidWatchCacheConfigurationException for more
      */
     static CacheOptions.Builder cacheOptions(WatchCacheProperties properties, boolean virtualThreads,
-                                             ConfigurationCheck check, Collection<String> cacheTypeBeans) {
+                                             ConfigurationCheck check, Collection<String> cacheTypeBeans,
+                                             boolean treeChecked) {
         CacheOptions.Builder builder = CacheOptions.builder().virtualThreads(virtualThreads);
         if (properties.getEntryFetchRate() != null) {
             apply(check, "watchcache.entry-fetch-rate", properties.getEntryFetchRate(),
@@ -49,7 +52,9 @@ final class CacheOptionsFactory {
         if (properties.getMaxEntries() != null) {
             apply(check, "watchcache.max-entries", properties.getMaxEntries(), builder::maxEntries);
         }
-        checkRest(properties, check, cacheTypeBeans);
+        if (!treeChecked) {
+            checkRest(properties, check, cacheTypeBeans);
+        }
         check.throwIfInvalid();
         return builder;
     }

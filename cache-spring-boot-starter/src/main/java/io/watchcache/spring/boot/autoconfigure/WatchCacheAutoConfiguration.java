@@ -50,6 +50,9 @@ import java.util.concurrent.Executor;
 @ImportRuntimeHints(WatchCacheRuntimeHints.class)
 public final class WatchCacheAutoConfiguration {
 
+    /** Registered by {@link #watchCacheConfigurationCheck} once the whole tree passed. */
+    static final String TREE_CHECKED = "watchCacheConfigurationTreeChecked";
+
     @Bean
     @ConditionalOnMissingBean
     WatchCache watchCache(WatchCacheProperties properties, Environment environment,
@@ -58,7 +61,7 @@ public final class WatchCacheAutoConfiguration {
                           ObjectProvider<CacheOptionsCustomizer> customizers) {
         CacheOptions.Builder options = CacheOptionsFactory.cacheOptions(properties,
                 Threading.VIRTUAL.isActive(environment), new ConfigurationCheck(environment),
-                CacheTypeRegistrar.cacheTypeBeanNames(beanFactory));
+                CacheTypeRegistrar.cacheTypeBeanNames(beanFactory), beanFactory.containsSingleton(TREE_CHECKED));
         Executor executor = CacheExecutors.applicationExecutor(beanFactory);
         if (executor != null) {
             options.executor(executor);
@@ -71,7 +74,7 @@ public final class WatchCacheAutoConfiguration {
     /**
      * Checks the whole {@code watchcache.*} tree before any bean is made, so a typo fails startup
      * at once, before the web server is created, rather than when the cache is built seconds
-     * later. The cache's own bean checks it again as it reads it (the same rules).
+     * later. The cache's own bean then checks only the options it applies.
      */
     @Bean
     static BeanFactoryPostProcessor watchCacheConfigurationCheck(Environment environment) {
@@ -79,7 +82,12 @@ public final class WatchCacheAutoConfiguration {
             WatchCacheProperties properties = Binder.get(environment)
                     .bindOrCreate("watchcache", WatchCacheProperties.class);
             CacheOptionsFactory.cacheOptions(properties, false, new ConfigurationCheck(environment),
-                    CacheTypeRegistrar.cacheTypeBeanNames(beanFactory));
+                    CacheTypeRegistrar.cacheTypeBeanNames(beanFactory), false);
+            // The cache's bean then checks only what it applies: reading every module's
+            // configuration metadata and scanning the property sources once is enough.
+            if (!beanFactory.containsSingleton(TREE_CHECKED)) {
+                beanFactory.registerSingleton(TREE_CHECKED, Boolean.TRUE);
+            }
         };
     }
 
