@@ -34,7 +34,10 @@ class CacheTypeRegistrar implements BeanPostProcessor, BeanFactoryAware {
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
         if (bean instanceof WatchCache cache) {
-            register(cache, !builtByAutoConfiguration(beanName));
+            // The early check (or the auto-configuration's cache) checked the whole tree already;
+            // an application's own cache without it is checked here.
+            register(cache, !builtByAutoConfiguration(beanName)
+                    && !beanFactory.containsSingleton(WatchCacheAutoConfiguration.TREE_CHECKED));
         }
         return bean;
     }
