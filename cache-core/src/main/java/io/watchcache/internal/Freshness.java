@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The one rule for "is this entry good enough for this request", used by every first look
  * ({@code Reads}: a caller's, a watch's; the hit path through its fast form {@link #readyHit})
- * and by every store a waiting caller or watch hears of; there is no other copy. Each case is
+ * and by every store a waiting caller or watch hears of ({@link #afterStore}); there is no other copy. Each case is
  * listed in {@code FreshnessTest}, whose table also runs through the cache's {@code get} and
  * {@code getAsync}.
  */
@@ -73,5 +73,30 @@ final class Freshness {
             return false;
         }
         return !(look == Look.FIRST && info.mustRevalidate());
+    }
+
+    /** How a follower is answered: a result or an error, never both. */
+    @FunctionalInterface
+    interface Answer {
+        void answer(@Nullable Result<Object> result, @Nullable Throwable error);
+    }
+
+    /**
+     * The rule a waiting follower applies to a store on {@code entry}: the fetch's error
+     * (the last good value travels with it, for readers that can live with stale data), or the
+     * store itself when it satisfies the request by the freshness rule; else the entry is asked
+     * for a fetch and the follower keeps waiting.
+     *
+     * @param followResets the follower is a watch (see {@link #satisfies})
+     */
+    static void afterStore(Entry entry, Snapshot snapshot, RequestInfo info, long minIndex, boolean followResets,
+                           Ticker ticker, Answer answer) {
+        if (snapshot.error() != null) {
+            answer.answer(null, Results.failure(entry, snapshot, ticker));
+        } else if (satisfies(entry.type, snapshot, info, minIndex, Look.AFTER_STORE, followResets, ticker)) {
+            answer.answer(Results.of(entry.type, snapshot, false, ticker), null);
+        } else {
+            entry.ensureFetch();
+        }
     }
 }

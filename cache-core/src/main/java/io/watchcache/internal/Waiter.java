@@ -85,20 +85,9 @@ final class Waiter implements Follower {
     /** A fetch stored {@code snapshot}: answer with it, fail with its error, or keep waiting. */
     @Override
     public void onStore(Snapshot snapshot) {
-        if (future.isDone()) {
-            return;
-        }
-        if (snapshot.error() != null) {
-            // This caller had to wait for the fetch, so it sees the fetch's error; the last good
-            // value travels with it for callers that can live with stale data.
-            complete(null, Results.failure(entry, snapshot, runtime.ticker()));
-            return;
-        }
-        if (Freshness.satisfies(entry.type, snapshot, info, minIndex, Freshness.Look.AFTER_STORE, false,
-                runtime.ticker())) {
-            complete(Results.of(entry.type, snapshot, false, runtime.ticker()), null);
-        } else {
-            entry.ensureFetch();
+        if (!future.isDone()) {
+            // This caller had to wait for the fetch, so it sees the fetch's error if it failed.
+            Freshness.afterStore(entry, snapshot, info, minIndex, false, runtime.ticker(), this::complete);
         }
     }
 

@@ -187,18 +187,11 @@ abstract class Watch implements Subscription, Follower {
         if (entry == null) {
             return;
         }
-        if (snapshot.error() != null) {
+        Freshness.afterStore(entry, snapshot, info, minIndex(), true, runtime.ticker(), (result, error) -> {
             if (claim(entry)) {
-                answer(null, Results.failure(entry, snapshot, runtime.ticker()));
+                answer(result, error);
             }
-        } else if (Freshness.satisfies(type, snapshot, info, minIndex(), Freshness.Look.AFTER_STORE, true,
-                runtime.ticker())) {
-            if (claim(entry)) {
-                answer(Results.of(type, snapshot, false, runtime.ticker()), null);
-            }
-        } else {
-            entry.ensureFetch();
-        }
+        });
     }
 
     @Override
