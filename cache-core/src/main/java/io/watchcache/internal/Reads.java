@@ -159,11 +159,7 @@ final class Reads {
             }
         }
         missed(type, watch.request, minIndex, found);
-        Entry entry = found != null && !table.removed(found) ? found
-                : table.computeIfAbsent(EntryKey.of(type, info), k -> newEntry(k, type, watch.request));
-        if (runtime.isClosed()) {
-            entry.kill(true);
-        }
+        Entry entry = waitOn(type, watch.request, info, found);
         watch.holding(entry);
         Snapshot seen = entry.snapshot();
         if (Freshness.satisfies(type, seen, info, minIndex, Freshness.Look.FIRST, true, runtime.ticker())) {
@@ -184,19 +180,12 @@ final class Reads {
     }
 
     /**
-     * Waits on the entry the read found, or on the table's entry for {@code info}, made if need
-     * be, when it found none or the one it found has left the table since (its removal is told
-     * to it later, on the executor, and a caller must not wait on an entry nobody fetches for
-     * any more). An entry removed after this look releases its waiters with its last value.
+     * A caller's wait on the entry it missed ({@link #waitOn}): answered at once when a store
+     * since its first look satisfies it, else by a {@link Waiter}.
      */
     private CompletableFuture<Result<Object>> await(TypeRegistration type, CacheRequest request, RequestInfo info,
                                                     Waiter.Kind kind, @Nullable Entry found) {
-        Entry entry = found != null && !table.removed(found) ? found
-                : table.computeIfAbsent(EntryKey.of(type, info), k -> newEntry(k, type, request));
-        if (runtime.isClosed()) {
-            // close() may have swept the table before this entry went in.
-            entry.kill(true);
-        }
+        Entry entry = waitOn(type, request, info, found);
         // The first look may have been at an older snapshot, or at none: a store since then may
         // already answer this caller, and the waiter only hears of stores after this one.
         Snapshot seen = entry.snapshot();
@@ -207,6 +196,23 @@ final class Reads {
         Waiter waiter = new Waiter(runtime, table, entry, info, kind);
         waiter.start(seen.version());
         return waiter.future;
+    }
+
+    /**
+     * The entry a read that missed waits on: the one it found, unless that one has left the
+     * table since (its removal is told to it later, on the executor, and a reader must not wait
+     * on an entry nobody fetches for any more), else the table's entry for {@code info}, made if
+     * need be. An entry removed after this look releases its followers with its last value. A cache closed meanwhile
+     * kills it at once (close() may have swept the table before this entry went in), which
+     * releases whoever then follows it.
+     */
+    private Entry waitOn(TypeRegistration type, CacheRequest request, RequestInfo info, @Nullable Entry found) {
+        Entry entry = found != null && !table.removed(found) ? found
+                : table.computeIfAbsent(EntryKey.of(type, info), k -> newEntry(k, type, request));
+        if (runtime.isClosed()) {
+            entry.kill(true);
+        }
+        return entry;
     }
 
     private Entry newEntry(EntryKey key, TypeRegistration type, CacheRequest request) {
