@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mvn -B -q -DskipTests -pl benchmarks -am package
+mvn -B -q -DskipTests -pl benchmarks,benchmarks/startup/plain,benchmarks/startup/with-starter -am package
 CP="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 
 ARGS=(--out benchmarks/target)

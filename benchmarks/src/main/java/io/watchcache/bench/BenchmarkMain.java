@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Runs every benchmark scenario side by side in one process and prints a table; writes
@@ -33,7 +34,8 @@ import java.util.function.Predicate;
  *   --only a,b          run only these scenarios: hit, freshness, watch-scale, core-heap, fan-out, shutdown,
  *                       coalescing, etcd (real etcd members on loopback; skipped with a note when no etcd binary is
  *                       found), or a part of it: etcd-leak, etcd-soak, etcd-config, etcd-prefix,
- *                       etcd-contact, etcd-frozen, etcd-rolling, etcd-fleet
+ *                       etcd-contact, etcd-frozen, etcd-rolling, etcd-fleet; startup (fresh JVMs of a small
+ *                       web application with and without the starter, against a local etcd)
  *   --fleet-sizes a,b   etcd-fleet with these watch counts only (default 1000,5000,100000; quick 1000)
  *   --sync              watch-scale with a synchronous type (the Java 25 virtual-thread variant)
  *   --out DIR           where to write the JSON files (default target)
@@ -93,6 +95,9 @@ public final class BenchmarkMain {
         }
         if (only == null || only.stream().anyMatch(name -> name.startsWith("etcd"))) {
             etcd(figures, quick, only, fleetSizes);
+        }
+        if (only == null || only.contains("startup")) {
+            startup(figures, quick);
         }
         Map<String, String> machine = machine(quick);
         System.out.println();
@@ -316,6 +321,59 @@ public final class BenchmarkMain {
         }
         figures.add("cold_gets_backend_fetches", "fetches", ours, LongSamples.median(peer), null, "1",
                 LongSamples.median(ours) <= 1, callers + " concurrent cold gets; peer: Caffeine AsyncLoadingCache");
+    }
+
+    // ---- startup ----
+
+    private static void startup(Figures figures, boolean quick) throws Exception {
+        Path binary = EtcdCluster.findBinary();
+        if (binary == null) {
+            log("startup: no etcd binary on the PATH or at /usr/bin/etcd (apt-get install etcd-server); skipped");
+            return;
+        }
+        int rounds = quick ? 1 : 5;
+        Map<StartupScenario.Variant, List<StartupScenario.Start>> starts = StartupScenario.run(binary, rounds);
+        List<StartupScenario.Start> plain = starts.get(StartupScenario.Variant.PLAIN);
+        List<StartupScenario.Start> starter = starts.get(StartupScenario.Variant.STARTER);
+        List<StartupScenario.Start> imported = starts.get(StartupScenario.Variant.STARTER_IMPORT);
+        List<StartupScenario.Start> refused = starts.get(StartupScenario.Variant.STARTER_IMPORT_REFUSED);
+        String app = "web + actuator + Prometheus; fresh JVM per start (Java " + Runtime.version().feature()
+                + "), ready = JVM uptime at ApplicationReadyEvent; paired by round, median of " + rounds;
+        figures.add("startup_plain_ready_ms", "ms", field(plain, StartupScenario.Start::readyMs), null, null, null,
+                null, "the application without watchcache; " + app);
+        double[] overhead = difference(imported, plain, StartupScenario.Start::readyMs);
+        figures.add("starter_startup_overhead_ms", "ms", overhead, null, null, "<= 150",
+                LongSamples.median(overhead) <= 150, "starter, cache-etcd, one etcd type and an optional: import of "
+                        + StartupScenario.IMPORTED_KEYS + " keys from a local etcd, against the plain application");
+        double[] bare = difference(starter, plain, StartupScenario.Start::readyMs);
+        figures.add("starter_without_import_startup_overhead_ms", "ms", bare, null, null, null, null,
+                "starter, cache-etcd and one etcd type, no import, against the plain application");
+        double[] rss = difference(imported, plain, StartupScenario.Start::rssMib);
+        figures.add("starter_rss_overhead_mib", "MiB", rss, null, null, "<= 10", LongSamples.median(rss) <= 10,
+                "resident memory 3 s after ready, same pair");
+        figures.add("starter_threads_overhead", "threads", difference(imported, plain, StartupScenario.Start::threads),
+                null, null, null, null, "live threads 3 s after ready, same pair");
+        double[] importMs = difference(imported, starter, StartupScenario.Start::readyMs);
+        figures.add("etcd_import_startup_ms", "ms", importMs, null, null, "<= 100", LongSamples.median(importMs) <= 100,
+                "one import of " + StartupScenario.IMPORTED_KEYS + " keys, against the same application without it");
+        double[] refusedMs = difference(refused, starter, StartupScenario.Start::readyMs);
+        figures.add("etcd_optional_import_refused_startup_ms", "ms", refusedMs, null, null, "<= 200",
+                LongSamples.median(refusedMs) <= 200, "an optional: import whose etcd port is closed, against the "
+                        + "same application without it");
+    }
+
+    private static double[] field(List<StartupScenario.Start> starts,
+            ToDoubleFunction<StartupScenario.Start> value) {
+        return starts.stream().mapToDouble(value).toArray();
+    }
+
+    private static double[] difference(List<StartupScenario.Start> a, List<StartupScenario.Start> b,
+            ToDoubleFunction<StartupScenario.Start> value) {
+        double[] d = new double[a.size()];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = value.applyAsDouble(a.get(i)) - value.applyAsDouble(b.get(i));
+        }
+        return d;
     }
 
     // ---- 7. etcd ----
@@ -585,7 +643,7 @@ public final class BenchmarkMain {
         return machine;
     }
 
-    private static void log(String message) {
+    static void log(String message) {
         System.out.println("[bench] " + message);
     }
 
