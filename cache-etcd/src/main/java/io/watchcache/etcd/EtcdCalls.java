@@ -18,6 +18,7 @@ import io.grpc.Status;
 import io.grpc.stub.AbstractStub;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
+import org.jspecify.annotations.Nullable;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -41,15 +42,32 @@ import java.util.concurrent.TimeUnit;
 final class EtcdCalls implements WatchStreams.Transport {
 
     private final ByteSequence namespace;
-    private final ManagedChannel channel;
-    private final KVGrpc.KVStub kv;
-    private final WatchGrpc.WatchStub watch;
+    private final EtcdConnection connection;
+    /** The stubs, made by the first call (the connection sets its channel up then). */
+    private volatile @Nullable Stubs stubs;
+
+    private record Stubs(ManagedChannel channel, KVGrpc.KVStub kv, WatchGrpc.WatchStub watch) {
+    }
 
     EtcdCalls(EtcdConnection connection) {
         this.namespace = connection.namespace();
-        this.channel = connection.channel();
-        this.kv = stub(KVGrpc.newStub(channel), connection);
-        this.watch = stub(WatchGrpc.newStub(channel), connection);
+        this.connection = connection;
+    }
+
+    private Stubs stubs() {
+        Stubs made = stubs;
+        if (made == null) {
+            synchronized (this) {
+                made = stubs;
+                if (made == null) {
+                    ManagedChannel channel = connection.channel();
+                    made = new Stubs(channel, stub(KVGrpc.newStub(channel), connection),
+                            stub(WatchGrpc.newStub(channel), connection));
+                    stubs = made;
+                }
+            }
+        }
+        return made;
     }
 
     /** A stub as etcd's clients make theirs: the user's token, wait-for-ready as the builder says. */
@@ -91,6 +109,12 @@ final class EtcdCalls implements WatchStreams.Transport {
                 .setCountOnly(countOnly);
         if (prefix) {
             request.setRangeEnd(rangeEnd(key, ns));
+        }
+        KVGrpc.KVStub kv;
+        try {
+            kv = stubs().kv();
+        } catch (IllegalStateException closed) {
+            return CompletableFuture.failedFuture(closed);
         }
         CompletableFuture<RangeResponse> answer = new CompletableFuture<>();
         kv.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS).range(request.build(),
@@ -164,12 +188,12 @@ final class EtcdCalls implements WatchStreams.Transport {
 
     @Override
     public void open(ClientResponseObserver<WatchRequest, WatchResponse> stream, ClientInterceptor... interceptors) {
-        watch.withInterceptors(interceptors).watch(stream);
+        stubs().watch().withInterceptors(interceptors).watch(stream);
     }
 
     /** The connection's channel, which these calls run on: the one whose reconnect backoff the probe resets. */
     ManagedChannel channel() {
-        return channel;
+        return stubs().channel();
     }
 
     /** The namespace the connection prefixes keys with (empty for none). */

@@ -19,6 +19,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -45,6 +47,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #client()} is a jetcd client from the same builder, for the application's own calls,
  * made on first use (its own channel) and closed with the connection.
  *
+ * <p>Nothing of gRPC is set up until the first call needs the channel: an application that
+ * declares types but reads nothing at startup loads none of it, and one that reads at startup
+ * sets the channel up on the thread of its first read.
+ *
  * <p>Closing the connection ends its streams (the types' watches fail, as for any lost stream,
  * and are not re-created), its channel, its client and its callback threads. Close it after the
  * caches that use it.
@@ -52,9 +58,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class EtcdConnection implements AutoCloseable {
 
     private final ClientBuilder builder;
-    private final ManagedChannel channel;
     private final ByteSequence namespace;
-    private final @Nullable EtcdToken token;
     /** Where the callbacks of the connection's calls run: a few threads, ending when idle, shut down on close. */
     private final ThreadPoolExecutor callbacks;
 
@@ -62,23 +66,44 @@ public final class EtcdConnection implements AutoCloseable {
     private final Map<Shape, Shared> shared = new HashMap<>();
     @GuardedBy("this")
     private @Nullable Client client;
+    /** The calls of {@link #readPrefix}, made on first use. */
+    @GuardedBy("this")
+    private @Nullable EtcdCalls reads;
+    /** The channel and the token it carries, set up by the first call that needs them. */
+    @GuardedBy("this")
+    private @Nullable Wire wire;
     @GuardedBy("this")
     private boolean closed;
+
+    /** The channel, and the user's token on it (null without a user). */
+    private record Wire(ManagedChannel channel, @Nullable EtcdToken token) {
+    }
 
     private EtcdConnection(ClientBuilder builder) {
         this.builder = builder;
         this.namespace = builder.namespace() == null ? ByteSequence.EMPTY : builder.namespace();
         this.callbacks = newCallbacks();
-        NettyChannelBuilder channel = channel(builder).executor(callbacks);
-        this.token = builder.user() != null && builder.password() != null ? new EtcdToken(builder) : null;
-        if (token != null) {
-            channel.intercept(token.refusals());
+    }
+
+    /** The channel and token, set up now if this is the first call that needs them. */
+    private synchronized Wire wire() {
+        if (closed) {
+            throw new IllegalStateException("the etcd connection is closed");
         }
-        this.channel = channel.build();
-        if (token != null) {
-            // The login itself goes without the token, on the same channel.
-            token.logInOn(this.channel);
+        if (wire == null) {
+            NettyChannelBuilder channel = channel(builder).executor(callbacks);
+            EtcdToken token = builder.user() != null && builder.password() != null ? new EtcdToken(builder) : null;
+            if (token != null) {
+                channel.intercept(token.refusals());
+            }
+            ManagedChannel built = channel.build();
+            if (token != null) {
+                // The login itself goes without the token, on the same channel.
+                token.logInOn(built);
+            }
+            wire = new Wire(built, token);
         }
+        return wire;
     }
 
     /**
@@ -111,9 +136,44 @@ public final class EtcdConnection implements AutoCloseable {
         return client;
     }
 
-    /** The channel the types' calls and streams run on. */
+    /**
+     * Every key under {@code prefix} now and the revision it was read at, read linearizably on
+     * the types' channel, failing after {@code timeout}. This is how a configuration import
+     * reads at startup: no jetcd client is made for it.
+     *
+     * @throws IllegalStateException when the connection is closed
+     */
+    public CompletableFuture<PrefixSnapshot> readPrefix(String prefix, Duration timeout) {
+        Objects.requireNonNull(prefix, "prefix");
+        Objects.requireNonNull(timeout, "timeout");
+        EtcdCalls calls;
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("the etcd connection is closed");
+            }
+            calls = reads == null ? reads = new EtcdCalls(this) : reads;
+        }
+        EtcdCalls made = calls;
+        return calls.range(EtcdCalls.bytes(prefix), true, timeout).thenApply(response -> {
+            EtcdCalls.RangeRead read = made.decode(response, "");
+            TreeMap<String, String> entries = new TreeMap<>();
+            read.items().forEach((key, item) -> entries.put(key, item.value()));
+            return new PrefixSnapshot(entries, PrefixSnapshot.diff(Map.of(), entries), read.revision(), 0);
+        });
+    }
+
+    /**
+     * The channel the types' calls and streams run on, set up on first use.
+     *
+     * @throws IllegalStateException when the connection is closed
+     */
     ManagedChannel channel() {
-        return channel;
+        return wire().channel();
+    }
+
+    /** Whether the channel has been set up (by a first call); for tests. */
+    synchronized boolean channelSetUp() {
+        return wire != null;
     }
 
     /** The namespace keys are prefixed with (empty for none). */
@@ -123,7 +183,7 @@ public final class EtcdConnection implements AutoCloseable {
 
     /** The credentials calls carry: the user's token, or null without a user. */
     @Nullable EtcdToken token() {
-        return token;
+        return wire().token();
     }
 
     boolean waitForReady() {
@@ -172,6 +232,7 @@ public final class EtcdConnection implements AutoCloseable {
     public void close() {
         Client made;
         List<Shared> streams;
+        Wire set;
         synchronized (this) {
             if (closed) {
                 return;
@@ -181,16 +242,21 @@ public final class EtcdConnection implements AutoCloseable {
             client = null;
             streams = new ArrayList<>(shared.values());
             shared.clear();
+            set = wire;
         }
         streams.forEach(s -> s.streams().close());
-        channel.shutdownNow();
+        if (set != null) {
+            set.channel().shutdownNow();
+        }
         if (made != null) {
             made.close();
         }
         // The cancelled calls' last callbacks run on our threads: let them, briefly, before the
         // threads go (a callback refused by a shut-down pool is an error in gRPC's log).
         try {
-            channel.awaitTermination(1, TimeUnit.SECONDS);
+            if (set != null) {
+                set.channel().awaitTermination(1, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -104,8 +104,8 @@ final class EtcdReachability {
             }
             probing = true;
         }
-        calls.channel().resetConnectBackoff();
         try {
+            calls.channel().resetConnectBackoff();
             calls.count(EtcdCalls.bytes(key), requestTimeout).whenComplete((response, error) -> probed(error == null));
         } catch (RuntimeException e) {
             // A closed connection: the caches that use it are closing too; stop asking.

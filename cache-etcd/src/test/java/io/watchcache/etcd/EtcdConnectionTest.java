@@ -2,6 +2,7 @@ package io.watchcache.etcd;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.grpc.ManagedChannel;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -54,15 +55,34 @@ class EtcdConnectionTest {
     }
 
     @Test
+    void nothingOfGrpcIsSetUpUntilTheFirstCallAndAConnectionNeverUsedClosesQuietly() {
+        EtcdConnection connection = EtcdConnection.of(Client.builder().endpoints("http://127.0.0.1:1"));
+        EtcdKeyType type = new EtcdKeyType(connection);
+        assertThat(type).isNotNull();
+        assertThat(connection.channelSetUp()).as("declaring a type sets no channel up").isFalse();
+
+        connection.channel();
+        assertThat(connection.channelSetUp()).isTrue();
+        connection.close();
+
+        EtcdConnection unused = EtcdConnection.of(Client.builder().endpoints("http://127.0.0.1:1"));
+        unused.close();
+        assertThat(unused.channelSetUp()).isFalse();
+    }
+
+    @Test
     void closingEndsTheChannelAndTheClientAndRefusesNewTypes() {
         EtcdConnection connection = EtcdConnection.of(Client.builder().endpoints("http://127.0.0.1:1"));
         Client client = connection.client();
         assertThat(connection.client()).as("one client per connection").isSameAs(client);
+        ManagedChannel channel = connection.channel();
 
         connection.close();
         connection.close();
 
-        assertThat(connection.channel().isShutdown()).isTrue();
+        assertThat(channel.isShutdown()).isTrue();
+        assertThatThrownBy(connection::channel).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
         assertThatThrownBy(connection::client).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
         assertThatThrownBy(() -> new EtcdKeyType(connection)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");

@@ -1,6 +1,7 @@
 package io.watchcache.etcd;
 
 import io.etcd.jetcd.Client;
+import io.grpc.ManagedChannel;
 import io.watchcache.etcd.autoconfigure.EtcdProperties;
 import io.watchcache.etcd.autoconfigure.WatchCacheEtcdAutoConfiguration;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,7 @@ class WatchCacheEtcdAutoConfigurationTest {
     @Test
     void endpointsCreateAConnectionAndItsClientThatCloseWithTheContext() {
         EtcdConnection[] connection = new EtcdConnection[1];
+        ManagedChannel[] channel = new ManagedChannel[1];
         runner.withPropertyValues("watchcache.etcd.endpoints=http://127.0.0.1:2379",
                         "watchcache.etcd.user=app", "watchcache.etcd.password=hunter2")
                 .run(context -> {
@@ -38,8 +40,9 @@ class WatchCacheEtcdAutoConfigurationTest {
                     assertThat(context.getBean(EtcdCacheTypes.class).connection()).isSameAs(connection[0]);
                     assertThat(context.getBean(EtcdProperties.class).toString()).doesNotContain("hunter2");
                     assertThat(connection[0].toString()).doesNotContain("hunter2");
+                    channel[0] = connection[0].channel();
                 });
-        assertThat(connection[0].channel().isShutdown()).as("closed with the context").isTrue();
+        assertThat(channel[0].isShutdown()).as("closed with the context").isTrue();
     }
 
     @Test

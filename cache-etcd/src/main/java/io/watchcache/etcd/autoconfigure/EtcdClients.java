@@ -3,6 +3,9 @@ package io.watchcache.etcd.autoconfigure;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
+import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.watchcache.Durations;
 import io.watchcache.InvalidOptionException;
 import io.watchcache.etcd.EtcdTypeOptions;
@@ -15,14 +18,19 @@ import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.origin.Origin;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslOptions;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
 
 /**
  * A jetcd {@link ClientBuilder} and the types' {@link EtcdTypeOptions} from
@@ -36,7 +44,69 @@ public final class EtcdClients {
 
     /** A client builder from {@code watchcache.etcd.*} alone (configuration imports: there are no beans yet). */
     public static ClientBuilder builder(EtcdProperties properties) {
-        return builder(properties, new PropertiesEtcdConnectionDetails(properties));
+        return builder(properties, details(properties));
+    }
+
+    /** The connection details {@code watchcache.etcd.*} gives: endpoints, user, password. */
+    public static EtcdConnectionDetails details(EtcdProperties properties) {
+        return new PropertiesEtcdConnectionDetails(properties);
+    }
+
+    /**
+     * Whether {@code details} come from {@code watchcache.etcd.*} (the default), rather than from
+     * a bean or the bootstrap registry.
+     */
+    public static boolean fromProperties(EtcdConnectionDetails details) {
+        return details instanceof PropertiesEtcdConnectionDetails;
+    }
+
+    /**
+     * Everything a client is set up from, to tell whether two would connect alike: where etcd is,
+     * who logs in, the namespace and authority, keepalive, and the TLS material ({@code tls}: the
+     * bundle, or its name; null for plain text). The password is compared, never shown.
+     */
+    public record Settings(List<String> endpoints, @Nullable String user, @Nullable String password,
+                           @Nullable String namespace, @Nullable String authority, @Nullable Duration keepaliveTime,
+                           @Nullable Duration keepaliveTimeout, @Nullable Object tls) {
+
+        public static Settings of(EtcdProperties properties, EtcdConnectionDetails details, @Nullable Object tls) {
+            return new Settings(List.copyOf(details.getEndpoints()), details.getUser(), details.getPassword(),
+                    properties.getNamespace(), properties.getAuthority(), properties.getKeepaliveTime(),
+                    properties.getKeepaliveTimeout(), tls);
+        }
+
+        /** What differs from {@code other}, by name (the password only as "password"). */
+        public List<String> differences(Settings other) {
+            List<String> differ = new ArrayList<>();
+            if (!endpoints.equals(other.endpoints)) {
+                differ.add("endpoints " + endpoints + " vs " + other.endpoints);
+            }
+            if (!Objects.equals(user, other.user)) {
+                differ.add("user");
+            }
+            if (!Objects.equals(password, other.password)) {
+                differ.add("password");
+            }
+            if (!Objects.equals(namespace, other.namespace)) {
+                differ.add("namespace");
+            }
+            if (!Objects.equals(authority, other.authority)) {
+                differ.add("authority");
+            }
+            if (!Objects.equals(keepaliveTime, other.keepaliveTime)
+                    || !Objects.equals(keepaliveTimeout, other.keepaliveTimeout)) {
+                differ.add("keepalive");
+            }
+            if (!Objects.equals(tls, other.tls)) {
+                differ.add("TLS");
+            }
+            return differ;
+        }
+
+        @Override
+        public String toString() {
+            return "Settings[endpoints=" + endpoints + ", user=" + user + ", namespace=" + namespace + "]";
+        }
     }
 
     /**
@@ -62,6 +132,28 @@ public final class EtcdClients {
             builder.authority(properties.getAuthority());
         }
         return builder;
+    }
+
+    /** A Netty TLS context for gRPC from a Boot SSL bundle: its trust and, if set, its key. */
+    public static SslContext sslContext(String name, SslBundle bundle) {
+        try {
+            SslContextBuilder builder = GrpcSslContexts.forClient()
+                    .trustManager(bundle.getManagers().getTrustManagerFactory());
+            if (bundle.getStores().getKeyStore() != null) {
+                builder.keyManager(bundle.getManagers().getKeyManagerFactory());
+            }
+            SslOptions options = bundle.getOptions();
+            if (options.getEnabledProtocols() != null) {
+                builder.protocols(options.getEnabledProtocols());
+            }
+            if (options.getCiphers() != null) {
+                builder.ciphers(Arrays.asList(options.getCiphers()));
+            }
+            return builder.build();
+        } catch (SSLException e) {
+            throw new InvalidConfigurationPropertyValueException("watchcache.etcd.ssl.bundle", name,
+                    "The bundle cannot make a TLS context for gRPC: " + e.getMessage());
+        }
     }
 
     /**

@@ -13,7 +13,9 @@ import java.util.List;
  * instead. Everything else (timeouts, keepalive, namespace) stays in the properties.
  *
  * <p>Configuration imports ({@code spring.config.import=watchcache-etcd:}) run before there are
- * beans, so they always connect with the properties.
+ * beans, so a bean does not reach them: they connect with the properties, or with details
+ * registered in Boot's bootstrap registry ({@link EtcdBootstrap#connectionDetails}), which then
+ * become this bean. A bean that points elsewhere than an import read from stops startup.
  */
 public interface EtcdConnectionDetails extends ConnectionDetails {
 

@@ -2,12 +2,10 @@ package io.watchcache.etcd.autoconfigure;
 
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
-import io.grpc.netty.GrpcSslContexts;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.watchcache.etcd.EtcdCacheTypes;
 import io.watchcache.etcd.EtcdConnection;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -17,15 +15,12 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
-import org.springframework.boot.ssl.SslOptions;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.core.env.Environment;
 
-import java.util.Arrays;
-import javax.net.ssl.SSLException;
-
+import java.util.List;
 /**
  * An {@link EtcdConnection} (closed on shutdown), its jetcd {@link Client} for the application's
  * own calls, and an {@link EtcdCacheTypes} factory on it when {@code watchcache.etcd.endpoints}
@@ -53,26 +48,53 @@ public final class WatchCacheEtcdAutoConfiguration {
         return new PropertiesEtcdConnectionDetails(properties);
     }
 
+    /**
+     * The types' connection. When a {@code watchcache-etcd:} import has read with the same
+     * settings, it is the imports' connection, shared rather than opened twice; when an
+     * {@link EtcdConnectionDetails} bean points elsewhere than the imports read from, startup
+     * fails and says what differs.
+     */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     EtcdConnection etcdConnection(EtcdProperties properties, EtcdConnectionDetails connection,
-                                  ObjectProvider<SslBundles> sslBundles, Environment environment) {
+                                  ObjectProvider<SslBundles> sslBundles, Environment environment,
+                                  @Qualifier(EtcdImportConnection.BEAN_NAME)
+                                  ObjectProvider<EtcdImportConnection> imports) {
         EtcdClients.requireValid(properties, Binder.get(environment));
         if (connection.getEndpoints().isEmpty()) {
             throw new IllegalStateException(connection.getClass().getName() + " names no etcd endpoint");
         }
-        ClientBuilder builder = EtcdClients.builder(properties, connection);
         String bundleName = properties.getSsl().getBundle();
         SslBundle connectionBundle = connection.getSslBundle();
+        EtcdImportConnection imported = imports.getIfAvailable();
+        if (imported != null) {
+            EtcdClients.Settings types = EtcdClients.Settings.of(properties, connection,
+                    connectionBundle != null ? connectionBundle : bundleName);
+            List<String> differences = imported.settings().differences(types);
+            if (differences.isEmpty()) {
+                return imported.share();
+            }
+            if (!EtcdClients.fromProperties(connection)) {
+                throw new IllegalStateException("The etcd configuration import and the cache types would connect"
+                        + " differently (" + String.join("; ", differences) + "): the import read with "
+                        + "watchcache.etcd.* before any bean existed, and the EtcdConnectionDetails bean "
+                        + connection.getClass().getName() + " points the types elsewhere. Register the details in"
+                        + " the bootstrap registry (EtcdBootstrap.connectionDetails(...)) so that the import uses"
+                        + " them too, or make the two agree.");
+            }
+            // Both from watchcache.etcd.*, but read at different times (a value imported from
+            // etcd itself, say): each keeps its own connection, as configured.
+        }
+        ClientBuilder builder = EtcdClients.builder(properties, connection);
         if (connectionBundle != null) {
-            builder.sslContext(sslContext("of " + connection.getClass().getName(), connectionBundle));
+            builder.sslContext(EtcdClients.sslContext("of " + connection.getClass().getName(), connectionBundle));
         } else if (bundleName != null) {
             SslBundles bundles = sslBundles.getIfAvailable();
             if (bundles == null) {
                 throw new InvalidConfigurationPropertyValueException("watchcache.etcd.ssl.bundle", bundleName,
                         "No SSL bundles are configured (spring.ssl.bundle.*).");
             }
-            builder.sslContext(sslContext(bundleName, bundles.getBundle(bundleName)));
+            builder.sslContext(EtcdClients.sslContext(bundleName, bundles.getBundle(bundleName)));
         }
         return EtcdConnection.of(builder);
     }
@@ -92,27 +114,5 @@ public final class WatchCacheEtcdAutoConfiguration {
     @ConditionalOnMissingBean
     EtcdCacheTypes etcdCacheTypes(EtcdConnection etcd, EtcdProperties properties, EtcdConnectionDetails connection) {
         return new EtcdCacheTypes(etcd, EtcdClients.typeOptions(properties, connection.getEndpoints()));
-    }
-
-    /** A Netty TLS context for gRPC from a Boot SSL bundle: its trust and, if set, its key. */
-    static SslContext sslContext(String name, SslBundle bundle) {
-        try {
-            SslContextBuilder builder = GrpcSslContexts.forClient()
-                    .trustManager(bundle.getManagers().getTrustManagerFactory());
-            if (bundle.getStores().getKeyStore() != null) {
-                builder.keyManager(bundle.getManagers().getKeyManagerFactory());
-            }
-            SslOptions options = bundle.getOptions();
-            if (options.getEnabledProtocols() != null) {
-                builder.protocols(options.getEnabledProtocols());
-            }
-            if (options.getCiphers() != null) {
-                builder.ciphers(Arrays.asList(options.getCiphers()));
-            }
-            return builder.build();
-        } catch (SSLException e) {
-            throw new InvalidConfigurationPropertyValueException("watchcache.etcd.ssl.bundle", name,
-                    "The bundle cannot make a TLS context for gRPC: " + e.getMessage());
-        }
     }
 }

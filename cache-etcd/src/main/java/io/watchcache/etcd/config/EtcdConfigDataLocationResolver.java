@@ -2,7 +2,9 @@ package io.watchcache.etcd.config;
 
 import io.watchcache.Durations;
 import io.watchcache.InvalidOptionException;
+import io.watchcache.etcd.autoconfigure.EtcdBootstrap;
 import io.watchcache.etcd.autoconfigure.EtcdClients;
+import io.watchcache.etcd.autoconfigure.EtcdConnectionDetails;
 import io.watchcache.etcd.autoconfigure.EtcdProperties;
 import org.springframework.boot.bootstrap.BootstrapRegistry;
 import org.springframework.boot.context.config.ConfigDataLocation;
@@ -63,7 +65,17 @@ public class EtcdConfigDataLocationResolver implements ConfigDataLocationResolve
         }
         Binder binder = context.getBinder();
         EtcdProperties properties = binder.bind("watchcache.etcd", EtcdProperties.class).orElseGet(EtcdProperties::new);
-        if (properties.getEndpoints().isEmpty()) {
+        BootstrapRegistry registry = context.getBootstrapContext();
+        // Details in the bootstrap registry (EtcdBootstrap) say where etcd is, for the imports
+        // and, once promoted to a bean, for the types.
+        EtcdConnectionDetails details = EtcdBootstrap.details(context.getBootstrapContext());
+        if (details != null) {
+            EtcdBootstrap.promoteOnClose(registry);
+            if (details.getEndpoints().isEmpty()) {
+                throw new InvalidEtcdConfigImportException(location.toString(), "the EtcdConnectionDetails in the"
+                        + " bootstrap registry (" + details.getClass().getName() + ") names no endpoint");
+            }
+        } else if (properties.getEndpoints().isEmpty()) {
             throw new InvalidEtcdConfigImportException(location.toString(), endpointsMissing(location));
         }
         if (properties.getSsl().getBundle() != null) {
@@ -89,9 +101,8 @@ public class EtcdConfigDataLocationResolver implements ConfigDataLocationResolve
             throw new InvalidEtcdConfigImportException(location.toString(), "request-timeout '"
                     + options.get("request-timeout") + "' " + e.reason());
         }
-        BootstrapRegistry registry = context.getBootstrapContext();
         registry.registerIfAbsent(EtcdConfigSources.class,
-                BootstrapRegistry.InstanceSupplier.of(new EtcdConfigSources(properties)));
+                BootstrapRegistry.InstanceSupplier.of(new EtcdConfigSources(properties, details)));
         EtcdConfigSources.promoteOnClose(registry);
         return List.of(new EtcdConfigDataResource(prefix, location.isOptional(), timeout));
     }
@@ -102,6 +113,12 @@ public class EtcdConfigDataLocationResolver implements ConfigDataLocationResolve
      * application.yml and the other configuration files, so endpoints set there are not seen yet.
      */
     private static String endpointsMissing(ConfigDataLocation location) {
+        return endpointsMissingWhere(location) + ". An EtcdConnectionDetails bean cannot reach an import (imports"
+                + " are read before beans exist): register the details in the bootstrap registry instead"
+                + " (EtcdBootstrap.connectionDetails(...)), and the cache types use them too";
+    }
+
+    private static String endpointsMissingWhere(ConfigDataLocation location) {
         Origin origin = location.getOrigin();
         if (origin == null) {
             return "watchcache.etcd.endpoints is not set where the import was declared: an import given on the"

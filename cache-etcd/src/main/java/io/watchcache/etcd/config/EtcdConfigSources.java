@@ -1,17 +1,18 @@
 package io.watchcache.etcd.config;
 
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.options.GetOption;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import io.etcd.jetcd.ClientBuilder;
 import io.watchcache.etcd.EtcdConnection;
+import io.watchcache.etcd.PrefixSnapshot;
 import io.watchcache.etcd.autoconfigure.EtcdClients;
+import io.watchcache.etcd.autoconfigure.EtcdConnectionDetails;
+import io.watchcache.etcd.autoconfigure.EtcdImportConnection;
 import io.watchcache.etcd.autoconfigure.EtcdProperties;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.bootstrap.BootstrapRegistry;
+import org.springframework.boot.ssl.SslBundle;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,11 +48,15 @@ public final class EtcdConfigSources implements AutoCloseable {
     }
 
     private final EtcdProperties properties;
+    /** Where etcd is and who logs in: the bootstrap registry's details, else {@code watchcache.etcd.*}. */
+    private final EtcdConnectionDetails details;
     private final Map<String, Imported> imports = new ConcurrentHashMap<>();
-    private volatile @Nullable EtcdConnection connection;
+    @GuardedBy("this")
+    private @Nullable EtcdImportConnection connection;
 
-    EtcdConfigSources(EtcdProperties properties) {
+    EtcdConfigSources(EtcdProperties properties, @Nullable EtcdConnectionDetails details) {
         this.properties = properties;
+        this.details = details != null ? details : EtcdClients.details(properties);
     }
 
     /** Adds this holder to the application context when the bootstrap context closes (once). */
@@ -65,6 +70,8 @@ public final class EtcdConfigSources implements AutoCloseable {
             ConfigurableApplicationContext context = event.getApplicationContext();
             if (sources != null && !context.getBeanFactory().containsSingleton(BEAN_NAME)) {
                 context.getBeanFactory().registerSingleton(BEAN_NAME, sources);
+                // The types take it when they would connect the same way.
+                context.getBeanFactory().registerSingleton(EtcdImportConnection.BEAN_NAME, sources.shareable());
             }
         });
     }
@@ -96,41 +103,46 @@ public final class EtcdConfigSources implements AutoCloseable {
     }
 
     List<String> endpoints() {
-        return properties.getEndpoints();
+        return details.getEndpoints();
     }
 
     EtcdProperties properties() {
         return properties;
     }
 
-    /** The connection of the imports, made on first use with the {@code watchcache.etcd.*} settings. */
-    synchronized EtcdConnection connection() {
+    /** The connection of the imports, made on first use (nothing connects until the first read). */
+    EtcdConnection connection() {
+        return shareable().connection();
+    }
+
+    /** The connection with the settings it is made from, for the types to share. */
+    synchronized EtcdImportConnection shareable() {
         if (connection == null) {
-            connection = EtcdConnection.of(EtcdClients.builder(properties));
+            ClientBuilder builder = EtcdClients.builder(properties, details);
+            SslBundle tls = details.getSslBundle();
+            if (tls != null) {
+                builder.sslContext(EtcdClients.sslContext("of " + details.getClass().getName(), tls));
+            }
+            connection = new EtcdImportConnection(EtcdConnection.of(builder),
+                    EtcdClients.Settings.of(properties, details, tls));
         }
         return connection;
     }
 
     /** Every key under {@code prefix} now, and the revision it was read at. */
     Read read(String prefix, Duration timeout) throws Exception {
-        ByteSequence key = ByteSequence.from(prefix, StandardCharsets.UTF_8);
-        GetResponse response = connection().client().getKVClient().get(key, GetOption.builder().isPrefix(true).build())
-                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        SortedMap<String, String> entries = new TreeMap<>();
-        for (KeyValue kv : response.getKvs()) {
-            entries.put(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().toString(StandardCharsets.UTF_8));
-        }
-        return new Read(entries, response.getHeader().getRevision());
+        PrefixSnapshot read = connection().readPrefix(prefix, timeout).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return new Read(new TreeMap<>(read.entries()), read.revision());
     }
 
     record Read(SortedMap<String, String> entries, long revision) {
     }
 
+    /** Closes the imports' connection, unless the types share it (then it closes after their caches). */
     @Override
     public synchronized void close() {
-        if (connection != null) {
-            connection.close();
-            connection = null;
+        if (connection != null && !connection.isShared()) {
+            connection.connection().close();
         }
     }
 }
