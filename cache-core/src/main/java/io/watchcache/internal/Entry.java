@@ -6,7 +6,6 @@ import io.watchcache.FetchOptions;
 import io.watchcache.FetchResult;
 import org.jspecify.annotations.Nullable;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -48,19 +47,12 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
     /** The latest request that missed: handed to the type on each fetch. */
     private volatile CacheRequest request;
 
+    /** Nobody (null), the lone follower, or a {@link Followers}: see {@link Followers#add(Object, Follower)}. */
     @GuardedBy("this")
-    private final Followers followers = new Followers();
+    private @Nullable Object followers;
+    /** The kill that ends the entry, once it has begun; null while the entry lives. */
     @GuardedBy("this")
-    private boolean dead;
-    /** The kill that set {@code dead} has finished: the state is closed, the followers released. */
-    @GuardedBy("this")
-    private boolean buried;
-    /**
-     * The thread of that kill while it runs: a kill it causes itself (a released caller closing
-     * the cache) must not wait for itself.
-     */
-    @GuardedBy("this")
-    private @Nullable Thread killer;
+    private @Nullable Burial burial;
 
     Entry(CacheRuntime runtime, Fetcher fetcher, EntryKey key, TypeRegistration type, long id,
           CacheRequest request) {
@@ -116,14 +108,14 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
 
     /** Followers waiting right now (callers and watch reads). */
     synchronized int followers() {
-        return followers.size();
+        return Followers.size(followers);
     }
 
     @Override
     public synchronized String toString() {
         // The table's lease (holders, last use) is the table's to show: the entry never reads it.
-        return "Entry[id=" + id() + ", " + key + ", followers=" + followers
-                + ", dead=" + dead + ", fetchState=" + loop + "]";
+        return "Entry[id=" + id() + ", " + key + ", followers=" + Followers.copy(followers)
+                + ", dead=" + (burial != null) + ", fetchState=" + loop + "]";
     }
 
     /** Takes the cache's new fetch rate. */
@@ -144,9 +136,9 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
             if (follower.released()) {
                 return;
             }
-            added = !dead;
+            added = burial == null;
             if (added) {
-                followers.add(follower);
+                followers = Followers.add(followers, follower);
                 if (snapshot.version() != seenVersion) {
                     missed = snapshot;
                 }
@@ -162,18 +154,12 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
     }
 
     synchronized void unfollow(Follower follower) {
-        followers.remove(follower);
+        followers = Followers.remove(followers, follower);
     }
 
     /** The callers (not watches) waiting right now; for drain(). */
     synchronized List<Follower> waitingCallers() {
-        List<Follower> callers = new ArrayList<>();
-        for (Follower follower : followers.copy()) {
-            if (follower.isCaller()) {
-                callers.add(follower);
-            }
-        }
-        return callers;
+        return Followers.copy(followers).stream().filter(Follower::isCaller).toList();
     }
 
     /** Someone needs a fetch: the loop starts one unless one is going or due (see {@link FetchLoop#ensure}). */
@@ -205,13 +191,13 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
         Snapshot next;
         List<Follower> toWake;
         synchronized (this) {
-            if (dead) {
+            if (burial != null) {
                 return;
             }
             previous = snapshot;
             next = previous.succeeded(result, runtime.now());
             swap(next);
-            toWake = followers.copy();
+            toWake = Followers.copy(followers);
         }
         type.metrics.recordPut();
         stored(previous, next, toWake);
@@ -232,7 +218,7 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
             // Once the cache closes, an ending fetch is not news: it was cancelled, by this
             // entry's kill or by another's when the source shares one stage among entries, and
             // must not read as the source going silent.
-            if (dead || runtime.isClosed()) {
+            if (burial != null || runtime.isClosed()) {
                 next = null;
                 toWake = List.of();
             } else {
@@ -241,7 +227,7 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
                         ? previous.failed(outcome.error(), now, type.refresh, outcome.fatal())
                         : previous.succeeded(outcome.success(), now);
                 swap(next);
-                toWake = followers.copy();
+                toWake = Followers.copy(followers);
             }
         }
         FetchResult<Object> brought = outcome.result();
@@ -281,30 +267,28 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
     /**
      * Removes the entry for good: no fetch starts again, the running one is interrupted or
      * cancelled, followers are released (with an error if the cache is closing, else with the
-     * last value, like a timeout) and the state is closed. Idempotent, and done when it returns
-     * whoever calls it: the cache's removal callback may kill the entry at the same time as
-     * {@code evict}, which must not return before the state is closed, so a second caller waits
-     * for the first to finish.
+     * last value, like a timeout) and the state is closed. Idempotent, and done when it returns,
+     * whoever calls it (see {@link Burial}): the cache's removal callback and {@code evict} may
+     * kill the entry at once.
      */
     void kill(boolean closing) {
         List<Follower> released;
         Fetcher.@Nullable Run toCancel;
+        Burial mine;
         synchronized (this) {
-            if (dead) {
-                if (killer != Thread.currentThread()) {
-                    awaitBuriedLocked();
-                }
+            if (burial != null) {
+                burial.awaitOn(this);
                 return;
             }
-            killer = Thread.currentThread();
-            dead = true;
+            mine = new Burial();
+            burial = mine;
             if (type.refresh) {
                 // Gone from the type's counts; its snapshot stays for whoever still holds it.
                 type.metrics.stateChanged(snapshot, Snapshot.EMPTY);
             }
             toCancel = loop.stop();
-            released = followers.copy();
-            followers.clear();
+            released = Followers.copy(followers);
+            followers = null;
         }
         if (toCancel != null) {
             toCancel.cancel();
@@ -313,33 +297,15 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
         for (Follower follower : released) {
             follower.entryRemoved(last, closing);
         }
-        // Once: only the first kill gets here (dead is set under the monitor).
+        // Once: only the first kill gets here (the burial is set under the monitor).
         try {
             if (last.state() != null) {
                 runtime.closeQuietly(last.state(), key);
             }
         } finally {
             synchronized (this) {
-                buried = true;
-                killer = null;
-                notifyAll();
+                mine.buried(this);
             }
-        }
-    }
-
-    /** Waits, without giving up on an interrupt (kept for the caller), until the first kill has finished. */
-    @GuardedBy("this")
-    private void awaitBuriedLocked() {
-        boolean interrupted = false;
-        while (!buried) {
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -9,12 +9,53 @@ import java.util.List;
 
 /**
  * The followers of one entry, each once, in the order they came. Most entries have none or one
- * (a watch); a hot key may have thousands of callers waiting. So a lone follower is kept in a
- * field (an empty or watched entry holds no array), up to {@value #SMALL} live in a small array,
- * and more move to a set, where leaving costs no scan. Not thread-safe: the entry's monitor
- * guards it.
+ * (a watch); a hot key may have thousands of callers waiting. So the entry holds nothing for
+ * none and the lone follower itself for one (see {@link #add(Object, Follower)}: an entry that is
+ * only watched holds no collection); from two on it holds a {@code Followers}, where up to
+ * {@value #SMALL} live in a small array and more move to a set, where leaving costs no scan. Not
+ * thread-safe: the entry's monitor guards it.
  */
 final class Followers {
+
+    /**
+     * Adds {@code follower} to what an entry holds ({@code held}: null for none, the lone
+     * {@link Follower}, or a {@code Followers}); returns what it holds now.
+     */
+    static Object add(@Nullable Object held, Follower follower) {
+        if (held == null) {
+            return follower;
+        }
+        if (held instanceof Followers many) {
+            many.add(follower);
+            return many;
+        }
+        if (held.equals(follower)) {
+            return held;
+        }
+        Followers many = new Followers();
+        many.add((Follower) held);
+        many.add(follower);
+        return many;
+    }
+
+    /** Removes {@code follower} from what an entry holds; returns what it holds now (null for none). */
+    static @Nullable Object remove(@Nullable Object held, Follower follower) {
+        if (held instanceof Followers many) {
+            many.remove(follower);
+            return many.size() == 0 ? null : many;
+        }
+        return follower.equals(held) ? null : held;
+    }
+
+    /** How many an entry holds. */
+    static int size(@Nullable Object held) {
+        return held == null ? 0 : held instanceof Followers many ? many.size() : 1;
+    }
+
+    /** A copy of what an entry holds, in the order they came, to use outside the monitor. */
+    static List<Follower> copy(@Nullable Object held) {
+        return held == null ? List.of() : held instanceof Followers many ? many.copy() : List.of((Follower) held);
+    }
 
     static final int SMALL = 8;
     private static final Follower[] NONE = new Follower[0];

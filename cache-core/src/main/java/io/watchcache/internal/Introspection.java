@@ -30,7 +30,7 @@ final class Introspection {
         // Watches and live values (which are watches) hold their entries; an import is a watch too.
         Set<EntryKey> held = new HashSet<>();
         for (Watch watch : watches) {
-            held.add(EntryKey.of(watch.type, watch.info));
+            held.add(EntryKey.of(watch.type(), watch.info));
         }
         List<CacheSnapshot.EntryView> entryViews = new ArrayList<>();
         for (Entry entry : entries) {
@@ -47,8 +47,8 @@ final class Introspection {
                 .thenComparing(CacheSnapshot.EntryView::partition));
         List<CacheSnapshot.WatchView> watchViews = new ArrayList<>();
         for (Watch watch : watches) {
-            watchViews.add(new CacheSnapshot.WatchView(watch.type.name, watch.info.key(), watch.info.partition(),
-                    watch.correlationId, watch.lastIndex()));
+            watchViews.add(new CacheSnapshot.WatchView(watch.type().name, watch.info.key(), watch.info.partition(),
+                    watch.correlationId(), watch.lastIndex()));
         }
         watchViews.sort(Comparator.comparing(CacheSnapshot.WatchView::type)
                 .thenComparing(CacheSnapshot.WatchView::correlationId));

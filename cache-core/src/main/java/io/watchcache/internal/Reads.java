@@ -147,7 +147,7 @@ final class Reads {
      */
     @Nullable Result<Object> watchRead(Watch watch) {
         runtime.requireOpen();
-        TypeRegistration type = watch.type;
+        TypeRegistration type = watch.type();
         RequestInfo info = watch.info;
         long minIndex = watch.minIndex();
         Entry found = table.getIfPresent(type, info);

@@ -1,12 +1,9 @@
 package io.watchcache.internal;
 
 import io.watchcache.CacheRequest;
-import io.watchcache.FetchFailedException;
 import io.watchcache.RequestInfo;
 import io.watchcache.Result;
-import io.watchcache.ResultMeta;
 import io.watchcache.Subscription;
-import io.watchcache.UpdateEvent;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +14,6 @@ import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
-import java.util.function.Consumer;
 
 /**
  * A watch: a loop of cache reads that delivers an {@link UpdateEvent} whenever the value
@@ -30,22 +26,20 @@ import java.util.function.Consumer;
  * {@link WatchSource#hold}), so that an entry a watch polls every minute does not expire under it
  * with a TTL of seconds.
  *
- * <p>The loop fields ({@link #index}, {@link #failures}, {@link #lastValue}) are owned by
- * whichever thread runs the current step; steps never overlap, and each starts from the answer
- * to the last, which orders their writes. A wait ends exactly once: whoever takes the entry
- * out of {@link #following} (a store, the entry's removal, a timeout, a cancel) answers it.
+ * <p>What the listener has been told, and how each read's outcome is judged (a blocking type's
+ * watch or a polling one), is its {@link Delivery}'s, owned by whichever thread runs the current
+ * step. A wait ends exactly once: whoever takes the entry out of {@link #following} (a store,
+ * the entry's removal, a timeout, a cancel) answers it.
  */
-abstract class Watch implements Subscription, Follower {
+final class Watch implements Subscription, Follower {
 
     private static final Logger log = LoggerFactory.getLogger(Watch.class);
 
     final CacheRuntime runtime;
     private final WatchSource source;
-    final TypeRegistration type;
     final CacheRequest request;
     final RequestInfo info;
-    final String correlationId;
-    private final Consumer<UpdateEvent<Object>> listener;
+    private final Delivery delivery;
     /** Through ACTIVE for the one change (cancel); a field, not an AtomicBoolean: 16 bytes per watch. */
     private volatile boolean active = true;
     /** The scheduled next step, or the timeout of a wait: what {@link #cancel()} must stop. */
@@ -72,23 +66,12 @@ abstract class Watch implements Subscription, Follower {
     @SuppressWarnings("unused")
     private volatile @Nullable Entry following;
 
-    /** Loop-owned: the index of the last delivered value (0: nothing delivered yet); see {@link #deliverChange}. */
-    private volatile long index;
-    /** Loop-owned: failed attempts in a row, for the backoff; see {@link #answered}, {@link #deliverFailure}. */
-    private int failures;
-    /** Loop-owned: the last value delivered without error, the next event's {@code previousValue}. */
-    private @Nullable Object lastValue;
-    private boolean delivered;
-
-    Watch(CacheRuntime runtime, WatchSource source, TypeRegistration type, CacheRequest request, RequestInfo info,
-          String correlationId, Consumer<UpdateEvent<Object>> listener) {
+    Watch(CacheRuntime runtime, WatchSource source, CacheRequest request, RequestInfo info, Delivery delivery) {
         this.runtime = runtime;
         this.source = source;
-        this.type = type;
         this.request = request;
         this.info = info;
-        this.correlationId = correlationId;
-        this.listener = listener;
+        this.delivery = delivery;
     }
 
     void start() {
@@ -97,32 +80,22 @@ abstract class Watch implements Subscription, Follower {
 
     /** The index of the last value delivered (0: none yet). */
     long lastIndex() {
-        return index;
+        return delivery.lastIndex();
     }
 
-    /** Delivers a change: the value at index {@code seen}, which becomes the watch's index. */
-    protected void deliverChange(long seen, @Nullable Object value, ResultMeta meta) {
-        index = seen;
-        deliver(value, meta, null);
+    /** The watched type (its delivery's, which counts the notifications). */
+    TypeRegistration type() {
+        return delivery.type;
     }
 
-    /**
-     * A read answered: {@code progressed} (it had an index) ends a run of failures, else it
-     * counts as one more. Returns the backoff for the failures in a row now (0 after progress).
-     */
-    protected long answered(boolean progressed) {
-        failures = progressed ? 0 : failures + 1;
-        return runtime.backoff().waitNanos(failures);
+    String correlationId() {
+        return delivery.correlationId;
     }
 
     /** The index the next read must pass (ignored for a type that cannot block). */
-    protected abstract long minIndex();
-
-    /**
-     * Handles one read's outcome, a result or an error (never both, never neither), delivering
-     * if it changed; returns the wait before the next read, in nanos.
-     */
-    protected abstract long handle(@Nullable Result<Object> result, @Nullable Throwable error);
+    long minIndex() {
+        return delivery.minIndex();
+    }
 
     private void step() {
         if (!active) {
@@ -151,7 +124,7 @@ abstract class Watch implements Subscription, Follower {
             // Like a caller's: at its own timeout the read gets the entry's value as it is.
             pending = runtime.schedule(timeout.toNanos(), () -> {
                 if (claim(entry)) {
-                    answer(Results.of(type, entry.snapshot(), false, runtime.ticker()), null);
+                    answer(Results.of(delivery.type, entry.snapshot(), false, runtime.ticker()), null);
                 }
             });
         }
@@ -204,7 +177,7 @@ abstract class Watch implements Subscription, Follower {
             cancel();
         } else {
             // The next read finds the entry's successor, made if need be.
-            answer(Results.of(type, last, false, runtime.ticker()), null);
+            answer(Results.of(delivery.type, last, false, runtime.ticker()), null);
         }
     }
 
@@ -217,7 +190,7 @@ abstract class Watch implements Subscription, Follower {
     public CompletableFuture<?> answerNow() {
         Entry entry = following;
         if (entry != null && claim(entry)) {
-            answer(Results.of(type, entry.snapshot(), false, runtime.ticker()), null);
+            answer(Results.of(delivery.type, entry.snapshot(), false, runtime.ticker()), null);
         }
         return CompletableFuture.completedFuture(null);
     }
@@ -260,10 +233,11 @@ abstract class Watch implements Subscription, Follower {
         }
         long waitNanos;
         try {
-            waitNanos = handle(result, error);
+            waitNanos = delivery.handle(result, error);
         } catch (RuntimeException e) {
-            log.error("Watch '{}' on cache type '{}' failed; it goes on after a backoff", correlationId, type.name, e);
-            waitNanos = runtime.backoff().waitNanos(++failures);
+            log.error("Watch '{}' on cache type '{}' failed; it goes on after a backoff", correlationId(),
+                    delivery.type.name, e);
+            waitNanos = delivery.failed();
         }
         if (waitNanos <= 0) {
             runtime.execute(this::step);
@@ -274,43 +248,6 @@ abstract class Watch implements Subscription, Follower {
                 next.cancel(false);
             }
         }
-    }
-
-    /** Whether a value has been delivered, and which (loop-owned). */
-    protected boolean hasDelivered() {
-        return delivered;
-    }
-
-    protected @Nullable Object lastValue() {
-        return lastValue;
-    }
-
-    /** Hands an event to the listener; a listener that throws is logged and the watch goes on. */
-    protected void deliver(@Nullable Object value, ResultMeta meta, @Nullable Throwable error) {
-        type.metrics.recordNotification();
-        UpdateEvent<Object> event = new UpdateEvent<>(correlationId, value, lastValue, meta, error);
-        if (error == null) {
-            lastValue = value;
-            delivered = true;
-        }
-        try {
-            listener.accept(event);
-        } catch (Throwable t) {
-            log.warn("Listener of watch '{}' on cache type '{}' threw; the watch goes on", correlationId, type.name, t);
-        }
-    }
-
-    /** Delivers a failed read as an event carrying the last known value, and counts the failure. */
-    protected long deliverFailure(Throwable error) {
-        Object entryValue = null;
-        ResultMeta meta = new ResultMeta(false, Duration.ZERO, index);
-        if (error instanceof FetchFailedException failed) {
-            entryValue = failed.lastValue();
-            meta = failed.meta();
-            error = failed.getCause() != null ? failed.getCause() : failed;
-        }
-        deliver(entryValue, meta, error);
-        return runtime.backoff().waitNanos(++failures);
     }
 
     @Override
@@ -343,7 +280,7 @@ abstract class Watch implements Subscription, Follower {
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[type=" + type.name + ", key=" + info.key() + ", correlationId="
-                + correlationId + ", active=" + active + "]";
+        return "Watch[type=" + delivery.type.name + ", key=" + info.key() + ", correlationId=" + correlationId()
+                + ", active=" + active + "]";
     }
 }

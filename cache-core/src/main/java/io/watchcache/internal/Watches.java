@@ -47,7 +47,7 @@ final class Watches {
             @Override
             public void ended(Watch watch) {
                 if (running.remove(watch)) {
-                    watch.type.metrics.watches.decrementAndGet();
+                    watch.type().metrics.watches.decrementAndGet();
                 }
             }
         };
@@ -65,14 +65,16 @@ final class Watches {
         runtime.requireOpen();
         Watch watch;
         if (type.blocking) {
-            watch = new BlockingWatch(runtime, source, type, request, info, correlationId, listener);
+            watch = new Watch(runtime, source, request, info,
+                    new BlockingDelivery(type, correlationId, listener, runtime.backoff()));
         } else {
             if (info.maxAge() == null || info.maxAge().isZero()) {
                 throw new InvalidOptionException("maxAge", info.maxAge(), "must be set to watch cache type '"
                         + type.name + "': the type does not support blocking queries, so the watch polls every"
                         + " maxAge");
             }
-            watch = new PollingWatch(runtime, source, type, request, info, correlationId, listener);
+            watch = new Watch(runtime, source, request, info,
+                    new PollingDelivery(type, info, correlationId, listener, runtime.backoff()));
         }
         running.add(watch);
         type.metrics.watches.incrementAndGet();

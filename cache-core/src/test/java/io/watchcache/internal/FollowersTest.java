@@ -14,6 +14,31 @@ class FollowersTest {
     private final Followers followers = new Followers();
 
     @Test
+    void anEntryHoldsNothingForNoneTheFollowerItselfForOneAndACollectionFromTwoOn() {
+        Follower watch = follower();
+        Follower caller = follower();
+        Object held = Followers.add(null, watch);
+        assertThat(held).as("a watched entry holds no collection").isSameAs(watch);
+        assertThat(Followers.add(held, watch)).as("each once").isSameAs(watch);
+        assertThat(Followers.size(held)).isOne();
+        assertThat(Followers.copy(held)).containsExactly(watch);
+
+        held = Followers.add(held, caller);
+        assertThat(held).isInstanceOf(Followers.class);
+        assertThat(Followers.copy(held)).containsExactly(watch, caller);
+        assertThat(Followers.size(held)).isEqualTo(2);
+
+        held = Followers.remove(held, watch);
+        assertThat(Followers.copy(held)).containsExactly(caller);
+        held = Followers.remove(held, caller);
+        assertThat(held).isNull();
+        assertThat(Followers.size(held)).isZero();
+        assertThat(Followers.copy(held)).isEmpty();
+        assertThat(Followers.remove(Followers.add(null, watch), caller)).as("a stranger leaves nothing out")
+                .isSameAs(watch);
+    }
+
+    @Test
     void eachFollowerOnceInArrivalOrderAcrossTheSwitchToASetAndBack() {
         List<Follower> all = new ArrayList<>();
         for (int n = 0; n < 3 * Followers.SMALL; n++) {

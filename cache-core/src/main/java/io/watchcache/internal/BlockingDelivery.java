@@ -1,8 +1,6 @@
 package io.watchcache.internal;
 
-import io.watchcache.CacheRequest;
 import io.watchcache.FetchFailedException;
-import io.watchcache.RequestInfo;
 import io.watchcache.Result;
 import io.watchcache.UpdateEvent;
 import org.jspecify.annotations.Nullable;
@@ -14,22 +12,22 @@ import java.util.function.Consumer;
  * A watch on a blocking type: each read asks for an index past the last delivered one, so it
  * completes exactly when the value changes (or the request's own timeout passes).
  */
-final class BlockingWatch extends Watch {
+final class BlockingDelivery extends Delivery {
 
-    BlockingWatch(CacheRuntime runtime, WatchSource source, TypeRegistration type, CacheRequest request,
-                  RequestInfo info, String correlationId, Consumer<UpdateEvent<Object>> listener) {
-        super(runtime, source, type, request, info, correlationId, listener);
+    BlockingDelivery(TypeRegistration type, String correlationId, Consumer<UpdateEvent<Object>> listener,
+                     Backoff backoff) {
+        super(type, correlationId, listener, backoff);
     }
 
     @Override
-    protected long minIndex() {
+    long minIndex() {
         // Starting at 0 delivers the current value at once (a hit when it is cached), so a
         // watcher never waits for the next change to learn the present.
         return lastIndex();
     }
 
     @Override
-    protected long handle(@Nullable Result<Object> result, @Nullable Throwable error) {
+    long handle(@Nullable Result<Object> result, @Nullable Throwable error) {
         if (error != null) {
             long backoff = deliverFailure(error);
             // A refreshing entry with a value already backs off between its own failed fetches,

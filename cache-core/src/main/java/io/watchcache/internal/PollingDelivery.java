@@ -1,6 +1,5 @@
 package io.watchcache.internal;
 
-import io.watchcache.CacheRequest;
 import io.watchcache.RequestInfo;
 import io.watchcache.Result;
 import io.watchcache.UpdateEvent;
@@ -15,25 +14,25 @@ import java.util.function.Consumer;
  * index or the value changed. Reads go through the cache, so many pollers of one request still
  * cause one fetch per {@code maxAge}.
  */
-final class PollingWatch extends Watch {
+final class PollingDelivery extends Delivery {
 
     private final long maxAgeNanos;
 
-    PollingWatch(CacheRuntime runtime, WatchSource source, TypeRegistration type, CacheRequest request,
-                 RequestInfo info, String correlationId, Consumer<UpdateEvent<Object>> listener) {
-        super(runtime, source, type, request, info, correlationId, listener);
+    PollingDelivery(TypeRegistration type, RequestInfo info, String correlationId,
+                    Consumer<UpdateEvent<Object>> listener, Backoff backoff) {
+        super(type, correlationId, listener, backoff);
         // The engine refuses a polling watch without maxAge before it gets here.
         this.maxAgeNanos = Objects.requireNonNull(info.maxAge(), "maxAge").toNanos();
     }
 
     @Override
-    protected long minIndex() {
+    long minIndex() {
         // A type that cannot block is never asked for an index.
         return 0;
     }
 
     @Override
-    protected long handle(@Nullable Result<Object> result, @Nullable Throwable error) {
+    long handle(@Nullable Result<Object> result, @Nullable Throwable error) {
         if (error != null) {
             return Math.max(deliverFailure(error), pollWait(0));
         }
