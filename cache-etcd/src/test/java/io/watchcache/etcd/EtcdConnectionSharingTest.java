@@ -62,12 +62,7 @@ class EtcdConnectionSharingTest {
     /** The same, with its own connection details bean pointing at a port where nothing listens. */
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    static class ElsewhereApp {
-
-        @Bean
-        CacheType<CacheRequest, Optional<String>> values(EtcdCacheTypes etcd) {
-            return etcd.keyType();
-        }
+    static class ElsewhereApp extends KeyTypeApp {
 
         @Bean
         EtcdConnectionDetails elsewhere() {
