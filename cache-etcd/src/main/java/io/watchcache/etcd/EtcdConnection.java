@@ -328,7 +328,11 @@ public final class EtcdConnection implements AutoCloseable {
                     Thread thread = new Thread(task, "watchcache-etcd-calls-" + count.incrementAndGet());
                     thread.setDaemon(true);
                     return thread;
-                });
+                },
+                // After close, the last callbacks of cancelled calls (a stream still connecting,
+                // say) run where they are handed in: each is short, and refusing one is an error
+                // in gRPC's own log and a RejectedExecutionException on the thread that drains it.
+                (task, refused) -> task.run());
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }

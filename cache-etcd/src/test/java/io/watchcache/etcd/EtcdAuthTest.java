@@ -10,12 +10,15 @@ import io.watchcache.CacheSnapshot;
 import io.watchcache.CapturedLogs;
 import io.watchcache.TypedCache;
 import io.watchcache.WatchCache;
+import io.watchcache.etcd.autoconfigure.EtcdConnectionDetails;
+import io.watchcache.etcd.config.EtcdGatewayRead;
 import io.watchcache.spring.boot.health.WatchCacheHealthIndicator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -154,5 +158,55 @@ class EtcdAuthTest {
 
     private static ByteSequence bytes(String s) {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void anImportsGatewayReadLogsInAndIsRefusedWhatTheUserMayNotRead(EtcdCluster.Member etcd) throws Exception {
+        etcd.start();
+        enableAuth(etcd);
+        String reader = READER.toString(StandardCharsets.UTF_8);
+        String password = READER_PASSWORD.toString(StandardCharsets.UTF_8);
+        EtcdConnectionDetails details = new EtcdConnectionDetails() {
+            @Override
+            public List<String> getEndpoints() {
+                return List.of(etcd.endpoint());
+            }
+
+            @Override
+            public String getUser() {
+                return reader;
+            }
+
+            @Override
+            public String getPassword() {
+                return password;
+            }
+        };
+
+        EtcdGatewayRead.Read read = EtcdGatewayRead.read(details, ns, null, "allowed/", Duration.ofSeconds(5));
+        assertThat(read.entries()).containsEntry("allowed/a", "a1");
+
+        assertThatThrownBy(() -> EtcdGatewayRead.read(details, ns, null, "secret", Duration.ofSeconds(5)))
+                .isInstanceOf(IOException.class).hasMessageContaining("etcd refused the read")
+                .hasMessageContaining("permission denied").hasMessageNotContaining(password);
+        EtcdConnectionDetails wrong = new EtcdConnectionDetails() {
+            @Override
+            public List<String> getEndpoints() {
+                return List.of(etcd.endpoint());
+            }
+
+            @Override
+            public String getUser() {
+                return reader;
+            }
+
+            @Override
+            public String getPassword() {
+                return "not-" + password;
+            }
+        };
+        assertThatThrownBy(() -> EtcdGatewayRead.read(wrong, ns, null, "allowed/", Duration.ofSeconds(5)))
+                .isInstanceOf(IOException.class).hasMessageContaining("etcd refused the read")
+                .hasMessageContaining("authentication failed").hasMessageNotContaining(password);
     }
 }

@@ -45,7 +45,7 @@ public class EtcdConfigDataLoader implements ConfigDataLoader<EtcdConfigDataReso
             return new ConfigData(List.of(imported.source));
         }
         try {
-            EtcdConfigSources.Read read = sources.read(resource.prefix(), resource.requestTimeout());
+            EtcdGatewayRead.Read read = sources.read(resource.prefix(), resource.requestTimeout());
             imported.answered = true;
             EtcdConfigParser.Parsed parsed = EtcdConfigParser.parse(resource.prefix(), read.entries());
             if (!parsed.ok()) {

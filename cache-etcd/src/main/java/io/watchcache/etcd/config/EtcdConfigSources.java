@@ -129,13 +129,20 @@ public final class EtcdConfigSources implements AutoCloseable {
         return connection;
     }
 
-    /** Every key under {@code prefix} now, and the revision it was read at. */
-    Read read(String prefix, Duration timeout) throws Exception {
+    /**
+     * Every key under {@code prefix} now, and the revision it was read at: through etcd's JSON
+     * gateway when it can carry the read (no gRPC is loaded for it), else over gRPC.
+     */
+    EtcdGatewayRead.Read read(String prefix, Duration timeout) throws Exception {
+        try {
+            return EtcdGatewayRead.read(details, properties.getNamespace(), properties.getAuthority(), prefix,
+                    timeout);
+        } catch (EtcdGatewayRead.Unsupported e) {
+            // Read over gRPC, as the watch will (configuration is read before logging is set up:
+            // nothing is logged for it).
+        }
         PrefixSnapshot read = connection().readPrefix(prefix, timeout).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        return new Read(new TreeMap<>(read.entries()), read.revision());
-    }
-
-    record Read(SortedMap<String, String> entries, long revision) {
+        return new EtcdGatewayRead.Read(new TreeMap<>(read.entries()), read.revision());
     }
 
     /** Closes the imports' connection, unless the types share it (then it closes after their caches). */
