@@ -104,6 +104,18 @@ final class EtcdCalls implements WatchStreams.Transport {
 
     private CompletableFuture<RangeResponse> rangeOnce(ByteSequence key, boolean prefix, boolean countOnly,
                                                        Duration timeout) {
+        if (stubs == null) {
+            // The first call sets gRPC, Netty and protobuf up (some 2,000 classes, hundreds of
+            // milliseconds): on the connection's threads, not on the caller's, which may be the
+            // application's main thread starting a watch during startup.
+            return CompletableFuture.supplyAsync(() -> rangeNow(key, prefix, countOnly, timeout),
+                    connection.callbacks()).thenCompose(answer -> answer);
+        }
+        return rangeNow(key, prefix, countOnly, timeout);
+    }
+
+    private CompletableFuture<RangeResponse> rangeNow(ByteSequence key, boolean prefix, boolean countOnly,
+                                                      Duration timeout) {
         ByteSequence ns = namespace();
         RangeRequest.Builder request = RangeRequest.newBuilder().setKey(Util.prefixNamespace(key, ns))
                 .setCountOnly(countOnly);
