@@ -331,7 +331,7 @@ public final class BenchmarkMain {
             log("startup: no etcd binary on the PATH or at /usr/bin/etcd (apt-get install etcd-server); skipped");
             return;
         }
-        int rounds = quick ? 1 : 5;
+        int rounds = quick ? 1 : 9;
         Map<StartupScenario.Variant, List<StartupScenario.Start>> starts = StartupScenario.run(binary, rounds);
         List<StartupScenario.Start> plain = starts.get(StartupScenario.Variant.PLAIN);
         List<StartupScenario.Start> starter = starts.get(StartupScenario.Variant.STARTER);
