@@ -348,6 +348,33 @@ class GetTest {
         assertThat(again.meta().age()).isEqualTo(Duration.ofMillis(7));
     }
 
+    @Test
+    void aHitAfterAStoreReturnsTheNewValueNeverTheResultKeptForTheOldOne() throws Exception {
+        ScriptedType type = ScriptedType.refreshingBlocking().answer("v1", 1);
+        WatchCache cache = cache(CacheOptions.defaults());
+        TypedCache<CacheRequest, String> t = cache.register("t", type);
+        t.get(req("k"));
+        Result<String> kept = t.get(req("k"));
+        assertThat(t.get(req("k"))).isSameAs(kept);
+
+        type.answer("v2", 2);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Result<String> now = t.get(req("k"));
+        while (now.meta().index() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+            now = t.get(req("k"));
+        }
+
+        assertThat(now.value()).isEqualTo("v2");
+        assertThat(now.meta().hit()).isTrue();
+        // From the store on, every hit (the hit path's and the slow path's) returns the new one.
+        for (int i = 0; i < 1_000; i++) {
+            Result<String> hit = t.get(req("k"));
+            assertThat(hit.value()).isEqualTo("v2");
+            assertThat(hit.meta().index()).isEqualTo(2);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Flavor.class)
     void mustRevalidateFetchesEvenWhenTheValueIsCached(Flavor flavor) throws Exception {

@@ -4,6 +4,7 @@ import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.watchcache.CacheRequest;
 import io.watchcache.FetchOptions;
 import io.watchcache.FetchResult;
+import io.watchcache.Result;
 import org.jspecify.annotations.Nullable;
 
 import java.util.List;
@@ -31,6 +32,11 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
 
     /** Replaced whole under the monitor; read without it. */
     private volatile Snapshot snapshot = Snapshot.EMPTY;
+    /**
+     * What a hit on {@link #snapshot} returns, once a hit made it; null again from every swap on.
+     * Written under the monitor, read without it: the hit path reads this and not the snapshot.
+     */
+    private volatile @Nullable Result<Object> hit;
     /*
      * The table's lease on this entry: waiters holding it, its last use on the table's clock,
      * whether the table is removing it as idle, and whether it has left the table. Only
@@ -69,6 +75,28 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
         return snapshot;
     }
 
+    /** The result a hit on the current snapshot returns, or null when no hit has made it yet. */
+    @Nullable Result<Object> hit() {
+        return hit;
+    }
+
+    /**
+     * Keeps {@code made}, a hit's result on {@code from}, while {@code from} is the entry's
+     * snapshot, and returns the one kept (another hit's, when two made one at once). Under the
+     * monitor, like the swap: a result made from a snapshot just replaced is never kept.
+     */
+    synchronized Result<Object> keepHit(Snapshot from, Result<Object> made) {
+        if (snapshot != from) {
+            return made;
+        }
+        Result<Object> kept = hit;
+        if (kept == null) {
+            hit = made;
+            kept = made;
+        }
+        return kept;
+    }
+
     @Override
     public TypeRegistration type() {
         return type;
@@ -85,6 +113,8 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
         if (type.refresh) {
             type.metrics.stateChanged(snapshot, next);
         }
+        // Cleared before the swap: a reader that finds a kept result and then this snapshot knows it is this one's.
+        hit = null;
         snapshot = next;
     }
 

@@ -26,18 +26,18 @@ final class Freshness {
     }
 
     /**
-     * The rule's fast form for a caller's first look at {@code snapshot}, given the result a hit
-     * on it returns ({@code ready}: the snapshot is valid). It answers only the common cases and
-     * leaves the rest to {@link #satisfies}: returns {@code ready} when the rule is satisfied
-     * without a clock, else null, which sends the read to the rule itself. A refreshing entry is
-     * never stale, so only the minimum index can refuse it; a non-refreshing one with neither
-     * {@code maxAge} nor {@code mustRevalidate} asked is judged the same way. The same table
+     * The rule's fast form for a caller's first look at an entry, given the result the entry keeps
+     * for a hit on its valid snapshot ({@code ready}, which carries the snapshot's index). It
+     * answers only the common cases and leaves the rest to {@link #satisfies}: returns
+     * {@code ready} when the rule is satisfied without a clock, else null, which sends the read to
+     * the rule itself. A refreshing entry is never stale, so only the minimum index can refuse it;
+     * a non-refreshing one with neither {@code maxAge} nor {@code mustRevalidate} asked is judged
+     * the same way. The same table
      * ({@code FreshnessTest}) runs through it, by way of the cache's reads.
      */
-    static @Nullable Result<Object> readyHit(TypeRegistration type, Snapshot snapshot, Result<Object> ready,
-                                             RequestInfo info) {
+    static @Nullable Result<Object> readyHit(TypeRegistration type, Result<Object> ready, RequestInfo info) {
         long minIndex = info.minIndex();
-        if (type.blocking && minIndex > 0 && snapshot.index() <= minIndex) {
+        if (type.blocking && minIndex > 0 && ready.meta().index() <= minIndex) {
             return null;
         }
         return type.refresh || info.maxAge() == null && !info.mustRevalidate() ? ready : null;
@@ -94,7 +94,7 @@ final class Freshness {
         if (snapshot.error() != null) {
             answer.answer(null, Results.failure(entry, snapshot, ticker));
         } else if (satisfies(entry.type, snapshot, info, minIndex, Look.AFTER_STORE, followResets, ticker)) {
-            answer.answer(Results.of(entry.type, snapshot, false, ticker), null);
+            answer.answer(Results.of(entry.type, snapshot, ticker), null);
         } else {
             entry.ensureFetch();
         }

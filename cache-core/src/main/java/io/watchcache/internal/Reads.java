@@ -50,17 +50,17 @@ final class Reads {
      * The hit path, small enough to be compiled into its caller: a plain key whose entry was
      * already used at this tick of the table's clock (one index lookup, no write), judged by the
      * freshness rule's fast form ({@link Freshness#readyHit}) as a caller's first look. The
-     * result is the snapshot's own, made by its first hit (its age is read when asked), so a hit
-     * reads no precise clock and allocates nothing. Everything else takes the slow path, which
+     * result is the one the entry keeps for its snapshot, made by the first hit on it (its age is
+     * read when asked), so a hit reads neither the snapshot nor a precise clock and allocates
+     * nothing. Everything else takes the slow path, which
      * applies the rule itself: a keyed read, the first use in a tick, {@code maxAge} or
      * {@code mustRevalidate}, a miss, a blank key (never stored). A cache being closed empties
      * its table before {@code close()} returns, so from then on every read takes the slow path,
      * which refuses it.
      */
     private @Nullable Result<Object> ready(TypeRegistration type, Entry entry, RequestInfo info) {
-        Snapshot snapshot = entry.snapshot();
-        Result<Object> ready = snapshot.hitResult(type.refresh, runtime.ticker());
-        Result<Object> hit = ready == null ? null : Freshness.readyHit(type, snapshot, ready, info);
+        Result<Object> ready = entry.hit();
+        Result<Object> hit = ready == null ? null : Freshness.readyHit(type, ready, info);
         if (hit != null) {
             type.metrics.recordGet(TypeMetrics.GetResult.HIT);
         }
@@ -90,7 +90,7 @@ final class Reads {
             return null;
         }
         type.metrics.recordGet(TypeMetrics.GetResult.HIT);
-        return Results.of(type, snapshot, true, runtime.ticker());
+        return Results.hit(entry, snapshot, runtime.ticker());
     }
 
     /** Not a ready hit; {@code plain} is the entry the hit path's lookup found, or null. */
@@ -163,7 +163,7 @@ final class Reads {
         watch.holding(entry);
         Snapshot seen = entry.snapshot();
         if (Freshness.satisfies(type, seen, info, minIndex, Freshness.Look.FIRST, true, runtime.ticker())) {
-            return Results.of(type, seen, false, runtime.ticker());
+            return Results.of(type, seen, runtime.ticker());
         }
         watch.follow(entry, seen.version());
         return null;
@@ -191,7 +191,7 @@ final class Reads {
         Snapshot seen = entry.snapshot();
         if (Freshness.satisfies(type, seen, info, info.minIndex(), Freshness.Look.FIRST, false,
                 runtime.ticker())) {
-            return CompletableFuture.completedFuture(Results.of(type, seen, false, runtime.ticker()));
+            return CompletableFuture.completedFuture(Results.of(type, seen, runtime.ticker()));
         }
         Waiter waiter = new Waiter(runtime, table, entry, info, kind);
         waiter.start(seen.version());

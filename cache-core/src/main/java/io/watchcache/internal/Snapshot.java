@@ -13,8 +13,8 @@ import java.util.Objects;
 
 /**
  * One state of an entry. Every fetch produces a new snapshot that is swapped in whole, so
- * readers never see a value with the index of another. Immutable but for the result a hit
- * returns, which the first hit makes and keeps ({@link #hitResult}).
+ * readers never see a value with the index of another. Immutable; the result a hit returns is
+ * made from it ({@link #hitResult}) and kept by its entry ({@link Entry#hit}).
  */
 final class Snapshot {
 
@@ -32,13 +32,6 @@ final class Snapshot {
     private final boolean failed;
     private final boolean reset;
     private final long version;
-    /**
-     * What a hit returns, made by the first hit. Written without a lock: two first hits at once
-     * may each make one, equal but for identity, and either may stay; a {@link Result} is
-     * immutable (final fields), so a reader that sees it sees it whole.
-     */
-    private @Nullable Result<Object> hit;
-
     /**
      * @param version          counts the stores, so a waiter can tell whether it missed one
      * @param fetchedAtNanos   when the value was fetched (ticker time)
@@ -108,18 +101,15 @@ final class Snapshot {
     }
 
     /**
-     * The result a hit on this valid snapshot returns (null for an invalid one), its meta's age
-     * the seed's ({@link #meta}): fixed at zero for a refreshing entry in contact, else read when
-     * asked ({@link ResultMeta#aging}). Made by the first hit and kept, so later hits allocate
-     * nothing and read no clock; a snapshot nobody reads (a watched entry's) makes none.
+     * A new result for a hit on this valid snapshot (null for an invalid one), its meta's age the
+     * seed's ({@link #meta}): fixed at zero for a refreshing entry in contact, else read when
+     * asked ({@link ResultMeta#aging}). Its entry keeps the first one made ({@link Entry#keepHit}),
+     * so later hits allocate nothing and read no clock; a snapshot nobody reads (a watched
+     * entry's) has none.
      */
     @Nullable Result<Object> hitResult(boolean refreshing, Ticker ticker) {
-        Result<Object> made = hit;
-        if (made == null && valid) {
-            made = new Result<>(value, meta(true, index, fetchedAtNanos, lostContactNanos, refreshing, ticker));
-            hit = made;
-        }
-        return made;
+        return valid ? new Result<>(value, meta(true, index, fetchedAtNanos, lostContactNanos, refreshing, ticker))
+                : null;
     }
 
     @Override

@@ -93,7 +93,7 @@ final class Waiter implements Follower {
 
     /** Like a blocking query: at the timeout the caller gets the last known value, no error. */
     private void timedOut() {
-        complete(Results.of(entry.type, entry.snapshot(), false, runtime.ticker()), null);
+        complete(Results.of(entry.type, entry.snapshot(), runtime.ticker()), null);
     }
 
     @Override
@@ -101,7 +101,7 @@ final class Waiter implements Follower {
         if (closing) {
             complete(null, new IllegalStateException("WatchCache is closed"));
         } else {
-            complete(Results.of(entry.type, last, false, runtime.ticker()), null);
+            complete(Results.of(entry.type, last, runtime.ticker()), null);
         }
     }
 

@@ -124,7 +124,7 @@ final class Watch implements Subscription, Follower {
             // Like a caller's: at its own timeout the read gets the entry's value as it is.
             pending = runtime.schedule(timeout.toNanos(), () -> {
                 if (claim(entry)) {
-                    answer(Results.of(delivery.type, entry.snapshot(), false, runtime.ticker()), null);
+                    answer(Results.of(delivery.type, entry.snapshot(), runtime.ticker()), null);
                 }
             });
         }
@@ -177,7 +177,7 @@ final class Watch implements Subscription, Follower {
             cancel();
         } else {
             // The next read finds the entry's successor, made if need be.
-            answer(Results.of(delivery.type, last, false, runtime.ticker()), null);
+            answer(Results.of(delivery.type, last, runtime.ticker()), null);
         }
     }
 
@@ -190,7 +190,7 @@ final class Watch implements Subscription, Follower {
     public CompletableFuture<?> answerNow() {
         Entry entry = following;
         if (entry != null && claim(entry)) {
-            answer(Results.of(delivery.type, entry.snapshot(), false, runtime.ticker()), null);
+            answer(Results.of(delivery.type, entry.snapshot(), runtime.ticker()), null);
         }
         return CompletableFuture.completedFuture(null);
     }
