@@ -1,5 +1,8 @@
 package io.watchcache;
 
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+
 /**
  * A source of data the cache can fetch: one implementation per kind of remote data
  * (a key, a prefix, a service catalog...). Registered under a name with
@@ -50,5 +53,32 @@ public interface CacheType<R extends CacheRequest, V> {
      *                cache is closed
      */
     default void registered(String name, SourceSignals signals) {
+    }
+
+    /**
+     * Whether this type answers {@link #consistentIndex}. Without it a consistent read
+     * ({@link RequestInfo#consistent()}) is a fetch of its own that bypasses the cache.
+     */
+    default boolean supportsConsistentReads() {
+        return false;
+    }
+
+    /**
+     * For a consistent read: the index the entry of {@code request} must reach so that its value
+     * reflects every write the source acknowledged before this call, asked cheaply (without
+     * fetching the value). The cache then answers from the entry once its index is at least this
+     * one, or waits for it within the read's timeout. Called only when
+     * {@link #supportsConsistentReads()}; may complete on any thread, and must complete (or fail)
+     * within {@code timeout}. The cache cancels the stage when it no longer needs it.
+     *
+     * <p>For example, a source whose index is a global revision answers its current revision; a
+     * source whose index moves only when the data changes may compare what it holds in
+     * {@code last}'s state with a summary of the data read now.
+     *
+     * @param last    the entry's latest result, its state included (the one the next fetch gets)
+     * @param timeout how long the read may take in all
+     */
+    default CompletionStage<Long> consistentIndex(R request, FetchResult<V> last, Duration timeout) {
+        throw new UnsupportedOperationException("cache type does not support consistent reads");
     }
 }

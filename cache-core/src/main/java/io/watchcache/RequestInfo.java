@@ -18,9 +18,14 @@ import java.time.Duration;
  * @param timeout        how long a caller waits for a fresher value; {@code null}: as long as the fetch takes
  * @param maxAge         for non-refreshing types: the oldest value the caller accepts; {@code null}: any
  * @param mustRevalidate for non-refreshing types: always fetch on the first look
+ * @param consistent     the answer must reflect every write the source acknowledged before the
+ *                       read started: served from the entry once it has caught up (for a type that
+ *                       {@linkplain CacheType#supportsConsistentReads() can tell}), else fetched
+ *                       past the cache; {@link ResultMeta#consistent()} says which answers were
  */
 public record RequestInfo(String key, String partition, String token, long minIndex,
-                          @Nullable Duration timeout, @Nullable Duration maxAge, boolean mustRevalidate) {
+                          @Nullable Duration timeout, @Nullable Duration maxAge, boolean mustRevalidate,
+                          boolean consistent) {
 
     /**
      * What a secret reads as wherever the cache or its integrations show one (a token in
@@ -39,6 +44,12 @@ public record RequestInfo(String key, String partition, String token, long minIn
         maxAge = Durations.nonNegative("maxAge", maxAge);
     }
 
+    /** A request info that does not ask for a consistent read (the form before consistent reads). */
+    public RequestInfo(String key, String partition, String token, long minIndex, @Nullable Duration timeout,
+                       @Nullable Duration maxAge, boolean mustRevalidate) {
+        this(key, partition, token, minIndex, timeout, maxAge, mustRevalidate, false);
+    }
+
     /** A request info for {@code key} with everything else unset. */
     public static RequestInfo of(String key) {
         return builder().key(key).build();
@@ -51,19 +62,20 @@ public record RequestInfo(String key, String partition, String token, long minIn
     /** A builder that starts from this info, to change one field. */
     public Builder toBuilder() {
         return new Builder().key(key).partition(partition).token(token).minIndex(minIndex)
-                .timeout(timeout).maxAge(maxAge).mustRevalidate(mustRevalidate);
+                .timeout(timeout).maxAge(maxAge).mustRevalidate(mustRevalidate).consistent(consistent);
     }
 
     /** The same info asking for entries newer than {@code index}. */
     public RequestInfo withMinIndex(long index) {
-        return new RequestInfo(key, partition, token, index, timeout, maxAge, mustRevalidate);
+        return new RequestInfo(key, partition, token, index, timeout, maxAge, mustRevalidate, consistent);
     }
 
     @Override
     public String toString() {
         return "RequestInfo[key=" + key + ", partition=" + partition
                 + ", token=" + (token.isEmpty() ? "" : MASK) + ", minIndex=" + minIndex
-                + ", timeout=" + timeout + ", maxAge=" + maxAge + ", mustRevalidate=" + mustRevalidate + "]";
+                + ", timeout=" + timeout + ", maxAge=" + maxAge + ", mustRevalidate=" + mustRevalidate
+                + ", consistent=" + consistent + "]";
     }
 
     public static final class Builder {
@@ -74,6 +86,7 @@ public record RequestInfo(String key, String partition, String token, long minIn
         private @Nullable Duration timeout;
         private @Nullable Duration maxAge;
         private boolean mustRevalidate;
+        private boolean consistent;
 
         private Builder() {
         }
@@ -116,8 +129,14 @@ public record RequestInfo(String key, String partition, String token, long minIn
             return this;
         }
 
+        /** Asks for a consistent read ({@link RequestInfo#consistent()}). */
+        public Builder consistent(boolean consistent) {
+            this.consistent = consistent;
+            return this;
+        }
+
         public RequestInfo build() {
-            return new RequestInfo(key, partition, token, minIndex, timeout, maxAge, mustRevalidate);
+            return new RequestInfo(key, partition, token, minIndex, timeout, maxAge, mustRevalidate, consistent);
         }
     }
 }

@@ -7,14 +7,16 @@ import java.util.Objects;
 
 /**
  * What the cache knows about an answer: whether the first look satisfied it ({@link #hit()}),
- * how old the value is ({@link #age()}) and the entry's index ({@link #index()}).
+ * how old the value is ({@link #age()}), the entry's index ({@link #index()}), and whether it
+ * answers a consistent read ({@link #consistent()}).
  *
- * <p>A value class with a record's shape: the same constructor and accessors, equal when the
- * three read the same, and the same {@code toString}. It is not a record so that the cache can
- * hand out one meta per stored value whose age is read when asked ({@link #aging}), which keeps
- * a hit from reading a clock or allocating. Tools that read JavaBean properties rather than
- * record components (JSON mappers, template languages) see the same three: {@link #isHit()},
- * {@link #getAge()}, {@link #getIndex()}.
+ * <p>A value class with a record's shape: the same constructor and accessors, equal when all
+ * four read the same, and a record's {@code toString} (which names {@code consistent} only when
+ * it is true). It is not a record so that the cache can hand out one meta per stored value whose
+ * age is read when asked ({@link #aging}), which keeps a hit from reading a clock or allocating.
+ * Tools that read JavaBean properties rather than record components (JSON mappers, template
+ * languages) see the same: {@link #isHit()}, {@link #getAge()}, {@link #getIndex()},
+ * {@link #isConsistent()}.
  */
 public final class ResultMeta {
 
@@ -24,6 +26,8 @@ public final class ResultMeta {
     private final @Nullable Duration age;
     private final @Nullable Ticker ticker;
     private final long sinceNanos;
+    /** The answer of a consistent read ({@link RequestInfo#consistent()}). */
+    private final boolean consistent;
 
     /**
      * @param hit   the first look at the cache satisfied the request
@@ -32,15 +36,17 @@ public final class ResultMeta {
      * @param index the entry's index
      */
     public ResultMeta(boolean hit, Duration age, long index) {
-        this(hit, Objects.requireNonNull(age, "age"), index, null, 0);
+        this(hit, Objects.requireNonNull(age, "age"), index, null, 0, false);
     }
 
-    private ResultMeta(boolean hit, @Nullable Duration age, long index, @Nullable Ticker ticker, long sinceNanos) {
+    private ResultMeta(boolean hit, @Nullable Duration age, long index, @Nullable Ticker ticker, long sinceNanos,
+                       boolean consistent) {
         this.hit = hit;
         this.age = age;
         this.index = index;
         this.ticker = ticker;
         this.sinceNanos = sinceNanos;
+        this.consistent = consistent;
     }
 
     /**
@@ -48,7 +54,28 @@ public final class ResultMeta {
      * {@link #age()} is called (never negative): exact whenever it is read, and free until then.
      */
     public static ResultMeta aging(boolean hit, long sinceNanos, Ticker ticker, long index) {
-        return new ResultMeta(hit, null, index, Objects.requireNonNull(ticker, "ticker"), sinceNanos);
+        return new ResultMeta(hit, null, index, Objects.requireNonNull(ticker, "ticker"), sinceNanos, false);
+    }
+
+    /**
+     * This meta, said of the answer to a consistent read: the same hit, age (still read when
+     * asked) and index, and {@link #consistent()} true.
+     */
+    public ResultMeta asConsistent() {
+        return consistent ? this : new ResultMeta(hit, age, index, ticker, sinceNanos, true);
+    }
+
+    /**
+     * The answer of a consistent read: it reflects every write the source acknowledged before
+     * the read started ({@link RequestInfo#consistent()}).
+     */
+    public boolean consistent() {
+        return consistent;
+    }
+
+    /** {@link #consistent()}, as a JavaBean property. */
+    public boolean isConsistent() {
+        return consistent;
     }
 
     /** The first look at the cache satisfied the request. */
@@ -88,16 +115,17 @@ public final class ResultMeta {
     @Override
     public boolean equals(@Nullable Object o) {
         return o instanceof ResultMeta other && hit == other.hit && index == other.index
-                && age().equals(other.age());
+                && consistent == other.consistent && age().equals(other.age());
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(hit, age(), index);
+        return Objects.hash(hit, age(), index, consistent);
     }
 
     @Override
     public String toString() {
-        return "ResultMeta[hit=" + hit + ", age=" + age() + ", index=" + index + "]";
+        return "ResultMeta[hit=" + hit + ", age=" + age() + ", index=" + index
+                + (consistent ? ", consistent=true" : "") + "]";
     }
 }

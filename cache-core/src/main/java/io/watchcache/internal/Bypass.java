@@ -33,7 +33,7 @@ final class Bypass {
         if (outcome.error() instanceof InterruptedException interrupted) {
             throw interrupted;
         }
-        return answer(type, outcome);
+        return answer(type, outcome, info);
     }
 
     /**
@@ -42,6 +42,11 @@ final class Bypass {
      */
     CompletableFuture<Result<Object>> fetchAsync(TypeRegistration type, CacheRequest request, RequestInfo info) {
         type.metrics.recordGet(TypeMetrics.GetResult.BYPASS);
+        return fetchUncounted(type, request, info);
+    }
+
+    /** {@link #fetchAsync}, for a caller that counts the read itself (a consistent read's fallback). */
+    CompletableFuture<Result<Object>> fetchUncounted(TypeRegistration type, CacheRequest request, RequestInfo info) {
         CompletableFuture<Result<Object>> answer = new CompletableFuture<>();
         Fetcher.Run run = fetcher.newRun(type, options(type, info));
         answer.whenComplete((result, error) -> {
@@ -54,7 +59,7 @@ final class Bypass {
             // User continuations never run on the thread of an asynchronous type's client.
             runtime.executeOrRun(() -> {
                 try {
-                    answer.complete(answer(type, outcome));
+                    answer.complete(answer(type, outcome, info));
                 } catch (FetchFailedException e) {
                     answer.completeExceptionally(e);
                 }
@@ -69,12 +74,17 @@ final class Bypass {
                 info.timeout() != null ? info.timeout() : type.queryTimeout, null);
     }
 
-    private static Result<Object> answer(TypeRegistration type, Fetcher.Outcome outcome) {
+    private Result<Object> answer(TypeRegistration type, Fetcher.Outcome outcome, RequestInfo info) {
         if (outcome.error() != null) {
             throw new FetchFailedException("fetch failed for cache type '" + type.name + "' (uncached request)",
                     outcome.error(), null, new ResultMeta(false, Duration.ZERO, 0));
         }
         FetchResult<Object> result = outcome.success();
+        // No entry keeps the fetch's state (an etcd watch, say): it ends with the fetch.
+        Object state = result.state();
+        if (state != null) {
+            runtime.closeQuietly(state, EntryKey.of(type, info));
+        }
         return new Result<>(result.value(), new ResultMeta(false, Duration.ZERO, result.index()));
     }
 }

@@ -42,6 +42,7 @@ public final class CacheEngine implements AutoCloseable {
     private final Set<TypeRegistration> retrySweepsQueued = ConcurrentHashMap.newKeySet();
     private final EntryTable table;
     private final Reads reads;
+    private final ConsistentReads consistent;
     private final Watches watches;
     /** Where meters go; null: none. */
     private final @Nullable MeterRegistry registry;
@@ -60,7 +61,9 @@ public final class CacheEngine implements AutoCloseable {
         this.table = new EntryTable(options.maxEntries(), runtime.coarseTicker(), runtime.executor(),
                 runtime.scheduler(), this::onRemoval);
         this.reads = new Reads(runtime, table, new Fetcher(runtime));
-        this.watches = new Watches(runtime, reads, table);
+        ConsistentReads consistent = new ConsistentReads(runtime, reads);
+        this.consistent = consistent;
+        this.watches = new Watches(runtime, reads, consistent, table);
     }
 
     // ---- types ----
@@ -72,7 +75,7 @@ public final class CacheEngine implements AutoCloseable {
         TypedHandle<R, V> handle = (TypedHandle<R, V>) types.register(name, type, overrides,
                 registration -> {
                     table.addType(registration);
-                    return new TypedHandle<>(reads, watches, registration);
+                    return new TypedHandle<>(reads, consistent, watches, registration);
                 },
                 typeName -> new TypeMetrics(registry, observations, typeName, cacheMeters));
         TypeRegistration registration = handle.registration();

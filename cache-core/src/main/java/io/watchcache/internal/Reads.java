@@ -1,7 +1,6 @@
 package io.watchcache.internal;
 
 import io.watchcache.CacheRequest;
-import io.watchcache.FetchFailedException;
 import io.watchcache.FetchResult;
 import io.watchcache.RequestInfo;
 import io.watchcache.Result;
@@ -9,7 +8,6 @@ import org.jspecify.annotations.Nullable;
 
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -32,15 +30,14 @@ final class Reads {
         this.bypass = new Bypass(runtime, fetcher);
     }
 
-    Result<Object> get(TypeRegistration type, CacheRequest request) throws InterruptedException {
-        RequestInfo info = info(request);
+    /** A caller's read of {@code request}, whose info is {@code info}. */
+    Result<Object> get(TypeRegistration type, CacheRequest request, RequestInfo info) throws InterruptedException {
         Entry plain = table.plainEntry(type, info);
         Result<Object> ready = plain != null && table.usedThisTick(plain) ? ready(type, plain, info) : null;
         return ready != null ? ready : getSlow(type, request, info, plain);
     }
 
-    CompletableFuture<Result<Object>> getAsync(TypeRegistration type, CacheRequest request) {
-        RequestInfo info = info(request);
+    CompletableFuture<Result<Object>> getAsync(TypeRegistration type, CacheRequest request, RequestInfo info) {
         Entry plain = table.plainEntry(type, info);
         Result<Object> ready = plain != null && table.usedThisTick(plain) ? ready(type, plain, info) : null;
         return ready != null ? CompletableFuture.completedFuture(ready) : getAsyncSlow(type, request, info, plain);
@@ -93,6 +90,36 @@ final class Reads {
         return Results.hit(entry, snapshot, runtime.ticker());
     }
 
+    /**
+     * A read on behalf of a consistent one ({@link ConsistentReads}), which counts it itself: the
+     * entry's value when it satisfies {@code info} at once (a hit, nothing allocated), else the
+     * wait for one, made and fetched if need be, like a {@code getAsync} that missed.
+     */
+    CompletableFuture<Result<Object>> readUncounted(TypeRegistration type, CacheRequest request, RequestInfo info) {
+        runtime.requireOpen();
+        Entry found = table.getIfPresent(type, info);
+        if (found != null) {
+            Snapshot snapshot = found.snapshot();
+            if (Freshness.satisfies(type, snapshot, info, info.minIndex(), Freshness.Look.FIRST, false,
+                    runtime.ticker())) {
+                return CompletableFuture.completedFuture(Results.hit(found, snapshot, runtime.ticker()));
+            }
+            found.request(request);
+        }
+        return await(type, request, info, Waiter.Kind.ASYNC_CALLER, found);
+    }
+
+    /** The entry's latest result with its state (what its next fetch gets), or null: no entry, or no value yet. */
+    @Nullable FetchResult<Object> lastResult(TypeRegistration type, RequestInfo info) {
+        Entry entry = table.getQuietly(EntryKey.of(type, info));
+        return entry == null ? null : entry.snapshot().lastResult();
+    }
+
+    /** A fetch past the cache (blank key, or a consistent read's fallback). */
+    Bypass bypass() {
+        return bypass;
+    }
+
     /** Not a ready hit; {@code plain} is the entry the hit path's lookup found, or null. */
     private Result<Object> getSlow(TypeRegistration type, CacheRequest request, RequestInfo info,
                                    @Nullable Entry plain)
@@ -120,15 +147,7 @@ final class Reads {
     private Result<Object> getMissed(TypeRegistration type, CacheRequest request, RequestInfo info,
                                      @Nullable Entry found) throws InterruptedException {
         missed(type, request, info.minIndex(), found);
-        CompletableFuture<Result<Object>> future = await(type, request, info, Waiter.Kind.CALLER, found);
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            future.cancel(false);
-            throw e;
-        } catch (ExecutionException e) {
-            throw rethrow(e.getCause());
-        }
+        return Futures.await(await(type, request, info, Waiter.Kind.CALLER, found));
     }
 
     private CompletableFuture<Result<Object>> getAsyncMissed(TypeRegistration type, CacheRequest request,
@@ -237,19 +256,5 @@ final class Reads {
     static RequestInfo info(CacheRequest request) {
         Objects.requireNonNull(request, "request");
         return Objects.requireNonNull(request.cacheInfo(), "request.cacheInfo()");
-    }
-
-    private static RuntimeException rethrow(@Nullable Throwable error) {
-        if (error instanceof FetchFailedException failed) {
-            // A fresh exception per caller: the stored one would carry another thread's stack.
-            return new FetchFailedException(failed.getMessage(), failed.getCause(), failed.lastValue(), failed.meta());
-        }
-        if (error instanceof RuntimeException runtime) {
-            return runtime;
-        }
-        if (error instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException(error);
     }
 }

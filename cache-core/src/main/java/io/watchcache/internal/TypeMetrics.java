@@ -22,7 +22,12 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class TypeMetrics {
 
-    enum GetResult { HIT, MISS, MISS_BLOCK, BYPASS }
+    /**
+     * How a read was answered. A consistent read ({@link ConsistentReads}) is counted once, as
+     * one of the last three: from the entry at once, from the entry after it caught up, or
+     * by a fetch past the cache.
+     */
+    enum GetResult { HIT, MISS, MISS_BLOCK, BYPASS, CONSISTENT_HIT, CONSISTENT_WAIT, CONSISTENT_FALLBACK }
 
     enum FetchOutcome {
         SUCCESS, NOT_MODIFIED, NO_PROGRESS, INVALID_INDEX, ERROR, FATAL;
@@ -57,6 +62,8 @@ final class TypeMetrics {
 
     private final Counter[] gets = new Counter[GetResult.values().length];
     private final Timer[] fetches = new Timer[FetchOutcome.values().length];
+    /** How long consistent reads took to be answered, whichever way. */
+    private final @Nullable Timer consistentWait;
     private final Counter[] evictions = new Counter[Eviction.values().length];
     private final @Nullable Counter notifications;
     private final String type;
@@ -78,6 +85,7 @@ final class TypeMetrics {
         enabled = registry != null;
         if (registry == null) {
             notifications = null;
+            consistentWait = null;
             return;
         }
         for (GetResult result : GetResult.values()) {
@@ -97,6 +105,9 @@ final class TypeMetrics {
                     .tag("cause", tagValue(cause)).description("Entries removed from the cache, by cause")
                     .register(registry);
         }
+        consistentWait = Timer.builder("watchcache.consistent.wait").tag("type", type)
+                .description("Time consistent reads took to be answered (the index asked, the entry caught up, or a"
+                        + " fetch past the cache)").register(registry);
         notifications = Counter.builder("watchcache.notifications").tag("type", type)
                 .description("Update events delivered to watch listeners").register(registry);
         Gauge.builder("watchcache.entries", entries, AtomicLong::get).tag("type", type)
@@ -112,14 +123,27 @@ final class TypeMetrics {
         }
     }
 
-    /** Reads answered from the cache's entry at the first look: Micrometer's hits. */
+    /** Reads answered from the cache's entry at the first look (consistent ones too): Micrometer's hits. */
     long hits() {
-        return count(GetResult.HIT);
+        return count(GetResult.HIT) + count(GetResult.CONSISTENT_HIT);
     }
 
-    /** Reads that waited for a fetch, or went to the source uncached (a blank key): Micrometer's misses. */
+    /**
+     * Reads that waited for a fetch or for the entry to catch up, or went to the source uncached
+     * (a blank key, a consistent read's fallback): Micrometer's misses.
+     */
     long misses() {
-        return count(GetResult.MISS) + count(GetResult.MISS_BLOCK) + count(GetResult.BYPASS);
+        return count(GetResult.MISS) + count(GetResult.MISS_BLOCK) + count(GetResult.BYPASS)
+                + count(GetResult.CONSISTENT_WAIT) + count(GetResult.CONSISTENT_FALLBACK);
+    }
+
+    /** A consistent read was answered, {@code result} saying how, {@code nanos} after it started. */
+    void recordConsistent(GetResult result, long nanos) {
+        recordGet(result);
+        Timer timer = consistentWait;
+        if (timer != null) {
+            timer.record(nanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** Entries removed by the cache itself (idle, or over the size bound), not by an explicit evict. */

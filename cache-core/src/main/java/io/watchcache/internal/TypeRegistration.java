@@ -32,6 +32,8 @@ final class TypeRegistration {
      * {@code Entry}): far less than any real blocking query, far more than a spinning one.
      */
     final long atOnceNanos;
+    /** The type tells the index a consistent read must wait for ({@link CacheType#supportsConsistentReads()}). */
+    final boolean consistentReads;
     /** 0, 1, 2...: the registration's place in per-type tables (see {@code EntryTable}). */
     final int slot;
 
@@ -51,6 +53,7 @@ final class TypeRegistration {
         this.lastGetTtlNanos = Objects.requireNonNull(options.lastGetTtl(), "lastGetTtl").toNanos();
         this.metrics = metrics;
         this.contact = new ContactLog(name);
+        this.consistentReads = this.type.supportsConsistentReads();
         this.atOnceNanos = Math.min(Duration.ofMillis(100).toNanos(), queryTimeout.toNanos() / 2);
     }
 

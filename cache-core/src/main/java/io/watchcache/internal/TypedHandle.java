@@ -22,11 +22,13 @@ import java.util.function.Consumer;
 final class TypedHandle<R extends CacheRequest, V> implements TypedCache<R, V> {
 
     private final Reads reads;
+    private final ConsistentReads consistent;
     private final Watches watches;
     private final TypeRegistration registration;
 
-    TypedHandle(Reads reads, Watches watches, TypeRegistration registration) {
+    TypedHandle(Reads reads, ConsistentReads consistent, Watches watches, TypeRegistration registration) {
         this.reads = reads;
+        this.consistent = consistent;
         this.watches = watches;
         this.registration = registration;
     }
@@ -47,12 +49,20 @@ final class TypedHandle<R extends CacheRequest, V> implements TypedCache<R, V> {
 
     @Override
     public Result<V> get(R request) throws InterruptedException {
-        return cast(reads.get(registration, request));
+        RequestInfo info = Reads.info(request);
+        if (info.consistent()) {
+            return cast(Futures.await(consistent.read(registration, request, info, true)));
+        }
+        return cast(reads.get(registration, request, info));
     }
 
     @Override
     public CompletableFuture<Result<V>> getAsync(R request) {
-        return cast(reads.getAsync(registration, request));
+        RequestInfo info = Reads.info(request);
+        if (info.consistent()) {
+            return cast(consistent.read(registration, request, info, true));
+        }
+        return cast(reads.getAsync(registration, request, info));
     }
 
     @Override

@@ -101,6 +101,12 @@ final class Watch implements Subscription, Follower {
         if (!active) {
             return;
         }
+        if (info.consistent() && lastIndex() == 0) {
+            // The first value is a consistent read's; the reads after it follow the entry, which
+            // has reached that value's index by then.
+            source.readConsistent(this).whenComplete(this::answer);
+            return;
+        }
         Result<Object> now;
         try {
             now = source.read(this);

@@ -3,6 +3,8 @@ package io.watchcache.internal;
 import io.watchcache.Result;
 import org.jspecify.annotations.Nullable;
 
+import java.util.concurrent.CompletableFuture;
+
 /** What a {@link Watch} needs from its cache besides the runtime: reads, holds, and to be forgotten when it ends. */
 interface WatchSource {
 
@@ -12,6 +14,12 @@ interface WatchSource {
      * answers it. Either way the watch holds the entry it read ({@link Watch#holding}).
      */
     @Nullable Result<Object> read(Watch watch);
+
+    /**
+     * A watch's first read when its request asks for a consistent one: answered, or failed,
+     * within the request's timeout, never by a fetch past the cache (see {@link ConsistentReads}).
+     */
+    CompletableFuture<Result<Object>> readConsistent(Watch watch);
 
     /** Holds {@code entry}: it does not expire until released. */
     void hold(Entry entry);

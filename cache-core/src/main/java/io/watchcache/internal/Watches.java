@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -26,12 +27,17 @@ final class Watches {
     private final Set<Watch> running = ConcurrentHashMap.newKeySet();
     private final WatchSource source;
 
-    Watches(CacheRuntime runtime, Reads reads, EntryTable table) {
+    Watches(CacheRuntime runtime, Reads reads, ConsistentReads consistent, EntryTable table) {
         this.runtime = runtime;
         this.source = new WatchSource() {
             @Override
             public @Nullable Result<Object> read(Watch watch) {
                 return reads.watchRead(watch);
+            }
+
+            @Override
+            public CompletableFuture<Result<Object>> readConsistent(Watch watch) {
+                return consistent.read(watch.type(), watch.request, watch.info, false);
             }
 
             @Override
@@ -61,6 +67,11 @@ final class Watches {
         if (info.key().isBlank()) {
             throw new InvalidOptionException("key", info.key(), "must not be blank to watch cache type '"
                     + type.name + "': a blank key means \"do not cache\", and only cached entries can be watched");
+        }
+        if (info.consistent() && !type.consistentReads) {
+            throw new InvalidOptionException("consistent", true, "cannot be asked of a watch on cache type '"
+                    + type.name + "': the type cannot tell the index its entries must reach, so the watch's later"
+                    + " reads could go back to an older value than its first");
         }
         runtime.requireOpen();
         Watch watch;
