@@ -16,9 +16,13 @@ import java.time.Duration;
  * @param refreshTimer     pause between background fetches ({@code null} or zero: none)
  * @param queryTimeout     how long one blocking fetch may wait
  * @param lastGetTtl       how long an entry lives without a {@code get}
+ * @param consistentReads  every read of the registration is a consistent one, as if each request
+ *                         asked ({@link RequestInfo#consistent()}); a watch's first value too, when
+ *                         the type {@linkplain CacheType#supportsConsistentReads() can tell}
  */
 public record RegisterOptions(boolean supportsBlocking, boolean refresh, @Nullable Duration refreshTimer,
-                              @Nullable Duration queryTimeout, @Nullable Duration lastGetTtl) {
+                              @Nullable Duration queryTimeout, @Nullable Duration lastGetTtl,
+                              boolean consistentReads) {
 
     private static final RegisterOptions DEFAULTS = new RegisterOptions(false, false, null, null, null);
     private static final RegisterOptions BLOCKING_REFRESH = new RegisterOptions(true, true, null, null, null);
@@ -27,6 +31,12 @@ public record RegisterOptions(boolean supportsBlocking, boolean refresh, @Nullab
         refreshTimer = Durations.nonNegative("refreshTimer", refreshTimer);
         queryTimeout = Durations.positive("queryTimeout", queryTimeout);
         lastGetTtl = Durations.positive("lastGetTtl", lastGetTtl);
+    }
+
+    /** Options whose reads are consistent only when a request asks (the form before consistent reads). */
+    public RegisterOptions(boolean supportsBlocking, boolean refresh, @Nullable Duration refreshTimer,
+                           @Nullable Duration queryTimeout, @Nullable Duration lastGetTtl) {
+        this(supportsBlocking, refresh, refreshTimer, queryTimeout, lastGetTtl, false);
     }
 
     /** Not blocking, not refreshing, every duration the cache's default. */
@@ -52,8 +62,8 @@ public record RegisterOptions(boolean supportsBlocking, boolean refresh, @Nullab
     }
 
     /**
-     * These options with {@code overrides} laid on top: the override's {@code refresh} and
-     * every duration it sets win. {@code supportsBlocking} stays this type's own, since it
+     * These options with {@code overrides} laid on top: the override's {@code refresh},
+     * {@code consistentReads} and every duration it sets win. {@code supportsBlocking} stays this type's own, since it
      * describes what the type's fetch does rather than a policy one may choose.
      */
     public RegisterOptions overriddenBy(@Nullable RegisterOptions overrides) {
@@ -63,7 +73,7 @@ public record RegisterOptions(boolean supportsBlocking, boolean refresh, @Nullab
         return new RegisterOptions(supportsBlocking, overrides.refresh,
                 overrides.refreshTimer != null ? overrides.refreshTimer : refreshTimer,
                 overrides.queryTimeout != null ? overrides.queryTimeout : queryTimeout,
-                overrides.lastGetTtl != null ? overrides.lastGetTtl : lastGetTtl);
+                overrides.lastGetTtl != null ? overrides.lastGetTtl : lastGetTtl, overrides.consistentReads);
     }
 
     public static final class Builder {
@@ -72,6 +82,7 @@ public record RegisterOptions(boolean supportsBlocking, boolean refresh, @Nullab
         private @Nullable Duration refreshTimer;
         private @Nullable Duration queryTimeout;
         private @Nullable Duration lastGetTtl;
+        private boolean consistentReads;
 
         private Builder(RegisterOptions from) {
             supportsBlocking = from.supportsBlocking;
@@ -79,6 +90,7 @@ public record RegisterOptions(boolean supportsBlocking, boolean refresh, @Nullab
             refreshTimer = from.refreshTimer;
             queryTimeout = from.queryTimeout;
             lastGetTtl = from.lastGetTtl;
+            consistentReads = from.consistentReads;
         }
 
         public Builder supportsBlocking(boolean supportsBlocking) {
@@ -106,8 +118,15 @@ public record RegisterOptions(boolean supportsBlocking, boolean refresh, @Nullab
             return this;
         }
 
+        /** Makes every read of the registration consistent ({@link RegisterOptions#consistentReads()}). */
+        public Builder consistentReads(boolean consistentReads) {
+            this.consistentReads = consistentReads;
+            return this;
+        }
+
         public RegisterOptions build() {
-            return new RegisterOptions(supportsBlocking, refresh, refreshTimer, queryTimeout, lastGetTtl);
+            return new RegisterOptions(supportsBlocking, refresh, refreshTimer, queryTimeout, lastGetTtl,
+                    consistentReads);
         }
     }
 }

@@ -236,6 +236,35 @@ class ConsistentReadTest {
     }
 
     @Test
+    void aRegistrationWhoseReadsAreAllConsistentMakesEveryReadAndAWatchsFirstValueConsistent() throws Exception {
+        Source source = new Source(true);
+        cache = new WatchCache(CacheOptions.builder().meterRegistry(registry).build());
+        TypedCache<CacheRequest, String> t = cache.register("t", source,
+                RegisterOptions.blockingRefresh().toBuilder().consistentReads(true).build());
+        t.get(req("k"));
+        source.lagging = true;
+        source.publish("v2", 2);
+
+        CompletableFuture<Result<String>> read = t.getAsync(req("k"));
+        LinkedBlockingQueue<UpdateEvent<String>> events = new LinkedBlockingQueue<>();
+        try (Subscription watch = t.watch(req("k"), "w", events::add)) {
+            Thread.sleep(100);
+            assertThat(read).isNotDone();
+            assertThat(events).isEmpty();
+            source.lagging = false;
+            source.release();
+
+            assertThat(read.get(5, TimeUnit.SECONDS).value()).isEqualTo("v2");
+            assertThat(read.get().meta().consistent()).isTrue();
+            UpdateEvent<String> first = events.poll(5, TimeUnit.SECONDS);
+            assertThat(first).isNotNull();
+            assertThat(first.value()).isEqualTo("v2");
+            assertThat(watch.isActive()).isTrue();
+        }
+        assertThat(gets("consistent_wait") + gets("consistent_hit")).isEqualTo(3);
+    }
+
+    @Test
     void aConsistentReadShowsInTheRequestAndTheMeta() {
         RequestInfo info = RequestInfo.builder().key("k").consistent(true).build();
         assertThat(info.toBuilder().build().consistent()).isTrue();

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -87,6 +88,8 @@ final class ConsistentReads {
         private final AtomicReference<@Nullable CompletableFuture<?>> running = new AtomicReference<>();
         /** The entry did not answer: the fetch past the cache runs, and the entry's deadline no longer applies. */
         private volatile boolean fellBack;
+        /** Answered or failed: by the entry, the fallback or the deadline, once. */
+        private final AtomicBoolean settled = new AtomicBoolean();
 
         Attempt(TypeRegistration type, CacheRequest request, RequestInfo info, Duration timeout, boolean fallback) {
             this.type = type;
@@ -105,7 +108,7 @@ final class ConsistentReads {
                     cancelRunning();
                 }
             });
-            Future<?> deadline = runtime.schedule(deadlineNanos - startNanos, () -> answer.completeExceptionally(
+            Future<?> deadline = runtime.schedule(deadlineNanos - startNanos, () -> fail(
                     failure("no answer within " + (deadlineNanos - startNanos) / 1_000_000 + " ms",
                             new TimeoutException("consistent read timed out"))));
             answer.whenComplete((r, e) -> {
@@ -171,12 +174,12 @@ final class ConsistentReads {
         private void fallBack(Throwable why) {
             fellBack = true;
             if (!fallback || answer.isDone()) {
-                answer.completeExceptionally(failure("the cache could not answer it (" + reason(why) + ")", why));
+                fail(failure("the cache could not answer it (" + reason(why) + ")", why));
                 return;
             }
             long left = deadlineNanos - runtime.ticker().read();
             if (left <= 0) {
-                answer.completeExceptionally(failure("the cache could not answer it (" + reason(why)
+                fail(failure("the cache could not answer it (" + reason(why)
                         + ") and no time is left to read past it", why));
                 return;
             }
@@ -187,15 +190,23 @@ final class ConsistentReads {
                         } else {
                             Throwable unwrapped = Futures.unwrap(error);
                             Throwable cause = unwrapped == null ? error : unwrapped;
-                            answer.completeExceptionally(failure("the cache could not answer it (" + reason(why)
+                            fail(failure("the cache could not answer it (" + reason(why)
                                     + ") and the read past it failed (" + reason(cause) + ")", cause));
                         }
                     });
         }
 
         private void finish(Result<Object> result, TypeMetrics.GetResult how) {
-            if (answer.complete(new Result<>(result.value(), result.meta().asConsistent()))) {
+            // Counted before the caller hears: whoever reads the meters after the answer sees it.
+            if (settled.compareAndSet(false, true)) {
                 type.metrics.recordConsistent(how, runtime.ticker().read() - startNanos);
+                answer.complete(new Result<>(result.value(), result.meta().asConsistent()));
+            }
+        }
+
+        private void fail(FetchFailedException failure) {
+            if (settled.compareAndSet(false, true)) {
+                answer.completeExceptionally(failure);
             }
         }
 

@@ -34,6 +34,8 @@ final class TypeRegistration {
     final long atOnceNanos;
     /** The type tells the index a consistent read must wait for ({@link CacheType#supportsConsistentReads()}). */
     final boolean consistentReads;
+    /** Every read is a consistent one ({@link RegisterOptions#consistentReads()}). */
+    final boolean alwaysConsistent;
     /** 0, 1, 2...: the registration's place in per-type tables (see {@code EntryTable}). */
     final int slot;
 
@@ -54,6 +56,7 @@ final class TypeRegistration {
         this.metrics = metrics;
         this.contact = new ContactLog(name);
         this.consistentReads = this.type.supportsConsistentReads();
+        this.alwaysConsistent = options.consistentReads();
         this.atOnceNanos = Math.min(Duration.ofMillis(100).toNanos(), queryTimeout.toNanos() / 2);
     }
 

@@ -61,7 +61,10 @@ final class Watches {
 
     Watch watch(TypeRegistration type, CacheRequest request, String correlationId,
                 Consumer<UpdateEvent<Object>> listener) {
-        RequestInfo info = Reads.info(request);
+        RequestInfo asked = Reads.info(request);
+        // A registration whose reads are all consistent makes a watch's first value one too, when the type can tell.
+        RequestInfo info = type.alwaysConsistent && type.consistentReads && !asked.consistent()
+                ? asked.toBuilder().consistent(true).build() : asked;
         Objects.requireNonNull(correlationId, "correlationId");
         Objects.requireNonNull(listener, "listener");
         if (info.key().isBlank()) {

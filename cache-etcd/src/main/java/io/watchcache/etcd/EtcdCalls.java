@@ -85,40 +85,56 @@ final class EtcdCalls implements WatchStreams.Transport {
      * {@code timeout} (the call is cancelled then, so a frozen member holds nothing of ours).
      */
     CompletableFuture<RangeResponse> range(ByteSequence key, boolean prefix, Duration timeout) {
-        return range(key, prefix, false, timeout);
+        return range(key, prefix, Shape.VALUES, timeout);
     }
 
     /** Counts the keys at {@code key} (linearizably, no value sent): does etcd answer us? */
     CompletableFuture<RangeResponse> count(ByteSequence key, Duration timeout) {
-        return range(key, false, true, timeout);
+        return range(key, false, Shape.COUNT, timeout);
     }
 
-    private CompletableFuture<RangeResponse> range(ByteSequence key, boolean prefix, boolean countOnly,
-                                                   Duration timeout) {
+    /**
+     * Summarizes {@code key} (the range under it when {@code prefix}) linearizably without its
+     * values ({@link RangeContent.Summary}): etcd's revision, the number of keys, and the one
+     * key with the newest mod revision, sent without its value.
+     */
+    CompletableFuture<RangeResponse> summary(ByteSequence key, boolean prefix, Duration timeout) {
+        return range(key, prefix, Shape.SUMMARY, timeout);
+    }
+
+    /** What a read asks for. */
+    enum Shape { VALUES, COUNT, SUMMARY }
+
+    CompletableFuture<RangeResponse> range(ByteSequence key, boolean prefix, Shape shape, Duration timeout) {
         // A refused token (expired, or unknown to a restarted member) is dropped as the read
         // fails (EtcdToken); one more try logs in again rather than failing the entry for it.
-        return rangeOnce(key, prefix, countOnly, timeout).exceptionallyCompose(error ->
+        return rangeOnce(key, prefix, shape, timeout).exceptionallyCompose(error ->
                 Status.fromThrowable(error).getCode() == Status.Code.UNAUTHENTICATED
-                        ? rangeOnce(key, prefix, countOnly, timeout) : CompletableFuture.failedFuture(error));
+                        ? rangeOnce(key, prefix, shape, timeout) : CompletableFuture.failedFuture(error));
     }
 
-    private CompletableFuture<RangeResponse> rangeOnce(ByteSequence key, boolean prefix, boolean countOnly,
+    private CompletableFuture<RangeResponse> rangeOnce(ByteSequence key, boolean prefix, Shape shape,
                                                        Duration timeout) {
         if (stubs == null) {
             // The first call sets gRPC, Netty and protobuf up (some 2,000 classes, hundreds of
             // milliseconds): on the connection's threads, not on the caller's, which may be the
             // application's main thread starting a watch during startup.
-            return CompletableFuture.supplyAsync(() -> rangeNow(key, prefix, countOnly, timeout),
+            return CompletableFuture.supplyAsync(() -> rangeNow(key, prefix, shape, timeout),
                     connection.callbacks()).thenCompose(answer -> answer);
         }
-        return rangeNow(key, prefix, countOnly, timeout);
+        return rangeNow(key, prefix, shape, timeout);
     }
 
-    private CompletableFuture<RangeResponse> rangeNow(ByteSequence key, boolean prefix, boolean countOnly,
+    private CompletableFuture<RangeResponse> rangeNow(ByteSequence key, boolean prefix, Shape shape,
                                                       Duration timeout) {
         ByteSequence ns = namespace();
         RangeRequest.Builder request = RangeRequest.newBuilder().setKey(Util.prefixNamespace(key, ns))
-                .setCountOnly(countOnly);
+                .setCountOnly(shape == Shape.COUNT);
+        if (shape == Shape.SUMMARY) {
+            // The count is of the whole range whatever the limit; the one key sent is the newest.
+            request.setKeysOnly(true).setLimit(1).setSortOrder(RangeRequest.SortOrder.DESCEND)
+                    .setSortTarget(RangeRequest.SortTarget.MOD);
+        }
         if (prefix) {
             request.setRangeEnd(rangeEnd(key, ns));
         }
@@ -171,6 +187,12 @@ final class EtcdCalls implements WatchStreams.Transport {
 
     /** What a read found: key to value and mod revision, and the revision it was read at. */
     record RangeRead(NavigableMap<String, RangeContent.Item> items, long revision) {
+    }
+
+    /** A summary's answer ({@link #summary}), decoded. */
+    static RangeContent.Summary summary(RangeResponse response) {
+        long newest = response.getKvsCount() == 0 ? 0 : response.getKvs(0).getModRevision();
+        return new RangeContent.Summary(response.getHeader().getRevision(), response.getCount(), newest);
     }
 
     /** A read's answer, decoded: protobuf goes no further than the calls. */

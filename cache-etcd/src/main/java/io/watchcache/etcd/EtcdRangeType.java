@@ -145,6 +145,47 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
         return fetch;
     }
 
+    /** etcd tells, cheaply, what an entry must hold: see {@link #consistentIndex}. */
+    @Override
+    public boolean supportsConsistentReads() {
+        return true;
+    }
+
+    /**
+     * For a consistent read: one linearizable read of the range without its values (etcd's
+     * revision, the number of keys, the newest mod revision; {@link RangeContent.Summary}), then
+     * the index the entry's watch content has once it holds what that read saw: at once for a
+     * quiet range whose content is already the same, else when the watch's events bring it
+     * there. No progress request and no read of the values: a quiet key answers in one round
+     * trip, whatever the etcd version's progress rules.
+     */
+    @Override
+    public CompletionStage<Long> consistentIndex(CacheRequest request, FetchResult<V> last, Duration timeout) {
+        if (!(last.state() instanceof RangeWatch<?> held) || held.isClosed()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the entry holds no etcd watch"));
+        }
+        RangeWatch<V> watch = cast(held);
+        CompletableFuture<Long> answer = new CompletableFuture<>();
+        CompletableFuture<RangeContent.Summary> summary = context.reads().summary(watch.key, context.prefix(),
+                () -> !answer.isDone());
+        summary.whenComplete((read, error) -> {
+            if (error != null) {
+                answer.completeExceptionally(error);
+                return;
+            }
+            CompletableFuture<Long> caughtUp = watch.catchUp(read);
+            caughtUp.whenComplete((index, failed) -> {
+                if (failed != null) {
+                    answer.completeExceptionally(failed);
+                } else {
+                    answer.complete(index);
+                }
+            });
+            answer.whenComplete((index, failed) -> caughtUp.cancel(false));
+        });
+        return answer;
+    }
+
     @SuppressWarnings("unchecked")
     private RangeWatch<V> cast(RangeWatch<?> watch) {
         return (RangeWatch<V>) watch;

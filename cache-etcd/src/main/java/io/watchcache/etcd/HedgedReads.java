@@ -69,7 +69,7 @@ final class HedgedReads {
                 result.completeExceptionally(new CancellationException("the read is no longer needed"));
                 return;
             }
-            CompletableFuture<RangeResponse> answer = hedged(bytes, prefix, wanted);
+            CompletableFuture<RangeResponse> answer = hedged(bytes, prefix, EtcdCalls.Shape.VALUES, wanted);
             BiConsumer<RangeResponse, Throwable> finish = (response, error) -> {
                 done();
                 if (error == null) {
@@ -95,6 +95,14 @@ final class HedgedReads {
         waiting.add(send);
         sendWaiting();
         return result;
+    }
+
+    /**
+     * Summarizes {@code key} ({@link EtcdCalls#summary}): hedged like a read, but not queued
+     * behind the reads of whole ranges, since it carries no value. Fails after the request timeout.
+     */
+    CompletableFuture<RangeContent.Summary> summary(String key, boolean prefix, BooleanSupplier wanted) {
+        return hedged(EtcdCalls.bytes(key), prefix, EtcdCalls.Shape.SUMMARY, wanted).thenApply(EtcdCalls::summary);
     }
 
     /** Reads waiting for their turn now. */
@@ -125,10 +133,11 @@ final class HedgedReads {
         }
     }
 
-    private CompletableFuture<RangeResponse> hedged(ByteSequence key, boolean prefix, BooleanSupplier wanted) {
+    private CompletableFuture<RangeResponse> hedged(ByteSequence key, boolean prefix, EtcdCalls.Shape shape,
+                                                    BooleanSupplier wanted) {
         CompletableFuture<RangeResponse> answer = new CompletableFuture<>();
         AtomicInteger outstanding = new AtomicInteger(1);
-        attempt(answer, outstanding, key, prefix, false);
+        attempt(answer, outstanding, key, prefix, shape, false);
         Duration hedge = options.hedgeDelay();
         long attempts = Math.max(1, options.requestTimeout().toNanos() / hedge.toNanos());
         AtomicInteger sent = new AtomicInteger(1);
@@ -137,7 +146,7 @@ final class HedgedReads {
                 sent.incrementAndGet();
                 outstanding.incrementAndGet();
                 hedges.increment();
-                attempt(answer, outstanding, key, prefix, true);
+                attempt(answer, outstanding, key, prefix, shape, true);
             }
         }, hedge);
         // The deadline on the type's own timer: CompletableFuture.orTimeout would start the JDK's
@@ -152,10 +161,10 @@ final class HedgedReads {
     }
 
     private void attempt(CompletableFuture<RangeResponse> answer, AtomicInteger outstanding, ByteSequence key,
-                         boolean prefix, boolean hedged) {
+                         boolean prefix, EtcdCalls.Shape shape, boolean hedged) {
         CompletableFuture<RangeResponse> get;
         try {
-            get = calls.range(key, prefix, options.requestTimeout());
+            get = calls.range(key, prefix, shape, options.requestTimeout());
         } catch (RuntimeException e) {
             get = CompletableFuture.failedFuture(e);
         }

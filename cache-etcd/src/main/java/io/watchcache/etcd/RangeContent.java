@@ -35,6 +35,13 @@ final class RangeContent<V> {
     record Item(String value, long modRevision) {
     }
 
+    /**
+     * What one linearizable read says of the range without its values: etcd's revision, how
+     * many keys the range holds, and the newest mod revision among them (0 for none).
+     */
+    record Summary(long revision, long count, long newest) {
+    }
+
     /** One event: {@code item} is null for a delete, whose revision is the delete's. */
     record Change(String key, @Nullable Item item, long revision) {
     }
@@ -162,6 +169,33 @@ final class RangeContent<V> {
         index = last;
         version++;
         return true;
+    }
+
+    /**
+     * Whether the content holds everything etcd had at {@code summary}'s revision: it is complete
+     * through that revision, or it holds as many keys with the same newest mod revision. The
+     * second is exact for content from an earlier revision: a put since then that is still there
+     * raises the newest mod revision, and a delete since then of a key the content has changes
+     * the count unless a put since then makes up for it, which raises the newest again. Equal
+     * counts and newest revisions therefore mean the same keys at the same revisions, so the
+     * same values.
+     */
+    boolean caughtUp(Summary summary) {
+        NavigableMap<String, Item> content = items;
+        if (content == null) {
+            return false;
+        }
+        if (revision >= summary.revision()) {
+            return true;
+        }
+        if (content.size() != summary.count()) {
+            return false;
+        }
+        long newest = 0;
+        for (Item item : content.values()) {
+            newest = Math.max(newest, item.modRevision());
+        }
+        return newest == summary.newest();
     }
 
     /** Every event up to {@code header} has been seen: a new stream may start after it. */

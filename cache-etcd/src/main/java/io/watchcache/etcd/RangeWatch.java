@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -76,6 +77,13 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
     private @Nullable PendingFetch<V> pending;
     @GuardedBy("this")
     private boolean closed;
+    /** Consistent reads waiting for the content to catch up ({@link #catchUp}); null while none waits. */
+    @GuardedBy("this")
+    private @Nullable List<CatchUp> catchUps;
+
+    /** A consistent read waiting for the content to hold what etcd had at {@code summary}. */
+    private record CatchUp(RangeContent.Summary summary, CompletableFuture<Long> future) {
+    }
 
     RangeWatch(RangeContext<V> context, String key) {
         this.context = context;
@@ -85,6 +93,67 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
 
     synchronized boolean isClosed() {
         return closed;
+    }
+
+    /**
+     * The index the cache's entry must reach to hold what etcd had at {@code summary}: the
+     * content's index once the content has caught up with it ({@link RangeContent#caughtUp}), at
+     * once when it has, else when the stream's events bring it there. Cancel it to stop waiting.
+     */
+    CompletableFuture<Long> catchUp(RangeContent.Summary summary) {
+        CatchUp waiting = new CatchUp(summary, new CompletableFuture<>());
+        synchronized (this) {
+            if (closed) {
+                return CompletableFuture.failedFuture(new IllegalStateException("the watch on '" + key + "' ended"));
+            }
+            if (content.caughtUp(summary)) {
+                return CompletableFuture.completedFuture(content.index());
+            }
+            if (catchUps == null) {
+                catchUps = new ArrayList<>(2);
+            }
+            catchUps.add(waiting);
+        }
+        waiting.future().whenComplete((index, error) -> {
+            if (error != null) {
+                synchronized (this) {
+                    if (catchUps != null) {
+                        catchUps.remove(waiting);
+                    }
+                }
+            }
+        });
+        return waiting.future();
+    }
+
+    /** The catch-ups the content now satisfies, taken out, with the index each answers; completed after the monitor. */
+    @GuardedBy("this")
+    private @Nullable List<CatchUp> caughtUpLocked() {
+        List<CatchUp> waiting = catchUps;
+        if (waiting == null) {
+            return null;
+        }
+        List<CatchUp> done = null;
+        for (int i = waiting.size() - 1; i >= 0; i--) {
+            if (content.caughtUp(waiting.get(i).summary())) {
+                if (done == null) {
+                    done = new ArrayList<>(waiting.size());
+                }
+                done.add(waiting.remove(i));
+            }
+        }
+        if (waiting.isEmpty()) {
+            catchUps = null;
+        }
+        return done;
+    }
+
+    private static void caughtUp(@Nullable List<CatchUp> done, long index) {
+        if (done != null) {
+            for (CatchUp catchUp : done) {
+                catchUp.future().complete(index);
+            }
+        }
     }
 
     /**
@@ -192,6 +261,8 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
         long header = read.revision();
         Answer<V> answer;
         long open = 0;
+        List<CatchUp> caughtUp;
+        long index;
         synchronized (this) {
             reading = false;
             if (closed) {
@@ -199,6 +270,8 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
             }
             content.replace(read.items(), header);
             stale = false;
+            caughtUp = caughtUpLocked();
+            index = content.index();
             answer = etcdAnsweredLocked();
             if (watcher == null) {
                 // Watch from the read on, whether or not a fetch waits: the next one finds the
@@ -212,6 +285,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
         if (answer != null) {
             answer.send();
         }
+        caughtUp(caughtUp, index);
     }
 
     /** An answer for a waiting fetch, decided under the monitor and sent after it. */
@@ -290,6 +364,8 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
     private void onChanges(long generation, List<RangeContent.Change> changes) {
         PendingFetch<V> answered = null;
         FetchResult<V> answer = null;
+        List<CatchUp> caughtUp;
+        long index;
         synchronized (this) {
             if (closed || generation != stream || !content.apply(changes)) {
                 return;
@@ -299,10 +375,14 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
                 pending = null;
                 answer = deliverLocked();
             }
+            caughtUp = caughtUpLocked();
+            index = content.index();
         }
         if (answered != null) {
             answered.answer(Objects.requireNonNull(answer));
         }
+        // After the fetch's answer: the entry stores it on its way to the index a catch-up names.
+        caughtUp(caughtUp, index);
     }
 
     /**
@@ -440,6 +520,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
     public void close() {
         WatchStreams.Handle ended;
         PendingFetch<V> abandoned;
+        List<CatchUp> ending;
         synchronized (this) {
             if (closed) {
                 return;
@@ -450,9 +531,16 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
             watcher = null;
             abandoned = pending;
             pending = null;
+            ending = catchUps;
+            catchUps = null;
         }
         if (abandoned != null) {
             abandoned.future.cancel(false);
+        }
+        if (ending != null) {
+            for (CatchUp catchUp : ending) {
+                catchUp.future().completeExceptionally(new IllegalStateException("the watch on '" + key + "' ended"));
+            }
         }
         if (ended != null) {
             // Cancels the watch id; the stream ends (etcd frees it at once) when it was the last.

@@ -102,6 +102,9 @@ final class CacheOptionsFactory {
         if (overrides.getLastGetTtl() != null) {
             apply(check, prefix + "last-get-ttl", overrides.getLastGetTtl(), builder::lastGetTtl);
         }
+        if (overrides.getConsistentReads() != null) {
+            builder.consistentReads(overrides.getConsistentReads());
+        }
         return builder.build();
     }
 

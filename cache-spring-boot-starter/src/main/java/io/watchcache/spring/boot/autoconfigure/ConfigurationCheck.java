@@ -36,7 +36,8 @@ final class ConfigurationCheck {
     private static final Logger log = LoggerFactory.getLogger(ConfigurationCheck.class);
 
     /** The keys a {@code watchcache.types.<name>} entry may have, in the order the docs list them. */
-    static final List<String> TYPE_KEYS = List.of("refresh", "refresh-timer", "query-timeout", "last-get-ttl");
+    static final List<String> TYPE_KEYS = List.of("refresh", "refresh-timer", "query-timeout", "last-get-ttl",
+            "consistent-reads");
 
     static final List<String> BUILT_IN_STATUSES = List.of("UP", "DOWN", "OUT_OF_SERVICE", "UNKNOWN");
 

@@ -254,6 +254,20 @@ public class WatchCacheProperties {
         /** Entry lifetime without a read. */
         private @Nullable Duration lastGetTtl;
 
+        /**
+         * Whether every read of the type is consistent: it reflects every write the source acknowledged
+         * before it started.
+         */
+        private @Nullable Boolean consistentReads;
+
+        public @Nullable Boolean getConsistentReads() {
+            return consistentReads;
+        }
+
+        public void setConsistentReads(@Nullable Boolean consistentReads) {
+            this.consistentReads = consistentReads;
+        }
+
         public @Nullable Boolean getRefresh() {
             return refresh;
         }
@@ -294,6 +308,7 @@ public class WatchCacheProperties {
             append(set, "refresh-timer", refreshTimer);
             append(set, "query-timeout", queryTimeout);
             append(set, "last-get-ttl", lastGetTtl);
+            append(set, "consistent-reads", consistentReads);
             return "{" + set + "}";
         }
 

@@ -77,7 +77,7 @@ class StrictConfigurationTest {
     @Test
     void anUnknownKeyUnderATypeFailsAndListsTheValidKeys() {
         assertSingle("watchcache.types.config.query-timout=5s", "watchcache.types.config.query-timout", null,
-                "unknown key; valid keys: refresh, refresh-timer, query-timeout, last-get-ttl");
+                "unknown key; valid keys: refresh, refresh-timer, query-timeout, last-get-ttl, consistent-reads");
     }
 
     @Test
@@ -179,7 +179,7 @@ class StrictConfigurationTest {
                             \t- 'watchcache.max-entires' = '10' (from %1$s - 10:16): unknown key; did you mean \
                             'watchcache.max-entries'?
                             \t- 'watchcache.types.config.query-timout' = '5s' (from %1$s - 7:21): unknown key; \
-                            valid keys: refresh, refresh-timer, query-timeout, last-get-ttl
+                            valid keys: refresh, refresh-timer, query-timeout, last-get-ttl, consistent-reads
                             \t- 'watchcache.health.lost-contact-status' = 'SIDEWAYS' (from %1$s - 9:26): not a health \
                             status; known statuses: UP, DOWN, OUT_OF_SERVICE, UNKNOWN (declare others in \
                             management.endpoint.health.status.order)""".formatted(file));

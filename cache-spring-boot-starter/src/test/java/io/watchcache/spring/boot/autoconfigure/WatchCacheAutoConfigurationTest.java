@@ -112,6 +112,7 @@ class WatchCacheAutoConfigurationTest {
                 "watchcache.default-query-timeout=30s",
                 "watchcache.types.counter.refresh=false",
                 "watchcache.types.counter.last-get-ttl=1h",
+                "watchcache.types.counter.consistent-reads=true",
                 "watchcache.types.config.refresh-timer=15s").run(context -> {
                     WatchCache cache = context.getBean(WatchCache.class);
                     RegisterOptions config = optionsOf(cache, "config");
@@ -123,6 +124,8 @@ class WatchCacheAutoConfigurationTest {
                     assertThat(counter.refresh()).isFalse();
                     assertThat(counter.queryTimeout()).isEqualTo(Duration.ofMinutes(2)); // the type's own
                     assertThat(counter.lastGetTtl()).isEqualTo(Duration.ofHours(1));
+                    assertThat(counter.consistentReads()).isTrue();
+                    assertThat(config.consistentReads()).isFalse();
                 });
     }
 

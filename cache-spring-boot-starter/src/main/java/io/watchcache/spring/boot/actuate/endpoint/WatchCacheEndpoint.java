@@ -45,7 +45,8 @@ public class WatchCacheEndpoint {
         CacheSnapshot snapshot = cache.snapshot();
         List<TypeDescriptor> types = snapshot.types().stream().map(t -> new TypeDescriptor(t.name(),
                 t.options().supportsBlocking(), t.options().refresh(), text(t.options().refreshTimer()),
-                text(t.options().queryTimeout()), text(t.options().lastGetTtl()))).toList();
+                text(t.options().queryTimeout()), text(t.options().lastGetTtl()), t.options().consistentReads()))
+                .toList();
         List<EntryDescriptor> entries = snapshot.entries().stream().map(e -> new EntryDescriptor(e.id(), e.type(),
                 shown(e.key(), show), shown(e.partition(), show), e.index(), e.valid(), text(e.age()), e.fetching(),
                 shown(e.lastError(), show), text(e.lostContact()), e.failed(), e.held())).toList();
@@ -79,7 +80,7 @@ public class WatchCacheEndpoint {
 
     /** Durations are ISO-8601 ({@code PT10M}); {@code null} means unset. */
     public record TypeDescriptor(String name, boolean supportsBlocking, boolean refresh, @Nullable String refreshTimer,
-                                 @Nullable String queryTimeout, @Nullable String lastGetTtl) {
+                                 @Nullable String queryTimeout, @Nullable String lastGetTtl, boolean consistentReads) {
     }
 
     public record EntryDescriptor(String id, String type, @Nullable String key, @Nullable String partition, long index,
