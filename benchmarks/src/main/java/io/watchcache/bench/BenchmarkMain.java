@@ -34,8 +34,8 @@ import java.util.function.ToDoubleFunction;
  *   --only a,b          run only these scenarios: hit, freshness, watch-scale, core-heap, fan-out, shutdown,
  *                       coalescing, etcd (real etcd members on loopback; skipped with a note when no etcd binary is
  *                       found), or a part of it: etcd-leak, etcd-soak, etcd-config, etcd-prefix,
- *                       etcd-contact, etcd-frozen, etcd-rolling, etcd-fleet; startup (fresh JVMs of a small
- *                       web application with and without the starter, against a local etcd)
+ *                       etcd-consistent, etcd-contact, etcd-frozen, etcd-rolling, etcd-fleet; startup (fresh
+ *                       JVMs of a small web application with and without the starter, against a local etcd)
  *   --fleet-sizes a,b   etcd-fleet with these watch counts only (default 1000,5000,100000; quick 1000)
  *   --sync              watch-scale with a synchronous type (the Java 25 virtual-thread variant)
  *   --out DIR           where to write the JSON files (default target)
@@ -399,6 +399,9 @@ public final class BenchmarkMain {
             if (runs.test("prefix")) {
                 etcdPrefixBurst(figures, quick, single);
             }
+            if (runs.test("consistent")) {
+                etcdConsistent(figures, quick, single);
+            }
         }
         if (runs.test("contact")) {
             etcdContact(figures, quick, binary);
@@ -630,6 +633,37 @@ public final class BenchmarkMain {
                 result.ackToListenerP99Ms(), result.ackToListenerP99Ms(), result.ackToListenerP99Ms(), null, null,
                 null, null, "the same burst: from etcd's answer to the put (it sends the event then) to the"
                 + " listener, the cache's share"));
+    }
+
+    /** Consistent reads (issue 28): the cache against a linearizable Range, same JVM, same run. */
+    private static void etcdConsistent(Figures figures, boolean quick, EtcdCluster single) throws Exception {
+        EtcdConsistentScenario.Figures f = EtcdConsistentScenario.run(single.member(0), quick);
+        log("etcd consistent: " + f);
+        double p50 = f.p50Ours() / f.p50Range();
+        double p99 = f.p99Ours() / f.p99Range();
+        double bytes = (double) f.bytesOurs() / f.bytesRange();
+        double throughput = f.readsPerSecondOurs() / f.readsPerSecondRange();
+        figures.add(new Figures.Figure("etcd_consistent_read_p50_ratio_vs_linearizable_range", "x", p50, p50, p50,
+                f.p50Range() / 1e3, p50, "<= 1.2", p50 <= 1.2, "one key, 1 KB value: a consistent TypedCache.get"
+                + " (p50 " + Figures.fmt(f.p50Ours() / 1e3) + " us) against a linearizable Range of the key (peer"
+                + " column, us), alternated in one JVM"));
+        figures.add(new Figures.Figure("etcd_consistent_read_p99_ratio_vs_linearizable_range", "x", p99, p99, p99,
+                f.p99Range() / 1e3, p99, "<= 1.5", p99 <= 1.5, "the same reads: p99 " + Figures.fmt(f.p99Ours() / 1e3)
+                + " us against the Range's (peer column, us)"));
+        figures.add(new Figures.Figure("etcd_consistent_read_bytes_ratio_vs_range_10k_prefix", "x", bytes, bytes,
+                bytes, (double) f.bytesRange(), bytes, "<= 0.01", bytes <= 0.01, "protobuf bytes of request and"
+                + " answer per consistent read of a 10,000-key prefix whose watch is current (" + f.bytesOurs()
+                + " B: a count of one key, for etcd's revision; " + f.bytesSummary() + " B more when the watch is"
+                + " behind it: the summary Range) against one Range of it (peer column, B)"));
+        figures.add(new Figures.Figure("etcd_consistent_reads_per_s_10k_prefix", "reads/s", f.readsPerSecondOurs(),
+                f.readsPerSecondOurs(), f.readsPerSecondOurs(), f.readsPerSecondRange(), throughput, ">= 50x",
+                throughput >= 50, "2 threads of consistent reads of the 10,000-key prefix against 2 threads of"
+                + " Ranges of it (peer column)"));
+        figures.add(new Figures.Figure("etcd_consistent_read_linearizability_violations", "reads",
+                f.violations(), f.violations(), f.violations(), null, null, "0", f.violations() == 0, f.checkedReads()
+                + " consistent reads by 4 threads while 2 threads write 20 keys, no fault; reads older than a write"
+                + " acknowledged before they started (the leader-kill and frozen-follower variants run in"
+                + " EtcdConsistentReadTest)"));
     }
 
     private static Map<String, String> machine(boolean quick) {

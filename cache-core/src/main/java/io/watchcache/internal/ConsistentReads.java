@@ -90,6 +90,8 @@ final class ConsistentReads {
         private volatile boolean fellBack;
         /** Answered or failed: by the entry, the fallback or the deadline, once. */
         private final AtomicBoolean settled = new AtomicBoolean();
+        /** The entry's deadline, then the read's. */
+        private volatile @Nullable Future<?> timer;
 
         Attempt(TypeRegistration type, CacheRequest request, RequestInfo info, Duration timeout, boolean fallback) {
             this.type = type;
@@ -102,18 +104,14 @@ final class ConsistentReads {
         }
 
         CompletableFuture<Result<Object>> start() {
-            // At the entry's deadline its stage is cancelled, which starts the fallback.
-            Future<?> entryTimer = runtime.schedule(entryDeadlineNanos - startNanos, () -> {
-                if (!fellBack) {
-                    cancelRunning();
-                }
-            });
-            Future<?> deadline = runtime.schedule(deadlineNanos - startNanos, () -> fail(
-                    failure("no answer within " + (deadlineNanos - startNanos) / 1_000_000 + " ms",
-                            new TimeoutException("consistent read timed out"))));
+            // One timer: at the entry's deadline its stage is cancelled, which starts the fallback;
+            // then again at the read's deadline, which fails it.
+            timer = runtime.schedule(entryDeadlineNanos - startNanos, this::entryDeadlinePassed);
             answer.whenComplete((r, e) -> {
-                entryTimer.cancel(false);
-                deadline.cancel(false);
+                Future<?> pending = timer;
+                if (pending != null) {
+                    pending.cancel(false);
+                }
                 cancelRunning();
             });
             // Any value first: it hands the type the entry's state.
@@ -213,6 +211,20 @@ final class ConsistentReads {
         private FetchFailedException failure(String what, Throwable cause) {
             return new FetchFailedException("consistent read of cache type '" + type.name + "', key '" + info.key()
                     + "' failed: " + what, cause, null, new ResultMeta(false, Duration.ZERO, 0));
+        }
+
+        private void entryDeadlinePassed() {
+            if (!fellBack) {
+                cancelRunning();
+            }
+            if (!answer.isDone()) {
+                timer = runtime.schedule(Math.max(1, deadlineNanos - runtime.ticker().read()), () -> fail(
+                        failure("no answer within " + (deadlineNanos - startNanos) / 1_000_000 + " ms",
+                                new TimeoutException("consistent read timed out"))));
+                if (answer.isDone()) {
+                    timer.cancel(false);
+                }
+            }
         }
 
         /** Keeps {@code stage} as the one to cancel when the read ends or its entry deadline passes. */

@@ -156,8 +156,10 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
      * revision, the number of keys, the newest mod revision; {@link RangeContent.Summary}), then
      * the index the entry's watch content has once it holds what that read saw: at once for a
      * quiet range whose content is already the same, else when the watch's events bring it
-     * there. No progress request and no read of the values: a quiet key answers in one round
-     * trip, whatever the etcd version's progress rules.
+     * there. For a prefix etcd's revision comes first, from a count of the one key (etcd must
+     * read and sort the whole prefix to summarize it): a content complete through that revision
+     * needs no summary. No progress request and no read of the values: a quiet key answers in one
+     * round trip, whatever the etcd version's progress rules.
      */
     @Override
     public CompletionStage<Long> consistentIndex(CacheRequest request, FetchResult<V> last, Duration timeout) {
@@ -166,6 +168,30 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
         }
         RangeWatch<V> watch = cast(held);
         CompletableFuture<Long> answer = new CompletableFuture<>();
+        if (!context.prefix()) {
+            summarize(watch, answer);
+            return answer;
+        }
+        // A prefix: etcd summarizes one by reading and sorting all of it. First its revision alone,
+        // from a linearizable count of one key (the prefix itself: no walk of the range): a content
+        // already complete through that revision needs no more.
+        context.reads().count(watch.key, false, () -> !answer.isDone()).whenComplete((count, error) -> {
+            if (error != null) {
+                answer.completeExceptionally(error);
+                return;
+            }
+            long index = watch.indexThrough(count.revision());
+            if (index >= 0) {
+                answer.complete(index);
+            } else {
+                summarize(watch, answer);
+            }
+        });
+        return answer;
+    }
+
+    /** Completes {@code answer} with the index {@code watch} has once it holds what a summary read now saw. */
+    private void summarize(RangeWatch<V> watch, CompletableFuture<Long> answer) {
         CompletableFuture<RangeContent.Summary> summary = context.reads().summary(watch.key, context.prefix(),
                 () -> !answer.isDone());
         summary.whenComplete((read, error) -> {
@@ -183,7 +209,6 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
             });
             answer.whenComplete((index, failed) -> caughtUp.cancel(false));
         });
-        return answer;
     }
 
     @SuppressWarnings("unchecked")

@@ -105,6 +105,17 @@ final class HedgedReads {
         return hedged(EtcdCalls.bytes(key), prefix, EtcdCalls.Shape.SUMMARY, wanted).thenApply(EtcdCalls::summary);
     }
 
+    /**
+     * Counts the keys under {@code key} (one key unless {@code prefix}), linearizably: etcd's
+     * revision and the count (a summary without its newest revision, {@code -1}). etcd counts from
+     * its in-memory index, without reading a value (one key: without walking a range); hedged
+     * like a summary.
+     */
+    CompletableFuture<RangeContent.Summary> count(String key, boolean prefix, BooleanSupplier wanted) {
+        return hedged(EtcdCalls.bytes(key), prefix, EtcdCalls.Shape.COUNT, wanted).thenApply(response ->
+                new RangeContent.Summary(response.getHeader().getRevision(), response.getCount(), -1));
+    }
+
     /** Reads waiting for their turn now. */
     int queued() {
         return queued.get();

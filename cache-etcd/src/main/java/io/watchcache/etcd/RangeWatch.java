@@ -126,6 +126,14 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
         return waiting.future();
     }
 
+    /**
+     * The content's index when the content is complete through etcd revision {@code revision}
+     * (every change up to it is in), else -1.
+     */
+    synchronized long indexThrough(long revision) {
+        return !closed && content.hasRead() && content.revision() >= revision ? content.index() : -1;
+    }
+
     /** The catch-ups the content now satisfies, taken out, with the index each answers; completed after the monitor. */
     @GuardedBy("this")
     private @Nullable List<CatchUp> caughtUpLocked() {

@@ -40,6 +40,37 @@ class RangeContentTest {
         assertThat(content.hasNewFor(3)).isTrue();
     }
 
+    /**
+     * The consistent-read rule: the content (read at revision 12: a@5, b@9) against what etcd
+     * summarized at a later revision, as a row each: what happened in between, and the summary.
+     */
+    @Test
+    void aContentHasCaughtUpExactlyWhenEtcdHoldsTheSameKeysAtTheSameRevisions() {
+        assertThat(content.caughtUp(new RangeContent.Summary(1, 0, 0))).as("no read yet").isFalse();
+        content.replace(read(item("a", "1", 5), item("b", "2", 9)), 12);
+
+        // Complete through the summary's revision: whatever it says.
+        assertThat(content.caughtUp(new RangeContent.Summary(12, 7, 99))).isTrue();
+        // Nothing changed in the range since (other keys moved the revision): same count, same newest.
+        assertThat(content.caughtUp(new RangeContent.Summary(40, 2, 9))).isTrue();
+        // A put since (c@20, or a@20): the newest is past the content's.
+        assertThat(content.caughtUp(new RangeContent.Summary(40, 3, 20))).isFalse();
+        assertThat(content.caughtUp(new RangeContent.Summary(40, 2, 20))).isFalse();
+        // A delete since (of a or b): one key fewer.
+        assertThat(content.caughtUp(new RangeContent.Summary(40, 1, 9))).isFalse();
+        assertThat(content.caughtUp(new RangeContent.Summary(40, 1, 5))).isFalse();
+        // b deleted and c created since: the count is the same, the newest is c's.
+        assertThat(content.caughtUp(new RangeContent.Summary(40, 2, 30))).isFalse();
+        // The counting read without its newest revision (-1) is never enough on its own.
+        assertThat(content.caughtUp(new RangeContent.Summary(40, 2, -1))).isFalse();
+
+        // c created and deleted since: etcd holds what the content holds, so it has caught up.
+        assertThat(content.caughtUp(new RangeContent.Summary(50, 2, 9))).isTrue();
+        // Once the events come, the content is complete through them.
+        content.apply(List.of(put("c", "3", 45), delete("c", 50)));
+        assertThat(content.caughtUp(new RangeContent.Summary(50, 9, 99))).isTrue();
+    }
+
     @Test
     void anEmptyRangeHasIndexOneNeverZero() {
         content.replace(read(), 40);

@@ -39,4 +39,17 @@ public class EmbeddedStoreType implements AsyncCacheType<CacheRequest, Optional<
     public RegisterOptions registerOptions() {
         return RegisterOptions.blockingRefresh();
     }
+
+    /** The store tells each key's index (its last write, a delete included) at no cost. */
+    @Override
+    public boolean supportsConsistentReads() {
+        return true;
+    }
+
+    /** For a consistent read: the key's index now, which the entry must reach. */
+    @Override
+    public CompletionStage<Long> consistentIndex(CacheRequest request, FetchResult<Optional<String>> last,
+                                                 Duration timeout) {
+        return CompletableFuture.completedFuture(store.get(request.cacheInfo().key()).index());
+    }
 }

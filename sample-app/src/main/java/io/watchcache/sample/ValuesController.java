@@ -33,6 +33,9 @@ import java.util.concurrent.CompletionException;
  *   <li>{@code GET /values/{key}?index=N&wait=30s}: waits until the index passes N (or the wait
  *       ends, then answers with the current value). {@code wait} without a unit is seconds, as in
  *       Consul; it needs {@code index};</li>
+ *   <li>{@code GET /values/{key}?consistent}: a consistent read, reflecting every write the
+ *       backend acknowledged before it (answered by the cache once its entry has caught up; the
+ *       body says {@code "consistent": true}). It cannot be combined with {@code index};</li>
  *   <li>{@code PUT /values/{key}} (a {@code text/plain} body) and {@code DELETE /values/{key}}: write through
  *       the backend;</li>
  *   <li>{@code GET /flags/new-ui}: the feature flag from a {@code LiveValue}.</li>
@@ -65,18 +68,24 @@ public class ValuesController {
     }
 
     /** The JSON body of a read. */
-    public record ValueView(String key, String value, boolean exists, long index, boolean hit) {
+    public record ValueView(String key, String value, boolean exists, long index, boolean hit, boolean consistent) {
     }
 
     @GetMapping("/values/{*key}")
     public CompletableFuture<ResponseEntity<ValueView>> get(
             @PathVariable("key") String path,
             @RequestParam(name = "index", required = false) String index,
-            @RequestParam(name = "wait", required = false) String wait) {
+            @RequestParam(name = "wait", required = false) String wait,
+            @RequestParam(name = "consistent", required = false) String consistent) {
         String key = key(path);
         long minIndex = parseIndex(index);
         Duration timeout = parseWait(wait, index != null);
-        return values.getAsync(new ValueRequest(key, minIndex, timeout))
+        boolean consistentRead = consistent != null && !"false".equalsIgnoreCase(consistent.trim());
+        if (consistentRead && index != null) {
+            throw new BadRequest("consistent and index do not go together: a consistent read already waits for"
+                    + " every write acknowledged before it; drop index (and wait)");
+        }
+        return values.getAsync(new ValueRequest(key, minIndex, timeout, consistentRead))
                 .thenApply(result -> view(key, result));
     }
 
@@ -113,7 +122,8 @@ public class ValuesController {
         Optional<String> value = result.value() == null ? Optional.empty() : result.value();
         long index = result.meta().index();
         return ResponseEntity.ok().header(INDEX_HEADER, Long.toString(index))
-                .body(new ValueView(key, value.orElse(null), value.isPresent(), index, result.meta().hit()));
+                .body(new ValueView(key, value.orElse(null), value.isPresent(), index, result.meta().hit(),
+                        result.meta().consistent()));
     }
 
     private static String key(String path) {

@@ -82,6 +82,24 @@ class SampleApplicationTest {
     }
 
     @Test
+    void aConsistentGetSeesTheWriteJustAcknowledged() throws Exception {
+        store.put("lamp", "off");
+        get("/values/lamp");
+
+        for (int i = 0; i < 50; i++) {
+            long index = store.put("lamp", "state-" + i);
+
+            HttpResponse<String> response = get("/values/lamp?consistent");
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).contains("\"value\":\"state-" + i + "\"").contains("\"consistent\":true");
+            assertThat(Long.parseLong(response.headers().firstValue("X-Watchcache-Index").orElseThrow()))
+                    .isGreaterThanOrEqualTo(index);
+        }
+        assertThat(get("/values/lamp?consistent&index=3").statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void badParametersGetA400WithAClearMessage() throws Exception {
         HttpResponse<String> negative = get("/values/k?index=-3");
         HttpResponse<String> notANumber = get("/values/k?index=abc");
