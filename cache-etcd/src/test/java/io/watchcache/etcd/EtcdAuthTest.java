@@ -8,6 +8,8 @@ import io.watchcache.CacheOptions;
 import io.watchcache.CacheRequest;
 import io.watchcache.CacheSnapshot;
 import io.watchcache.CapturedLogs;
+import io.watchcache.RequestInfo;
+import io.watchcache.Result;
 import io.watchcache.TypedCache;
 import io.watchcache.WatchCache;
 import io.watchcache.etcd.autoconfigure.EtcdConnectionDetails;
@@ -158,6 +160,34 @@ class EtcdAuthTest {
 
     private static ByteSequence bytes(String s) {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aConsistentReadLogsInAsTheUserAndSeesTheWriteJustAcknowledged(EtcdCluster.Member etcd) throws Exception {
+        etcd.start();
+        enableAuth(etcd);
+        try (EtcdConnection client = reader(etcd);
+             WatchCache cache = new WatchCache(CacheOptions.defaults());
+             Client root = Client.builder().endpoints(etcd.endpoint()).user(ROOT).password(ROOT_PASSWORD).build()) {
+            TypedCache<CacheRequest, Optional<String>> keys = cache.register("key", new EtcdKeyType(client,
+                    EtcdTypeOptions.builder().requestTimeout(Duration.ofSeconds(2)).build()));
+            TypedCache<CacheRequest, PrefixSnapshot> prefixes = cache.register("prefix", new EtcdPrefixType(client,
+                    EtcdTypeOptions.builder().requestTimeout(Duration.ofSeconds(2)).build()));
+            for (int i = 0; i < 20; i++) {
+                root.getKVClient().put(bytes(ns + "allowed/consistent"), bytes("c" + i)).get(10, TimeUnit.SECONDS);
+
+                RequestInfo info = RequestInfo.builder().key(ns + "allowed/consistent").consistent(true)
+                        .timeout(Duration.ofSeconds(5)).build();
+                Result<Optional<String>> read = keys.get(() -> info);
+                RequestInfo prefix = RequestInfo.builder().key(ns + "allowed/").consistent(true)
+                        .timeout(Duration.ofSeconds(5)).build();
+                PrefixSnapshot all = prefixes.get(() -> prefix).value();
+
+                assertThat(read.value()).contains("c" + i);
+                assertThat(read.meta().consistent()).isTrue();
+                assertThat(all.get(ns + "allowed/consistent")).isEqualTo("c" + i);
+            }
+        }
     }
 
     @Test
