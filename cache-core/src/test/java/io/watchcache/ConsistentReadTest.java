@@ -9,9 +9,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import static io.watchcache.TestSupport.req;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,6 +49,8 @@ class ConsistentReadTest {
         /** Fetches that wait park even when the source is past them: an entry that lags. */
         volatile boolean lagging;
         final boolean hook;
+        /** The source client's own thread, when its answers come from one (null: at once, on the caller's). */
+        volatile Executor client;
         final AtomicInteger fetches = new AtomicInteger();
         final AtomicInteger asked = new AtomicInteger();
         final List<CompletableFuture<FetchResult<String>>> parked = new CopyOnWriteArrayList<>();
@@ -98,7 +104,14 @@ class ConsistentReadTest {
         public CompletionStage<Long> consistentIndex(CacheRequest request, FetchResult<String> last,
                                                      Duration timeout) {
             asked.incrementAndGet();
-            return CompletableFuture.completedFuture(index);
+            long now = index;
+            Executor thread = client;
+            return thread == null ? CompletableFuture.completedFuture(now)
+                    : CompletableFuture.supplyAsync(() -> {
+                        // Later than the caller's callbacks are attached: they run where the answer comes.
+                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                        return now;
+                    }, thread);
         }
     }
 
@@ -262,6 +275,26 @@ class ConsistentReadTest {
             assertThat(watch.isActive()).isTrue();
         }
         assertThat(gets("consistent_wait") + gets("consistent_hit")).isEqualTo(3);
+    }
+
+    @Test
+    void anAsyncConsistentReadsCallbacksNeverRunOnTheSourceClientsThread() throws Exception {
+        Source source = new Source(true);
+        ExecutorService client = Executors.newSingleThreadExecutor(
+                r -> new Thread(r, "source-client"));
+        try {
+            source.client = client;
+            TypedCache<CacheRequest, String> t = register(source);
+            t.get(req("k"));
+
+            String thread = t.getAsync(consistent("k", Duration.ofSeconds(5)))
+                    .thenApply(result -> Thread.currentThread().getName()).get(5, TimeUnit.SECONDS);
+
+            assertThat(thread).isNotEqualTo("source-client");
+            assertThat(source.asked.get()).isEqualTo(1);
+        } finally {
+            client.shutdownNow();
+        }
     }
 
     @Test

@@ -51,17 +51,21 @@ final class ConsistentReads {
     /**
      * A consistent read of {@code request}; {@code fallback}: whether a fetch past the cache may
      * answer when the entry cannot (a watch's first value may not: its next reads follow the
-     * entry, which must then have caught up).
+     * entry, which must then have caught up). {@code inline}: the caller only waits for the
+     * answer (a parked {@code get}, a watch that hands its answers on itself), so it may be
+     * completed on whichever thread has it, a source client's included; otherwise (a
+     * {@code getAsync} future, whose callbacks are the application's) it is completed on the
+     * cache's executor.
      */
     CompletableFuture<Result<Object>> read(TypeRegistration type, CacheRequest request, RequestInfo info,
-                                           boolean fallback) {
+                                           boolean fallback, boolean inline) {
         runtime.requireOpen();
         if (info.key().isBlank() || !type.consistentReads) {
             return reads.bypass().fetchAsync(type, request, uncached(info, info.timeout()))
                     .thenApply(ConsistentReads::consistent);
         }
         Duration timeout = info.timeout() != null ? info.timeout() : DEFAULT_TIMEOUT;
-        return new Attempt(type, request, info, timeout, fallback).start();
+        return new Attempt(type, request, info, timeout, fallback, inline).start();
     }
 
     private static Result<Object> consistent(Result<Object> result) {
@@ -80,6 +84,7 @@ final class ConsistentReads {
         private final CacheRequest request;
         private final RequestInfo info;
         private final boolean fallback;
+        private final boolean inline;
         private final long startNanos;
         private final long deadlineNanos;
         /** When the entry must have answered, or the fallback begins: half the timeout. */
@@ -93,7 +98,9 @@ final class ConsistentReads {
         /** The entry's deadline, then the read's. */
         private volatile @Nullable Future<?> timer;
 
-        Attempt(TypeRegistration type, CacheRequest request, RequestInfo info, Duration timeout, boolean fallback) {
+        Attempt(TypeRegistration type, CacheRequest request, RequestInfo info, Duration timeout, boolean fallback,
+                boolean inline) {
+            this.inline = inline;
             this.type = type;
             this.request = request;
             this.info = info;
@@ -198,13 +205,23 @@ final class ConsistentReads {
             // Counted before the caller hears: whoever reads the meters after the answer sees it.
             if (settled.compareAndSet(false, true)) {
                 type.metrics.recordConsistent(how, runtime.ticker().read() - startNanos);
-                answer.complete(new Result<>(result.value(), result.meta().asConsistent()));
+                Result<Object> consistent = new Result<>(result.value(), result.meta().asConsistent());
+                settle(() -> answer.complete(consistent));
             }
         }
 
         private void fail(FetchFailedException failure) {
             if (settled.compareAndSet(false, true)) {
-                answer.completeExceptionally(failure);
+                settle(() -> answer.completeExceptionally(failure));
+            }
+        }
+
+        /** Completes the answer here for a caller that only waits, else on the executor (user callbacks). */
+        private void settle(Runnable completion) {
+            if (inline) {
+                completion.run();
+            } else {
+                runtime.executeOrRun(completion);
             }
         }
 

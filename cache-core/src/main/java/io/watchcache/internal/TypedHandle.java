@@ -51,7 +51,7 @@ final class TypedHandle<R extends CacheRequest, V> implements TypedCache<R, V> {
     public Result<V> get(R request) throws InterruptedException {
         RequestInfo info = Reads.info(request);
         if (info.consistent() || registration.alwaysConsistent) {
-            return cast(Futures.await(consistent.read(registration, request, info, true)));
+            return cast(Futures.await(consistent.read(registration, request, info, true, true)));
         }
         return cast(reads.get(registration, request, info));
     }
@@ -60,7 +60,7 @@ final class TypedHandle<R extends CacheRequest, V> implements TypedCache<R, V> {
     public CompletableFuture<Result<V>> getAsync(R request) {
         RequestInfo info = Reads.info(request);
         if (info.consistent() || registration.alwaysConsistent) {
-            return cast(consistent.read(registration, request, info, true));
+            return cast(consistent.read(registration, request, info, true, false));
         }
         return cast(reads.getAsync(registration, request, info));
     }

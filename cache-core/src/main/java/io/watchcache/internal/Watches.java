@@ -37,7 +37,7 @@ final class Watches {
 
             @Override
             public CompletableFuture<Result<Object>> readConsistent(Watch watch) {
-                return consistent.read(watch.type(), watch.request, watch.info, false);
+                return consistent.read(watch.type(), watch.request, watch.info, false, true);
             }
 
             @Override
