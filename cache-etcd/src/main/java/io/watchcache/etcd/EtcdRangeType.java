@@ -42,6 +42,12 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
 
     /** What the type's watches use of it. */
     private final RangeContext<V> context;
+    /**
+     * etcd's revision for consistent reads of prefixes, shared by those that ask at once
+     * ({@link Coalesced}): a count of one key, the key of one of them (a key its user may read).
+     */
+    private final Coalesced<Long> revisions;
+    private volatile String revisionKey = "";
 
     /** On the system's time, with the streams every etcd type on {@code connection} shares. */
     EtcdRangeType(EtcdConnection connection, boolean prefix, EtcdTypeOptions options) {
@@ -64,6 +70,8 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
                 streams::retryNow);
         this.context = new RangeContext<>(prefix, options, this::value, new HedgedReads(calls, options, time),
                 streams, new Deadlines(time), reachability, time);
+        this.revisions = new Coalesced<>(() -> context.reads().count(revisionKey, false, () -> true)
+                .thenApply(RangeContent.Summary::revision));
     }
 
     private static EtcdConnection.Shared ownStreams(EtcdConnection connection, EtcdTypeOptions options,
@@ -159,7 +167,9 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
      * there. For a prefix etcd's revision comes first, from a count of the one key (etcd must
      * read and sort the whole prefix to summarize it): a content complete through that revision
      * needs no summary. No progress request and no read of the values: a quiet key answers in one
-     * round trip, whatever the etcd version's progress rules.
+     * round trip, whatever the etcd version's progress rules. Consistent reads that ask at once
+     * share these reads, one in flight and one more for all who asked meanwhile ({@link Coalesced}):
+     * per entry for summaries, per type for the revision.
      */
     @Override
     public CompletionStage<Long> consistentIndex(CacheRequest request, FetchResult<V> last, Duration timeout) {
@@ -175,12 +185,13 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
         // A prefix: etcd summarizes one by reading and sorting all of it. First its revision alone,
         // from a linearizable count of one key (the prefix itself: no walk of the range): a content
         // already complete through that revision needs no more.
-        context.reads().count(watch.key, false, () -> !answer.isDone()).whenComplete((count, error) -> {
+        revisionKey = watch.key;
+        revisions.get().whenComplete((revision, error) -> {
             if (error != null) {
                 answer.completeExceptionally(error);
                 return;
             }
-            long index = watch.indexThrough(count.revision());
+            long index = watch.indexThrough(revision);
             if (index >= 0) {
                 answer.complete(index);
             } else {
@@ -192,9 +203,7 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
 
     /** Completes {@code answer} with the index {@code watch} has once it holds what a summary read now saw. */
     private void summarize(RangeWatch<V> watch, CompletableFuture<Long> answer) {
-        CompletableFuture<RangeContent.Summary> summary = context.reads().summary(watch.key, context.prefix(),
-                () -> !answer.isDone());
-        summary.whenComplete((read, error) -> {
+        watch.summaries().get().whenComplete((read, error) -> {
             if (error != null) {
                 answer.completeExceptionally(error);
                 return;

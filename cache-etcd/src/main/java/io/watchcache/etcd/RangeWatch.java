@@ -81,6 +81,10 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
     @GuardedBy("this")
     private @Nullable List<CatchUp> catchUps;
 
+    /** The summaries of this range that consistent reads share; made by the first ({@link #summaries}). */
+    @GuardedBy("this")
+    private @Nullable Coalesced<RangeContent.Summary> summaries;
+
     /** A consistent read waiting for the content to hold what etcd had at {@code summary}. */
     private record CatchUp(RangeContent.Summary summary, CompletableFuture<Long> future) {
     }
@@ -124,6 +128,14 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
             }
         });
         return waiting.future();
+    }
+
+    /** The summaries of this range that concurrent consistent reads share ({@link Coalesced}). */
+    synchronized Coalesced<RangeContent.Summary> summaries() {
+        if (summaries == null) {
+            summaries = new Coalesced<>(() -> context.reads().summary(key, context.prefix(), () -> true));
+        }
+        return summaries;
     }
 
     /**

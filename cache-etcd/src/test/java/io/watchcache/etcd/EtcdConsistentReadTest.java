@@ -168,6 +168,46 @@ class EtcdConsistentReadTest {
     }
 
     @Test
+    void concurrentConsistentReadsOfOneKeyShareTheirReadsOfEtcd() throws Exception {
+        put("shared", "s");
+        keys.get(consistent("shared"));
+        long before = ranges();
+        int threads = 8;
+        int each = 50;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> readers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                readers.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        assertThat(keys.get(consistent("shared")).value()).contains("s");
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> reader : readers) {
+                reader.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long ranges = ranges() - before;
+        LoggerFactory.getLogger("io.watchcache.test").info("{} consistent reads of one key: {} Range RPCs",
+                threads * each, ranges);
+        // One summary in flight and one queued, not one per read (hedges may add a few).
+        assertThat(ranges).isLessThan(threads * each * 3L / 4);
+    }
+
+    /** Range RPCs etcd's members have started. */
+    private long ranges() throws Exception {
+        long sum = 0;
+        for (EtcdCluster.Member member : cluster.members()) {
+            sum += (long) member.metric("grpc_server_started_total", "grpc_method=\"Range\"");
+        }
+        return sum;
+    }
+
+    @Test
     void linearizableWithoutFaults() throws Exception {
         checkLinearizability(null);
     }
