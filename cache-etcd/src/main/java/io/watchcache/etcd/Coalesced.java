@@ -7,10 +7,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
- * Concurrent consistent reads sharing their linearizable reads of etcd: at most one read in
- * flight, and one more for everyone who asked meanwhile, sent when the first ends. A read shared
- * this way was always sent after each of its askers asked, which is what a consistent read needs
- * of it (a read already in flight when one asks may have been served before that one began).
+ * Concurrent consistent reads sharing their linearizable reads of etcd: up to
+ * {@link #MAX_IN_FLIGHT} reads in flight, each for one asker, then one more for everyone who asks
+ * while they are, sent when one of them ends. A read shared this way was always sent after each
+ * of its askers asked, which is what a consistent read needs of it (a read already in flight when
+ * one asks may have been served before that one began). Two in flight keep two callers from
+ * waiting on each other's round trip; past that, reads share.
  *
  * <p>Each asker gets its own future: cancelling it (its read gave up) leaves the others' read
  * alone. A read whose askers have all given up is still sent and answered; nobody waits for it.
@@ -19,10 +21,12 @@ import java.util.function.Supplier;
  */
 final class Coalesced<T> {
 
+    static final int MAX_IN_FLIGHT = 2;
+
     private final Supplier<CompletableFuture<T>> read;
-    /** Whether a read is in flight now. */
+    /** Reads in flight now. */
     @GuardedBy("this")
-    private boolean inFlight;
+    private int inFlight;
     /** The read after the one in flight, shared by whoever asked since it was sent; null until someone did. */
     @GuardedBy("this")
     private @Nullable CompletableFuture<T> next;
@@ -39,14 +43,14 @@ final class Coalesced<T> {
         CompletableFuture<T> shared;
         boolean send;
         synchronized (this) {
-            if (inFlight) {
+            if (inFlight >= MAX_IN_FLIGHT) {
                 if (next == null) {
                     next = new CompletableFuture<>();
                 }
                 shared = next;
                 send = false;
             } else {
-                inFlight = true;
+                inFlight++;
                 sent++;
                 shared = new CompletableFuture<>();
                 send = true;
@@ -74,9 +78,10 @@ final class Coalesced<T> {
             synchronized (this) {
                 waiting = next;
                 next = null;
-                inFlight = waiting != null;
                 if (waiting != null) {
                     sent++;
+                } else {
+                    inFlight--;
                 }
             }
             // The next read goes out before this one's askers hear: whatever they do then, it was asked first.
