@@ -19,18 +19,16 @@ import io.watchcache.etcd.EtcdCluster;
 import io.watchcache.etcd.EtcdConnection;
 import io.watchcache.etcd.EtcdKeyType;
 import io.watchcache.etcd.EtcdPrefixType;
+import io.watchcache.etcd.LinearizabilityCheck;
 import io.watchcache.etcd.PrefixSnapshot;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -178,12 +176,6 @@ final class EtcdConsistentScenario {
         }
     }
 
-    private record Write(String key, long ackNanos, long revision) {
-    }
-
-    private record Seen(String key, long startNanos, long index) {
-    }
-
     /** Violations and reads checked: reads older than a write acknowledged before they started. */
     private static long[] check(KV kv, TypedCache<CacheRequest, Optional<String>> keys, String ns, Duration duration)
             throws Exception {
@@ -191,8 +183,7 @@ final class EtcdConsistentScenario {
         for (int i = 0; i < keyCount; i++) {
             kv.put(bytes(ns + i), bytes("0")).get(10, TimeUnit.SECONDS);
         }
-        ConcurrentLinkedQueue<Write> writes = new ConcurrentLinkedQueue<>();
-        ConcurrentLinkedQueue<Seen> reads = new ConcurrentLinkedQueue<>();
+        LinearizabilityCheck check = new LinearizabilityCheck();
         AtomicBoolean running = new AtomicBoolean(true);
         ExecutorService pool = Executors.newFixedThreadPool(6);
         List<Future<?>> workers = new ArrayList<>();
@@ -203,7 +194,7 @@ final class EtcdConsistentScenario {
                     String key = ns + ThreadLocalRandom.current().nextInt(keyCount);
                     long revision = kv.put(bytes(key), bytes(Long.toString(n++))).get(10, TimeUnit.SECONDS)
                             .getHeader().getRevision();
-                    writes.add(new Write(key, System.nanoTime(), revision));
+                    check.wrote(key, System.nanoTime(), revision);
                 }
                 return null;
             }));
@@ -214,7 +205,7 @@ final class EtcdConsistentScenario {
                     String key = ns + ThreadLocalRandom.current().nextInt(keyCount);
                     long start = System.nanoTime();
                     Result<Optional<String>> read = keys.get(consistent(key));
-                    reads.add(new Seen(key, start, read.meta().index()));
+                    check.read(key, start, read.meta().index());
                 }
                 return null;
             }));
@@ -225,23 +216,7 @@ final class EtcdConsistentScenario {
             worker.get(60, TimeUnit.SECONDS);
         }
         pool.shutdown();
-        Map<String, List<Write>> byKey = new HashMap<>();
-        for (Write write : writes) {
-            byKey.computeIfAbsent(write.key(), k -> new ArrayList<>()).add(write);
-        }
-        long violations = 0;
-        for (Seen read : reads) {
-            long required = 0;
-            for (Write write : byKey.getOrDefault(read.key(), List.of())) {
-                if (write.ackNanos() < read.startNanos()) {
-                    required = Math.max(required, write.revision());
-                }
-            }
-            if (read.index() < required) {
-                violations++;
-            }
-        }
-        return new long[] {violations, reads.size()};
+        return new long[] {check.violations().size(), check.reads()};
     }
 
     private static ByteSequence bytes(String s) {
