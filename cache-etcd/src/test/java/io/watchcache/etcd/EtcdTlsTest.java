@@ -4,6 +4,8 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.watchcache.CacheOptions;
 import io.watchcache.CacheRequest;
+import io.watchcache.RequestInfo;
+import io.watchcache.Result;
 import io.watchcache.TypedCache;
 import io.watchcache.WatchCache;
 import io.watchcache.etcd.autoconfigure.WatchCacheEtcdAutoConfiguration;
@@ -82,6 +84,17 @@ class EtcdTlsTest {
                         assertThat(etcd.member(0).watchStreams()).isOne();
                         watches.forEach((key, watch) -> assertThat(watch.values()).as(key)
                                 .containsExactly("-", key + "-1"));
+
+                        // A consistent read over TLS sees the write just acknowledged.
+                        RequestInfo consistent = RequestInfo.builder().key("tls/k").consistent(true)
+                                .timeout(Duration.ofSeconds(5)).build();
+                        for (int i = 0; i < 10; i++) {
+                            types.client().getKVClient().put(bytes("tls/k"), bytes("secure-" + i))
+                                    .get(10, TimeUnit.SECONDS);
+                            Result<Optional<String>> read = keys.get(() -> consistent);
+                            assertThat(read.value()).contains("secure-" + i);
+                            assertThat(read.meta().consistent()).isTrue();
+                        }
                     }
                 });
     }
