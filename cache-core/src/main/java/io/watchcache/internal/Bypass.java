@@ -12,9 +12,11 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A request with a blank key is not cached: every call goes straight to the type and nothing is
- * stored, as the agent cache does for requests it cannot key. No single flight, no refresh; the
- * fetch itself runs, is observed and is counted like any other ({@link Fetcher}).
+ * A fetch past the cache: every call goes straight to the type and nothing is stored. A request
+ * with a blank key is answered so, as the agent cache does for requests it cannot key, and so is
+ * a consistent read the cache cannot answer ({@link ConsistentReads}). No single flight, no
+ * refresh; the fetch itself runs, is observed and is counted like any other ({@link Fetcher}),
+ * and the state it brings is closed with it.
  */
 final class Bypass {
 

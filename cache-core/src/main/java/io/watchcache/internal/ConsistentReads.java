@@ -205,7 +205,7 @@ final class ConsistentReads {
             // Counted before the caller hears: whoever reads the meters after the answer sees it.
             if (settled.compareAndSet(false, true)) {
                 type.metrics.recordConsistent(how, runtime.ticker().read() - startNanos);
-                Result<Object> consistent = new Result<>(result.value(), result.meta().asConsistent());
+                Result<Object> consistent = consistent(result);
                 settle(() -> answer.complete(consistent));
             }
         }

@@ -4,6 +4,7 @@ import io.watchcache.AsyncCacheType;
 import io.watchcache.CacheRequest;
 import io.watchcache.CacheType;
 import io.watchcache.RegisterOptions;
+import io.watchcache.RequestInfo;
 import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
@@ -34,8 +35,8 @@ final class TypeRegistration {
     final long atOnceNanos;
     /** The type tells the index a consistent read must wait for ({@link CacheType#supportsConsistentReads()}). */
     final boolean consistentReads;
-    /** Every read is a consistent one ({@link RegisterOptions#consistentReads()}). */
-    final boolean alwaysConsistent;
+    /** Every read is a consistent one ({@link RegisterOptions#consistentReads()}); see {@link #consistent}. */
+    private final boolean alwaysConsistent;
     /** 0, 1, 2...: the registration's place in per-type tables (see {@code EntryTable}). */
     final int slot;
 
@@ -58,6 +59,14 @@ final class TypeRegistration {
         this.consistentReads = this.type.supportsConsistentReads();
         this.alwaysConsistent = options.consistentReads();
         this.atOnceNanos = Math.min(Duration.ofMillis(100).toNanos(), queryTimeout.toNanos() / 2);
+    }
+
+    /**
+     * Whether a read of {@code info} is a consistent one: it asks, or every read of the
+     * registration is. The one rule for reads and watches alike.
+     */
+    boolean consistent(RequestInfo info) {
+        return info.consistent() || alwaysConsistent;
     }
 
     /** Whether {@code error} stops the refresh; a type that throws here is treated as not fatal. */

@@ -50,7 +50,7 @@ final class TypedHandle<R extends CacheRequest, V> implements TypedCache<R, V> {
     @Override
     public Result<V> get(R request) throws InterruptedException {
         RequestInfo info = Reads.info(request);
-        if (info.consistent() || registration.alwaysConsistent) {
+        if (registration.consistent(info)) {
             return cast(Futures.await(consistent.read(registration, request, info, true, true)));
         }
         return cast(reads.get(registration, request, info));
@@ -59,7 +59,7 @@ final class TypedHandle<R extends CacheRequest, V> implements TypedCache<R, V> {
     @Override
     public CompletableFuture<Result<V>> getAsync(R request) {
         RequestInfo info = Reads.info(request);
-        if (info.consistent() || registration.alwaysConsistent) {
+        if (registration.consistent(info)) {
             return cast(consistent.read(registration, request, info, true, false));
         }
         return cast(reads.getAsync(registration, request, info));

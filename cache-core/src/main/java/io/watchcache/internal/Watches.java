@@ -63,7 +63,7 @@ final class Watches {
                 Consumer<UpdateEvent<Object>> listener) {
         RequestInfo asked = Reads.info(request);
         // A registration whose reads are all consistent makes a watch's first value one too, when the type can tell.
-        RequestInfo info = type.alwaysConsistent && type.consistentReads && !asked.consistent()
+        RequestInfo info = type.consistent(asked) && type.consistentReads && !asked.consistent()
                 ? asked.toBuilder().consistent(true).build() : asked;
         Objects.requireNonNull(correlationId, "correlationId");
         Objects.requireNonNull(listener, "listener");

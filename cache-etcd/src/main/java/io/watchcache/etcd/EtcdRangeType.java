@@ -168,7 +168,7 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
      * read and sort the whole prefix to summarize it): a content complete through that revision
      * needs no summary. No progress request and no read of the values: a quiet key answers in one
      * round trip, whatever the etcd version's progress rules. Consistent reads that ask at once
-     * share these reads, one in flight and one more for all who asked meanwhile ({@link Coalesced}):
+     * share these reads, two in flight and one more for all who asked meanwhile ({@link Coalesced}):
      * per entry for summaries, per type for the revision.
      */
     @Override
