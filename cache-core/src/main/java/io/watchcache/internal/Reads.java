@@ -76,9 +76,19 @@ final class Reads {
         return EntryTable.plainKey(info) ? null : table.getIfPresent(type, info);
     }
 
-    /** A hit on {@code entry} (null when it is not one), by the freshness rule, as a caller's first look. */
+    /** A hit on {@code entry} (null when it is not one), by the freshness rule, as a caller's first look; counted. */
     private @Nullable Result<Object> hit(TypeRegistration type, @Nullable Entry entry, RequestInfo info,
                                          long minIndex, boolean watch) {
+        Result<Object> hit = judged(type, entry, info, minIndex, watch);
+        if (hit != null) {
+            type.metrics.recordGet(TypeMetrics.GetResult.HIT);
+        }
+        return hit;
+    }
+
+    /** {@link #hit}, not counted. */
+    private @Nullable Result<Object> judged(TypeRegistration type, @Nullable Entry entry, RequestInfo info,
+                                            long minIndex, boolean watch) {
         if (entry == null) {
             return null;
         }
@@ -86,7 +96,6 @@ final class Reads {
         if (!Freshness.satisfies(type, snapshot, info, minIndex, Freshness.Look.FIRST, watch, runtime.ticker())) {
             return null;
         }
-        type.metrics.recordGet(TypeMetrics.GetResult.HIT);
         return Results.hit(entry, snapshot, runtime.ticker());
     }
 
@@ -98,12 +107,11 @@ final class Reads {
     CompletableFuture<Result<Object>> readUncounted(TypeRegistration type, CacheRequest request, RequestInfo info) {
         runtime.requireOpen();
         Entry found = table.getIfPresent(type, info);
+        Result<Object> hit = judged(type, found, info, info.minIndex(), false);
+        if (hit != null) {
+            return CompletableFuture.completedFuture(hit);
+        }
         if (found != null) {
-            Snapshot snapshot = found.snapshot();
-            if (Freshness.satisfies(type, snapshot, info, info.minIndex(), Freshness.Look.FIRST, false,
-                    runtime.ticker())) {
-                return CompletableFuture.completedFuture(Results.hit(found, snapshot, runtime.ticker()));
-            }
             found.request(request);
         }
         return await(type, request, info, Waiter.Kind.ASYNC_CALLER, found);
