@@ -106,7 +106,10 @@ final class EtcdReachability {
         }
         try {
             calls.channel().resetConnectBackoff();
-            calls.count(EtcdCalls.bytes(key), requestTimeout).whenComplete((response, error) -> probed(error == null));
+            // A count is heard on the channel's I/O thread (EtcdCalls); what an answer starts
+            // (every waiting stream retried) runs on the timer instead.
+            calls.count(EtcdCalls.bytes(key), requestTimeout).whenComplete((response, error) ->
+                    time.execute(() -> probed(error == null)));
         } catch (RuntimeException e) {
             // A closed connection: the caches that use it are closing too; stop asking.
             probed(false);

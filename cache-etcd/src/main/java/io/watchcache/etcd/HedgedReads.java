@@ -2,6 +2,7 @@ package io.watchcache.etcd;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.api.RangeResponse;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.util.Queue;
@@ -146,29 +147,75 @@ final class HedgedReads {
 
     private CompletableFuture<RangeResponse> hedged(ByteSequence key, boolean prefix, EtcdCalls.Shape shape,
                                                     BooleanSupplier wanted) {
-        CompletableFuture<RangeResponse> answer = new CompletableFuture<>();
-        AtomicInteger outstanding = new AtomicInteger(1);
-        attempt(answer, outstanding, key, prefix, shape, false);
-        Duration hedge = options.hedgeDelay();
-        long attempts = Math.max(1, options.requestTimeout().toNanos() / hedge.toNanos());
-        AtomicInteger sent = new AtomicInteger(1);
-        Future<?> hedging = time.every(() -> {
-            if (!answer.isDone() && wanted.getAsBoolean() && sent.get() < attempts && budget.tryAcquire()) {
-                sent.incrementAndGet();
+        Hedged hedged = new Hedged(key, prefix, shape, wanted);
+        attempt(hedged.answer, hedged.outstanding, key, prefix, shape, false);
+        hedged.schedule();
+        hedged.answer.whenComplete((r, e) -> hedged.cancel());
+        return hedged.answer;
+    }
+
+    /**
+     * One hedged read's clock: a single timer task at a time, due at the next hedge or at the
+     * deadline, whichever comes first (a consistent read sends thousands of these a second: a
+     * periodic hedge task and a deadline task each were two timer entries per read). The
+     * deadline is on the type's own timer: CompletableFuture.orTimeout would start the JDK's
+     * delay thread, which never ends, so a closed cache would leave a thread behind.
+     */
+    private final class Hedged implements Runnable {
+        final CompletableFuture<RangeResponse> answer = new CompletableFuture<>();
+        final AtomicInteger outstanding = new AtomicInteger(1);
+        private final ByteSequence key;
+        private final boolean prefix;
+        private final EtcdCalls.Shape shape;
+        private final BooleanSupplier wanted;
+        private final long hedgeNanos = options.hedgeDelay().toNanos();
+        private final long deadlineNanos = time.now() + options.requestTimeout().toNanos();
+        private final long attempts = Math.max(1, options.requestTimeout().toNanos() / hedgeNanos);
+        /** Attempts sent; only the timer task changes it after the first. */
+        private int sent = 1;
+        private volatile @Nullable Future<?> timer;
+
+        Hedged(ByteSequence key, boolean prefix, EtcdCalls.Shape shape, BooleanSupplier wanted) {
+            this.key = key;
+            this.prefix = prefix;
+            this.shape = shape;
+            this.wanted = wanted;
+        }
+
+        /** The next hedge or the deadline, whichever is first. */
+        void schedule() {
+            long untilDeadline = deadlineNanos - time.now();
+            timer = time.schedule(this, Duration.ofNanos(Math.max(0, Math.min(hedgeNanos, untilDeadline))));
+            if (answer.isDone()) {
+                cancel();
+            }
+        }
+
+        void cancel() {
+            Future<?> pending = timer;
+            if (pending != null) {
+                pending.cancel(false);
+            }
+        }
+
+        @Override
+        public void run() {
+            if (answer.isDone()) {
+                return;
+            }
+            if (deadlineNanos - time.now() <= 0) {
+                answer.completeExceptionally(new TimeoutException("no answer from etcd within "
+                        + options.requestTimeout()));
+                return;
+            }
+            if (wanted.getAsBoolean() && sent < attempts && budget.tryAcquire()) {
+                sent++;
                 outstanding.incrementAndGet();
                 hedges.increment();
                 attempt(answer, outstanding, key, prefix, shape, true);
             }
-        }, hedge);
-        // The deadline on the type's own timer: CompletableFuture.orTimeout would start the JDK's
-        // delay thread, which never ends, so a closed cache would leave a thread behind.
-        Future<?> deadline = time.schedule(() -> answer.completeExceptionally(new TimeoutException(
-                "no answer from etcd within " + options.requestTimeout())), options.requestTimeout());
-        answer.whenComplete((r, e) -> {
-            hedging.cancel(false);
-            deadline.cancel(false);
-        });
-        return answer;
+            schedule();
+        }
     }
 
     private void attempt(CompletableFuture<RangeResponse> answer, AtomicInteger outstanding, ByteSequence key,
