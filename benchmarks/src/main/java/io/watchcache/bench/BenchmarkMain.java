@@ -659,6 +659,12 @@ public final class BenchmarkMain {
                 f.readsPerSecondOurs(), f.readsPerSecondOurs(), f.readsPerSecondRange(), throughput, ">= 50x",
                 throughput >= 50, "2 threads of consistent reads of the 10,000-key prefix against 2 threads of"
                 + " Ranges of it (peer column)"));
+        double countRatio = f.readsPerSecondCount() / f.readsPerSecondRange();
+        figures.add(new Figures.Figure("etcd_count_reads_per_s_2t", "reads/s", f.readsPerSecondCount(),
+                f.readsPerSecondCount(), f.readsPerSecondCount(), f.readsPerSecondRange(), countRatio, null, null,
+                "the ceiling of the figure above: 2 threads of the one request a consistent read of the prefix"
+                + " sends (a linearizable count of one key), on a bare gRPC stub with no cache, against the same"
+                + " Ranges (peer column)"));
         figures.add(new Figures.Figure("etcd_consistent_read_linearizability_violations", "reads",
                 f.violations(), f.violations(), f.violations(), null, null, "0", f.violations() == 0, f.checkedReads()
                 + " consistent reads by 4 threads while 2 threads write 20 keys, no fault; reads older than a write"
