@@ -122,9 +122,4 @@ public final class WatchCache implements AutoCloseable {
     public void close() {
         engine.close();
     }
-
-    /** For tests: runs pending expiry and removal work now. */
-    void cleanUp() {
-        engine.cleanUp();
-    }
 }

@@ -22,11 +22,14 @@ import static org.awaitility.Awaitility.await;
 class ExpiryTest {
 
     private final TestSupport.FakeTicker ticker = new TestSupport.FakeTicker();
+    private final ManualTime time = new ManualTime();
+    private final TrackingExecutor executor = new TrackingExecutor();
     private WatchCache cache;
 
     @AfterEach
     void close() {
         cache.close();
+        executor.close();
     }
 
     static final class Handle implements AutoCloseable {
@@ -91,15 +94,13 @@ class ExpiryTest {
         Handle handle = new Handle();
         ScriptedType type = new ScriptedType(RegisterOptions.builder().lastGetTtl(Duration.ofMinutes(10)).build())
                 .answer(o -> FetchResult.of("v", 1).withState(handle)).answer("again", 2);
-        cache = new WatchCache(CacheOptions.builder().ticker(ticker).build());
+        cache = new WatchCache(time.options().executor(executor).build());
         TypedCache<CacheRequest, String> t = cache.register("t", type);
         t.get(req("k"));
 
-        ticker.advance(Duration.ofMinutes(9));
-        cache.cleanUp();
+        TestSupport.advanceSwept(time, executor, Duration.ofMinutes(9), 0);
         assertThat(cache.snapshot().entries()).hasSize(1);
-        ticker.advance(Duration.ofMinutes(2));
-        cache.cleanUp();
+        TestSupport.advanceSwept(time, executor, Duration.ofMinutes(2), 0);
 
         assertThat(cache.snapshot().entries()).isEmpty();
         await().atMost(Duration.ofSeconds(5)).until(() -> handle.closed.get() == 1);
@@ -168,14 +169,13 @@ class ExpiryTest {
     void everyGetExtendsTheTtl() throws Exception {
         ScriptedType type = new ScriptedType(RegisterOptions.builder().lastGetTtl(Duration.ofMinutes(10)).build())
                 .answer("v", 1);
-        cache = new WatchCache(CacheOptions.builder().ticker(ticker).build());
+        cache = new WatchCache(time.options().executor(executor).build());
         TypedCache<CacheRequest, String> t = cache.register("t", type);
         t.get(req("k"));
 
         for (int i = 0; i < 5; i++) {
-            ticker.advance(Duration.ofMinutes(8));
+            TestSupport.advanceSwept(time, executor, Duration.ofMinutes(8), 0);
             assertThat(t.get(req("k")).meta().hit()).isTrue();
-            cache.cleanUp();
         }
 
         assertThat(cache.snapshot().entries()).hasSize(1);
@@ -186,14 +186,13 @@ class ExpiryTest {
     void expiryStopsTheRefreshLoop() throws Exception {
         ScriptedType type = new ScriptedType(RegisterOptions.builder().supportsBlocking(true).refresh(true)
                 .lastGetTtl(Duration.ofMinutes(1)).build()).answer("v", 1);
-        TrackingExecutor executor = new TrackingExecutor();
-        cache = new WatchCache(CacheOptions.builder().ticker(ticker).executor(executor).build());
+        cache = new WatchCache(time.options().executor(executor).build());
         TypedCache<CacheRequest, String> t = cache.register("t", type);
         t.get(req("k"));
         await().atMost(Duration.ofSeconds(5)).until(() -> type.running.get() == 1);
 
-        ticker.advance(Duration.ofMinutes(2));
-        cache.cleanUp();
+        // The refresh's blocking fetch holds its thread until the sweep interrupts it.
+        TestSupport.advanceSwept(time, executor, Duration.ofMinutes(2), 1);
 
         await().atMost(Duration.ofSeconds(5)).until(() -> type.interrupted.get() == 1);
         type.answer("late", 2);
@@ -207,21 +206,21 @@ class ExpiryTest {
     void aCallerWaitingInGetKeepsTheEntryAlive() throws Exception {
         ScriptedType type = new ScriptedType(RegisterOptions.builder().supportsBlocking(true)
                 .lastGetTtl(Duration.ofMinutes(1)).build()).answer("v1", 1);
-        cache = new WatchCache(CacheOptions.builder().ticker(ticker).build());
+        cache = new WatchCache(time.options().executor(executor).build());
         TypedCache<CacheRequest, String> t = cache.register("t", type);
         t.get(req("k"));
         CompletableFuture<Result<String>> waiting = t.getAsync(blockingReq("k", 1, null));
         await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 2);
 
-        ticker.advance(Duration.ofMinutes(30));
-        cache.cleanUp();
+        // Nine TTLs, within the wait's default 10-minute timeout; the blocking fetch the caller
+        // waits on holds one of the executor's threads.
+        TestSupport.advanceSwept(time, executor, Duration.ofMinutes(9), 1);
         assertThat(cache.snapshot().entries()).hasSize(1);
 
         type.answer("v2", 2);
         assertThat(waiting.get(5, TimeUnit.SECONDS).value()).isEqualTo("v2");
         // Once the waiter is gone, the ordinary TTL applies again from its last use.
-        ticker.advance(Duration.ofMinutes(2));
-        cache.cleanUp();
+        TestSupport.advanceSwept(time, executor, Duration.ofMinutes(2), 0);
         assertThat(cache.snapshot().entries()).isEmpty();
     }
 
@@ -231,13 +230,14 @@ class ExpiryTest {
         for (int i = 0; i < 50; i++) {
             type.answer("v" + i, 1);
         }
-        cache = new WatchCache(CacheOptions.builder().maxEntries(10).build());
+        cache = new WatchCache(CacheOptions.builder().maxEntries(10).executor(executor).build());
         TypedCache<CacheRequest, String> t = cache.register("t", type);
         for (int i = 0; i < 50; i++) {
             t.get(req("k" + i));
         }
-        cache.cleanUp();
 
-        assertThat(cache.snapshot().entries()).hasSizeLessThanOrEqualTo(10);
+        // Caffeine evicts past the bound in its maintenance: at the latest the next idle sweep's.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(cache.snapshot().entries()).hasSizeLessThanOrEqualTo(10));
     }
 }

@@ -3,6 +3,7 @@ package io.watchcache;
 import io.watchcache.testing.Flavor;
 import io.watchcache.testing.ManualTime;
 import io.watchcache.testing.ScriptedType;
+import io.watchcache.testing.TrackingExecutor;
 import io.watchcache.testing.VersionedStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -112,7 +113,8 @@ class LiveValueTest {
     @Test
     void anOpenLiveValueKeepsItsEntryAliveAndClosingReleasesItToItsTtl() throws Exception {
         ManualTime time = new ManualTime();
-        cache = new WatchCache(time.options().build());
+        TrackingExecutor executor = new TrackingExecutor();
+        cache = new WatchCache(time.options().executor(executor).build());
         TypedCache<CacheRequest, String> t = cache.register("t", store.stringType(),
                 RegisterOptions.builder().lastGetTtl(Duration.ofMillis(300)).build());
         store.put("k", "a");
@@ -120,12 +122,9 @@ class LiveValueTest {
         assertThat(live.get()).isEqualTo("a");
         String id = cache.snapshot().entries().get(0).id();
 
-        // Four TTLs go by, with every idle sweep and cleanup that falls due: the live value holds
-        // the entry (the same one).
-        for (int i = 0; i < 4; i++) {
-            time.advance(Duration.ofMillis(300));
-            cache.cleanUp();
-        }
+        // Four TTLs go by, with every idle sweep that falls due: the live value holds the entry
+        // (the same one).
+        TestSupport.advanceSwept(time, executor, Duration.ofMillis(1200), 0);
         assertThat(cache.snapshot().entries()).singleElement().satisfies(e -> assertThat(e.id()).isEqualTo(id));
         assertThat(cache.snapshot().watches()).hasSize(1);
 
@@ -138,15 +137,12 @@ class LiveValueTest {
         // The watch's last read may still be on its way (a step on the executor): time stands
         // still until it has let go, so that the TTL is counted from the release, as in real time.
         await().atMost(Duration.ofSeconds(5)).until(() -> TestSupport.waiters(cache, "k") == 0);
-        time.advance(Duration.ofMillis(299));
-        cache.cleanUp();
+        TestSupport.advanceSwept(time, executor, Duration.ofMillis(299), 0);
         assertThat(cache.snapshot().entries()).hasSize(1);
         // Idle past its TTL: removed by the next idle sweep (one a second while there are entries).
-        for (int i = 0; i < 30 && !cache.snapshot().entries().isEmpty(); i++) {
-            time.advance(Duration.ofMillis(100));
-            cache.cleanUp();
-        }
+        TestSupport.advanceSwept(time, executor, TestSupport.SWEEP_PERIOD.plusMillis(1), 0);
         assertThat(cache.snapshot().entries()).isEmpty();
+        executor.close();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.watchcache;
 import io.watchcache.testing.Flavor;
 import io.watchcache.testing.ManualTime;
 import io.watchcache.testing.ScriptedType;
+import io.watchcache.testing.TrackingExecutor;
 import io.watchcache.testing.VersionedStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -281,8 +282,9 @@ class NotifyTest {
     @EnumSource(Flavor.class)
     void pollingWatchPollsEveryMaxAgePlusALittleJitter(Flavor flavor) throws Exception {
         ManualTime time = new ManualTime();
+        TrackingExecutor executor = new TrackingExecutor();
         cache.close();
-        cache = new WatchCache(time.options().build());
+        cache = new WatchCache(time.options().executor(executor).build());
         ScriptedType type = ScriptedType.plain();
         for (int i = 0; i < 50; i++) {
             type.answer("v" + i, i + 1);
@@ -319,8 +321,9 @@ class NotifyTest {
     @EnumSource(Flavor.class)
     void aPollingWatchKeepsItsEntryAliveBetweenPollsLongerThanTheTtl(Flavor flavor) throws Exception {
         ManualTime time = new ManualTime();
+        TrackingExecutor executor = new TrackingExecutor();
         cache.close();
-        cache = new WatchCache(time.options().build());
+        cache = new WatchCache(time.options().executor(executor).build());
         ScriptedType type = ScriptedType.plain();
         for (int i = 0; i < 10; i++) {
             type.answer("v", 1);
@@ -338,8 +341,7 @@ class NotifyTest {
                 .anyMatch(d -> d.compareTo(Duration.ofMillis(1900)) >= 0 && d.compareTo(Duration.ofMillis(2200)) <= 0));
 
         for (int step = 0; step < 60; step++) {
-            time.advance(Duration.ofMillis(100));
-            cache.cleanUp();
+            TestSupport.advanceSwept(time, executor, Duration.ofMillis(100), 0);
             assertThat(cache.snapshot().entries()).as("after %d ms", (step + 1) * 100)
                     .singleElement().satisfies(e -> assertThat(e.id()).isEqualTo(id));
         }
@@ -350,11 +352,9 @@ class NotifyTest {
         // Cancelled, it lets the entry go at its TTL (counted once a read on its way has let go).
         subscription.cancel();
         await().atMost(Duration.ofSeconds(5)).until(() -> TestSupport.waiters(cache, "k") == 0);
-        for (int i = 0; i < 30 && !cache.snapshot().entries().isEmpty(); i++) {
-            time.advance(Duration.ofMillis(100));
-            cache.cleanUp();
-        }
+        TestSupport.advanceSwept(time, executor, Duration.ofMillis(500).plus(TestSupport.SWEEP_PERIOD), 0);
         assertThat(cache.snapshot().entries()).isEmpty();
+        executor.close();
     }
 
     @Test

@@ -1,5 +1,8 @@
 package io.watchcache;
 
+import io.watchcache.testing.ManualTime;
+import io.watchcache.testing.TrackingExecutor;
+
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -22,6 +25,33 @@ final class TestSupport {
 
     static CacheRequest blockingReq(String key, long minIndex, Duration timeout) {
         return () -> RequestInfo.builder().key(key).minIndex(minIndex).timeout(timeout).build();
+    }
+
+    /** How often the cache looks for idle entries (EntryTable's sweep period). */
+    static final Duration SWEEP_PERIOD = Duration.ofSeconds(1);
+
+    /**
+     * Moves {@code time} by {@code step}, at most a sweep period at a time, and after each move
+     * waits until what fell due has finished on {@code executor} (its tasks back to {@code held}:
+     * blocking fetches the test keeps open). Every idle sweep due on the way has then run, after
+     * the move that made it due: what the cache removes by then is gone, and what it keeps stays.
+     * The cache must run on both: {@code time.options().executor(executor)}.
+     */
+    static void advanceSwept(ManualTime time, TrackingExecutor executor, Duration step, long held) {
+        Duration left = step;
+        while (!left.isNegative() && !left.isZero()) {
+            Duration move = left.compareTo(SWEEP_PERIOD) < 0 ? left : SWEEP_PERIOD;
+            time.advance(move);
+            left = left.minus(move);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (executor.running() > held) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError("the executor still runs " + executor.running() + " tasks, not "
+                            + held + ", 10 s after the clock moved");
+                }
+                Thread.onSpinWait();
+            }
+        }
     }
 
     /** Fast backoff so failure paths can be tested in milliseconds. */

@@ -183,11 +183,6 @@ public final class CacheEngine implements AutoCloseable {
         return Introspection.snapshot(registrations, table.entries(), watches.all(), runtime.now());
     }
 
-    /** Runs Caffeine's pending maintenance (expiry, removal callbacks); for tests and shutdown. */
-    public void cleanUp() {
-        table.cleanUp();
-    }
-
     // ---- drain and close ----
 
     /** See {@link io.watchcache.WatchCache#drain()}. */

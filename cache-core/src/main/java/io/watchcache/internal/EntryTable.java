@@ -31,7 +31,7 @@ import java.util.function.Function;
  * ({@link #getIfPresent}, {@link #touch}) and the end of the last hold; the refresh loop's own
  * look-ups ({@link #entries()}) are not use. A read never returns an idle entry, removed or
  * not; one sweep a second ({@link Sweeps}) removes the idle ones (their refresh stops with
- * them). The lease fields ({@code holders}, {@code lastUse}, {@code expiring},
+ * them) and, with a size bound, evicts past it. The lease fields ({@code holders}, {@code lastUse}, {@code expiring},
  * {@code removed}) live in {@link Entry}, but only this class's handles read or write them.
  *
  * <p>Use is recorded on the table's clock, the coarse one over the system clock: a hot entry's
@@ -241,7 +241,12 @@ final class EntryTable {
         return cache.asMap().isEmpty();
     }
 
-    /** One pass over the entries: each idle one is removed, counted as expired. */
+    /**
+     * One pass over the entries: each idle one is removed, counted as expired. Then Caffeine's
+     * pending work runs: a write made while its last maintenance ran waits for the next read or
+     * write of the table (Caffeine reschedules by itself only on the common pool), so a quiet
+     * bounded table kept one entry over its bound until something touched it.
+     */
     private void sweepNow() {
         long now = clock.read();
         for (Entry entry : cache.asMap().values()) {
@@ -249,6 +254,7 @@ final class EntryTable {
                 expire(entry);
             }
         }
+        cache.cleanUp();
     }
 
     /** Removes {@code entry} as expired, if it is still the one stored under its key. */
@@ -293,12 +299,6 @@ final class EntryTable {
                 index.clear();
             }
         }
-        cache.cleanUp();
-    }
-
-    /** Removes the idle entries now and runs Caffeine's pending work (for tests). */
-    void cleanUp() {
-        sweepNow();
         cache.cleanUp();
     }
 }
