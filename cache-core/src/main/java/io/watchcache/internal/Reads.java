@@ -220,7 +220,10 @@ final class Reads {
                 runtime.ticker())) {
             return CompletableFuture.completedFuture(Results.of(type, seen, runtime.ticker()));
         }
-        Waiter waiter = new Waiter(runtime, table, entry, info, kind);
+        Waiter waiter = new Waiter(runtime, table, entry, info, kind, () -> {
+            runtime.requireOpen();
+            return waitOn(type, request, info, null);
+        });
         waiter.start(seen.version());
         return waiter.future;
     }
@@ -229,9 +232,10 @@ final class Reads {
      * The entry a read that missed waits on: the one it found, unless that one has left the
      * table since (its removal is told to it later, on the executor, and a reader must not wait
      * on an entry nobody fetches for any more), else the table's entry for {@code info}, made if
-     * need be. An entry removed after this look releases its followers with its last value. A cache closed meanwhile
-     * kills it at once (close() may have swept the table before this entry went in), which
-     * releases whoever then follows it.
+     * need be. An entry removed after this look releases its followers with its last value, or,
+     * when it has none, sends its waiting callers on to the key's next entry ({@link Waiter#entryRemoved}). A cache
+     * closed meanwhile kills it at once (close() may have swept the table before this entry went
+     * in), which releases whoever then follows it.
      */
     private Entry waitOn(TypeRegistration type, CacheRequest request, RequestInfo info, @Nullable Entry found) {
         Entry entry = found != null && !table.removed(found) ? found

@@ -7,18 +7,24 @@ import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * A caller waiting in {@code get} for an entry to satisfy its request. It is a future, not a
  * thread: each store re-judges it, a timer ends it at its timeout, and cancelling the future
- * takes it off the entry.
+ * takes it off the entry. An entry that leaves the table before it has a value (evicted, or over
+ * the size bound) hands it on to the key's next entry, within the same timeout.
  */
 final class Waiter implements Follower {
 
     private final CacheRuntime runtime;
     private final EntryTable table;
-    private final Entry entry;
+    /** The entry it waits on: the one it joined, or the key's next one ({@link #moveOn}). Guarded by this for moves. */
+    private volatile Entry entry;
+    /** The key's entry now, made if need be: where it waits when its entry leaves without a value. */
+    private final Supplier<Entry> next;
     private final RequestInfo info;
     private final long minIndex;
     private final Kind kind;
@@ -43,8 +49,9 @@ final class Waiter implements Follower {
         }
     }
 
-    Waiter(CacheRuntime runtime, EntryTable table, Entry entry, RequestInfo info, Kind kind) {
+    Waiter(CacheRuntime runtime, EntryTable table, Entry entry, RequestInfo info, Kind kind, Supplier<Entry> next) {
         this.runtime = runtime;
+        this.next = next;
         this.table = table;
         this.entry = entry;
         this.info = info;
@@ -96,12 +103,55 @@ final class Waiter implements Follower {
         complete(Results.of(entry.type, entry.snapshot(), runtime.ticker()), null);
     }
 
+    /**
+     * The entry left the table. With a value it answers, as a timeout would. Without one the
+     * caller was promised a fetch, not a null: it waits on the key's next entry, within the same
+     * timeout. The move runs on the executor: a storm of removals (each next entry evicted
+     * before its fetch answers) must not recurse on the remover's stack.
+     */
     @Override
     public void entryRemoved(Snapshot last, boolean closing) {
         if (closing) {
             complete(null, new IllegalStateException("WatchCache is closed"));
-        } else {
+            return;
+        }
+        if (last.valid()) {
             complete(Results.of(entry.type, last, runtime.ticker()), null);
+            return;
+        }
+        try {
+            runtime.execute(this::moveOn);
+        } catch (RejectedExecutionException e) {
+            complete(null, new IllegalStateException("WatchCache is closed"));
+        }
+    }
+
+    /** Waits on the key's entry now instead of the one that left. */
+    private void moveOn() {
+        Entry now;
+        try {
+            now = next.get();
+        } catch (RuntimeException e) {
+            // The cache closed meanwhile.
+            finish(null, e);
+            return;
+        }
+        Entry left;
+        synchronized (this) {
+            if (released.get()) {
+                return;
+            }
+            left = entry;
+            entry = now;
+            table.hold(now);
+        }
+        table.release(left);
+        Snapshot seen = now.snapshot();
+        if (Freshness.satisfies(now.type, seen, info, info.minIndex(), Freshness.Look.FIRST, false,
+                runtime.ticker())) {
+            complete(Results.of(now.type, seen, runtime.ticker()), null);
+        } else {
+            now.follow(this, seen.version());
         }
     }
 
@@ -126,8 +176,12 @@ final class Waiter implements Follower {
         if (t != null) {
             t.cancel(false);
         }
-        entry.unfollow(this);
-        table.release(entry);
+        Entry joined;
+        synchronized (this) {
+            joined = entry;
+        }
+        joined.unfollow(this);
+        table.release(joined);
     }
 
     @Override
