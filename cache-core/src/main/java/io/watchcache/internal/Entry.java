@@ -296,8 +296,9 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
 
     /**
      * Removes the entry for good: no fetch starts again, the running one is interrupted or
-     * cancelled, followers are released (with an error if the cache is closing, else with the
-     * last value, like a timeout) and the state is closed. Idempotent, and done when it returns,
+     * cancelled, followers are told ({@link Follower#entryRemoved}: an error if the cache is
+     * closing, else the last value, like a timeout, or for a caller whose entry has none yet a
+     * wait on the key's next entry) and the state is closed. Idempotent, and done when it returns,
      * whoever calls it (see {@link Burial}): the cache's removal callback and {@code evict} may
      * kill the entry at once.
      */
