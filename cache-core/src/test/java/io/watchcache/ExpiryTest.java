@@ -122,7 +122,7 @@ class ExpiryTest {
         assertThat(t.get(req("k")).meta().hit()).isTrue();
 
         ticker.advance(Duration.ofMillis(900));
-        // No cleanUp(): the read itself must not serve an entry idle past its TTL.
+        // Swept or not by now: the read itself must not serve an entry idle past its TTL.
         Result<String> late = t.get(req("k"));
 
         assertThat(late.meta().hit()).isFalse();

@@ -25,16 +25,20 @@ import static org.awaitility.Awaitility.await;
  */
 class RemovedEntryRaceTest {
 
+    /** Evicts the lone entry while its first fetch runs; returns once the next entry's fetch has begun. */
+    private static void evictWhileItFetches(WatchCache cache, ScriptedType type) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 1);
+        assertThat(cache.evict(cache.snapshot().entries().get(0).id())).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 2);
+    }
+
     @Test
     void aGetAsyncWhoseEntryIsEvictedBeforeItsFirstValueWaitsOnTheNextEntry() throws Exception {
         ScriptedType type = ScriptedType.plain();
         try (WatchCache cache = WatchCache.create()) {
             TypedCache<CacheRequest, String> t = cache.register("t", type);
             CompletableFuture<Result<String>> read = t.getAsync(req("k"));
-            await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 1);
-
-            assertThat(cache.evict(cache.snapshot().entries().get(0).id())).isTrue();
-            await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 2);
+            evictWhileItFetches(cache, type);
             // The removed entry's fetch may still take an answer: it goes nowhere.
             type.answer("v", 1).answer("v", 1);
 
@@ -58,9 +62,7 @@ class RemovedEntryRaceTest {
                     throw new IllegalStateException(e);
                 }
             });
-            await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 1);
-
-            cache.evict(cache.snapshot().entries().get(0).id());
+            evictWhileItFetches(cache, type);
             type.answer("v", 1).answer("v", 1);
 
             assertThat(read.get(5, TimeUnit.SECONDS).value()).isEqualTo("v");
@@ -73,9 +75,7 @@ class RemovedEntryRaceTest {
         try (WatchCache cache = WatchCache.create()) {
             TypedCache<CacheRequest, String> t = cache.register("t", type);
             CompletableFuture<Result<String>> read = t.getAsync(req("k"));
-            await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 1);
-            cache.evict(cache.snapshot().entries().get(0).id());
-            await().atMost(Duration.ofSeconds(5)).until(() -> type.fetches() == 2);
+            evictWhileItFetches(cache, type);
 
             read.cancel(false);
 
@@ -86,7 +86,7 @@ class RemovedEntryRaceTest {
     }
 
     @Test
-    void aTimedOutReadStillGetsWhatItHadWhenItsEntryGoes() throws Exception {
+    void aReadThatTimesOutBeforeAnyValueStillGetsNull() throws Exception {
         ScriptedType type = ScriptedType.plain();
         try (WatchCache cache = WatchCache.create()) {
             TypedCache<CacheRequest, String> t = cache.register("t", type);
