@@ -175,9 +175,9 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
             }
         }
         if (!added) {
-            follower.entryRemoved(snapshot, runtime.isClosed());
+            follower.entryRemoved(this, snapshot, runtime.isClosed());
         } else if (missed != null) {
-            follower.onStore(missed);
+            follower.onStore(this, missed);
         } else {
             ensureFetch();
         }
@@ -290,7 +290,7 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
         // with) its own outcome before they heard of this one, e.g. hand an error to a caller
         // whose fetch succeeded.
         for (Follower follower : toWake) {
-            follower.onStore(next);
+            follower.onStore(this, next);
         }
     }
 
@@ -326,7 +326,7 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
         }
         Snapshot last = snapshot;
         for (Follower follower : released) {
-            follower.entryRemoved(last, closing);
+            follower.entryRemoved(this, last, closing);
         }
         // Once: only the first kill gets here (the burial is set under the monitor).
         try {

@@ -89,12 +89,15 @@ final class Waiter implements Follower {
         return future;
     }
 
-    /** A fetch stored {@code snapshot}: answer with it, fail with its error, or keep waiting. */
+    /**
+     * A fetch stored {@code snapshot}: answer with it, fail with its error, or keep waiting. A
+     * notice from an entry it has moved on from ({@link #moveOn}) is not about its wait.
+     */
     @Override
-    public void onStore(Snapshot snapshot) {
-        if (!future.isDone()) {
+    public void onStore(Entry from, Snapshot snapshot) {
+        if (!future.isDone() && from == entry) {
             // This caller had to wait for the fetch, so it sees the fetch's error if it failed.
-            Freshness.afterStore(entry, snapshot, info, minIndex, false, runtime.ticker(), this::complete);
+            Freshness.afterStore(from, snapshot, info, minIndex, false, runtime.ticker(), this::complete);
         }
     }
 
@@ -110,13 +113,16 @@ final class Waiter implements Follower {
      * before its fetch answers) must not recurse on the remover's stack.
      */
     @Override
-    public void entryRemoved(Snapshot last, boolean closing) {
+    public void entryRemoved(Entry from, Snapshot last, boolean closing) {
+        if (from != entry) {
+            return;
+        }
         if (closing) {
             complete(null, new IllegalStateException("WatchCache is closed"));
             return;
         }
         if (last.valid()) {
-            complete(Results.of(entry.type, last, runtime.ticker()), null);
+            complete(Results.of(from.type, last, runtime.ticker()), null);
             return;
         }
         try {

@@ -28,8 +28,12 @@ import java.util.concurrent.Future;
  *
  * <p>What the listener has been told, and how each read's outcome is judged (a blocking type's
  * watch or a polling one), is its {@link Delivery}'s, owned by whichever thread runs the current
- * step. A wait ends exactly once: whoever takes the entry out of {@link #following} (a store,
- * the entry's removal, a timeout, a cancel) answers it.
+ * step. A wait ends exactly once: whoever moves {@link #waits} on from the wait's number (a
+ * store, the entry's removal, a timeout, a cancel) answers it. The entry's notices come outside
+ * its monitor and may come late, after the wait they were for has ended and the next begun: a
+ * notice counts only for a wait that was going on when it was judged and that had not seen its
+ * store already, so a late one never hands an old value to a newer wait (which would take its
+ * lower index for the source going back, and deliver it again, out of order).
  */
 final class Watch implements Subscription, Follower {
 
@@ -46,14 +50,14 @@ final class Watch implements Subscription, Follower {
     private volatile @Nullable Future<?> pending;
     private static final VarHandle HELD;
     private static final VarHandle ACTIVE;
-    private static final VarHandle FOLLOWING;
+    private static final VarHandle WAITS;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             HELD = lookup.findVarHandle(Watch.class, "held", Entry.class);
             ACTIVE = lookup.findVarHandle(Watch.class, "active", boolean.class);
-            FOLLOWING = lookup.findVarHandle(Watch.class, "following", Entry.class);
+            WAITS = lookup.findVarHandle(Watch.class, "waits", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -62,9 +66,15 @@ final class Watch implements Subscription, Follower {
     /** The entry the watch holds (see {@link #holding}); null before the first read. Through HELD. */
     @SuppressWarnings("unused")
     private volatile @Nullable Entry held;
-    /** The entry the watch waits on as a follower; null while it does not wait. Through FOLLOWING. */
-    @SuppressWarnings("unused")
+    /**
+     * Counts the watch's waits: odd while one goes on (the wait's number), even between. Moved on
+     * from an odd number once, by whoever ends that wait ({@link #claim}). Through WAITS.
+     */
+    private volatile long waits;
+    /** The entry the current wait is on; null while the watch does not wait. Set before {@link #waits} moves. */
     private volatile @Nullable Entry following;
+    /** The version of the snapshot the current wait began after: a notice of it, or of an older one, is not news. */
+    private volatile long waitedFrom;
 
     Watch(CacheRuntime runtime, WatchSource source, CacheRequest request, RequestInfo info, Delivery delivery) {
         this.runtime = runtime;
@@ -124,12 +134,15 @@ final class Watch implements Subscription, Follower {
      * now on each store is judged by {@link #onStore}. Called by the read, never twice at once.
      */
     void follow(Entry entry, long seenVersion) {
-        FOLLOWING.setVolatile(this, entry);
+        following = entry;
+        waitedFrom = seenVersion;
+        long wait = waits + 1;
+        waits = wait;
         Duration timeout = info.timeout();
         if (timeout != null) {
             // Like a caller's: at its own timeout the read gets the entry's value as it is.
             pending = runtime.schedule(timeout.toNanos(), () -> {
-                if (claim(entry)) {
+                if (claim(entry, wait)) {
                     answer(Results.of(delivery.type, entry.snapshot(), runtime.ticker()), null);
                 }
             });
@@ -137,7 +150,7 @@ final class Watch implements Subscription, Follower {
         entry.follow(this, seenVersion);
         if (!active) {
             // cancel() ran meanwhile and may have missed the wait just begun.
-            claim(entry);
+            claim(entry, wait);
         }
     }
 
@@ -160,23 +173,28 @@ final class Watch implements Subscription, Follower {
         }
     }
 
+    /**
+     * Judges a store for the wait going on now, if the store is news to it: on the entry it waits
+     * on, and newer than the snapshot it began after. Whatever the judgement, it answers only
+     * that wait: should the wait end meanwhile, the claim fails.
+     */
     @Override
-    public void onStore(Snapshot snapshot) {
-        Entry entry = following;
-        if (entry == null) {
+    public void onStore(Entry entry, Snapshot snapshot) {
+        long wait = waits;
+        if ((wait & 1) == 0 || following != entry || snapshot.version() <= waitedFrom) {
             return;
         }
         Freshness.afterStore(entry, snapshot, info, minIndex(), true, runtime.ticker(), (result, error) -> {
-            if (claim(entry)) {
+            if (claim(entry, wait)) {
                 answer(result, error);
             }
         });
     }
 
     @Override
-    public void entryRemoved(Snapshot last, boolean closing) {
-        Entry entry = following;
-        if (entry == null || !claim(entry)) {
+    public void entryRemoved(Entry entry, Snapshot last, boolean closing) {
+        long wait = waits;
+        if (following != entry || !claim(entry, wait)) {
             return;
         }
         if (closing) {
@@ -194,8 +212,9 @@ final class Watch implements Subscription, Follower {
 
     @Override
     public CompletableFuture<?> answerNow() {
+        long wait = waits;
         Entry entry = following;
-        if (entry != null && claim(entry)) {
+        if (entry != null && claim(entry, wait)) {
             answer(Results.of(delivery.type, entry.snapshot(), runtime.ticker()), null);
         }
         return CompletableFuture.completedFuture(null);
@@ -203,14 +222,18 @@ final class Watch implements Subscription, Follower {
 
     @Override
     public boolean released() {
-        return following == null;
+        return (waits & 1) == 0;
     }
 
-    /** Ends the wait on {@code entry}: true for the one caller that does, who then answers it. */
-    private boolean claim(Entry entry) {
-        if (!FOLLOWING.compareAndSet(this, entry, null)) {
+    /**
+     * Ends wait number {@code wait}, on {@code entry}: true for the one caller that does, who then
+     * answers it; false once that wait is over, or when it is no wait (an even number).
+     */
+    private boolean claim(Entry entry, long wait) {
+        if ((wait & 1) == 0 || !WAITS.compareAndSet(this, wait, wait + 1)) {
             return false;
         }
+        following = null;
         entry.unfollow(this);
         Future<?> timeout = pending;
         if (timeout != null && info.timeout() != null) {
@@ -263,9 +286,10 @@ final class Watch implements Subscription, Follower {
             if (p != null) {
                 p.cancel(false);
             }
+            long wait = waits;
             Entry entry = following;
             if (entry != null) {
-                claim(entry);
+                claim(entry, wait);
             }
             release();
             source.ended(this);

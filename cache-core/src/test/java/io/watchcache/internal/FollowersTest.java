@@ -100,11 +100,11 @@ class FollowersTest {
     private static Follower follower() {
         return new Follower() {
             @Override
-            public void onStore(Snapshot snapshot) {
+            public void onStore(Entry entry, Snapshot snapshot) {
             }
 
             @Override
-            public void entryRemoved(Snapshot last, boolean closing) {
+            public void entryRemoved(Entry entry, Snapshot last, boolean closing) {
             }
 
             @Override

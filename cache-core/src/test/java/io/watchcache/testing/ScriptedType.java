@@ -8,9 +8,9 @@ import io.watchcache.RegisterOptions;
 import io.watchcache.SourceSignals;
 
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,7 +25,7 @@ public class ScriptedType implements CacheType<CacheRequest, String> {
         FetchResult<String> run(FetchOptions<String> options) throws Exception;
     }
 
-    public final BlockingQueue<Step> steps = new LinkedBlockingQueue<>();
+    public final BlockingDeque<Step> steps = new LinkedBlockingDeque<>();
     public final List<FetchOptions<String>> calls = new CopyOnWriteArrayList<>();
     public final List<Long> callTimes = new CopyOnWriteArrayList<>();
     public final AtomicInteger running = new AtomicInteger();
@@ -84,6 +84,12 @@ public class ScriptedType implements CacheType<CacheRequest, String> {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new InterruptedException();
                 }
+            }
+            if (Thread.interrupted()) {
+                // Cancelled as the answer came: a wait that is signalled and interrupted at once
+                // returns the element with the interrupt set again. The answer is for the next fetch.
+                steps.offerFirst(step);
+                throw new InterruptedException();
             }
             return step.run(options);
         } catch (InterruptedException e) {
