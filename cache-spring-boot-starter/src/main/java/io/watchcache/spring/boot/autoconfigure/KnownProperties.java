@@ -14,14 +14,23 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The properties under a prefix that something binds, read from the configuration metadata
  * every module ships ({@code META-INF/spring-configuration-metadata.json}, the file IDEs
  * complete from). The starter's and cache-etcd's own classes generate it at build time, so a
  * key is known here exactly when it binds to a field.
+ *
+ * <p>The rule is Boot's reading of the metadata ({@link #known()}), but reading it costs 30–40 ms
+ * of a cold start. A key written as the metadata names a property, the common case, is accepted
+ * from the property names alone ({@link #declared}), and Boot's reading is made only when a key is
+ * not ({@code KnownPropertiesTest} checks that both agree on every key).
  */
 final class KnownProperties {
 
@@ -35,18 +44,36 @@ final class KnownProperties {
 
     static final String METADATA = "META-INF/spring-configuration-metadata.json";
 
-    private final List<Known> known;
+    /** A property's name in a metadata file's {@code properties} array (names have no quotes or escapes). */
+    private static final Pattern NAME = Pattern.compile("\"name\"\\s*:\\s*\"([^\"\\\\]*)\"");
+    private static final Pattern PROPERTIES = Pattern.compile("\"properties\"\\s*:\\s*\\[");
 
-    private KnownProperties(List<Known> known) {
-        this.known = List.copyOf(known);
+    private final ConfigurationPropertyName root;
+    /** The metadata files that name keys under the prefix, as read. */
+    private final List<byte[]> metadata;
+    /** The names of the properties they declare under the prefix, as written there. */
+    private final Set<String> declared;
+    /** Boot's reading of {@link #metadata}: made when first needed ({@link #known()}). */
+    private volatile @Nullable List<Known> known;
+
+    private KnownProperties(ConfigurationPropertyName root, List<byte[]> metadata) {
+        this.root = root;
+        this.metadata = List.copyOf(metadata);
+        Set<String> names = new HashSet<>();
+        for (byte[] json : metadata) {
+            for (String name : propertyNames(new String(json, StandardCharsets.UTF_8))) {
+                if (name.startsWith(root + ".")) {
+                    names.add(name);
+                }
+            }
+        }
+        this.declared = Set.copyOf(names);
     }
 
     /** The properties under {@code prefix} in every metadata file on the class path. */
     static KnownProperties under(String prefix, @Nullable ClassLoader classLoader) {
-        ConfigurationPropertyName root = ConfigurationPropertyName.of(prefix);
-        List<Known> known = new ArrayList<>();
+        List<byte[]> ours = new ArrayList<>();
         try {
-            ConfigurationMetadataRepositoryJsonBuilder builder = ConfigurationMetadataRepositoryJsonBuilder.create();
             for (Resource resource : new PathMatchingResourcePatternResolver(classLoader)
                     .getResources("classpath*:" + METADATA)) {
                 byte[] json;
@@ -56,30 +83,94 @@ final class KnownProperties {
                 // Only our modules' files name keys under the prefix: Boot's own (thousands of
                 // properties) are not worth parsing at every startup.
                 if (new String(json, StandardCharsets.UTF_8).contains("\"" + prefix + ".")) {
-                    builder.withJsonResource(new ByteArrayInputStream(json));
-                }
-            }
-            for (ConfigurationMetadataProperty property : builder.build().getAllProperties().values()) {
-                String name = property.getId();
-                if (ConfigurationPropertyName.isValid(name) && root.isAncestorOf(ConfigurationPropertyName.of(name))) {
-                    known.add(new Known(ConfigurationPropertyName.of(name), name,
-                            isContainer(String.valueOf(property.getType()))));
+                    ours.add(json);
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + METADATA, e);
         }
-        known.sort(Comparator.comparing(Known::written));
-        return new KnownProperties(known);
+        return new KnownProperties(ConfigurationPropertyName.of(prefix), ours);
     }
 
+    /** Whether no module's metadata names a key under the prefix. */
     boolean isEmpty() {
-        return known.isEmpty();
+        return metadata.isEmpty();
     }
 
     /** Whether {@code configured} binds to one of the known properties (in any of Boot's relaxed forms). */
     boolean accepts(ConfigurationPropertyName configured) {
-        return known.stream().anyMatch(k -> k.accepts(configured));
+        // The fast form: named as written in the metadata, it is that property (and Boot's rule
+        // agrees); anything else (a relaxed spelling, a map key, a list index, a typo) asks the rule.
+        return declared.contains(configured.toString()) || known().stream().anyMatch(k -> k.accepts(configured));
+    }
+
+    /** Boot's reading of the metadata: the properties under the prefix, by name. */
+    List<Known> known() {
+        List<Known> read = known;
+        if (read == null) {
+            read = read(root, metadata);
+            known = read;
+        }
+        return read;
+    }
+
+    private static List<Known> read(ConfigurationPropertyName root, List<byte[]> metadata) {
+        List<Known> known = new ArrayList<>();
+        ConfigurationMetadataRepositoryJsonBuilder builder = ConfigurationMetadataRepositoryJsonBuilder.create();
+        try {
+            for (byte[] json : metadata) {
+                builder.withJsonResource(new ByteArrayInputStream(json));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + METADATA, e);
+        }
+        for (ConfigurationMetadataProperty property : builder.build().getAllProperties().values()) {
+            String name = property.getId();
+            if (ConfigurationPropertyName.isValid(name) && root.isAncestorOf(ConfigurationPropertyName.of(name))) {
+                known.add(new Known(ConfigurationPropertyName.of(name), name,
+                        isContainer(String.valueOf(property.getType()))));
+            }
+        }
+        known.sort(Comparator.comparing(Known::written));
+        return List.copyOf(known);
+    }
+
+    /**
+     * The names in the {@code properties} array of one metadata file. A quote inside a JSON
+     * string is escaped, so the patterns never match inside a description; the array ends where
+     * its bracket closes, strings skipped. Groups and hints, outside it, are not properties.
+     */
+    static Set<String> propertyNames(String json) {
+        Matcher start = PROPERTIES.matcher(json);
+        if (!start.find()) {
+            return Set.of();
+        }
+        int from = start.end();
+        int depth = 1;
+        boolean inString = false;
+        int at = from;
+        for (; at < json.length() && depth > 0; at++) {
+            char c = json.charAt(at);
+            if (inString) {
+                if (c == '\\') {
+                    at++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '[' || c == '{') {
+                depth++;
+            } else if (c == ']' || c == '}') {
+                depth--;
+            }
+        }
+        Set<String> names = new HashSet<>();
+        Matcher name = NAME.matcher(json).region(from, at);
+        while (name.find()) {
+            names.add(name.group(1));
+        }
+        return names;
     }
 
     /**
@@ -90,7 +181,7 @@ final class KnownProperties {
         String typed = squash(configured.toString());
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        for (Known candidate : known) {
+        for (Known candidate : known()) {
             int distance = distance(typed, squash(candidate.written()));
             if (distance < bestDistance) {
                 best = candidate.written();
@@ -103,7 +194,7 @@ final class KnownProperties {
 
     /** The known keys directly below {@code parent} (the valid spellings a report can list). */
     List<String> children(ConfigurationPropertyName parent) {
-        return known.stream().filter(k -> parent.isParentOf(k.name()))
+        return known().stream().filter(k -> parent.isParentOf(k.name()))
                 .map(k -> k.written().substring(k.written().lastIndexOf('.') + 1)).toList();
     }
 
