@@ -63,16 +63,16 @@ final class Watch implements Subscription, Follower {
         }
     }
 
-    /** The entry the watch holds (see {@link #holding}); null before the first read. Through HELD. */
-    @SuppressWarnings("unused")
+    /**
+     * The entry the watch holds (see {@link #holding}), and the one a wait is on: a read holds the
+     * entry before it waits on it. Null before the first read. Through HELD.
+     */
     private volatile @Nullable Entry held;
     /**
      * Counts the watch's waits: odd while one goes on (the wait's number), even between. Moved on
      * from an odd number once, by whoever ends that wait ({@link #claim}). Through WAITS.
      */
     private volatile long waits;
-    /** The entry the current wait is on; null while the watch does not wait. Set before {@link #waits} moves. */
-    private volatile @Nullable Entry following;
     /** The version of the snapshot the current wait began after: a notice of it, or of an older one, is not news. */
     private volatile long waitedFrom;
 
@@ -131,10 +131,10 @@ final class Watch implements Subscription, Follower {
 
     /**
      * Waits on {@code entry}, whose snapshot {@code seenVersion} did not answer the read: from
-     * now on each store is judged by {@link #onStore}. Called by the read, never twice at once.
+     * now on each store is judged by {@link #onStore}. Called by the read, which holds
+     * {@code entry} already, never twice at once.
      */
     void follow(Entry entry, long seenVersion) {
-        following = entry;
         waitedFrom = seenVersion;
         long wait = waits + 1;
         waits = wait;
@@ -181,7 +181,7 @@ final class Watch implements Subscription, Follower {
     @Override
     public void onStore(Entry entry, Snapshot snapshot) {
         long wait = waits;
-        if ((wait & 1) == 0 || following != entry || snapshot.version() <= waitedFrom) {
+        if ((wait & 1) == 0 || held != entry || snapshot.version() <= waitedFrom) {
             return;
         }
         Freshness.afterStore(entry, snapshot, info, minIndex(), true, runtime.ticker(), (result, error) -> {
@@ -194,7 +194,7 @@ final class Watch implements Subscription, Follower {
     @Override
     public void entryRemoved(Entry entry, Snapshot last, boolean closing) {
         long wait = waits;
-        if (following != entry || !claim(entry, wait)) {
+        if (held != entry || !claim(entry, wait)) {
             return;
         }
         if (closing) {
@@ -213,7 +213,7 @@ final class Watch implements Subscription, Follower {
     @Override
     public CompletableFuture<?> answerNow() {
         long wait = waits;
-        Entry entry = following;
+        Entry entry = held;
         if (entry != null && claim(entry, wait)) {
             answer(Results.of(delivery.type, entry.snapshot(), runtime.ticker()), null);
         }
@@ -233,7 +233,6 @@ final class Watch implements Subscription, Follower {
         if ((wait & 1) == 0 || !WAITS.compareAndSet(this, wait, wait + 1)) {
             return false;
         }
-        following = null;
         entry.unfollow(this);
         Future<?> timeout = pending;
         if (timeout != null && info.timeout() != null) {
@@ -287,7 +286,7 @@ final class Watch implements Subscription, Follower {
                 p.cancel(false);
             }
             long wait = waits;
-            Entry entry = following;
+            Entry entry = held;
             if (entry != null) {
                 claim(entry, wait);
             }
