@@ -212,12 +212,18 @@ final class Watch implements Subscription, Follower {
 
     @Override
     public CompletableFuture<?> answerNow() {
-        long wait = waits;
-        Entry entry = held;
-        if (entry != null && claim(entry, wait)) {
+        Entry entry = endWait();
+        if (entry != null) {
             answer(Results.of(delivery.type, entry.snapshot(), runtime.ticker()), null);
         }
         return CompletableFuture.completedFuture(null);
+    }
+
+    /** Ends the wait going on now, if any: the entry it was on, for the caller to answer; else null. */
+    private @Nullable Entry endWait() {
+        long wait = waits;
+        Entry entry = held;
+        return entry != null && claim(entry, wait) ? entry : null;
     }
 
     @Override
@@ -285,11 +291,7 @@ final class Watch implements Subscription, Follower {
             if (p != null) {
                 p.cancel(false);
             }
-            long wait = waits;
-            Entry entry = held;
-            if (entry != null) {
-                claim(entry, wait);
-            }
+            endWait();
             release();
             source.ended(this);
         }

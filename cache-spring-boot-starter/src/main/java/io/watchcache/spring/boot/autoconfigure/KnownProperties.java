@@ -50,18 +50,18 @@ final class KnownProperties {
 
     private final ConfigurationPropertyName root;
     /** The metadata files that name keys under the prefix, as read. */
-    private final List<byte[]> metadata;
+    private final List<String> metadata;
     /** The names of the properties they declare under the prefix, as written there. */
     private final Set<String> declared;
     /** Boot's reading of {@link #metadata}: made when first needed ({@link #known()}). */
     private volatile @Nullable List<Known> known;
 
-    private KnownProperties(ConfigurationPropertyName root, List<byte[]> metadata) {
+    private KnownProperties(ConfigurationPropertyName root, List<String> metadata) {
         this.root = root;
         this.metadata = List.copyOf(metadata);
         Set<String> names = new HashSet<>();
-        for (byte[] json : metadata) {
-            for (String name : propertyNames(new String(json, StandardCharsets.UTF_8))) {
+        for (String json : metadata) {
+            for (String name : propertyNames(json)) {
                 if (name.startsWith(root + ".")) {
                     names.add(name);
                 }
@@ -72,17 +72,17 @@ final class KnownProperties {
 
     /** The properties under {@code prefix} in every metadata file on the class path. */
     static KnownProperties under(String prefix, @Nullable ClassLoader classLoader) {
-        List<byte[]> ours = new ArrayList<>();
+        List<String> ours = new ArrayList<>();
         try {
             for (Resource resource : new PathMatchingResourcePatternResolver(classLoader)
                     .getResources("classpath*:" + METADATA)) {
-                byte[] json;
+                String json;
                 try (InputStream in = resource.getInputStream()) {
-                    json = in.readAllBytes();
+                    json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
                 }
                 // Only our modules' files name keys under the prefix: Boot's own (thousands of
                 // properties) are not worth parsing at every startup.
-                if (new String(json, StandardCharsets.UTF_8).contains("\"" + prefix + ".")) {
+                if (json.contains("\"" + prefix + ".")) {
                     ours.add(json);
                 }
             }
@@ -114,12 +114,12 @@ final class KnownProperties {
         return read;
     }
 
-    private static List<Known> read(ConfigurationPropertyName root, List<byte[]> metadata) {
+    private static List<Known> read(ConfigurationPropertyName root, List<String> metadata) {
         List<Known> known = new ArrayList<>();
         ConfigurationMetadataRepositoryJsonBuilder builder = ConfigurationMetadataRepositoryJsonBuilder.create();
         try {
-            for (byte[] json : metadata) {
-                builder.withJsonResource(new ByteArrayInputStream(json));
+            for (String json : metadata) {
+                builder.withJsonResource(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + METADATA, e);
