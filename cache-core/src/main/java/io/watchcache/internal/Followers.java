@@ -32,10 +32,7 @@ final class Followers {
         if (held.equals(follower)) {
             return held;
         }
-        Followers many = new Followers();
-        many.add((Follower) held);
-        many.add(follower);
-        return many;
+        return new Followers((Follower) held, follower);
     }
 
     /** Removes {@code follower} from what an entry holds; returns what it holds now (null for none). */
@@ -60,28 +57,20 @@ final class Followers {
     static final int SMALL = 8;
     private static final Follower[] NONE = new Follower[0];
 
-    /** The only follower, while there is just one: then {@code small} is empty and {@code large} null. */
-    private @Nullable Follower one;
-    private Follower[] small = NONE;
+    /** The followers in the order they came, up to {@value #SMALL}; empty once they move to {@link #large}. */
+    private Follower[] small;
     private int size;
     private @Nullable LinkedHashSet<Follower> large;
+
+    /** An entry's first two followers. */
+    Followers(Follower first, Follower second) {
+        small = new Follower[] {first, second};
+        size = 2;
+    }
 
     void add(Follower follower) {
         if (large != null) {
             large.add(follower);
-            return;
-        }
-        if (one != null) {
-            if (one.equals(follower)) {
-                return;
-            }
-            // A second one: both move to the array.
-            small = new Follower[2];
-            small[0] = one;
-            size = 1;
-            one = null;
-        } else if (size == 0) {
-            one = follower;
             return;
         }
         if (indexOf(follower) >= 0) {
@@ -111,12 +100,6 @@ final class Followers {
             large.remove(follower);
             return;
         }
-        if (one != null) {
-            if (one.equals(follower)) {
-                one = null;
-            }
-            return;
-        }
         int at = indexOf(follower);
         if (at < 0) {
             return;
@@ -130,7 +113,7 @@ final class Followers {
     }
 
     int size() {
-        return large != null ? large.size() : one != null ? 1 : size;
+        return large != null ? large.size() : size;
     }
 
     /** A copy, in the order they came, to use outside the monitor. */
@@ -138,21 +121,11 @@ final class Followers {
         if (large != null) {
             return new ArrayList<>(large);
         }
-        if (one != null) {
-            return List.of(one);
-        }
         List<Follower> copy = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
             copy.add(small[i]);
         }
         return copy;
-    }
-
-    void clear() {
-        one = null;
-        small = NONE;
-        large = null;
-        size = 0;
     }
 
     @Override
