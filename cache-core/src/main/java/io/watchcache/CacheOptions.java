@@ -26,40 +26,11 @@ public final class CacheOptions {
      */
     public static final Duration MAX_DURATION = Duration.ofDays(3650);
 
-    private final @Nullable Executor executor;
-    private final boolean virtualThreads;
-    private final double entryFetchRate;
-    private final int entryFetchMaxBurst;
-    private final int backoffFreeFailures;
-    private final Duration backoffBaseWait;
-    private final Duration backoffMaxWait;
-    private final boolean backoffJitter;
-    private final Duration defaultLastGetTtl;
-    private final Duration defaultQueryTimeout;
-    private final long maxEntries;
-    private final @Nullable MeterRegistry meterRegistry;
-    private final @Nullable ObservationRegistry observationRegistry;
-    private final boolean cacheMeters;
-    private final Ticker ticker;
-    private final @Nullable Scheduler scheduler;
+    /** The settings, in a copy of the builder they were built with that nobody else can reach. */
+    private final Builder settings;
 
-    private CacheOptions(Builder b) {
-        executor = b.executor;
-        virtualThreads = b.virtualThreads;
-        entryFetchRate = b.entryFetchRate;
-        entryFetchMaxBurst = b.entryFetchMaxBurst;
-        backoffFreeFailures = b.backoffFreeFailures;
-        backoffBaseWait = b.backoffBaseWait;
-        backoffMaxWait = b.backoffMaxWait;
-        backoffJitter = b.backoffJitter;
-        defaultLastGetTtl = b.defaultLastGetTtl;
-        defaultQueryTimeout = b.defaultQueryTimeout;
-        maxEntries = b.maxEntries;
-        meterRegistry = b.meterRegistry;
-        observationRegistry = b.observationRegistry;
-        cacheMeters = b.cacheMeters;
-        ticker = b.ticker;
-        scheduler = b.scheduler;
+    private CacheOptions(Builder builder) {
+        settings = new Builder(builder);
     }
 
     public static Builder builder() {
@@ -72,35 +43,37 @@ public final class CacheOptions {
     }
 
     public Builder toBuilder() {
-        return new Builder(this);
+        return new Builder(settings);
     }
 
     /** The executor fetches and watch loops run on, or {@code null} for the cache's own. */
     public @Nullable Executor executor() {
-        return executor;
+        return settings.executor;
     }
 
     /**
      * Whether the cache's own executor (when none is given) runs on virtual threads where the
-     * JVM has them; otherwise it is an unbounded pool of daemon threads named {@code watchcache-*}.
+     * JVM has them (Java 21+). Otherwise it is a pool of daemon threads named {@code watchcache-*}:
+     * a few workers, and one more for each blocked worker whenever queued work has waited, so it
+     * never starves however many fetches block, yet a burst of short tasks starts no threads.
      */
     public boolean virtualThreads() {
-        return virtualThreads;
+        return settings.virtualThreads;
     }
 
     /** Fetches per second each entry may start; {@link Double#POSITIVE_INFINITY} means unlimited. */
     public double entryFetchRate() {
-        return entryFetchRate;
+        return settings.entryFetchRate;
     }
 
     /** How many fetches an entry may start at once before the rate applies. */
     public int entryFetchMaxBurst() {
-        return entryFetchMaxBurst;
+        return settings.entryFetchMaxBurst;
     }
 
     /** Failed attempts in a row that cost no wait. */
     public int backoffFreeFailures() {
-        return backoffFreeFailures;
+        return settings.backoffFreeFailures;
     }
 
     /**
@@ -109,37 +82,37 @@ public final class CacheOptions {
      * defaults (1 s, 3 free failures) the 4th failure in a row waits 2 s, the 5th 4 s.
      */
     public Duration backoffBaseWait() {
-        return backoffBaseWait;
+        return settings.backoffBaseWait;
     }
 
     /** The longest wait between failed attempts (before jitter). */
     public Duration backoffMaxWait() {
-        return backoffMaxWait;
+        return settings.backoffMaxWait;
     }
 
     /** Whether each backoff wait gets a random extra of up to the same length again. */
     public boolean backoffJitter() {
-        return backoffJitter;
+        return settings.backoffJitter;
     }
 
     /** How long an entry lives without a {@code get}, for types that do not set their own. */
     public Duration defaultLastGetTtl() {
-        return defaultLastGetTtl;
+        return settings.defaultLastGetTtl;
     }
 
     /** How long one blocking fetch may wait, for types that do not set their own. */
     public Duration defaultQueryTimeout() {
-        return defaultQueryTimeout;
+        return settings.defaultQueryTimeout;
     }
 
     /** The most entries the cache keeps ({@link Long#MAX_VALUE}: unbounded). */
     public long maxEntries() {
-        return maxEntries;
+        return settings.maxEntries;
     }
 
     /** Where the cache's meters are registered, or {@code null} for none. */
     public @Nullable MeterRegistry meterRegistry() {
-        return meterRegistry;
+        return settings.meterRegistry;
     }
 
     /**
@@ -149,7 +122,7 @@ public final class CacheOptions {
      * handler on the registry (Spring Boot adds one) records it once.
      */
     public @Nullable ObservationRegistry observationRegistry() {
-        return observationRegistry;
+        return settings.observationRegistry;
     }
 
     /**
@@ -159,11 +132,11 @@ public final class CacheOptions {
      * built for Spring's caches work unchanged. Only with a {@link #meterRegistry()}; default true.
      */
     public boolean cacheMeters() {
-        return cacheMeters;
+        return settings.cacheMeters;
     }
 
     public Ticker ticker() {
-        return ticker;
+        return settings.ticker;
     }
 
     /**
@@ -172,16 +145,17 @@ public final class CacheOptions {
      * must agree with {@link #ticker()}: a task due in 5 s runs when the ticker has moved 5 s.
      */
     public @Nullable Scheduler scheduler() {
-        return scheduler;
+        return settings.scheduler;
     }
 
     @Override
     public String toString() {
-        return "CacheOptions[entryFetchRate=" + entryFetchRate + ", entryFetchMaxBurst=" + entryFetchMaxBurst
-                + ", backoffFreeFailures=" + backoffFreeFailures + ", backoffBaseWait=" + backoffBaseWait
-                + ", backoffMaxWait=" + backoffMaxWait + ", backoffJitter=" + backoffJitter
-                + ", defaultLastGetTtl=" + defaultLastGetTtl + ", defaultQueryTimeout=" + defaultQueryTimeout
-                + ", maxEntries=" + maxEntries + "]";
+        Builder b = settings;
+        return "CacheOptions[entryFetchRate=" + b.entryFetchRate + ", entryFetchMaxBurst=" + b.entryFetchMaxBurst
+                + ", backoffFreeFailures=" + b.backoffFreeFailures + ", backoffBaseWait=" + b.backoffBaseWait
+                + ", backoffMaxWait=" + b.backoffMaxWait + ", backoffJitter=" + b.backoffJitter
+                + ", defaultLastGetTtl=" + b.defaultLastGetTtl + ", defaultQueryTimeout=" + b.defaultQueryTimeout
+                + ", maxEntries=" + b.maxEntries + "]";
     }
 
     public static final class Builder {
@@ -205,7 +179,8 @@ public final class CacheOptions {
         private Builder() {
         }
 
-        private Builder(CacheOptions o) {
+        /** A copy of {@code o}: every setting, each named once here. */
+        private Builder(Builder o) {
             executor = o.executor;
             virtualThreads = o.virtualThreads;
             entryFetchRate = o.entryFetchRate;
@@ -217,8 +192,9 @@ public final class CacheOptions {
             defaultLastGetTtl = o.defaultLastGetTtl;
             defaultQueryTimeout = o.defaultQueryTimeout;
             maxEntries = o.maxEntries;
-            observationRegistry = o.observationRegistry;
             meterRegistry = o.meterRegistry;
+            observationRegistry = o.observationRegistry;
+            cacheMeters = o.cacheMeters;
             ticker = o.ticker;
             scheduler = o.scheduler;
         }
@@ -227,7 +203,8 @@ public final class CacheOptions {
          * Runs fetches and watch loops on {@code executor}. Blocking queries hold a thread for
          * minutes, so a pool with a bounded size and a work queue would starve; such a
          * {@link ThreadPoolExecutor} is refused. {@code null}: the cache's own (virtual threads
-         * where the JVM has them, else an unbounded pool of daemon threads named {@code watchcache-*}).
+         * where the JVM has them, else a pool that grows while its workers block: see
+         * {@link CacheOptions#virtualThreads()}).
          */
         public Builder executor(@Nullable Executor executor) {
             if (executor instanceof ThreadPoolExecutor pool && !(pool.getQueue() instanceof SynchronousQueue)) {

@@ -34,8 +34,9 @@ import java.util.concurrent.Executor;
  *
  * <p>The cache runs on its own threads, never on Boot's {@code applicationTaskExecutor}: a
  * blocking query holds its thread for minutes and a bounded pool would starve. They are
- * virtual threads when {@code spring.threads.virtual.enabled=true} on Java 21+, else an
- * unbounded pool of daemon threads named {@code watchcache-*}. The executor is deliberately not
+ * virtual threads when {@code spring.threads.virtual.enabled=true} on Java 21+, else a pool of
+ * daemon threads named {@code watchcache-*} that grows while its workers block
+ * ({@link io.watchcache.CacheOptions#virtualThreads()}). The executor is deliberately not
  * a bean (an {@code Executor} bean would switch off Boot's own default task executor). An
  * application hands the cache its own by marking an executor bean
  * {@link io.watchcache.spring.boot.WatchCacheTaskExecutor @WatchCacheTaskExecutor} (declared
