@@ -25,6 +25,7 @@ final class TokenBucket {
     @GuardedBy("this")
     private boolean started;
 
+    /** A bucket for a finite rate; {@link #of} makes none for an unlimited one. */
     TokenBucket(double ratePerSecond, int burst) {
         this.ratePerSecond = ratePerSecond;
         this.burst = burst;
@@ -35,8 +36,7 @@ final class TokenBucket {
      * The bucket for {@code ratePerSecond}: null for no limit (an entry without a rate holds no
      * bucket), else {@code current} reconfigured, or a new one.
      */
-    static @Nullable TokenBucket of(double ratePerSecond, int burst,
-                                                            @Nullable TokenBucket current) {
+    static @Nullable TokenBucket of(double ratePerSecond, int burst, @Nullable TokenBucket current) {
         if (ratePerSecond == Double.POSITIVE_INFINITY) {
             return null;
         }
@@ -59,9 +59,6 @@ final class TokenBucket {
      * nanoseconds after {@code atNanos} it may actually start (0: at once).
      */
     synchronized long reserve(long atNanos) {
-        if (ratePerSecond == Double.POSITIVE_INFINITY) {
-            return 0;
-        }
         if (!started) {
             started = true;
             lastNanos = atNanos;

@@ -9,11 +9,9 @@ class TokenBucketTest {
     private static final long SECOND = 1_000_000_000L;
 
     @Test
-    void unlimitedNeverWaits() {
-        TokenBucket bucket = new TokenBucket(Double.POSITIVE_INFINITY, 2);
-        for (int i = 0; i < 1000; i++) {
-            assertThat(bucket.reserve(0)).isZero();
-        }
+    void anUnlimitedRateIsNoBucketEvenWhenALimitIsLifted() {
+        assertThat(TokenBucket.of(Double.POSITIVE_INFINITY, 2, null)).isNull();
+        assertThat(TokenBucket.of(Double.POSITIVE_INFINITY, 2, new TokenBucket(1, 1))).isNull();
     }
 
     @Test
@@ -45,10 +43,10 @@ class TokenBucketTest {
     }
 
     @Test
-    void configureAppliesTheNewRate() {
-        TokenBucket bucket = new TokenBucket(Double.POSITIVE_INFINITY, 2);
-        bucket.configure(10, 1);
+    void aNewRateReconfiguresTheBucketItHas() {
+        TokenBucket bucket = new TokenBucket(1, 2);
+        assertThat(TokenBucket.of(10, 1, bucket)).isSameAs(bucket);
         assertThat(bucket.reserve(0)).isZero();
-        assertThat(bucket.reserve(0)).isEqualTo(SECOND / 10);
+        assertThat(bucket.reserve(0)).as("one token every 100 ms, a burst of one").isEqualTo(SECOND / 10);
     }
 }
