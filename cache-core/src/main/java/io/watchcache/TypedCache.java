@@ -43,8 +43,9 @@ public interface TypedCache<R extends CacheRequest, V> {
      * request share its entry and fetches. For types that do not support blocking the request
      * must carry a {@code maxAge}, the polling interval.
      *
-     * @throws IllegalArgumentException for a blank key (it cannot be cached, so not watched), or a
-     *                                  polling watch without {@code maxAge}
+     * @throws IllegalArgumentException for a blank key (it cannot be cached, so not watched), a
+     *                                  polling watch without {@code maxAge}, or a consistent watch
+     *                                  on a type that cannot tell the index its entries must reach
      */
     Subscription watch(R request, String correlationId, Consumer<? super UpdateEvent<V>> listener);
 

@@ -46,7 +46,8 @@ public final class WatchCache implements AutoCloseable {
 
     /**
      * Registers {@code type} with {@code overrides} laid on top of its own options: every
-     * duration the overrides set and their {@code refresh} win (see {@link RegisterOptions#overriddenBy}).
+     * duration the overrides set, their {@code refresh} and their {@code consistentReads} win (see
+     * {@link RegisterOptions#overriddenBy}).
      */
     public <R extends CacheRequest, V> TypedCache<R, V> register(String name, CacheType<R, V> type,
                                                                   RegisterOptions overrides) {

@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
  * is wrong. The entry is named by its key, never its token.
  *
  * <p>At most {@value #LINES_PER_SECOND} such lines a second per type: when a stream carrying a
- * hundred watches fails, or a member with thousands goes, one line per entry would be a flood
- * (100,000 watched keys logged 188,000 lines in one run). The rest are counted, and one line
+ * hundred watches fails, or a member with thousands goes, one line per entry would be a flood.
+ * The rest are counted, and one line
  * says how many when the second is over; the {@code watchcache.lost.contact} gauge always has the
  * count.
  */

@@ -33,9 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * never starves, however many tasks block, and short bursts cost no threads. Workers beyond
  * the core retire after a while idle.
  *
- * <p>A queue can also wait because the machine is busy: 100,000 watched entries starting on two
- * cores kept the oldest task waiting for seconds, and the pool grew to a hundred threads that
- * only shared the same cores. So the check asks which busy workers are blocked and which are
+ * <p>A queue can also wait because the machine is busy (many entries starting on few cores), and
+ * more threads would only share the same cores. So the check asks which busy workers are blocked and which are
  * computing (runnable, their CPU time moving), and adds one worker per blocked one: none while
  * all of them compute, however slowly a busy machine lets them.
  *

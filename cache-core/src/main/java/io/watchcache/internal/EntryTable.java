@@ -28,8 +28,8 @@ import java.util.function.Function;
  * <p>This class alone decides when an entry is idle, by one rule on one clock
  * ({@link #idle}): no holder (a waiting caller, a watch, a live value), and its last use at
  * least its type's {@code lastGetTtl} ago. Use is a read that finds the entry
- * ({@link #getIfPresent}, {@link #touch}) and the end of the last hold; the refresh loop's own
- * look-ups ({@link #entries()}) are not use. A read never returns an idle entry, removed or
+ * ({@link #getIfPresent}, {@link #touch}) and the end of the last hold; the cache's own walks
+ * over {@link #entries()} (introspection, evict by id, reloads, retries) are not use. A read never returns an idle entry, removed or
  * not; one sweep a second ({@link Sweeps}) removes the idle ones (their refresh stops with
  * them) and, with a size bound, evicts past it. The lease fields ({@code holders}, {@code lastUse}, {@code expiring},
  * {@code removed}) live in {@link Entry}, but only this class's handles read or write them.
@@ -244,8 +244,8 @@ final class EntryTable {
     /**
      * One pass over the entries: each idle one is removed, counted as expired. Then Caffeine's
      * pending work runs: a write made while its last maintenance ran waits for the next read or
-     * write of the table (Caffeine reschedules by itself only on the common pool), so a quiet
-     * bounded table kept one entry over its bound until something touched it.
+     * write of the table (Caffeine reschedules by itself only on the common pool), so without
+     * this a quiet bounded table would stay over its bound until something touched it.
      */
     private void sweepNow() {
         long now = clock.read();

@@ -11,8 +11,9 @@ import org.jspecify.annotations.Nullable;
  * {@code cache.size}, tagged {@code cache=<type>} and {@code cacheManager=watchcache}. It reads
  * the counts the type's {@code watchcache.*} meters keep, so it adds nothing to the read path.
  * <ul>
- *   <li>hit: a read answered from the entry at its first look;</li>
- *   <li>miss: a read that waited for a fetch, or a blank key's read that went to the source;</li>
+ *   <li>hit: a read answered from the entry at its first look, a consistent read's included;</li>
+ *   <li>miss: a read that waited for a fetch or for its entry to catch up, or that went to the
+ *       source past the cache (a blank key, a consistent read's fallback);</li>
  *   <li>put: a new value stored by a fetch, or prepopulated ("nothing new" is none);</li>
  *   <li>eviction: an entry the cache removed itself, idle or over the size bound (an explicit
  *       evict is not one, as in Caffeine).</li>

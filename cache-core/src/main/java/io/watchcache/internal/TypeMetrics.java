@@ -157,7 +157,7 @@ final class TypeMetrics {
         return puts.sum();
     }
 
-    /** A value was stored without a fetch (prepopulate): a put. */
+    /** A new value was stored, fetched or prepopulated ("nothing new" is none): a put. */
     void recordPut() {
         if (enabled) {
             puts.increment();

@@ -30,7 +30,7 @@ final class TypeRegistration {
     final ContactLog contact;
     /**
      * A fetch that returns within this long without moving the index made no progress (see
-     * {@code Entry}): far less than any real blocking query, far more than a spinning one.
+     * {@link Attempts}): far less than any real blocking query, far more than a spinning one.
      */
     final long atOnceNanos;
     /** The type tells the index a consistent read must wait for ({@link CacheType#supportsConsistentReads()}). */

@@ -12,10 +12,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * A caller waiting in {@code get} for an entry to satisfy its request. It is a future, not a
- * thread: each store re-judges it, a timer ends it at its timeout, and cancelling the future
- * takes it off the entry. An entry that leaves the table before it has a value (evicted, or over
- * the size bound) hands it on to the key's next entry, within the same timeout.
+ * A caller waiting for an entry to satisfy its request: parked in {@code get}, or behind a
+ * {@code getAsync} future (a consistent read's entry reads too). It is a future, not a thread:
+ * each store re-judges it, a timer ends it at its timeout, and cancelling the future takes it off
+ * the entry. An entry that leaves the table before it has a value (evicted, expired, or over the
+ * size bound) hands it on to the key's next entry, within the same timeout.
  */
 final class Waiter implements Follower {
 
