@@ -29,10 +29,11 @@ import java.util.function.Function;
  * ({@link #idle}): no holder (a waiting caller, a watch, a live value), and its last use at
  * least its type's {@code lastGetTtl} ago. Use is a read that finds the entry
  * ({@link #getIfPresent}, {@link #touch}) and the end of the last hold; the cache's own walks
- * over {@link #entries()} (introspection, evict by id, reloads, retries) are not use. A read never returns an idle entry, removed or
- * not; one sweep a second ({@link Sweeps}) removes the idle ones (their refresh stops with
- * them) and, with a size bound, evicts past it. The lease fields ({@code holders}, {@code lastUse}, {@code expiring},
- * {@code removed}) live in {@link Entry}, but only this class's handles read or write them.
+ * over {@link #entries()} (introspection, evict by id, reloads, retries) are not use. A read
+ * never returns an idle entry, removed or not; one sweep a second ({@link Sweeps}) removes the
+ * idle ones (their refresh stops with them) and, with a size bound, evicts past it. The lease
+ * fields ({@code holders}, {@code lastUse}, {@code expiring}, {@code removed}) live in
+ * {@link Entry}, but only this class's handles read or write them.
  *
  * <p>Use is recorded on the table's clock, the coarse one over the system clock: a hot entry's
  * use is written once per tick, not on every hit, so readers on several cores do not fight
