@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * One cached entry: its current {@link Snapshot}, the followers waiting for a newer one, and
@@ -217,20 +218,11 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
 
     /** Stores a value handed in by the application; no fetch ran, so none is counted and none follows. */
     void prepopulate(FetchResult<?> result) {
-        Snapshot previous;
-        Snapshot next;
-        List<Follower> toWake;
-        synchronized (this) {
-            if (burial != null) {
-                return;
-            }
-            previous = snapshot;
-            next = previous.succeeded(result, runtime.now());
-            swap(next);
-            toWake = Followers.copy(followers);
+        Store store = swapIn(previous -> previous.succeeded(result, runtime.now()));
+        if (store != null) {
+            type.metrics.recordPut();
+            store.run();
         }
-        type.metrics.recordPut();
-        stored(previous, next, toWake);
     }
 
     /**
@@ -240,34 +232,36 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
      */
     @Override
     public void accept(Fetcher.Outcome outcome) {
-        Snapshot previous;
-        Snapshot next;
-        List<Follower> toWake;
-        synchronized (this) {
-            previous = snapshot;
-            // Once the cache closes, an ending fetch is not news: it was cancelled, by this
-            // entry's kill or by another's when the source shares one stage among entries, and
-            // must not read as the source going silent.
-            if (burial != null || runtime.isClosed()) {
-                next = null;
-                toWake = List.of();
-            } else {
-                long now = runtime.now();
-                next = outcome.error() != null
-                        ? previous.failed(outcome.error(), now, type.refresh, outcome.fatal())
-                        : previous.succeeded(outcome.success(), now);
-                swap(next);
-                toWake = Followers.copy(followers);
-            }
+        // Once the cache closes, an ending fetch is not news: it was cancelled, by this entry's
+        // kill or by another's when the source shares one stage among entries, and must not read
+        // as the source going silent.
+        Store store = runtime.isClosed() ? null : swapIn(previous -> previous.after(outcome, runtime.now(),
+                type.refresh));
+        if (store == null) {
+            Snapshot last = snapshot;
+            loop.finished(outcome, false, 0, () -> closeOrphan(outcome, last));
+            return;
         }
         FetchResult<Object> brought = outcome.result();
-        if (next != null && brought != null && !brought.unchanged() && !brought.notModified()) {
+        if (brought != null && !brought.unchanged() && !brought.notModified()) {
             type.metrics.recordPut();
         }
-        if (next == null) {
-            loop.finished(outcome, false, 0, () -> closeOrphan(outcome, previous));
-        } else {
-            loop.finished(outcome, true, next.index(), () -> stored(previous, next, toWake));
+        loop.finished(outcome, true, store.next().index(), store);
+    }
+
+    /**
+     * Swaps in the snapshot {@code next} makes of the current one, unless the entry is dead
+     * (null); under the monitor. What follows the store, outside it, is the returned one's to run.
+     */
+    private @Nullable Store swapIn(UnaryOperator<Snapshot> next) {
+        synchronized (this) {
+            if (burial != null) {
+                return null;
+            }
+            Snapshot previous = snapshot;
+            Snapshot made = next.apply(previous);
+            swap(made);
+            return new Store(this, previous, made, Followers.copy(followers));
         }
     }
 
@@ -276,6 +270,14 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
         Object orphan = outcome.result() == null ? null : outcome.result().state();
         if (orphan != null && orphan != last.state()) {
             runtime.closeQuietly(orphan, key);
+        }
+    }
+
+    /** A store, and what follows it outside the monitor ({@link #stored}). */
+    private record Store(Entry entry, Snapshot previous, Snapshot next, List<Follower> toWake) implements Runnable {
+        @Override
+        public void run() {
+            entry.stored(previous, next, toWake);
         }
     }
 

@@ -126,6 +126,12 @@ final class Snapshot {
         return new FetchResult<>(value, state, index, false, false);
     }
 
+    /** The snapshot after a fetch that ended with {@code outcome}: {@link #failed} or {@link #succeeded}. */
+    Snapshot after(Fetcher.Outcome outcome, long now, boolean refreshing) {
+        Throwable error = outcome.error();
+        return error != null ? failed(error, now, refreshing, outcome.fatal()) : succeeded(outcome.success(), now);
+    }
+
     /**
      * The snapshot after a failed fetch: everything kept, the error stored beside it. A fatal
      * error is an answer (a refusal), not a silence: the entry is failed, not out of contact. An
