@@ -107,17 +107,15 @@ final class RangeContent<V> {
      * the first read).
      */
     boolean replace(NavigableMap<String, Item> fresh, long header) {
-        long maxMod = 0;
-        for (Item item : fresh.values()) {
-            maxMod = Math.max(maxMod, item.modRevision());
-        }
+        long maxMod = newest(fresh);
         boolean changed;
         NavigableMap<String, Item> before = items;
         if (before == null) {
-            dirty().addAll(fresh.keySet());
+            Set<String> changedKeys = dirty();
+            fresh.forEach((key, item) -> changedKeys.add(key));
             index = Math.max(1, maxMod);
             changed = true;
-        } else if (!before.equals(fresh)) {
+        } else if (!same(before, fresh)) {
             // Something changed while no stream was watching. A delete can lower the newest mod
             // revision; the read's own revision is past it, so the index still moves forward,
             // unless etcd itself went back (restored from a backup): a real reset.
@@ -188,14 +186,18 @@ final class RangeContent<V> {
         if (revision >= summary.revision()) {
             return true;
         }
-        if (content.size() != summary.count()) {
-            return false;
-        }
-        long newest = 0;
-        for (Item item : content.values()) {
-            newest = Math.max(newest, item.modRevision());
-        }
-        return newest == summary.newest();
+        return content.size() == summary.count() && newest(content) == summary.newest();
+    }
+
+    /**
+     * The newest mod revision in {@code items} (0 for none). Read through {@code forEach}, as
+     * every walk of the content here: a map's key, value and entry views are kept by the map
+     * once asked for, 16 bytes each, and an entry that is only watched should not keep them.
+     */
+    private static long newest(Map<String, Item> items) {
+        long[] newest = {0};
+        items.forEach((key, item) -> newest[0] = Math.max(newest[0], item.modRevision()));
+        return newest[0];
     }
 
     /** Every event up to {@code header} has been seen: a new stream may start after it. */
@@ -220,16 +222,27 @@ final class RangeContent<V> {
         return dirty;
     }
 
+    /** Whether the two hold the same keys with the same items ({@code Map.equals} would keep a view of {@code a}). */
+    private static boolean same(Map<String, Item> a, Map<String, Item> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        boolean[] same = {true};
+        b.forEach((key, item) -> same[0] &= item.equals(a.get(key)));
+        return same[0];
+    }
+
     private void addChanged(Map<String, Item> before, Map<String, Item> after) {
-        for (Map.Entry<String, Item> e : after.entrySet()) {
-            if (!e.getValue().equals(before.get(e.getKey()))) {
-                dirty().add(e.getKey());
+        Set<String> changedKeys = dirty();
+        after.forEach((key, item) -> {
+            if (!item.equals(before.get(key))) {
+                changedKeys.add(key);
             }
-        }
-        for (String k : before.keySet()) {
-            if (!after.containsKey(k)) {
-                dirty().add(k);
+        });
+        before.forEach((key, item) -> {
+            if (!after.containsKey(key)) {
+                changedKeys.add(key);
             }
-        }
+        });
     }
 }

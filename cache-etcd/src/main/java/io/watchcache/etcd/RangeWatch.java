@@ -40,7 +40,7 @@ import java.util.concurrent.TimeoutException;
  * while calling etcd or completing a fetch; the calls' callbacks take it, so the reverse would
  * deadlock.
  */
-final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
+final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, WatchStreams.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(RangeWatch.class);
 
@@ -346,28 +346,8 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
     // ---- the watch, on a stream shared with other entries ----
 
     private void openStream(long generation, long fromRevision) {
-        WatchStreams.Handle created = context.streams().watch(key, context.prefix(), fromRevision,
-                new WatchStreams.Listener() {
-                    @Override
-                    public void confirmed() {
-                        onConfirmed(generation);
-                    }
-
-                    @Override
-                    public void changes(List<RangeContent.Change> changes) {
-                        onChanges(generation, changes);
-                    }
-
-                    @Override
-                    public void interrupted(Throwable error, Duration silentFor) {
-                        onInterrupted(generation, error, silentFor);
-                    }
-
-                    @Override
-                    public void cancelled(Throwable error, boolean compacted) {
-                        onCancelled(generation, error, compacted);
-                    }
-                });
+        // The watch's generation is its tag: what a stream replaced since says is not news.
+        WatchStreams.Handle created = context.streams().watch(key, context.prefix(), fromRevision, generation, this);
         boolean keep;
         synchronized (this) {
             keep = !closed && stream == generation && watcher == null;
@@ -381,7 +361,8 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
         log.debug("Watching '{}' from revision {}", key, fromRevision);
     }
 
-    private void onChanges(long generation, List<RangeContent.Change> changes) {
+    @Override
+    public void changes(long generation, List<RangeContent.Change> changes) {
         PendingFetch<V> answered = null;
         FetchResult<V> answer = null;
         List<CatchUp> caughtUp;
@@ -409,7 +390,8 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
      * etcd has the watch (again). After an interruption that is contact regained: a waiting
      * fetch answers now, with the content if it changed, else "nothing new".
      */
-    private void onConfirmed(long generation) {
+    @Override
+    public void confirmed(long generation) {
         Answer<V> answer;
         synchronized (this) {
             if (closed || generation != stream) {
@@ -432,7 +414,8 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
      * etcd confirms it, the entry has no contact, counted from the failure: the waiting fetch
      * fails, so the cache says so, and so does every fetch that comes meanwhile.
      */
-    private void onInterrupted(long generation, Throwable error, Duration silentFor) {
+    @Override
+    public void interrupted(long generation, Throwable error, Duration silentFor) {
         Throwable cause = unwrap(error);
         PendingFetch<V> failed;
         long since = context.time().now() - silentFor.toNanos();
@@ -461,7 +444,8 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V> {
      * so the entry reports lost contact and backs off. Either way the content is read again
      * before the next answer.
      */
-    private void onCancelled(long generation, Throwable error, boolean compacted) {
+    @Override
+    public void cancelled(long generation, Throwable error, boolean compacted) {
         Throwable cause = unwrap(error);
         WatchStreams.Handle ended;
         PendingFetch<V> failed = null;

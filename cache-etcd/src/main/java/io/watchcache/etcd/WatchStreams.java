@@ -1,7 +1,6 @@
 package io.watchcache.etcd;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
-import com.google.protobuf.ByteString;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Constants;
 import io.etcd.jetcd.api.WatchCancelRequest;
@@ -112,40 +111,47 @@ final class WatchStreams {
         List<RangeContent.Change> decode(WatchResponse response, String own);
     }
 
-    /** What a watch hears. Called without any lock held, never concurrently for one watch. */
+    /**
+     * What a watch hears. Called without any lock held, never concurrently for one watch. Each
+     * call carries the tag the watch was made with ({@link #watch}), so one listener can tell
+     * its watches apart (a watch re-made after a failure is a new one) and keep no object per watch.
+     */
     interface Listener {
 
         /**
          * etcd confirmed the watch, at first or after it was re-created: a member with a leader
          * serves it.
          */
-        void confirmed();
+        void confirmed(long tag);
 
         /** Events of this watch, decoded (keys without the namespace), in etcd's order; never empty. */
-        void changes(List<RangeContent.Change> changes);
+        void changes(long tag, List<RangeContent.Change> changes);
 
         /**
          * The watch's stream failed ({@code error}, {@code silentFor} ago) and the watch was not
          * confirmed again within the failover grace; the watch goes on: it is re-created from its
-         * next revision, and {@link #confirmed()} follows when etcd has it again.
+         * next revision, and {@link #confirmed} follows when etcd has it again.
          */
-        void interrupted(Throwable error, Duration silentFor);
+        void interrupted(long tag, Throwable error, Duration silentFor);
 
         /**
          * etcd cancelled the watch, which has ended ({@code compacted}: its next revision was
          * compacted away, read again).
          */
-        void cancelled(Throwable error, boolean compacted);
+        void cancelled(long tag, Throwable error, boolean compacted);
     }
 
     /** A watch on a shared stream. */
     final class Handle implements AutoCloseable {
-        /** The key or prefix as the entry names it: decoded keys equal to it share it. */
+        /**
+         * The key or prefix as the entry names it: decoded keys equal to it share it. Its bytes
+         * (namespace included) are made only to create the watch on etcd, never kept.
+         */
         private final String own;
-        /** The key and range end, namespace included. */
-        private final ByteString key;
-        private final @Nullable ByteString rangeEnd;
+        private final boolean prefix;
         private final Listener listener;
+        /** What the listener is told along with each call. */
+        private final long tag;
         /** The revision to (re-)create the watch from: the one after the last event delivered. */
         @GuardedBy("WatchStreams.this")
         private long next;
@@ -165,19 +171,22 @@ final class WatchStreams {
         @GuardedBy("WatchStreams.this")
         private boolean toldInterrupted;
 
-        private Handle(String own, ByteString key, @Nullable ByteString rangeEnd, long next, Listener listener) {
+        private Handle(String own, boolean prefix, long next, long tag, Listener listener) {
             this.own = own;
-            this.key = key;
-            this.rangeEnd = rangeEnd;
+            this.prefix = prefix;
             this.next = next;
+            this.tag = tag;
             this.listener = listener;
         }
 
         @GuardedBy("WatchStreams.this")
         private WatchRequest createRequest() {
-            WatchCreateRequest.Builder create = WatchCreateRequest.newBuilder().setKey(key).setStartRevision(next);
-            if (rangeEnd != null) {
-                create.setRangeEnd(rangeEnd);
+            ByteSequence ns = calls.namespace();
+            ByteSequence bytes = EtcdCalls.bytes(own);
+            WatchCreateRequest.Builder create = WatchCreateRequest.newBuilder()
+                    .setKey(Util.prefixNamespace(bytes, ns)).setStartRevision(next);
+            if (prefix) {
+                create.setRangeEnd(EtcdCalls.rangeEnd(bytes, ns));
             }
             return WatchRequest.newBuilder().setCreateRequest(create).build();
         }
@@ -305,7 +314,7 @@ final class WatchStreams {
             log.debug("A watch stream failed ({}) and {} of its {} watches were not confirmed again within {} ms",
                     reason.tag(), late.size(), watches.size(), options.failoverGrace().toMillis(), error);
             for (Handle handle : late) {
-                handle.listener.interrupted(error, silent);
+                handle.listener.interrupted(handle.tag, error, silent);
             }
         }
     }
@@ -383,16 +392,14 @@ final class WatchStreams {
     }
 
     /**
-     * Watches {@code key} (a prefix when {@code prefix}) from {@code fromRevision}. The stream
+     * Watches {@code key} (a prefix when {@code prefix}) from {@code fromRevision}; {@code listener}
+     * hears of it with {@code tag}. The stream
      * has require-leader set: a member cut off from the leader cancels it rather than going quiet.
      * Once the streams are closed, the watch ends at once ({@link Listener#cancelled}).
      */
     @SuppressWarnings("GuardedBy") // another watch's or stream's fields: see the class doc
-    Handle watch(String key, boolean prefix, long fromRevision, Listener listener) {
-        ByteSequence ns = calls.namespace();
-        ByteSequence bytes = EtcdCalls.bytes(key);
-        Handle handle = new Handle(key, Util.prefixNamespace(bytes, ns), prefix ? EtcdCalls.rangeEnd(bytes, ns) : null,
-                fromRevision, listener);
+    Handle watch(String key, boolean prefix, long fromRevision, long tag, Listener listener) {
+        Handle handle = new Handle(key, prefix, fromRevision, tag, listener);
         synchronized (this) {
             if (!closed) {
                 placeLocked(handle);
@@ -400,7 +407,7 @@ final class WatchStreams {
             }
             handle.closed = true;
         }
-        time.execute(() -> listener.cancelled(closedError(), false));
+        time.execute(() -> listener.cancelled(tag, closedError(), false));
         return handle;
     }
 
@@ -452,7 +459,7 @@ final class WatchStreams {
         }
         Throwable error = closedError();
         for (Handle handle : ended) {
-            handle.listener.cancelled(error, false);
+            handle.listener.cancelled(handle.tag, error, false);
         }
     }
 
@@ -843,16 +850,16 @@ final class WatchStreams {
                 failedOver.count();
             }
             if (created != null) {
-                created.listener.confirmed();
+                created.listener.confirmed(created.tag);
             } else if (target != null && (response.getCanceled() || response.getCreated())) {
                 boolean compacted = response.getCompactRevision() != 0;
                 Throwable error = compacted ? EtcdExceptionFactory.newCompactedException(response.getCompactRevision())
                         : EtcdRefusals.cancelled(response.getCancelReason());
-                target.listener.cancelled(error, compacted);
+                target.listener.cancelled(target.tag, error, compacted);
             } else if (target != null && response.getEventsCount() > 0) {
                 // Decoded here, outside the lock: values may be large.
                 List<RangeContent.Change> changes = calls.decode(response, target.own);
-                target.listener.changes(changes);
+                target.listener.changes(target.tag, changes);
                 // Moved only once the listener has the events: a watch re-created meanwhile may
                 // deliver some of them again (the content skips those), but never skips one.
                 long last = response.getEvents(response.getEventsCount() - 1).getKv().getModRevision();
@@ -926,7 +933,7 @@ final class WatchStreams {
             log.debug("A watch stream with {} watches failed ({}); re-creating them", lost.size(),
                     failover.reason.tag(), error);
             for (Handle handle : tellNow) {
-                handle.listener.interrupted(error, Duration.ZERO);
+                handle.listener.interrupted(handle.tag, error, Duration.ZERO);
             }
         }
 

@@ -93,10 +93,10 @@ class EtcdConnectionTest {
         try (EtcdConnection connection = EtcdConnection.of(Client.builder().endpoints("http://127.0.0.1:1"))) {
             WatchStreams streams = connection.shared(EtcdTypeOptions.defaults()).streams();
             HeardWatch before = new HeardWatch();
-            streams.watch("a", false, 1, before);
+            streams.watch("a", false, 1, 0, before);
             streams.close();
             HeardWatch after = new HeardWatch();
-            streams.watch("b", false, 1, after);
+            streams.watch("b", false, 1, 0, after);
 
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> !before.failures.isEmpty() && !after.failures.isEmpty());

@@ -37,8 +37,8 @@ class WatchStreamsSupervisorTest {
     void aSilentMemberIsAskedForProgressOnceAndItsStreamFailsOverWhenItDoesNotAnswer() {
         HeardWatch a = new HeardWatch();
         HeardWatch b = new HeardWatch();
-        streams.watch("a", false, 5, a);
-        streams.watch("b", false, 5, b);
+        streams.watch("a", false, 5, 0, a);
+        streams.watch("b", false, 5, 0, b);
         FakeStream first = etcd.only();
         assertThat(first.creates()).containsExactly(5L, 5L);
         first.created(1);
@@ -73,7 +73,7 @@ class WatchStreamsSupervisorTest {
 
     @Test
     void aMemberThatAnswersOnAnyOfItsStreamsIsNotAskedAgainUntilSilentAgain() {
-        streams.watch("a", false, 1, new HeardWatch());
+        streams.watch("a", false, 1, 0, new HeardWatch());
         FakeStream stream = etcd.only();
         stream.created(1);
         time.advance(options.progressInterval().plusMillis(500));
@@ -92,7 +92,7 @@ class WatchStreamsSupervisorTest {
     @Test
     void aNewStreamNotConfirmedWithinTheHedgeDelayIsOpenedAgainWithoutFailingAnyone() {
         HeardWatch a = new HeardWatch();
-        streams.watch("a", false, 7, a);
+        streams.watch("a", false, 7, 0, a);
         FakeStream silent = etcd.only();
 
         time.advance(options.hedgeDelay());
@@ -107,7 +107,7 @@ class WatchStreamsSupervisorTest {
     @Test
     void pastTheGraceEachWatchIsInterruptedWithHowLongAgoItsStreamFailedAndAnEventMovesWhereItResumes() {
         HeardWatch a = new HeardWatch();
-        streams.watch("a", false, 5, a);
+        streams.watch("a", false, 5, 0, a);
         FakeStream first = etcd.only();
         first.created(1);
         first.event(1, "a", "v7", 7);
@@ -136,7 +136,7 @@ class WatchStreamsSupervisorTest {
     void withoutAGraceReCreationBacksOffDoublingWhileEveryNewStreamFailsAtOnce() {
         WatchStreams noGrace = new WatchStreams(etcd, EtcdTypeOptions.builder().failoverGrace(Duration.ZERO).build(),
                 EtcdTime.of(time, time));
-        noGrace.watch("a", false, 1, new HeardWatch());
+        noGrace.watch("a", false, 1, 0, new HeardWatch());
         etcd.only().created(1);
         List<Long> waits = failEveryNewStream(6);
         // The first try at once (the other members are there); then jittered within
@@ -151,7 +151,7 @@ class WatchStreamsSupervisorTest {
 
     @Test
     void withinTheGraceReCreationIsTriedEveryHundredToTwoHundredMilliseconds() {
-        streams.watch("a", false, 1, new HeardWatch());
+        streams.watch("a", false, 1, 0, new HeardWatch());
         etcd.only().created(1);
         List<Long> waits = failEveryNewStream(6);
         assertThat(waits.get(0)).as("the first try, at once").isLessThanOrEqualTo(1L);
@@ -161,7 +161,7 @@ class WatchStreamsSupervisorTest {
     @Test
     void anElectionThatOutlastsTheGraceGetsItOnceMoreAndTheWatchesNeverHearOfIt() {
         HeardWatch a = new HeardWatch();
-        streams.watch("a", false, 1, a);
+        streams.watch("a", false, 1, 0, a);
         etcd.only().created(1);
         // The leader is killed: the stream drops, and the members left answer "no leader" a while.
         etcd.only().fail(Status.UNAVAILABLE.withDescription("connection reset").asRuntimeException());
@@ -182,7 +182,7 @@ class WatchStreamsSupervisorTest {
     @Test
     void anElectionThatNeverEndsIsLostContactAfterTwiceTheGraceCountedFromTheFailure() {
         HeardWatch a = new HeardWatch();
-        streams.watch("a", false, 1, a);
+        streams.watch("a", false, 1, 0, a);
         etcd.only().created(1);
         etcd.only().fail(Status.UNAVAILABLE.withDescription("etcdserver: no leader").asRuntimeException());
         long failed = time.read();
@@ -212,7 +212,7 @@ class WatchStreamsSupervisorTest {
     @Test
     void aRefusedWatchIsCancelledWithAPermissionDeniedStatus() {
         HeardWatch a = new HeardWatch();
-        streams.watch("secret", false, 1, a);
+        streams.watch("secret", false, 1, 0, a);
         etcd.only().respond(WatchResponse.newBuilder().setCreated(true).setCanceled(true).setWatchId(1)
                 .setCancelReason("etcdserver: permission denied").build());
         assertThat(a.cancelled).hasSize(1);

@@ -45,9 +45,9 @@ class WatchStreamsTest {
             HeardWatch behindB = new HeardWatch();
             HeardWatch current = new HeardWatch();
             List<WatchStreams.Handle> handles = new ArrayList<>();
-            handles.add(streams.watch(ns + "a", false, old, behindA));
-            handles.add(streams.watch(ns + "b", false, current(now), current));
-            handles.add(streams.watch(ns + "b", false, old, behindB));
+            handles.add(streams.watch(ns + "a", false, old, 0, behindA));
+            handles.add(streams.watch(ns + "b", false, current(now), 0, current));
+            handles.add(streams.watch(ns + "b", false, old, 0, behindB));
 
             await().atMost(Duration.ofSeconds(10)).until(() -> behindA.compacted && behindB.compacted
                     && current.created);
@@ -76,8 +76,8 @@ class WatchStreamsTest {
             WatchStreams streams = new WatchStreams(new EtcdCalls(client), EtcdTypeOptions.builder().build());
             HeardWatch x = new HeardWatch();
             HeardWatch y = new HeardWatch();
-            try (WatchStreams.Handle watchX = streams.watch(ns + "x", false, from, x);
-                 WatchStreams.Handle watchY = streams.watch(ns + "y", false, from, y)) {
+            try (WatchStreams.Handle watchX = streams.watch(ns + "x", false, from, 0, x);
+                 WatchStreams.Handle watchY = streams.watch(ns + "y", false, from, 0, y)) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> x.created && y.created);
                 kv.put(bytes(ns + "x"), bytes("x1")).get(10, TimeUnit.SECONDS);
                 kv.put(bytes(ns + "y"), bytes("y1")).get(10, TimeUnit.SECONDS);
@@ -122,8 +122,8 @@ class WatchStreamsTest {
                     EtcdTypeOptions.builder().failoverGrace(Duration.ofSeconds(20)).build());
             HeardWatch f = new HeardWatch();
             HeardWatch g = new HeardWatch();
-            try (WatchStreams.Handle watchF = streams.watch(ns + "f", false, from, f);
-                 WatchStreams.Handle watchG = streams.watch(ns + "g", false, from, g)) {
+            try (WatchStreams.Handle watchF = streams.watch(ns + "f", false, from, 0, f);
+                 WatchStreams.Handle watchG = streams.watch(ns + "g", false, from, 0, g)) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> f.created && g.created);
                 kv.put(bytes(ns + "f"), bytes("f1")).get(10, TimeUnit.SECONDS);
                 await().atMost(Duration.ofSeconds(10)).until(() -> f.values.size() == 1);
@@ -167,7 +167,7 @@ class WatchStreamsTest {
             for (int i = 0; i < 200; i++) {
                 HeardWatch h = new HeardWatch();
                 heard.add(h);
-                handles.add(streams.watch(ns + "idle" + i, false, 0, h));
+                handles.add(streams.watch(ns + "idle" + i, false, 0, 0, h));
             }
             try {
                 await().atMost(Duration.ofSeconds(20)).until(() -> heard.stream().allMatch(h -> h.created));
@@ -215,7 +215,7 @@ class WatchStreamsTest {
              EtcdConnection anonymous = EtcdConnection.of(Client.builder().endpoints(etcd.endpoint()))) {
             WatchStreams streams = new WatchStreams(new EtcdCalls(client), EtcdTypeOptions.builder().build());
             HeardWatch heard = new HeardWatch();
-            WatchStreams.Handle handle = streams.watch(ns + "secure", false, 0, heard);
+            WatchStreams.Handle handle = streams.watch(ns + "secure", false, 0, 0, heard);
             await().atMost(Duration.ofSeconds(10)).until(() -> heard.created);
             client.client().getKVClient().put(bytes(ns + "secure"), bytes("authenticated")).get(10, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(10)).until(() -> heard.values.contains("authenticated"));
@@ -226,7 +226,7 @@ class WatchStreamsTest {
             HeardWatch refused = new HeardWatch();
             WatchStreams anonymousStreams = new WatchStreams(new EtcdCalls(anonymous),
                     EtcdTypeOptions.builder().build());
-            try (WatchStreams.Handle anonymousWatch = anonymousStreams.watch(ns + "secure", false, 0, refused)) {
+            try (WatchStreams.Handle anonymousWatch = anonymousStreams.watch(ns + "secure", false, 0, 0, refused)) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> !refused.failures.isEmpty());
                 assertThat(refused.created).isFalse();
             }
