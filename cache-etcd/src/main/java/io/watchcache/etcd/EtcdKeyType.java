@@ -2,7 +2,7 @@ package io.watchcache.etcd;
 
 import org.jspecify.annotations.Nullable;
 
-import java.util.NavigableMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -22,8 +22,11 @@ public final class EtcdKeyType extends EtcdRangeType<Optional<String>> {
 
     @Override
     @SuppressWarnings("NullableOptional") // the type's contract: there is no previous value on the first one
-    Optional<String> value(NavigableMap<String, RangeContent.Item> items, Set<String> changed,
+    Optional<String> value(Map<String, RangeContent.Item> items, Set<String> changed,
                            @Nullable Optional<String> previous, long index, long previousIndex) {
-        return items.isEmpty() ? Optional.empty() : Optional.of(items.firstEntry().getValue().value());
+        // Walked with forEach: a map keeps its views once asked for, and the content is kept.
+        String[] value = {null};
+        items.forEach((key, item) -> value[0] = item.value());
+        return Optional.ofNullable(value[0]);
     }
 }

@@ -3,7 +3,7 @@ package io.watchcache.etcd;
 import org.jspecify.annotations.Nullable;
 import org.pcollections.TreePMap;
 
-import java.util.NavigableMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -27,7 +27,7 @@ public final class EtcdPrefixType extends EtcdRangeType<PrefixSnapshot> {
      * stays as it was for whoever still holds it.
      */
     @Override
-    PrefixSnapshot value(NavigableMap<String, RangeContent.Item> items, Set<String> changed,
+    PrefixSnapshot value(Map<String, RangeContent.Item> items, Set<String> changed,
                          @Nullable PrefixSnapshot previous, long index, long previousIndex) {
         TreePMap<String, String> before = previous != null && previous.entries() instanceof TreePMap<String, String> p
                 ? p : TreePMap.empty();

@@ -10,7 +10,7 @@ import io.watchcache.SourceSignals;
 import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
-import java.util.NavigableMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -110,7 +110,7 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
      * @param index         the index of this value
      * @param previousIndex the index of {@code previous}, 0 for none
      */
-    abstract V value(NavigableMap<String, RangeContent.Item> items, Set<String> changed, @Nullable V previous,
+    abstract V value(Map<String, RangeContent.Item> items, Set<String> changed, @Nullable V previous,
                      long index, long previousIndex);
 
     public EtcdTypeOptions options() {

@@ -5,9 +5,9 @@ import org.jspecify.annotations.Nullable;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * One range's content as the cache knows it, and the rules that move its index: pure state
@@ -57,13 +57,17 @@ final class RangeContent<V> {
          * @param index         the index of this value
          * @param previousIndex the index of {@code previous}, 0 for none
          */
-        V of(NavigableMap<String, Item> items, Set<String> changed, @Nullable V previous, long index,
+        V of(Map<String, Item> items, Set<String> changed, @Nullable V previous, long index,
              long previousIndex);
     }
 
     private final Value<V> value;
-    /** Null until the first read. */
-    private @Nullable NavigableMap<String, Item> items;
+    /**
+     * Key to value and mod revision; null until the first read. Up to one key it is an immutable
+     * {@code Map.of}, replaced at each change (an etcd key's content: 24 bytes, where a tree map
+     * holding one key takes 88); from two keys on, the read's {@link TreeMap}, changed in place.
+     */
+    private @Nullable Map<String, Item> items;
     /**
      * Keys changed since the value last handed out; empty and shared until a change (thousands
      * of quiet entries should not each keep an empty hash table).
@@ -73,9 +77,8 @@ final class RangeContent<V> {
     private long index;
     /** The etcd revision through which the content is complete. */
     private long revision;
-    /** Counts changes; {@code deliveredVersion} is the one last handed out. */
-    private long version;
-    private long deliveredVersion;
+    /** Whether the content changed since the value last handed out. */
+    private boolean undelivered;
     private @Nullable V delivered;
     private long deliveredIndex;
 
@@ -98,18 +101,18 @@ final class RangeContent<V> {
 
     /** Whether a fetch that knows {@code minIndex} has something new to hand out. */
     boolean hasNewFor(long minIndex) {
-        return version != deliveredVersion || index != minIndex;
+        return undelivered || index != minIndex;
     }
 
     /**
      * A read of the whole range at etcd revision {@code header}; the content takes {@code fresh}
-     * over (no copy: a prefix may hold many keys). Returns whether the content changed (always on
-     * the first read).
+     * over (no copy from two keys on: a prefix may hold many). Returns whether the content
+     * changed (always on the first read).
      */
-    boolean replace(NavigableMap<String, Item> fresh, long header) {
+    boolean replace(Map<String, Item> fresh, long header) {
         long maxMod = newest(fresh);
         boolean changed;
-        NavigableMap<String, Item> before = items;
+        Map<String, Item> before = items;
         if (before == null) {
             Set<String> changedKeys = dirty();
             fresh.forEach((key, item) -> changedKeys.add(key));
@@ -126,8 +129,8 @@ final class RangeContent<V> {
             changed = false;
         }
         if (changed) {
-            items = fresh;
-            version++;
+            items = compact(fresh);
+            undelivered = true;
         }
         revision = header;
         return changed;
@@ -142,7 +145,7 @@ final class RangeContent<V> {
         if (changes.isEmpty()) {
             return false;
         }
-        NavigableMap<String, Item> content = Objects.requireNonNull(items, "events before the first read");
+        Map<String, Item> content = Objects.requireNonNull(items, "events before the first read");
         long through = revision;
         long last = index;
         boolean applied = false;
@@ -152,11 +155,7 @@ final class RangeContent<V> {
             }
             applied = true;
             Item item = change.item();
-            if (item == null) {
-                content.remove(change.key());
-            } else {
-                content.put(change.key(), item);
-            }
+            content = item == null ? without(content, change.key()) : with(content, change.key(), item);
             dirty().add(change.key());
             revision = Math.max(revision, change.revision());
             last = Math.max(last, change.revision());
@@ -164,8 +163,9 @@ final class RangeContent<V> {
         if (!applied) {
             return false;
         }
+        items = content;
         index = last;
-        version++;
+        undelivered = true;
         return true;
     }
 
@@ -179,7 +179,7 @@ final class RangeContent<V> {
      * same values.
      */
     boolean caughtUp(Summary summary) {
-        NavigableMap<String, Item> content = items;
+        Map<String, Item> content = items;
         if (content == null) {
             return false;
         }
@@ -211,7 +211,7 @@ final class RangeContent<V> {
         dirty = Set.of();
         delivered = next;
         deliveredIndex = index;
-        deliveredVersion = version;
+        undelivered = false;
         return next;
     }
 
@@ -220,6 +220,41 @@ final class RangeContent<V> {
             dirty = new HashSet<>();
         }
         return dirty;
+    }
+
+    /** What the content keeps of a read: the read's own map, or for up to one key an immutable copy. */
+    private static Map<String, Item> compact(Map<String, Item> read) {
+        if (read.size() > 1) {
+            return read;
+        }
+        if (read.isEmpty()) {
+            return Map.of();
+        }
+        Map.Entry<String, Item> only = read.entrySet().iterator().next();
+        return Map.of(only.getKey(), only.getValue());
+    }
+
+    /** {@code items} with {@code key} set to {@code item}: a tree in place, else a new map. */
+    private static Map<String, Item> with(Map<String, Item> items, String key, Item item) {
+        if (items instanceof TreeMap<String, Item> tree) {
+            tree.put(key, item);
+            return tree;
+        }
+        if (items.isEmpty() || items.containsKey(key)) {
+            return Map.of(key, item);
+        }
+        TreeMap<String, Item> tree = new TreeMap<>(items);
+        tree.put(key, item);
+        return tree;
+    }
+
+    /** {@code items} without {@code key}: a tree in place, else a new map. */
+    private static Map<String, Item> without(Map<String, Item> items, String key) {
+        if (items instanceof TreeMap<String, Item> tree) {
+            tree.remove(key);
+            return tree;
+        }
+        return items.containsKey(key) ? Map.of() : items;
     }
 
     /** Whether the two hold the same keys with the same items ({@code Map.equals} would keep a view of {@code a}). */

@@ -92,6 +92,28 @@ class RangeContentTest {
     }
 
     @Test
+    void aContentOfOneKeyGoesThroughPutsDeletesAndGrowingLikeAnyOther() {
+        content.replace(read(), 10);
+        content.deliver();
+        assertThat(content.apply(List.of(put("k", "1", 11)))).isTrue();
+        assertThat(content.deliver()).isEqualTo(new Seen(Map.of("k", "1"), Set.of("k"), 11, 1));
+        assertThat(content.apply(List.of(put("k", "2", 12), delete("k", 13), put("k", "3", 14)))).isTrue();
+        assertThat(content.deliver()).isEqualTo(new Seen(Map.of("k", "3"), Set.of("k"), 14, 11));
+        assertThat(content.apply(List.of(delete("k", 15)))).isTrue();
+        assertThat(content.deliver()).isEqualTo(new Seen(Map.of(), Set.of("k"), 15, 14));
+        // A delete of a key it does not hold, then two keys: the content grows past one.
+        assertThat(content.apply(List.of(delete("x", 16), put("a", "1", 17), put("b", "2", 18)))).isTrue();
+        assertThat(content.deliver().values()).isEqualTo(Map.of("a", "1", "b", "2"));
+        assertThat(content.caughtUp(new RangeContent.Summary(30, 2, 18))).isTrue();
+        // And back to one, by a read.
+        assertThat(content.replace(read(item("a", "9", 40)), 41)).isTrue();
+        assertThat(content.deliver()).isEqualTo(new Seen(Map.of("a", "9"), Set.of("a", "b"), 40, 18));
+        assertThat(content.replace(read(item("a", "9", 40)), 42)).as("the same key at the same revision").isFalse();
+        assertThat(content.apply(List.of(put("a", "10", 43), put("c", "3", 44), delete("a", 45)))).isTrue();
+        assertThat(content.deliver()).isEqualTo(new Seen(Map.of("c", "3"), Set.of("a", "c"), 45, 40));
+    }
+
+    @Test
     void eventsARecreatedWatchRepeatsAreSkippedButATransactionsEventsAllApply() {
         content.replace(read(item("a", "1", 5)), 12);
         content.deliver();
@@ -191,7 +213,7 @@ class RangeContentTest {
         return new RangeContent.Change(key, null, revision);
     }
 
-    private static Map<String, String> values(NavigableMap<String, RangeContent.Item> items) {
+    private static Map<String, String> values(Map<String, RangeContent.Item> items) {
         Map<String, String> values = new TreeMap<>();
         items.forEach((k, v) -> values.put(k, v.value()));
         return values;
