@@ -39,7 +39,6 @@ final class Watch implements Subscription, Follower {
 
     private static final Logger log = LoggerFactory.getLogger(Watch.class);
 
-    final CacheRuntime runtime;
     private final WatchSource source;
     final CacheRequest request;
     final RequestInfo info;
@@ -75,9 +74,14 @@ final class Watch implements Subscription, Follower {
     private volatile long waits;
     /** The version of the snapshot the current wait began after: a notice of it, or of an older one, is not news. */
     private volatile long waitedFrom;
+    /**
+     * The running watches' list runs through the watches themselves: these are this one's
+     * neighbours in it. Only {@link Watches} touches them, under its monitor.
+     */
+    @Nullable Watch newer;
+    @Nullable Watch older;
 
-    Watch(CacheRuntime runtime, WatchSource source, CacheRequest request, RequestInfo info, Delivery delivery) {
-        this.runtime = runtime;
+    Watch(WatchSource source, CacheRequest request, RequestInfo info, Delivery delivery) {
         this.source = source;
         this.request = request;
         this.info = info;
@@ -86,6 +90,11 @@ final class Watch implements Subscription, Follower {
 
     void start() {
         step();
+    }
+
+    /** The cache's runtime, through the source: one field fewer per watch. */
+    private CacheRuntime runtime() {
+        return source.runtime();
     }
 
     /** The index of the last value delivered (0: none yet). */
@@ -141,9 +150,9 @@ final class Watch implements Subscription, Follower {
         Duration timeout = info.timeout();
         if (timeout != null) {
             // Like a caller's: at its own timeout the read gets the entry's value as it is.
-            pending = runtime.schedule(timeout.toNanos(), () -> {
+            pending = runtime().schedule(timeout.toNanos(), () -> {
                 if (claim(entry, wait)) {
-                    answer(Results.of(delivery.type, entry.snapshot(), runtime.ticker()), null);
+                    answer(Results.of(delivery.type, entry.snapshot(), runtime().ticker()), null);
                 }
             });
         }
@@ -184,7 +193,7 @@ final class Watch implements Subscription, Follower {
         if ((wait & 1) == 0 || held != entry || snapshot.version() <= waitedFrom) {
             return;
         }
-        Freshness.afterStore(entry, snapshot, info, minIndex(), true, runtime.ticker(), (result, error) -> {
+        Freshness.afterStore(entry, snapshot, info, minIndex(), true, runtime().ticker(), (result, error) -> {
             if (claim(entry, wait)) {
                 answer(result, error);
             }
@@ -201,7 +210,7 @@ final class Watch implements Subscription, Follower {
             cancel();
         } else {
             // The next read finds the entry's successor, made if need be.
-            answer(Results.of(delivery.type, last, runtime.ticker()), null);
+            answer(Results.of(delivery.type, last, runtime().ticker()), null);
         }
     }
 
@@ -214,7 +223,7 @@ final class Watch implements Subscription, Follower {
     public CompletableFuture<?> answerNow() {
         Entry entry = endWait();
         if (entry != null) {
-            answer(Results.of(delivery.type, entry.snapshot(), runtime.ticker()), null);
+            answer(Results.of(delivery.type, entry.snapshot(), runtime().ticker()), null);
         }
         return CompletableFuture.completedFuture(null);
     }
@@ -253,7 +262,7 @@ final class Watch implements Subscription, Follower {
      * serves every watcher of the entry.
      */
     private void answer(@Nullable Result<Object> result, @Nullable Throwable error) {
-        runtime.execute(() -> afterRead(result, error));
+        runtime().execute(() -> afterRead(result, error));
     }
 
     private void afterRead(@Nullable Result<Object> result, @Nullable Throwable error) {
@@ -261,7 +270,8 @@ final class Watch implements Subscription, Follower {
             return;
         }
         error = Futures.unwrap(error);
-        if (error instanceof CancellationException || (error instanceof IllegalStateException && runtime.isClosed())) {
+        boolean closed = error instanceof IllegalStateException && runtime().isClosed();
+        if (error instanceof CancellationException || closed) {
             cancel();
             return;
         }
@@ -274,9 +284,9 @@ final class Watch implements Subscription, Follower {
             waitNanos = delivery.failed();
         }
         if (waitNanos <= 0) {
-            runtime.execute(this::step);
+            runtime().execute(this::step);
         } else {
-            Future<?> next = runtime.schedule(waitNanos, this::step);
+            Future<?> next = runtime().schedule(waitNanos, this::step);
             pending = next;
             if (!active) {
                 next.cancel(false);

@@ -5,8 +5,11 @@ import org.jspecify.annotations.Nullable;
 
 import java.util.concurrent.CompletableFuture;
 
-/** What a {@link Watch} needs from its cache besides the runtime: reads, holds, and to be forgotten when it ends. */
+/** What a {@link Watch} needs from its cache: the runtime, reads, holds, and to be forgotten when it ends. */
 interface WatchSource {
+
+    /** The cache's clocks, scheduler and executor. */
+    CacheRuntime runtime();
 
     /**
      * A read for {@code watch} (see {@code Reads.watchRead}): the answer, when the entry has

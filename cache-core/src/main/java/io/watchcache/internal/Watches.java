@@ -1,5 +1,6 @@
 package io.watchcache.internal;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.watchcache.CacheRequest;
 import io.watchcache.InvalidOptionException;
 import io.watchcache.RequestInfo;
@@ -7,13 +8,10 @@ import io.watchcache.Result;
 import io.watchcache.UpdateEvent;
 import org.jspecify.annotations.Nullable;
 
-import java.util.Collection;
-import java.util.Collections;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -24,12 +22,23 @@ import java.util.function.Consumer;
 final class Watches {
 
     private final CacheRuntime runtime;
-    private final Set<Watch> running = ConcurrentHashMap.newKeySet();
+    /**
+     * The newest running watch; the others follow through {@link Watch#older}. A list through the
+     * watches themselves costs each two fields, where a concurrent set would cost a node and a
+     * table slot each; starting and ending a watch is rare next to its reads.
+     */
+    @GuardedBy("this")
+    private @Nullable Watch newest;
     private final WatchSource source;
 
     Watches(CacheRuntime runtime, Reads reads, ConsistentReads consistent, EntryTable table) {
         this.runtime = runtime;
         this.source = new WatchSource() {
+            @Override
+            public CacheRuntime runtime() {
+                return runtime;
+            }
+
             @Override
             public @Nullable Result<Object> read(Watch watch) {
                 return reads.watchRead(watch);
@@ -52,7 +61,7 @@ final class Watches {
 
             @Override
             public void ended(Watch watch) {
-                if (running.remove(watch)) {
+                if (unlink(watch)) {
                     watch.type().metrics.watches.decrementAndGet();
                 }
             }
@@ -79,7 +88,7 @@ final class Watches {
         runtime.requireOpen();
         Watch watch;
         if (type.blocking) {
-            watch = new Watch(runtime, source, request, info,
+            watch = new Watch(source, request, info,
                     new BlockingDelivery(type, correlationId, listener, runtime.backoff()));
         } else {
             if (info.maxAge() == null || info.maxAge().isZero()) {
@@ -87,10 +96,10 @@ final class Watches {
                         + type.name + "': the type does not support blocking queries, so the watch polls every"
                         + " maxAge");
             }
-            watch = new Watch(runtime, source, request, info,
+            watch = new Watch(source, request, info,
                     new PollingDelivery(type, info, correlationId, listener, runtime.backoff()));
         }
-        running.add(watch);
+        link(watch);
         type.metrics.watches.incrementAndGet();
         if (runtime.isClosed()) {
             watch.cancel();
@@ -100,15 +109,48 @@ final class Watches {
         return watch;
     }
 
-    /** The watches running now, for introspection. */
-    Collection<Watch> all() {
-        return Collections.unmodifiableSet(running);
+    /** The watches running now, newest first, for introspection. */
+    synchronized List<Watch> all() {
+        List<Watch> all = new ArrayList<>();
+        for (Watch watch = newest; watch != null; watch = watch.older) {
+            all.add(watch);
+        }
+        return all;
     }
 
     /** Cancels every watch; for close(). */
     void cancelAll() {
-        for (Watch watch : List.copyOf(running)) {
+        for (Watch watch : all()) {
             watch.cancel();
         }
+    }
+
+    private synchronized void link(Watch watch) {
+        Watch before = newest;
+        watch.older = before;
+        if (before != null) {
+            before.newer = watch;
+        }
+        newest = watch;
+    }
+
+    /** Takes {@code watch} off the list; false when it was not on it (ended already). */
+    private synchronized boolean unlink(Watch watch) {
+        Watch newer = watch.newer;
+        Watch older = watch.older;
+        if (newer == null && newest != watch) {
+            return false;
+        }
+        if (newer == null) {
+            newest = older;
+        } else {
+            newer.older = older;
+        }
+        if (older != null) {
+            older.newer = newer;
+        }
+        watch.newer = null;
+        watch.older = null;
+        return true;
     }
 }
