@@ -63,9 +63,10 @@ final class RangeContent<V> {
 
     private final Value<V> value;
     /**
-     * Key to value and mod revision; null until the first read. Up to one key it is an immutable
-     * {@code Map.of}, replaced at each change (an etcd key's content: 24 bytes, where a tree map
-     * holding one key takes 88); from two keys on, the read's {@link TreeMap}, changed in place.
+     * Key to value and mod revision; null until the first read. Either a {@link TreeMap}, changed
+     * in place, or, for at most one key, an immutable {@code Map.of}, replaced at each change (an
+     * etcd key's content: 32 bytes, where a tree map holding one key takes 88). A read of two
+     * keys or more makes it a tree; a put of a second key turns the small map into one.
      */
     private @Nullable Map<String, Item> items;
     /**
@@ -222,10 +223,10 @@ final class RangeContent<V> {
         return dirty;
     }
 
-    /** What the content keeps of a read: the read's own map, or for up to one key an immutable copy. */
+    /** What the content keeps of a read: for up to one key an immutable copy, else a tree (the read's own). */
     private static Map<String, Item> compact(Map<String, Item> read) {
         if (read.size() > 1) {
-            return read;
+            return read instanceof TreeMap<String, Item> tree ? tree : new TreeMap<>(read);
         }
         if (read.isEmpty()) {
             return Map.of();

@@ -114,6 +114,14 @@ class RangeContentTest {
     }
 
     @Test
+    void aReadOfSeveralKeysInAnyKindOfMapIsChangedLikeATree() {
+        content.replace(Map.of("a", new RangeContent.Item("1", 5), "b", new RangeContent.Item("2", 9)), 12);
+        content.deliver();
+        assertThat(content.apply(List.of(put("a", "3", 13)))).isTrue();
+        assertThat(content.deliver()).isEqualTo(new Seen(Map.of("a", "3", "b", "2"), Set.of("a"), 13, 9));
+    }
+
+    @Test
     void eventsARecreatedWatchRepeatsAreSkippedButATransactionsEventsAllApply() {
         content.replace(read(item("a", "1", 5)), 12);
         content.deliver();
