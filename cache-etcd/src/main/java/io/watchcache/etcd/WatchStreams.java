@@ -393,9 +393,9 @@ final class WatchStreams {
 
     /**
      * Watches {@code key} (a prefix when {@code prefix}) from {@code fromRevision}; {@code listener}
-     * hears of it with {@code tag}. The stream
-     * has require-leader set: a member cut off from the leader cancels it rather than going quiet.
-     * Once the streams are closed, the watch ends at once ({@link Listener#cancelled}).
+     * hears of it with {@code tag}. The stream has require-leader set: a member cut off from the
+     * leader cancels it rather than going quiet. Once the streams are closed, the watch ends at
+     * once ({@link Listener#cancelled}).
      */
     @SuppressWarnings("GuardedBy") // another watch's or stream's fields: see the class doc
     Handle watch(String key, boolean prefix, long fromRevision, long tag, Listener listener) {
