@@ -17,9 +17,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>At most {@value #LINES_PER_SECOND} such lines a second per type: when a stream carrying a
  * hundred watches fails, or a member with thousands goes, one line per entry would be a flood.
- * The rest are counted, and one line
- * says how many when the second is over; the {@code watchcache.lost.contact} gauge always has the
- * count.
+ * The rest are counted, and one line says how many when the second is over; the
+ * {@code watchcache.lost.contact} gauge always has the count.
  */
 final class ContactLog {
 

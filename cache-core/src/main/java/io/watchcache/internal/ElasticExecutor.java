@@ -34,9 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the core retire after a while idle.
  *
  * <p>A queue can also wait because the machine is busy (many entries starting on few cores), and
- * more threads would only share the same cores. So the check asks which busy workers are blocked and which are
- * computing (runnable, their CPU time moving), and adds one worker per blocked one: none while
- * all of them compute, however slowly a busy machine lets them.
+ * more threads would only share the same cores. So the check asks which busy workers are blocked
+ * and which are computing (runnable, their CPU time moving), and adds one worker per blocked one:
+ * none while all of them compute, however slowly a busy machine lets them.
  *
  * <p>It keeps the {@link java.util.concurrent.ExecutorService} contract: {@link #shutdown()}
  * refuses new tasks and runs those already queued, then the workers end; {@link #shutdownNow()}

@@ -66,7 +66,9 @@ final class RangeContent<V> {
      * Key to value and mod revision; null until the first read. Either a {@link TreeMap}, changed
      * in place, or, for at most one key, an immutable {@code Map.of}, replaced at each change (an
      * etcd key's content: 32 bytes, where a tree map holding one key takes 88). A read of two
-     * keys or more makes it a tree; a put of a second key turns the small map into one.
+     * keys or more makes it a tree; a put of a second key turns the small map into one. It is
+     * walked only with {@code forEach}: a map keeps its key, value and entry views once asked for
+     * (16 bytes each), and a content is kept for as long as its key is watched.
      */
     private @Nullable Map<String, Item> items;
     /**
@@ -190,11 +192,7 @@ final class RangeContent<V> {
         return content.size() == summary.count() && newest(content) == summary.newest();
     }
 
-    /**
-     * The newest mod revision in {@code items} (0 for none). Read through {@code forEach}, as
-     * every walk of the content here: a map's key, value and entry views are kept by the map
-     * once asked for, 16 bytes each, and an entry that is only watched should not keep them.
-     */
+    /** The newest mod revision in {@code items} (0 for none). */
     private static long newest(Map<String, Item> items) {
         long[] newest = {0};
         items.forEach((key, item) -> newest[0] = Math.max(newest[0], item.modRevision()));
@@ -258,7 +256,7 @@ final class RangeContent<V> {
         return items.containsKey(key) ? Map.of() : items;
     }
 
-    /** Whether the two hold the same keys with the same items ({@code Map.equals} would keep a view of {@code a}). */
+    /** Whether the two hold the same keys with the same items ({@code Map.equals} would ask {@code a} for a view). */
     private static boolean same(Map<String, Item> a, Map<String, Item> b) {
         if (a.size() != b.size()) {
             return false;
