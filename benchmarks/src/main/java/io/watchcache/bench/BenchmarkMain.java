@@ -246,12 +246,18 @@ public final class BenchmarkMain {
     private static void coreHeap(Figures figures, boolean quick, int runs) throws Exception {
         int entries = quick ? 5_000 : 20_000;
         double[] bytes = new double[runs];
+        double[] staged = new double[runs];
         for (int r = 0; r < runs; r++) {
-            bytes[r] = Scenarios.coreHeapBytesPerWatchedEntry(entries);
-            log("core heap run " + (r + 1) + ": " + Figures.fmt(bytes[r]) + " B per watched entry");
+            bytes[r] = Scenarios.coreHeapBytesPerWatchedEntry(entries, true);
+            staged[r] = Scenarios.coreHeapBytesPerWatchedEntry(entries, false);
+            log("core heap run " + (r + 1) + ": " + Figures.fmt(bytes[r]) + " B per watched entry ("
+                    + Figures.fmt(staged[r]) + " B through a stage)");
         }
         figures.add("core_heap_bytes_per_watched_entry", "B", bytes, null, null, "<= 400",
-                LongSamples.median(bytes) <= 400, entries + " watched entries, the source holding nothing per entry");
+                LongSamples.median(bytes) <= 400, entries + " watched entries, the source holding nothing per entry"
+                        + " and answering the cache's callback");
+        figures.add("core_heap_bytes_per_watched_entry_stage", "B", staged, null, null, null, null,
+                "the same, the source returning one shared stage (fetchAsync's stage form)");
     }
 
     /** The watch-scale scenario with a synchronous type on virtual threads, in a Java 21+ JVM. */

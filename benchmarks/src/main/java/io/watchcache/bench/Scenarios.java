@@ -31,6 +31,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 
 /** Scenarios 2 to 6: each a method that runs once and returns its measurements. */
 final class Scenarios {
@@ -213,22 +214,43 @@ final class Scenarios {
 
     /**
      * The core's heap per watched entry, without the source's: {@code entries} keys watched on a
-     * refreshing blocking type whose every wait is one shared future that never completes (so
-     * the source holds nothing per entry), the requests made before the baseline (they are the
-     * application's). What is left is the entry, its watch, its waiter and what the cache hangs
-     * on the shared future for it.
+     * refreshing blocking type whose every wait is held by nothing of the source's (so the source
+     * holds nothing per entry), the requests made before the baseline (they are the
+     * application's). With {@code callback} the type answers the cache's callback and its waits
+     * are dropped, as a stream's type that keeps only what it must answer; without it, every wait
+     * is one shared stage that never completes. What is left is the entry, its watch and what the
+     * cache keeps for the fetch in flight (with a stage: its completion and the future it makes).
      */
-    static double coreHeapBytesPerWatchedEntry(int entries) throws Exception {
+    static double coreHeapBytesPerWatchedEntry(int entries, boolean callback) throws Exception {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         CompletableFuture<FetchResult<String>> never = new CompletableFuture<>();
         CacheRequest[] requests = new CacheRequest[entries];
         for (int i = 0; i < entries; i++) {
             requests[i] = request("key-" + i);
         }
-        AsyncCacheType<CacheRequest, String> source = new AsyncCacheType<>() {
-            private final CompletableFuture<FetchResult<String>> first =
-                    CompletableFuture.completedFuture(FetchResult.of("v", 1));
+        Runnable nothingToCancel = () -> { };
+        FetchResult<String> firstValue = FetchResult.of("v", 1);
+        CompletableFuture<FetchResult<String>> first = CompletableFuture.completedFuture(firstValue);
+        AsyncCacheType<CacheRequest, String> source = callback ? new AsyncCacheType<>() {
+            @Override
+            public CompletionStage<FetchResult<String>> fetchAsync(FetchOptions<String> options, CacheRequest r) {
+                throw new UnsupportedOperationException("the cache fetches through the callback form");
+            }
 
+            @Override
+            public Runnable fetchAsync(FetchOptions<String> options, CacheRequest r,
+                                       BiConsumer<? super FetchResult<String>, ? super Throwable> done) {
+                if (options.minIndex() < 1) {
+                    done.accept(firstValue, null);
+                }
+                return nothingToCancel;
+            }
+
+            @Override
+            public RegisterOptions registerOptions() {
+                return RegisterOptions.blockingRefresh();
+            }
+        } : new AsyncCacheType<>() {
             @Override
             public CompletionStage<FetchResult<String>> fetchAsync(FetchOptions<String> options, CacheRequest r) {
                 return options.minIndex() >= 1 ? never : first;
@@ -236,7 +258,7 @@ final class Scenarios {
 
             @Override
             public RegisterOptions registerOptions() {
-                return RegisterOptions.builder().supportsBlocking(true).refresh(true).build();
+                return RegisterOptions.blockingRefresh();
             }
         };
         try (WatchCache cache = new WatchCache(CacheOptions.defaults())) {

@@ -52,12 +52,13 @@ final class Fetcher {
 
     /**
      * One fetch in flight: what it was asked, the means to stop it, and (for an asynchronous
-     * type) the callback its stage completes. It keeps only the index it was asked to pass, not
+     * type) the callback the type answers. It keeps only the index it was asked to pass, not
      * the options: a fetch that waits for a change holds nothing it does not need.
      */
     static final class Run implements BiConsumer<FetchResult<Object>, Throwable> {
 
         private static final Object CANCELLED = new Object();
+        private static final Object ANSWERED = new Object();
 
         final TypeRegistration type;
         /** The index the fetch was asked to pass (0: not a blocking query). */
@@ -69,7 +70,10 @@ final class Fetcher {
         private long startedNanos;
         private @Nullable Fetcher fetcher;
         private @Nullable Consumer<Outcome> done;
-        /** What cancel() stops: the thread of a synchronous fetch, an asynchronous one's stage, or CANCELLED. */
+        /**
+         * What cancel() stops: the thread of a synchronous fetch, an asynchronous one's stage or
+         * cancel action; or CANCELLED; or, for an asynchronous fetch, ANSWERED once the type answered.
+         */
         @GuardedBy("this")
         private @Nullable Object target;
 
@@ -79,10 +83,28 @@ final class Fetcher {
             this.minIndex = options.minIndex();
         }
 
-        /** An asynchronous type's stage completed. */
+        /**
+         * An asynchronous type answered: the first answer counts, a second is ignored. An answer
+         * given while the type's call has not returned (its {@code options} are still kept) is
+         * handled on the executor, so that a type answering at once cannot recurse fetch, store,
+         * fetch on one stack; any other on the thread that answers: it is short and never blocks,
+         * and a hop per answer would cost a task per change.
+         */
         @Override
         public void accept(@Nullable FetchResult<Object> result, @Nullable Throwable error) {
-            Objects.requireNonNull(done).accept(Objects.requireNonNull(fetcher).outcome(this, result, error));
+            synchronized (this) {
+                if (target == ANSWERED) {
+                    return;
+                }
+                target = ANSWERED;
+            }
+            Fetcher owner = Objects.requireNonNull(fetcher);
+            Consumer<Outcome> callback = Objects.requireNonNull(done);
+            if (options != null) {
+                owner.runtime.execute(() -> callback.accept(owner.outcome(this, result, error)));
+            } else {
+                callback.accept(owner.outcome(this, result, error));
+            }
         }
 
         private void begin(long now) {
@@ -95,16 +117,17 @@ final class Fetcher {
             Object running;
             synchronized (this) {
                 running = target;
-                if (running == CANCELLED) {
+                if (running == CANCELLED || running == ANSWERED) {
                     return;
                 }
                 target = CANCELLED;
                 if (running instanceof Thread thread) {
                     thread.interrupt();
+                    return;
                 }
             }
-            if (running instanceof CompletableFuture<?> stage) {
-                stage.cancel(true);
+            if (running != null) {
+                stopFetch(running);
             }
         }
 
@@ -136,15 +159,29 @@ final class Fetcher {
             }
         }
 
-        /** Keeps the stage to cancel; a run cancelled first cancels the stage now. */
-        private void attach(CompletableFuture<?> started) {
+        /**
+         * Keeps what cancels the asynchronous fetch (its stage or its cancel action); a run
+         * cancelled first cancels the fetch now, and one answered already has nothing left to cancel.
+         */
+        private void attach(Object stop) {
             synchronized (this) {
-                if (target != CANCELLED) {
-                    target = started;
+                if (target == null) {
+                    target = stop;
+                    return;
+                }
+                if (target == ANSWERED) {
                     return;
                 }
             }
-            started.cancel(true);
+            stopFetch(stop);
+        }
+
+        private static void stopFetch(Object stop) {
+            if (stop instanceof CompletableFuture<?> stage) {
+                stage.cancel(true);
+            } else if (stop instanceof Runnable action) {
+                action.run();
+            }
         }
     }
 
@@ -155,9 +192,9 @@ final class Fetcher {
 
     /**
      * Starts {@code run}; {@code done} gets its outcome exactly once: on the executor for a
-     * synchronous type or an answer that was ready at once (so that a type answering at once
-     * cannot recurse fetch, store, fetch on one stack), else on the thread that completes the
-     * type's future. A run cancelled before it starts ends with a {@link CancellationException}.
+     * synchronous type or an answer that was ready at once (see {@link Run#accept}), else on the
+     * thread that answers. A run cancelled before it starts ends with a
+     * {@link CancellationException}.
      */
     void start(Run run, CacheRequest request, Consumer<Outcome> done) {
         TypeRegistration type = run.type;
@@ -169,23 +206,25 @@ final class Fetcher {
             runtime.execute(() -> done.accept(runHere(run, request, true)));
             return;
         }
-        CompletableFuture<FetchResult<Object>> stage;
+        Object stop = null;
         // The observation is current while the type starts its call, so a client span it opens
-        // is this fetch's child.
+        // is this fetch's child. The run is the callback: nothing else is kept (with a stage: the
+        // stage, to cancel, and the completion it makes).
         try (Observation.Scope ignored = run.observation == null ? null : run.observation.openScope()) {
-            stage = type.asyncType.fetchAsync(options, request).toCompletableFuture();
+            if (type.answersCallback) {
+                stop = type.asyncType.fetchAsync(options, request, run);
+            } else {
+                CompletableFuture<FetchResult<Object>> stage = type.asyncType.fetchAsync(options, request)
+                        .toCompletableFuture();
+                stop = stage;
+                stage.whenComplete(run);
+            }
         } catch (Throwable t) {
-            stage = CompletableFuture.failedFuture(t);
+            run.accept(null, t);
         }
         run.options = null;
-        run.attach(stage);
-        if (stage.isDone()) {
-            CompletableFuture<FetchResult<Object>> answered = stage;
-            runtime.execute(() -> answered.whenComplete(run));
-        } else {
-            // Ends on the thread that answers: it is short and never blocks, and a hop per answer
-            // would cost a task per change. The run is the callback: nothing else is kept.
-            stage.whenComplete(run);
+        if (stop != null) {
+            run.attach(stop);
         }
     }
 

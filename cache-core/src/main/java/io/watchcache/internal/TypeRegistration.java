@@ -3,12 +3,14 @@ package io.watchcache.internal;
 import io.watchcache.AsyncCacheType;
 import io.watchcache.CacheRequest;
 import io.watchcache.CacheType;
+import io.watchcache.FetchOptions;
 import io.watchcache.RegisterOptions;
 import io.watchcache.RequestInfo;
 import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 
 /**
  * A registered type with its options resolved: every duration set, from the type's own
@@ -19,6 +21,11 @@ final class TypeRegistration {
     final String name;
     final CacheType<CacheRequest, Object> type;
     final @Nullable AsyncCacheType<CacheRequest, Object> asyncType;
+    /**
+     * The asynchronous type answers the cache's callback itself (it overrides the callback form
+     * of {@code fetchAsync}); else the cache waits on its stage, and keeps the stage to cancel.
+     */
+    final boolean answersCallback;
     final RegisterOptions options;
     final boolean blocking;
     final boolean refresh;
@@ -47,6 +54,7 @@ final class TypeRegistration {
         this.type = (CacheType<CacheRequest, Object>) type;
         this.asyncType = type instanceof AsyncCacheType<?, ?> async ? (AsyncCacheType<CacheRequest, Object>) async
                 : null;
+        this.answersCallback = asyncType != null && answersCallback(asyncType);
         this.options = options;
         this.blocking = options.supportsBlocking();
         this.refresh = options.refresh();
@@ -59,6 +67,15 @@ final class TypeRegistration {
         this.consistentReads = this.type.supportsConsistentReads();
         this.alwaysConsistent = options.consistentReads();
         this.atOnceNanos = Math.min(Duration.ofMillis(100).toNanos(), queryTimeout.toNanos() / 2);
+    }
+
+    private static boolean answersCallback(AsyncCacheType<?, ?> type) {
+        try {
+            return !type.getClass().getMethod("fetchAsync", FetchOptions.class, CacheRequest.class, BiConsumer.class)
+                    .isDefault();
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
     }
 
     /**

@@ -8,13 +8,15 @@ import io.watchcache.FetchResult;
 import io.watchcache.RegisterOptions;
 import io.watchcache.SourceSignals;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 
 /**
- * The two ways a type fetches, each with its own path through an entry: synchronously on a
- * cache thread, or as a stage ({@link AsyncCacheType}). Tests that take a {@code Flavor} run
- * the same scripted type both ways.
+ * The ways a type fetches, each with its own path through an entry: synchronously on a cache
+ * thread, as a stage ({@link AsyncCacheType}), or answering the cache's callback. Tests that
+ * take a {@code Flavor} run the same scripted type each way.
  */
 public enum Flavor {
 
@@ -48,6 +50,58 @@ public enum Flavor {
                     });
                     fetcher.start();
                     return stage;
+                }
+
+                @Override
+                public RegisterOptions registerOptions() {
+                    return type.registerOptions();
+                }
+
+                @Override
+                public boolean isFatal(Throwable error) {
+                    return type.isFatal(error);
+                }
+
+                @Override
+                public void registered(String name, SourceSignals signals) {
+                    type.registered(name, signals);
+                }
+            };
+        }
+    },
+
+    /**
+     * The type's fetch on a thread of its own, answering the cache's callback; the cancel action
+     * interrupts it and answers a cancellation. The stage form is not there: the cache must not use it.
+     */
+    CALLBACK {
+        @Override
+        public <V> CacheType<CacheRequest, V> of(CacheType<CacheRequest, V> type) {
+            return new AsyncCacheType<>() {
+                @Override
+                public CompletionStage<FetchResult<V>> fetchAsync(FetchOptions<V> options, CacheRequest request) {
+                    throw new AssertionError("the cache fetches through the callback form");
+                }
+
+                @Override
+                public Runnable fetchAsync(FetchOptions<V> options, CacheRequest request,
+                                           BiConsumer<? super FetchResult<V>, ? super Throwable> done) {
+                    Thread fetcher = new Thread(() -> {
+                        FetchResult<V> result;
+                        try {
+                            result = type.fetch(options, request);
+                        } catch (Throwable t) {
+                            done.accept(null, t);
+                            return;
+                        }
+                        done.accept(result, null);
+                    }, "callback-flavor-fetch");
+                    fetcher.setDaemon(true);
+                    fetcher.start();
+                    return () -> {
+                        fetcher.interrupt();
+                        done.accept(null, new CancellationException("cancelled by the cache"));
+                    };
                 }
 
                 @Override

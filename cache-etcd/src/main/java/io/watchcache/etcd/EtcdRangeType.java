@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 
 /**
  * A blocking, refreshing, asynchronous cache type over one etcd key range (a key or a prefix).
@@ -131,8 +132,21 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
         return RegisterOptions.builder().supportsBlocking(true).refresh(true).build();
     }
 
+    /** The cache's fetches come through the callback form; this one serves other callers. */
     @Override
     public CompletionStage<FetchResult<V>> fetchAsync(FetchOptions<V> options, CacheRequest request) {
+        Stage<V> stage = new Stage<>();
+        stage.stop = fetchAsync(options, request, stage);
+        return stage;
+    }
+
+    /**
+     * Waits on the range's watch (a new one unless the last result holds it): a fetch that waits
+     * for a change is the watch's one {@link PendingFetch}, and the cache holds nothing else.
+     */
+    @Override
+    public Runnable fetchAsync(FetchOptions<V> options, CacheRequest request,
+                               BiConsumer<? super FetchResult<V>, ? super Throwable> done) {
         // Any request works: the key (or prefix) is the request's cache key, e.g. an EtcdRequest.
         String key = request.cacheInfo().key();
         FetchResult<V> last = options.lastResult();
@@ -140,17 +154,42 @@ public abstract sealed class EtcdRangeType<V> implements AsyncCacheType<CacheReq
                 && !held.isClosed() ? cast(held) : null;
         Duration timeout = options.timeout() == null ? DEFAULT_QUERY_TIMEOUT : options.timeout();
         if (watch != null) {
-            return watch.fetch(options.minIndex(), timeout);
+            return watch.fetch(options.minIndex(), timeout, done);
         }
         RangeWatch<V> fresh = new RangeWatch<>(context, key);
-        CompletableFuture<FetchResult<V>> fetch = fresh.fetch(options.minIndex(), timeout);
-        // Until a result hands it to the cache, nobody else will close it.
-        fetch.whenComplete((result, error) -> {
+        return fresh.fetch(options.minIndex(), timeout, (result, error) -> {
+            // Until a result hands it to the cache, nobody else will close it.
             if (error != null) {
                 fresh.close();
             }
+            done.accept(result, error);
         });
-        return fetch;
+    }
+
+    /** A fetch as a stage: cancelling the stage cancels the fetch. */
+    private static final class Stage<V> extends CompletableFuture<FetchResult<V>>
+            implements BiConsumer<FetchResult<V>, Throwable> {
+
+        private volatile @Nullable Runnable stop;
+
+        @Override
+        public void accept(@Nullable FetchResult<V> result, @Nullable Throwable error) {
+            if (error != null) {
+                completeExceptionally(error);
+            } else {
+                complete(result);
+            }
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            Runnable fetch = stop;
+            if (cancelled && fetch != null) {
+                fetch.run();
+            }
+            return cancelled;
+        }
     }
 
     /** etcd tells, cheaply, what an entry must hold: see {@link #consistentIndex}. */

@@ -1,19 +1,22 @@
 package io.watchcache.etcd;
 
 import io.watchcache.FetchResult;
+import org.jspecify.annotations.Nullable;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CancellationException;
+import java.util.function.BiConsumer;
 
 /**
- * The one fetch of a {@link RangeWatch} that waits for its range to change: the future the cache
- * holds ({@link #future}), the index it knows, and its deadline on the type's {@link Deadlines}.
- * The cache cancelling the future (the entry went) is seen by the future itself, which tells
- * the fetch: no callback is registered for it.
+ * The one fetch of a {@link RangeWatch} that waits for its range to change: the cache's callback,
+ * the index it knows, and its deadline on the type's {@link Deadlines}. It is also the cancel
+ * action the cache keeps ({@link #run}): while it waits, the cache holds it and nothing else.
  *
  * @param <V> the value type
  */
-final class PendingFetch<V> extends Deadlines.Waiting {
+final class PendingFetch<V> extends Deadlines.Waiting implements Runnable {
 
     /** What a waiting fetch tells the watch it waits on; called without a lock held. */
     interface Owner<V> {
@@ -25,17 +28,29 @@ final class PendingFetch<V> extends Deadlines.Waiting {
         void abandoned(PendingFetch<V> fetch);
     }
 
+    private static final VarHandle DONE;
+
+    static {
+        try {
+            DONE = MethodHandles.lookup().findVarHandle(PendingFetch.class, "done", BiConsumer.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** The index the cache has: a value with another one is news. */
     final long minIndex;
-    /** What the cache holds while the fetch waits. */
-    final CompletableFuture<FetchResult<V>> future = new Answer();
     private final Owner<V> owner;
     private final Deadlines deadlines;
+    /** The cache's callback until the fetch answers; null from then on (through DONE: the one answer). */
+    private volatile @Nullable BiConsumer<? super FetchResult<V>, ? super Throwable> done;
 
-    PendingFetch(long minIndex, Owner<V> owner, Deadlines deadlines) {
+    PendingFetch(long minIndex, Owner<V> owner, Deadlines deadlines,
+                 BiConsumer<? super FetchResult<V>, ? super Throwable> done) {
         this.minIndex = minIndex;
         this.owner = owner;
         this.deadlines = deadlines;
+        this.done = done;
     }
 
     /** Starts the deadline: {@link Owner#timedOut} after {@code timeout} unless answered first. */
@@ -44,36 +59,47 @@ final class PendingFetch<V> extends Deadlines.Waiting {
     }
 
     void answer(FetchResult<V> result) {
-        deadlines.remove(this);
-        future.complete(result);
+        BiConsumer<? super FetchResult<V>, ? super Throwable> callback = finish();
+        if (callback != null) {
+            callback.accept(result, null);
+        }
     }
 
     void fail(Throwable error) {
-        deadlines.remove(this);
-        future.completeExceptionally(error);
+        BiConsumer<? super FetchResult<V>, ? super Throwable> callback = finish();
+        if (callback != null) {
+            callback.accept(null, error);
+        }
+    }
+
+    /** The cache cancelled the fetch (its entry went, or the watch closed): ends the wait. */
+    @Override
+    public void run() {
+        BiConsumer<? super FetchResult<V>, ? super Throwable> callback = finish();
+        if (callback != null) {
+            owner.abandoned(this);
+            callback.accept(null, new CancellationException("the etcd fetch was cancelled"));
+        }
+    }
+
+    /** Takes the callback for the one answer, leaving the deadlines; null once answered. */
+    @SuppressWarnings("unchecked")
+    private @Nullable BiConsumer<? super FetchResult<V>, ? super Throwable> finish() {
+        BiConsumer<? super FetchResult<V>, ? super Throwable> callback =
+                (BiConsumer<? super FetchResult<V>, ? super Throwable>) DONE.getAndSet(this, null);
+        if (callback != null) {
+            deadlines.remove(this);
+        }
+        return callback;
     }
 
     @Override
     boolean isDone() {
-        return future.isDone();
+        return done == null;
     }
 
     @Override
     void expired() {
         owner.timedOut(this);
-    }
-
-    /** The fetch's future: a cancel by the cache ends the wait. */
-    private final class Answer extends CompletableFuture<FetchResult<V>> {
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean cancelled = super.cancel(mayInterruptIfRunning);
-            if (cancelled) {
-                deadlines.remove(PendingFetch.this);
-                owner.abandoned(PendingFetch.this);
-            }
-            return cancelled;
-        }
     }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 
 /**
  * The etcd side of one cache entry: the range's content ({@link RangeContent}), kept current
@@ -179,10 +180,11 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
     /**
      * Answers at once when the content changed since the last answer (or the cache holds
      * another index than ours), else when it changes, the stream fails, or {@code timeout}
-     * passes (then with no value: nothing new).
+     * passes (then with no value: nothing new). {@code done} gets the answer, once; the fetch
+     * returned is its cancel action.
      */
-    CompletableFuture<FetchResult<V>> fetch(long minIndex, Duration timeout) {
-        PendingFetch<V> waiting = new PendingFetch<>(minIndex, this, context.deadlines());
+    PendingFetch<V> fetch(long minIndex, Duration timeout, BiConsumer<? super FetchResult<V>, ? super Throwable> done) {
+        PendingFetch<V> waiting = new PendingFetch<>(minIndex, this, context.deadlines(), done);
         FetchResult<V> answer = null;
         boolean read = false;
         long open = 0;
@@ -193,7 +195,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
         synchronized (this) {
             if (closed) {
                 waiting.fail(new CancellationException("the etcd watch of '" + key + "' is closed"));
-                return waiting.future;
+                return waiting;
             }
             replaced = pending;
             pending = null;
@@ -228,18 +230,18 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
         }
         if (answer != null) {
             waiting.answer(answer);
-            return waiting.future;
+            return waiting;
         }
         if (failedNow != null) {
             waiting.fail(failure(EtcdFetchException.Operation.WATCH, failedNow, silentSince(silentFrom)));
-            return waiting.future;
+            return waiting;
         }
         if (read) {
             read();
         } else if (open != 0) {
             openStream(open, from);
         }
-        return waiting.future;
+        return waiting;
     }
 
     @GuardedBy("this")
@@ -539,7 +541,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
             catchUps = null;
         }
         if (abandoned != null) {
-            abandoned.future.cancel(false);
+            abandoned.run();
         }
         if (ending != null) {
             for (CatchUp catchUp : ending) {
