@@ -111,7 +111,7 @@ public final class CacheEngine implements AutoCloseable {
                 retrySweepsQueued.remove(type);
                 int retried = 0;
                 for (Entry entry : table.entries()) {
-                    if (entry.type == type && entry.retryNow()) {
+                    if (entry.type == type && entry.loop.retryNow()) {
                         retried++;
                     }
                 }
@@ -169,7 +169,7 @@ public final class CacheEngine implements AutoCloseable {
                 || previous.entryFetchMaxBurst() != next.entryFetchMaxBurst();
         if (rateChanged) {
             for (Entry entry : table.entries()) {
-                entry.configureRate(next.entryFetchRate(), next.entryFetchMaxBurst());
+                entry.loop.configureRate(next.entryFetchRate(), next.entryFetchMaxBurst());
             }
         }
         return rateChanged || !backoffBefore.equals(runtime.backoff());

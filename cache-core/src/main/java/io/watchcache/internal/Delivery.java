@@ -53,6 +53,20 @@ abstract class Delivery {
      */
     abstract long handle(@Nullable Result<Object> result, @Nullable Throwable error);
 
+    /**
+     * {@link #handle}, for the watch's step: should judging the outcome fail (a bug: a listener
+     * that throws is {@link #deliver}'s to log), the failure is logged and backed off like a
+     * failed read, and the watch goes on.
+     */
+    final long handleSafely(@Nullable Result<Object> result, @Nullable Throwable error) {
+        try {
+            return handle(result, error);
+        } catch (RuntimeException e) {
+            log.error("Watch '{}' on cache type '{}' failed; it goes on after a backoff", correlationId, type.name, e);
+            return failed();
+        }
+    }
+
     /** The index of the last value delivered (0: none yet). */
     final long lastIndex() {
         return index;

@@ -29,7 +29,8 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
     private final long id;
     private final CacheRuntime runtime;
     private final Fetcher fetcher;
-    private final FetchLoop loop;
+    /** When the entry fetches: its rate, its backoff, whether a fetch is going. */
+    final FetchLoop loop;
 
     /** Replaced whole under the monitor; read without it. */
     private volatile Snapshot snapshot = Snapshot.EMPTY;
@@ -133,10 +134,6 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
         return id == parsed && id().equals(entryId);
     }
 
-    boolean fetching() {
-        return loop.fetching();
-    }
-
     /** Followers waiting right now (callers and watch reads). */
     synchronized int followers() {
         return Followers.size(followers);
@@ -147,11 +144,6 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
         // The table's lease (holders, last use) is the table's to show: the entry never reads it.
         return "Entry[id=" + id() + ", " + key + ", followers=" + Followers.copy(followers)
                 + ", dead=" + (burial != null) + ", fetchState=" + loop + "]";
-    }
-
-    /** Takes the cache's new fetch rate. */
-    void configureRate(double rate, int maxBurst) {
-        loop.configureRate(rate, maxBurst);
     }
 
     /**
@@ -196,11 +188,6 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
     /** Someone needs a fetch: the loop starts one unless one is going or due (see {@link FetchLoop#ensure}). */
     void ensureFetch() {
         loop.ensure(snapshot.valid());
-    }
-
-    /** Cuts a backoff short (see {@link FetchLoop#retryNow}); returns whether a fetch started. */
-    boolean retryNow() {
-        return loop.retryNow();
     }
 
     /** Starts the fetch the loop asked for, from the current snapshot and the latest request. */
@@ -261,7 +248,7 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
             Snapshot previous = snapshot;
             Snapshot made = next.apply(previous);
             swap(made);
-            return new Store(this, previous, made, Followers.copy(followers));
+            return new Store(this, runtime, previous, made, Followers.copy(followers));
         }
     }
 
@@ -270,29 +257,6 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
         Object orphan = outcome.result() == null ? null : outcome.result().state();
         if (orphan != null && orphan != last.state()) {
             runtime.closeQuietly(orphan, key);
-        }
-    }
-
-    /** A store, and what follows it outside the monitor ({@link #stored}). */
-    private record Store(Entry entry, Snapshot previous, Snapshot next, List<Follower> toWake) implements Runnable {
-        @Override
-        public void run() {
-            entry.stored(previous, next, toWake);
-        }
-    }
-
-    /** After a store, outside the monitor: closes a replaced state, logs contact, wakes the followers. */
-    private void stored(Snapshot previous, Snapshot next, List<Follower> toWake) {
-        if (previous.state() != null && previous.state() != next.state()) {
-            // Replaced (or dropped) by the newest result: no one will hand it back, so close it now.
-            runtime.closeQuietly(previous.state(), key);
-        }
-        type.contact.transition(runtime, key, previous, next);
-        // Followers first: a next fetch that ends quickly would otherwise store (and wake them
-        // with) its own outcome before they heard of this one, e.g. hand an error to a caller
-        // whose fetch succeeded.
-        for (Follower follower : toWake) {
-            follower.onStore(this, next);
         }
     }
 

@@ -30,7 +30,7 @@ final class Introspection {
         // Watches and live values (which are watches) hold their entries; an import is a watch too.
         Set<EntryKey> held = new HashSet<>();
         for (Watch watch : watches) {
-            held.add(EntryKey.of(watch.type(), watch.info));
+            held.add(EntryKey.of(watch.delivery.type, watch.info));
         }
         List<CacheSnapshot.EntryView> entryViews = new ArrayList<>();
         for (Entry entry : entries) {
@@ -38,7 +38,7 @@ final class Introspection {
             Throwable error = s.error();
             entryViews.add(new CacheSnapshot.EntryView(entry.id(), entry.type.name, entry.key.key(),
                     entry.key.partition(), s.index(), s.valid(),
-                    s.valid() ? Duration.ofNanos(now - s.fetchedAtNanos()) : null, entry.fetching(),
+                    s.valid() ? Duration.ofNanos(now - s.fetchedAtNanos()) : null, entry.loop.fetching(),
                     error == null ? null : error.getClass().getName() + ": " + error.getMessage(),
                     s.lostContact() ? Duration.ofNanos(now - s.lostContactNanos()) : null, s.failed(),
                     held.contains(entry.key), entry.followers()));
@@ -47,8 +47,9 @@ final class Introspection {
                 .thenComparing(CacheSnapshot.EntryView::partition));
         List<CacheSnapshot.WatchView> watchViews = new ArrayList<>();
         for (Watch watch : watches) {
-            watchViews.add(new CacheSnapshot.WatchView(watch.type().name, watch.info.key(), watch.info.partition(),
-                    watch.correlationId(), watch.lastIndex()));
+            Delivery delivery = watch.delivery;
+            watchViews.add(new CacheSnapshot.WatchView(delivery.type.name, watch.info.key(), watch.info.partition(),
+                    delivery.correlationId, delivery.lastIndex()));
         }
         watchViews.sort(Comparator.comparing(CacheSnapshot.WatchView::type)
                 .thenComparing(CacheSnapshot.WatchView::correlationId));

@@ -174,9 +174,9 @@ final class Reads {
      */
     @Nullable Result<Object> watchRead(Watch watch) {
         runtime.requireOpen();
-        TypeRegistration type = watch.type();
+        TypeRegistration type = watch.delivery.type;
         RequestInfo info = watch.info;
-        long minIndex = watch.minIndex();
+        long minIndex = watch.delivery.minIndex();
         Entry found = table.getIfPresent(type, info);
         if (found != null) {
             watch.holding(found);

@@ -5,8 +5,6 @@ import io.watchcache.RequestInfo;
 import io.watchcache.Result;
 import io.watchcache.Subscription;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -37,12 +35,11 @@ import java.util.concurrent.Future;
  */
 final class Watch implements Subscription, Follower {
 
-    private static final Logger log = LoggerFactory.getLogger(Watch.class);
-
     private final WatchSource source;
     final CacheRequest request;
     final RequestInfo info;
-    private final Delivery delivery;
+    /** What the listener has been told: the watched type, the correlation id, the index the next read must pass. */
+    final Delivery delivery;
     /** Through ACTIVE for the one change (cancel); a field, not an AtomicBoolean: 16 bytes per watch. */
     private volatile boolean active = true;
     /** The scheduled next step, or the timeout of a wait: what {@link #cancel()} must stop. */
@@ -97,30 +94,11 @@ final class Watch implements Subscription, Follower {
         return source.runtime();
     }
 
-    /** The index of the last value delivered (0: none yet). */
-    long lastIndex() {
-        return delivery.lastIndex();
-    }
-
-    /** The watched type (its delivery's, which counts the notifications). */
-    TypeRegistration type() {
-        return delivery.type;
-    }
-
-    String correlationId() {
-        return delivery.correlationId;
-    }
-
-    /** The index the next read must pass (ignored for a type that cannot block). */
-    long minIndex() {
-        return delivery.minIndex();
-    }
-
     private void step() {
         if (!active) {
             return;
         }
-        if (info.consistent() && lastIndex() == 0) {
+        if (info.consistent() && delivery.lastIndex() == 0) {
             // The first value is a consistent read's; the reads after it follow the entry, which
             // has reached that value's index by then.
             source.readConsistent(this).whenComplete(this::answer);
@@ -193,7 +171,7 @@ final class Watch implements Subscription, Follower {
         if ((wait & 1) == 0 || held != entry || snapshot.version() <= waitedFrom) {
             return;
         }
-        Freshness.afterStore(entry, snapshot, info, minIndex(), true, runtime().ticker(), (result, error) -> {
+        Freshness.afterStore(entry, snapshot, info, delivery.minIndex(), true, runtime().ticker(), (result, error) -> {
             if (claim(entry, wait)) {
                 answer(result, error);
             }
@@ -275,14 +253,7 @@ final class Watch implements Subscription, Follower {
             cancel();
             return;
         }
-        long waitNanos;
-        try {
-            waitNanos = delivery.handle(result, error);
-        } catch (RuntimeException e) {
-            log.error("Watch '{}' on cache type '{}' failed; it goes on after a backoff", correlationId(),
-                    delivery.type.name, e);
-            waitNanos = delivery.failed();
-        }
+        long waitNanos = delivery.handleSafely(result, error);
         if (waitNanos <= 0) {
             runtime().execute(this::step);
         } else {
@@ -321,7 +292,7 @@ final class Watch implements Subscription, Follower {
 
     @Override
     public String toString() {
-        return "Watch[type=" + delivery.type.name + ", key=" + info.key() + ", correlationId=" + correlationId()
+        return "Watch[type=" + delivery.type.name + ", key=" + info.key() + ", correlationId=" + delivery.correlationId
                 + ", active=" + active + "]";
     }
 }

@@ -46,7 +46,7 @@ final class Watches {
 
             @Override
             public CompletableFuture<Result<Object>> readConsistent(Watch watch) {
-                return consistent.read(watch.type(), watch.request, watch.info, false, true);
+                return consistent.read(watch.delivery.type, watch.request, watch.info, false, true);
             }
 
             @Override
@@ -62,7 +62,7 @@ final class Watches {
             @Override
             public void ended(Watch watch) {
                 if (unlink(watch)) {
-                    watch.type().metrics.watches.decrementAndGet();
+                    watch.delivery.type.metrics.watches.decrementAndGet();
                 }
             }
         };
