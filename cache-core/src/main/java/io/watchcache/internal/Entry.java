@@ -27,7 +27,7 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
     final TypeRegistration type;
     /** Shown in base 36 ({@link #id()}); a number, so that thousands of entries keep no string each. */
     private final long id;
-    private final CacheRuntime runtime;
+    /** Starts the entry's fetches; the entry reaches the cache's runtime through it: one field fewer per entry. */
     private final Fetcher fetcher;
     /** When the entry fetches: its rate, its backoff, whether a fetch is going. */
     final FetchLoop loop;
@@ -62,15 +62,17 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
     @GuardedBy("this")
     private @Nullable Burial burial;
 
-    Entry(CacheRuntime runtime, Fetcher fetcher, EntryKey key, TypeRegistration type, long id,
-          CacheRequest request) {
-        this.runtime = runtime;
+    Entry(Fetcher fetcher, EntryKey key, TypeRegistration type, long id, CacheRequest request) {
         this.fetcher = fetcher;
         this.key = key;
         this.type = type;
         this.id = id;
         this.request = request;
-        this.loop = new FetchLoop(runtime, this, runtime.newBucket());
+        this.loop = new FetchLoop(fetcher.runtime, this, fetcher.runtime.newBucket());
+    }
+
+    private CacheRuntime runtime() {
+        return fetcher.runtime;
     }
 
     Snapshot snapshot() {
@@ -168,7 +170,7 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
             }
         }
         if (!added) {
-            follower.entryRemoved(this, snapshot, runtime.isClosed());
+            follower.entryRemoved(this, snapshot, runtime().isClosed());
         } else if (missed != null) {
             follower.onStore(this, missed);
         } else {
@@ -205,7 +207,7 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
 
     /** Stores a value handed in by the application; no fetch ran, so none is counted and none follows. */
     void prepopulate(FetchResult<?> result) {
-        Store store = swapIn(previous -> previous.succeeded(result, runtime.now()));
+        Store store = swapIn(previous -> previous.succeeded(result, runtime().now()));
         if (store != null) {
             type.metrics.recordPut();
             store.run();
@@ -222,7 +224,7 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
         // Once the cache closes, an ending fetch is not news: it was cancelled, by this entry's
         // kill or by another's when the source shares one stage among entries, and must not read
         // as the source going silent.
-        Store store = runtime.isClosed() ? null : swapIn(previous -> previous.after(outcome, runtime.now(),
+        Store store = runtime().isClosed() ? null : swapIn(previous -> previous.after(outcome, runtime().now(),
                 type.refresh));
         if (store == null) {
             Snapshot last = snapshot;
@@ -248,7 +250,7 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
             Snapshot previous = snapshot;
             Snapshot made = next.apply(previous);
             swap(made);
-            return new Store(this, runtime, previous, made, Followers.copy(followers));
+            return new Store(this, runtime(), previous, made, Followers.copy(followers));
         }
     }
 
@@ -256,7 +258,7 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
     private void closeOrphan(Fetcher.Outcome outcome, Snapshot last) {
         Object orphan = outcome.result() == null ? null : outcome.result().state();
         if (orphan != null && orphan != last.state()) {
-            runtime.closeQuietly(orphan, key);
+            runtime().closeQuietly(orphan, key);
         }
     }
 
@@ -297,7 +299,7 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
         // Once: only the first kill gets here (the burial is set under the monitor).
         try {
             if (last.state() != null) {
-                runtime.closeQuietly(last.state(), key);
+                runtime().closeQuietly(last.state(), key);
             }
         } finally {
             synchronized (this) {

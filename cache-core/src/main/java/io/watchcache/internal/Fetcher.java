@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  */
 final class Fetcher {
 
-    private final CacheRuntime runtime;
+    final CacheRuntime runtime;
 
     Fetcher(CacheRuntime runtime) {
         this.runtime = runtime;

@@ -248,7 +248,7 @@ final class Reads {
 
     private Entry newEntry(EntryKey key, TypeRegistration type, CacheRequest request) {
         type.metrics.entries.incrementAndGet();
-        return new Entry(runtime, fetcher, key, type, entryIds.incrementAndGet(), request);
+        return new Entry(fetcher, key, type, entryIds.incrementAndGet(), request);
     }
 
     void prepopulate(TypeRegistration type, RequestInfo info, FetchResult<?> result) {

@@ -60,20 +60,17 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
     @GuardedBy("this")
     private boolean contactLost;
     /**
-     * Why the watch's stream failed, until etcd confirms the re-created watch; null while the
-     * watch is fine (or not yet confirmed for the first time).
+     * Why and since when the watch's stream failed, until etcd confirms the re-created watch;
+     * null while the watch is fine (or not yet confirmed for the first time).
      */
     @GuardedBy("this")
-    private @Nullable Throwable interruption;
-    /** When the stream behind {@link #interruption} failed (nanoTime). */
-    @GuardedBy("this")
-    private long interruptedNanos;
+    private @Nullable Interruption interruption;
     /** The watch on a shared stream; null while there is none. */
     @GuardedBy("this")
     private WatchStreams.@Nullable Handle watcher;
     /** Generation of the current stream; callbacks of an older one are ignored. */
     @GuardedBy("this")
-    private long stream;
+    private int stream;
     @GuardedBy("this")
     private @Nullable PendingFetch<V> pending;
     @GuardedBy("this")
@@ -85,6 +82,10 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
     /** The summaries of this range that consistent reads share; made by the first ({@link #summaries}). */
     @GuardedBy("this")
     private @Nullable Coalesced<RangeContent.Summary> summaries;
+
+    /** Why the watch's stream failed, and when (nanoTime): made only when one does. */
+    private record Interruption(Throwable cause, long sinceNanos) {
+    }
 
     /** A consistent read waiting for the content to hold what etcd had at {@code summary}. */
     private record CatchUp(RangeContent.Summary summary, CompletableFuture<Long> future) {
@@ -187,7 +188,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
         PendingFetch<V> waiting = new PendingFetch<>(minIndex, this, context.deadlines(), done);
         FetchResult<V> answer = null;
         boolean read = false;
-        long open = 0;
+        int open = 0;
         long from = 0;
         Throwable failedNow = null;
         long silentFrom = 0;
@@ -206,8 +207,8 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
                 // waiting when the stream failed): waiting would hide that nothing is watching.
                 // Once it knows, a fetch waits for the confirmation, which answers it.
                 contactLost = true;
-                failedNow = interruption;
-                silentFrom = interruptedNanos;
+                failedNow = interruption.cause();
+                silentFrom = interruption.sinceNanos();
             } else if (!stale && contactLost && interruption == null) {
                 // Re-created and confirmed while the entry waited out its backoff: etcd answers.
                 contactLost = false;
@@ -282,7 +283,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
         context.reachability().answered();
         long header = read.revision();
         Answer<V> answer;
-        long open = 0;
+        int open = 0;
         List<CatchUp> caughtUp;
         long index;
         synchronized (this) {
@@ -340,14 +341,18 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
 
     /** Starts a new watch generation; the caller opens it after releasing the monitor. */
     @GuardedBy("this")
-    private long startStreamLocked() {
+    private int startStreamLocked() {
         interruption = null;
-        return ++stream;
+        // 0 is "no stream to open" to the caller: a generation wrapping round skips it.
+        if (++stream == 0) {
+            stream++;
+        }
+        return stream;
     }
 
     // ---- the watch, on a stream shared with other entries ----
 
-    private void openStream(long generation, long fromRevision) {
+    private void openStream(int generation, long fromRevision) {
         // The watch's generation is its tag: what a stream replaced since says is not news.
         WatchStreams.Handle created = context.streams().watch(key, context.prefix(), fromRevision, generation, this);
         boolean keep;
@@ -364,7 +369,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
     }
 
     @Override
-    public void changes(long generation, List<RangeContent.Change> changes) {
+    public void changes(int generation, List<RangeContent.Change> changes) {
         PendingFetch<V> answered = null;
         FetchResult<V> answer = null;
         List<CatchUp> caughtUp;
@@ -393,7 +398,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
      * fetch answers now, with the content if it changed, else "nothing new".
      */
     @Override
-    public void confirmed(long generation) {
+    public void confirmed(int generation) {
         Answer<V> answer;
         synchronized (this) {
             if (closed || generation != stream) {
@@ -417,7 +422,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
      * fails, so the cache says so, and so does every fetch that comes meanwhile.
      */
     @Override
-    public void interrupted(long generation, Throwable error, Duration silentFor) {
+    public void interrupted(int generation, Throwable error, Duration silentFor) {
         Throwable cause = unwrap(error);
         PendingFetch<V> failed;
         long since = context.time().now() - silentFor.toNanos();
@@ -425,8 +430,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
             if (closed || generation != stream) {
                 return;
             }
-            interruption = cause;
-            interruptedNanos = since;
+            interruption = new Interruption(cause, since);
             failed = pending;
             pending = null;
             contactLost |= failed != null;
@@ -447,7 +451,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
      * before the next answer.
      */
     @Override
-    public void cancelled(long generation, Throwable error, boolean compacted) {
+    public void cancelled(int generation, Throwable error, boolean compacted) {
         Throwable cause = unwrap(error);
         WatchStreams.Handle ended;
         PendingFetch<V> failed = null;

@@ -122,23 +122,23 @@ final class WatchStreams {
          * etcd confirmed the watch, at first or after it was re-created: a member with a leader
          * serves it.
          */
-        void confirmed(long tag);
+        void confirmed(int tag);
 
         /** Events of this watch, decoded (keys without the namespace), in etcd's order; never empty. */
-        void changes(long tag, List<RangeContent.Change> changes);
+        void changes(int tag, List<RangeContent.Change> changes);
 
         /**
          * The watch's stream failed ({@code error}, {@code silentFor} ago) and the watch was not
          * confirmed again within the failover grace; the watch goes on: it is re-created from its
          * next revision, and {@link #confirmed} follows when etcd has it again.
          */
-        void interrupted(long tag, Throwable error, Duration silentFor);
+        void interrupted(int tag, Throwable error, Duration silentFor);
 
         /**
          * etcd cancelled the watch, which has ended ({@code compacted}: its next revision was
          * compacted away, read again).
          */
-        void cancelled(long tag, Throwable error, boolean compacted);
+        void cancelled(int tag, Throwable error, boolean compacted);
     }
 
     /** A watch on a shared stream. */
@@ -151,7 +151,7 @@ final class WatchStreams {
         private final boolean prefix;
         private final Listener listener;
         /** What the listener is told along with each call. */
-        private final long tag;
+        private final int tag;
         /** The revision to (re-)create the watch from: the one after the last event delivered. */
         @GuardedBy("WatchStreams.this")
         private long next;
@@ -171,7 +171,7 @@ final class WatchStreams {
         @GuardedBy("WatchStreams.this")
         private boolean toldInterrupted;
 
-        private Handle(String own, boolean prefix, long next, long tag, Listener listener) {
+        private Handle(String own, boolean prefix, long next, int tag, Listener listener) {
             this.own = own;
             this.prefix = prefix;
             this.next = next;
@@ -398,7 +398,7 @@ final class WatchStreams {
      * once ({@link Listener#cancelled}).
      */
     @SuppressWarnings("GuardedBy") // another watch's or stream's fields: see the class doc
-    Handle watch(String key, boolean prefix, long fromRevision, long tag, Listener listener) {
+    Handle watch(String key, boolean prefix, long fromRevision, int tag, Listener listener) {
         Handle handle = new Handle(key, prefix, fromRevision, tag, listener);
         synchronized (this) {
             if (!closed) {

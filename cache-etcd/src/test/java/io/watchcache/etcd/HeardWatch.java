@@ -19,26 +19,26 @@ final class HeardWatch implements WatchStreams.Listener {
     volatile int confirmed;
 
     @Override
-    public void confirmed(long tag) {
+    public void confirmed(int tag) {
         created = true;
         confirmed++;
     }
 
     @Override
-    public void changes(long tag, List<RangeContent.Change> changes) {
+    public void changes(int tag, List<RangeContent.Change> changes) {
         for (RangeContent.Change change : changes) {
             values.add(change.item() == null ? "(deleted)" : change.item().value());
         }
     }
 
     @Override
-    public void interrupted(long tag, Throwable error, Duration silentFor) {
+    public void interrupted(int tag, Throwable error, Duration silentFor) {
         failures.add(error);
         silences.add(silentFor);
     }
 
     @Override
-    public void cancelled(long tag, Throwable error, boolean compacted) {
+    public void cancelled(int tag, Throwable error, boolean compacted) {
         this.compacted |= compacted;
         cancelled.add(error);
         failures.add(error);
