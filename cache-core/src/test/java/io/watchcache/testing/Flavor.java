@@ -31,7 +31,7 @@ public enum Flavor {
     ASYNC {
         @Override
         public <V> CacheType<CacheRequest, V> of(CacheType<CacheRequest, V> type) {
-            return new AsyncCacheType<>() {
+            return new Wrapped<>(type) {
                 @Override
                 public CompletionStage<FetchResult<V>> fetchAsync(FetchOptions<V> options, CacheRequest request) {
                     CompletableFuture<FetchResult<V>> stage = new CompletableFuture<>();
@@ -51,21 +51,6 @@ public enum Flavor {
                     fetcher.start();
                     return stage;
                 }
-
-                @Override
-                public RegisterOptions registerOptions() {
-                    return type.registerOptions();
-                }
-
-                @Override
-                public boolean isFatal(Throwable error) {
-                    return type.isFatal(error);
-                }
-
-                @Override
-                public void registered(String name, SourceSignals signals) {
-                    type.registered(name, signals);
-                }
             };
         }
     },
@@ -77,7 +62,7 @@ public enum Flavor {
     CALLBACK {
         @Override
         public <V> CacheType<CacheRequest, V> of(CacheType<CacheRequest, V> type) {
-            return new AsyncCacheType<>() {
+            return new Wrapped<>(type) {
                 @Override
                 public CompletionStage<FetchResult<V>> fetchAsync(FetchOptions<V> options, CacheRequest request) {
                     throw new AssertionError("the cache fetches through the callback form");
@@ -103,25 +88,35 @@ public enum Flavor {
                         done.accept(null, new CancellationException("cancelled by the cache"));
                     };
                 }
-
-                @Override
-                public RegisterOptions registerOptions() {
-                    return type.registerOptions();
-                }
-
-                @Override
-                public boolean isFatal(Throwable error) {
-                    return type.isFatal(error);
-                }
-
-                @Override
-                public void registered(String name, SourceSignals signals) {
-                    type.registered(name, signals);
-                }
             };
         }
     };
 
     /** {@code type} fetching this way. */
     public abstract <V> CacheType<CacheRequest, V> of(CacheType<CacheRequest, V> type);
+
+    /** An asynchronous form of {@code type}: its options, fatal errors and signals are the type's own. */
+    private abstract static class Wrapped<V> implements AsyncCacheType<CacheRequest, V> {
+
+        final CacheType<CacheRequest, V> type;
+
+        Wrapped(CacheType<CacheRequest, V> type) {
+            this.type = type;
+        }
+
+        @Override
+        public RegisterOptions registerOptions() {
+            return type.registerOptions();
+        }
+
+        @Override
+        public boolean isFatal(Throwable error) {
+            return type.isFatal(error);
+        }
+
+        @Override
+        public void registered(String name, SourceSignals signals) {
+            type.registered(name, signals);
+        }
+    }
 }
