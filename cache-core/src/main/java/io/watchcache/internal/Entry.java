@@ -111,17 +111,6 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
         return key;
     }
 
-    /** Swaps in {@code next}; under the monitor. */
-    @GuardedBy("this")
-    private void swap(Snapshot next) {
-        if (type.refresh) {
-            type.metrics.stateChanged(snapshot, next);
-        }
-        // Cleared before the swap: a reader that finds a kept result and then this snapshot knows it is this one's.
-        hit = null;
-        snapshot = next;
-    }
-
     void request(CacheRequest request) {
         this.request = request;
     }
@@ -249,8 +238,39 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
             }
             Snapshot previous = snapshot;
             Snapshot made = next.apply(previous);
-            swap(made);
-            return new Store(this, runtime(), previous, made, Followers.copy(followers));
+            if (type.refresh) {
+                type.metrics.stateChanged(previous, made);
+            }
+            // Cleared before the swap: a reader that finds a kept result and then this snapshot knows it is this one's.
+            hit = null;
+            snapshot = made;
+            return new Store(this, previous, made, Followers.copy(followers));
+        }
+    }
+
+    /**
+     * A snapshot just swapped in, and what follows the swap outside the monitor
+     * ({@link #stored}); the fetch loop runs it once the fetch is counted.
+     */
+    private record Store(Entry entry, Snapshot previous, Snapshot next, List<Follower> toWake) implements Runnable {
+        @Override
+        public void run() {
+            entry.stored(previous, next, toWake);
+        }
+    }
+
+    /** After a store, outside the monitor: closes a replaced state, logs contact, wakes the followers. */
+    private void stored(Snapshot previous, Snapshot next, List<Follower> toWake) {
+        if (previous.state() != null && previous.state() != next.state()) {
+            // Replaced (or dropped) by the newest result: no one will hand it back, so close it now.
+            runtime().closeQuietly(previous.state(), key);
+        }
+        type.contact.transition(runtime(), key, previous, next);
+        // Followers first: a next fetch that ends quickly would otherwise store (and wake them
+        // with) its own outcome before they heard of this one, e.g. hand an error to a caller
+        // whose fetch succeeded.
+        for (Follower follower : toWake) {
+            follower.onStore(this, next);
         }
     }
 
