@@ -5,8 +5,10 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
@@ -153,6 +155,24 @@ class CallbackFetchTest {
             assertThatThrownBy(() -> t.get(req("k"))).isInstanceOf(FetchFailedException.class)
                     .hasRootCauseInstanceOf(IllegalArgumentException.class)
                     .hasRootCauseMessage("no such key space");
+        }
+    }
+
+    @Test
+    void anUncachedReadInterruptedWhileItWaitsCancelsTheTypesStage() throws Exception {
+        // A blank key is never stored: the caller's thread waits on the type's stage itself.
+        CompletableFuture<FetchResult<String>> never = new CompletableFuture<>();
+        AsyncCacheType<CacheRequest, String> type = (options, request) -> never;
+        try (WatchCache cache = WatchCache.create()) {
+            TypedCache<CacheRequest, String> t = cache.register("uncached", type);
+            TestSupport.OnThread<Result<String>> read = TestSupport.onThread(() -> t.get(req("")));
+            await().atMost(Duration.ofSeconds(5)).until(read::parked);
+
+            read.thread().interrupt();
+
+            assertThatThrownBy(() -> read.result().get(5, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(InterruptedException.class);
+            assertThat(never).isCancelled();
         }
     }
 

@@ -6,6 +6,8 @@ import io.etcd.jetcd.KV;
 import io.watchcache.CacheOptions;
 import io.watchcache.CacheRequest;
 import io.watchcache.FetchFailedException;
+import io.watchcache.FetchOptions;
+import io.watchcache.FetchResult;
 import io.watchcache.RegisterOptions;
 import io.watchcache.Result;
 import io.watchcache.Subscription;
@@ -75,6 +77,38 @@ class EtcdCacheTypesTest {
 
     private EtcdRequest key(String key) {
         return EtcdRequest.of(ns + key);
+    }
+
+    @Test
+    void aFetchAskedForAsAStageAnswersAChangeAndItsCancelEndsOnlyThatWait() throws Exception {
+        // The cache fetches through the callback form; the stage form serves other callers.
+        put("staged", "v1");
+        EtcdKeyType type = new EtcdKeyType(client, options);
+        FetchResult<Optional<String>> first = type.fetchAsync(new FetchOptions<>(0, Duration.ofSeconds(5), null),
+                key("staged")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(first.value()).contains("v1");
+
+        CompletableFuture<FetchResult<Optional<String>>> next = type.fetchAsync(
+                new FetchOptions<>(first.index(), Duration.ofSeconds(30), first), key("staged")).toCompletableFuture();
+        Thread.sleep(200);
+        assertThat(next).isNotDone();
+        put("staged", "v2");
+        FetchResult<Optional<String>> changed = next.get(10, TimeUnit.SECONDS);
+        assertThat(changed.value()).contains("v2");
+        assertThat(changed.index()).isGreaterThan(first.index());
+        assertThat(changed.state()).isSameAs(first.state());
+
+        FetchOptions<Optional<String>> afterChange =
+                new FetchOptions<>(changed.index(), Duration.ofSeconds(30), changed);
+        CompletableFuture<FetchResult<Optional<String>>> cancelled =
+                type.fetchAsync(afterChange, key("staged")).toCompletableFuture();
+        assertThat(cancelled.cancel(true)).isTrue();
+        // The range's watch goes on: the next wait on it hears the next change.
+        CompletableFuture<FetchResult<Optional<String>>> after =
+                type.fetchAsync(afterChange, key("staged")).toCompletableFuture();
+        put("staged", "v3");
+        assertThat(after.get(10, TimeUnit.SECONDS).value()).contains("v3");
+        ((AutoCloseable) changed.state()).close();
     }
 
     @Test
