@@ -23,16 +23,16 @@ public interface AsyncCacheType<R extends CacheRequest, V> extends CacheType<R, 
     CompletionStage<FetchResult<V>> fetchAsync(FetchOptions<V> options, R request);
 
     /**
-     * Starts a fetch that answers {@code done} instead of completing a stage: what the cache
-     * calls. {@code done} gets the result or the error (never both) exactly once, on any thread,
-     * at once or later; the cache ignores a second answer. The returned action cancels the
-     * fetch (never null): it may be run at any time, more than once, and after the answer; a
-     * fetch it stops answers a {@link java.util.concurrent.CancellationException} unless it
-     * answered already.
+     * Starts a fetch that answers {@code done} instead of completing a stage. {@code done} gets
+     * the result or the error (never both) exactly once, on any thread, at once or later; the
+     * cache ignores a second answer. The returned action cancels the fetch (never null): it may
+     * be run at any time, more than once, and after the answer; a fetch it stops answers a
+     * {@link java.util.concurrent.CancellationException} unless it answered already.
      *
      * <p>By default it runs {@link #fetchAsync(FetchOptions, CacheRequest)} and waits on the
-     * stage, which costs a completion and a future per fetch in flight. Override it to answer
-     * from the source's own bookkeeping instead.
+     * stage, which costs a completion and a future per fetch in flight. A type that overrides it
+     * is fetched through it, and can answer from the source's own bookkeeping instead; for one
+     * that does not, the cache waits on the stage itself, as this default would.
      */
     default Runnable fetchAsync(FetchOptions<V> options, R request,
                                 BiConsumer<? super FetchResult<V>, ? super Throwable> done) {

@@ -176,11 +176,12 @@ final class Fetcher {
             stopFetch(stop);
         }
 
-        private static void stopFetch(Object stop) {
-            if (stop instanceof CompletableFuture<?> stage) {
-                stage.cancel(true);
-            } else if (stop instanceof Runnable action) {
-                action.run();
+        /** Runs the cancel action of a type that answers the callback, or cancels the stage of one that does not. */
+        private void stopFetch(Object stop) {
+            if (type.answersCallback) {
+                ((Runnable) stop).run();
+            } else {
+                ((CompletableFuture<?>) stop).cancel(true);
             }
         }
     }
@@ -208,8 +209,8 @@ final class Fetcher {
         }
         Object stop = null;
         // The observation is current while the type starts its call, so a client span it opens
-        // is this fetch's child. The run is the callback: nothing else is kept (with a stage: the
-        // stage, to cancel, and the completion it makes).
+        // is this fetch's child. The run is the callback: nothing else is kept. A stage is kept as
+        // it is, to cancel, not wrapped as the callback form's default would (one object fewer).
         try (Observation.Scope ignored = run.observation == null ? null : run.observation.openScope()) {
             if (type.answersCallback) {
                 stop = type.asyncType.fetchAsync(options, request, run);
