@@ -7,6 +7,7 @@ import io.watchcache.testing.ScriptedType;
 import io.watchcache.testing.StoppedObservations;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
@@ -221,20 +222,35 @@ class MetricsAndSnapshotTest {
         }
     }
 
-    @Test
-    void expiredEntriesAreCountedAsExpiredEvictions() throws Exception {
+    /**
+     * Plain keys and keys with a partition live in different maps without a size bound (the
+     * index alone, Caffeine), and in Caffeine both with one: each way, an expiry is one.
+     */
+    @ParameterizedTest
+    @CsvSource({"'', false", "dc1, false", "'', true", "dc1, true"})
+    void expiredEntriesAreCountedAsExpiredEvictions(String partition, boolean bounded) throws Exception {
         TestSupport.FakeTicker ticker = new TestSupport.FakeTicker();
         ScriptedType type = new ScriptedType(RegisterOptions.builder().lastGetTtl(Duration.ofSeconds(1)).build())
-                .answer("v", 1);
-        try (WatchCache cache = new WatchCache(CacheOptions.builder().meterRegistry(registry).ticker(ticker).build())) {
+                .answer("v", 1).answer("v", 1);
+        CacheOptions.Builder options = CacheOptions.builder().meterRegistry(registry).ticker(ticker);
+        if (bounded) {
+            options.maxEntries(100);
+        }
+        try (WatchCache cache = new WatchCache(options.build())) {
             TypedCache<CacheRequest, String> t = cache.register("t", type);
-            t.get(req("k"));
+            CacheRequest request = req(RequestInfo.builder().key("k").partition(partition).build());
+            t.get(request);
             ticker.advance(Duration.ofSeconds(2));
 
             // The idle sweep (one a second, on the real scheduler) removes it.
             await().atMost(Duration.ofSeconds(5)).until(() ->
                     counter("watchcache.evictions", "type", "t", "cause", "expired") == 1);
             assertThat(gauge("watchcache.entries", "t")).isZero();
+            assertThat(cache.snapshot().entries()).isEmpty();
+            // The key's next read makes a new entry: the old one is gone from every map.
+            assertThat(t.get(request).meta().hit()).isFalse();
+            assertThat(cache.snapshot().entries()).hasSize(1);
+            assertThat(counter("watchcache.evictions", "type", "t", "cause", "explicit")).isZero();
         }
     }
 

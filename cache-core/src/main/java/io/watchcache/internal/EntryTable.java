@@ -11,9 +11,7 @@ import org.jspecify.annotations.Nullable;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -21,9 +19,12 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
- * The entries, in a Caffeine cache (an optional size bound, a removal callback), beside an
- * index of the plain ones (no partition, no token) by type and key, so that a hit on one needs
- * no key object.
+ * The entries, by type and key. A plain entry (no partition, no token) is found in an index by
+ * its type's slot and its key string, so that a hit on one needs no key object. Without a size
+ * bound that index is where plain entries live (one map per entry, one insertion per miss), and
+ * a Caffeine cache holds the others; with a bound, Caffeine holds every entry, for its eviction,
+ * and the index mirrors the plain ones. Either way a removal is told to the cache's removal
+ * callback on the executor, once.
  *
  * <p>This class alone decides when an entry is idle, by one rule on one clock
  * ({@link #idle}): no holder (a waiting caller, a watch, a live value), and its last use at
@@ -62,34 +63,36 @@ final class EntryTable {
         }
     }
 
+    /** Every entry with a size bound; without one, the entries with a partition or a token. */
     private final Cache<EntryKey, Entry> cache;
     private final Policy<EntryKey, Entry> policy;
     /** Whether a size bound is set: then uses are also reads through Caffeine, for its eviction. */
     private final boolean bounded;
     /** The time use and idleness are counted on: coarse system time, or the injected ticker. */
     private final Ticker clock;
-    /**
-     * The plain entries of each registered type, at the type's {@link TypeRegistration#slot}.
-     * Replaced whole (a longer copy) under the monitor when a type registers; read without it.
-     */
-    private volatile ConcurrentHashMap<String, Entry>[] plain = newIndex(0);
+    /** The plain entries: without a size bound their only place, with one a mirror of Caffeine's. */
+    private final PlainIndex plain = new PlainIndex();
     /** The idle sweeps: one a second while the table has entries. */
     private final Sweeps sweeps;
+    /** Runs removal callbacks: on the executor, and inline once it refuses work (the cache is closing). */
+    private final Executor removals;
+    private final BiConsumer<Entry, RemovalCause> onRemoval;
 
     EntryTable(long maxEntries, Ticker clock, Executor executor, Scheduler scheduler,
                BiConsumer<Entry, RemovalCause> onRemoval) {
         this.clock = clock;
+        this.onRemoval = onRemoval;
         this.sweeps = new Sweeps(scheduler, executor, SWEEP_NANOS, this::sweepNow, this::isEmpty);
-        Caffeine<Object, Object> builder = Caffeine.newBuilder()
-                // The removal callback closes user state: run it off Caffeine's maintenance path,
-                // and inline once the executor refuses work (the cache is closing).
-                .executor(task -> {
-                    try {
-                        executor.execute(task);
-                    } catch (RejectedExecutionException e) {
-                        task.run();
-                    }
-                });
+        // The removal callback closes user state: run it off the remover's path (and Caffeine's
+        // maintenance), and inline once the executor refuses work (the cache is closing).
+        this.removals = task -> {
+            try {
+                executor.execute(task);
+            } catch (RejectedExecutionException e) {
+                task.run();
+            }
+        };
+        Caffeine<Object, Object> builder = Caffeine.newBuilder().executor(removals);
         this.bounded = maxEntries != Long.MAX_VALUE;
         if (bounded) {
             builder.maximumSize(maxEntries);
@@ -105,24 +108,16 @@ final class EntryTable {
                 .removalListener((@Nullable EntryKey key, @Nullable Entry entry, RemovalCause cause) -> {
                     if (key != null && entry != null) {
                         unindex(key, entry);
-                        // The sweep removes idle entries explicitly; it is their expiry all the same.
-                        onRemoval.accept(entry, (boolean) EXPIRING.getVolatile(entry) ? RemovalCause.EXPIRED : cause);
+                        onRemoval.accept(entry, causeOf(entry, cause));
                     }
                 })
                 .build();
         policy = cache.policy();
     }
 
-    @SuppressWarnings("unchecked")
-    private static ConcurrentHashMap<String, Entry>[] newIndex(int length) {
-        return new ConcurrentHashMap[length];
-    }
-
     /** Makes room for the plain entries of {@code type}; before any of its entries exist. */
-    synchronized void addType(TypeRegistration type) {
-        ConcurrentHashMap<String, Entry>[] next = Arrays.copyOf(plain, Math.max(plain.length, type.slot + 1));
-        next[type.slot] = new ConcurrentHashMap<>();
-        plain = next;
+    void addType(TypeRegistration type) {
+        plain.addType(type);
     }
 
     /** The rule: no holder, and unused for the type's whole TTL. */
@@ -145,18 +140,13 @@ final class EntryTable {
         }
     }
 
-    /** Whether {@code info} names a plain entry: no partition, no token (the index has those). */
-    static boolean plainKey(RequestInfo info) {
-        return info.partition().isEmpty() && info.token().isEmpty();
-    }
-
     /**
      * The entry of a plain key as the index holds it, or null (not plain, or absent): not
      * judged idle, not counted as use. The hit path's one look: {@link #usedThisTick} then
      * tells whether it may be read as it is, else {@link #touch} judges it.
      */
     @Nullable Entry plainEntry(TypeRegistration type, RequestInfo info) {
-        return plainKey(info) ? plain[type.slot].get(info.key()) : null;
+        return PlainIndex.plainKey(info) ? plain.of(type).get(info.key()) : null;
     }
 
     /**
@@ -172,8 +162,7 @@ final class EntryTable {
      * (null: a miss, then a fetch and a new entry) whether or not the sweep has removed it yet.
      */
     @Nullable Entry getIfPresent(TypeRegistration type, RequestInfo info) {
-        Entry entry = plainKey(info) ? plain[type.slot].get(info.key())
-                : policy.getIfPresentQuietly(EntryKey.of(type, info));
+        Entry entry = getQuietly(type, info);
         return entry == null ? null : touch(entry);
     }
 
@@ -195,28 +184,29 @@ final class EntryTable {
         return (boolean) REMOVED.getVolatile(entry);
     }
 
-    /** The entry of {@code key}, without counting as use; idle or not. */
-    @Nullable Entry getQuietly(EntryKey key) {
-        return policy.getIfPresentQuietly(key);
+    /** The entry of {@code info}, without counting as use; idle or not. */
+    @Nullable Entry getQuietly(TypeRegistration type, RequestInfo info) {
+        return PlainIndex.plainKey(info) ? plain.of(type).get(info.key())
+                : policy.getIfPresentQuietly(EntryKey.of(type, info));
     }
 
     /**
      * The entry of {@code key}, created with {@code create} if there is none or the one there
      * is idle (it is removed first: a read never gets an idle entry).
      */
-    Entry computeIfAbsent(EntryKey key, Function<EntryKey, Entry> create) {
+    Entry computeIfAbsent(TypeRegistration type, EntryKey key, Function<EntryKey, Entry> create) {
         while (true) {
-            Entry entry = cache.get(key, k -> {
-                Entry created = create.apply(k);
-                LAST_USE.setVolatile(created, clock.read());
-                sweeps.start();
-                if (k.plain()) {
-                    // A removed entry of the same key leaves the index in its removal callback, which
-                    // may run later: by identity, so it cannot take this one out.
-                    plain[created.type.slot].put(k.key(), created);
-                }
-                return created;
-            });
+            Entry entry = !bounded && key.plain()
+                    ? plain.of(type).computeIfAbsent(key.key(), k -> created(key, create))
+                    : cache.get(key, k -> {
+                        Entry created = created(k, create);
+                        if (k.plain()) {
+                            // A removed entry of the same key leaves the index in its removal callback,
+                            // which may run later: by identity, so it cannot take this one out.
+                            plain.of(type).put(k.key(), created);
+                        }
+                        return created;
+                    });
             long now = clock.read();
             if (!idle(entry, now)) {
                 use(entry, now);
@@ -224,6 +214,13 @@ final class EntryTable {
             }
             expire(entry);
         }
+    }
+
+    private Entry created(EntryKey key, Function<EntryKey, Entry> create) {
+        Entry created = create.apply(key);
+        LAST_USE.setVolatile(created, clock.read());
+        sweeps.start();
+        return created;
     }
 
     /** A waiting caller, a watch or a live value holds {@code entry}: it is not idle until released. */
@@ -239,7 +236,7 @@ final class EntryTable {
     }
 
     private boolean isEmpty() {
-        return cache.asMap().isEmpty();
+        return cache.asMap().isEmpty() && plain.isEmpty();
     }
 
     /**
@@ -250,7 +247,7 @@ final class EntryTable {
      */
     private void sweepNow() {
         long now = clock.read();
-        for (Entry entry : cache.asMap().values()) {
+        for (Entry entry : entries()) {
             if (idle(entry, now)) {
                 expire(entry);
             }
@@ -268,6 +265,13 @@ final class EntryTable {
 
     /** Removes {@code entry} if it is still the one stored under its key. */
     boolean remove(Entry entry) {
+        if (!bounded && entry.key.plain()) {
+            boolean removed = plain.of(entry.type).remove(entry.key.key(), entry);
+            if (removed) {
+                removedPlain(entry);
+            }
+            return removed;
+        }
         boolean removed = cache.asMap().remove(entry.key, entry);
         if (removed) {
             REMOVED.setVolatile(entry, true);
@@ -276,16 +280,27 @@ final class EntryTable {
         return removed;
     }
 
+    /** A plain entry of an unbounded table has left its only map: marked, and its callback runs. */
+    private void removedPlain(Entry entry) {
+        REMOVED.setVolatile(entry, true);
+        removals.execute(() -> onRemoval.accept(entry, causeOf(entry, RemovalCause.EXPLICIT)));
+    }
+
+    /** The cause a removal is told with: the sweep removes idle entries explicitly; it is their expiry all the same. */
+    private static RemovalCause causeOf(Entry entry, RemovalCause cause) {
+        return (boolean) EXPIRING.getVolatile(entry) ? RemovalCause.EXPIRED : cause;
+    }
+
     /** Takes {@code entry} out of the index (by identity: a newer entry of the key stays). */
     private void unindex(EntryKey key, Entry entry) {
         if (entry != null && key.plain()) {
-            plain[entry.type.slot].remove(key.key(), entry);
+            plain.of(entry.type).remove(key.key(), entry);
         }
     }
 
-    /** The live entries, without touching them. */
+    /** The live entries, without touching them: a view, not a copy. */
     Collection<Entry> entries() {
-        return cache.asMap().values();
+        return bounded ? cache.asMap().values() : plain.with(cache.asMap().values());
     }
 
     /** Removes every entry, and empties the index at once (removal callbacks may run later). */
@@ -295,11 +310,8 @@ final class EntryTable {
             REMOVED.setVolatile(entry, true);
         }
         cache.invalidateAll();
-        for (ConcurrentHashMap<String, Entry> index : plain) {
-            if (index != null) {
-                index.clear();
-            }
-        }
+        // Mirrors go; entries kept only in the index are removed there, each told once.
+        plain.removeAll(bounded ? entry -> { } : this::removedPlain);
         cache.cleanUp();
     }
 }

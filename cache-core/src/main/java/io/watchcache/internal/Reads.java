@@ -73,7 +73,7 @@ final class Reads {
         if (plain != null) {
             return table.touch(plain);
         }
-        return EntryTable.plainKey(info) ? null : table.getIfPresent(type, info);
+        return PlainIndex.plainKey(info) ? null : table.getIfPresent(type, info);
     }
 
     /** A hit on {@code entry} (null when it is not one), by the freshness rule, as a caller's first look; counted. */
@@ -119,7 +119,7 @@ final class Reads {
 
     /** The entry's latest result with its state (what its next fetch gets), or null: no entry, or no value yet. */
     @Nullable FetchResult<Object> lastResult(TypeRegistration type, RequestInfo info) {
-        Entry entry = table.getQuietly(EntryKey.of(type, info));
+        Entry entry = table.getQuietly(type, info);
         return entry == null ? null : entry.snapshot().lastResult();
     }
 
@@ -239,7 +239,7 @@ final class Reads {
      */
     private Entry waitOn(TypeRegistration type, CacheRequest request, RequestInfo info, @Nullable Entry found) {
         Entry entry = found != null && !table.removed(found) ? found
-                : table.computeIfAbsent(EntryKey.of(type, info), k -> newEntry(k, type, request));
+                : table.computeIfAbsent(type, EntryKey.of(type, info), k -> newEntry(k, type, request));
         if (runtime.isClosed()) {
             entry.kill(true);
         }
@@ -262,7 +262,7 @@ final class Reads {
         }
         runtime.requireOpen();
         EntryKey entryKey = EntryKey.of(type, info);
-        table.computeIfAbsent(entryKey, k -> newEntry(k, type, () -> info)).prepopulate(result);
+        table.computeIfAbsent(type, entryKey, k -> newEntry(k, type, () -> info)).prepopulate(result);
     }
 
     static RequestInfo info(CacheRequest request) {
