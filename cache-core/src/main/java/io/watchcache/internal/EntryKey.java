@@ -31,6 +31,15 @@ final class EntryKey {
 
     /** No partition and no token: the common case, which {@code EntryTable} indexes by key alone. */
     boolean plain() {
+        return plain(partition, token);
+    }
+
+    /** Whether {@code info} names a plain entry ({@link #plain()}): looked up without a key object. */
+    static boolean plain(RequestInfo info) {
+        return plain(info.partition(), info.token());
+    }
+
+    private static boolean plain(String partition, String token) {
         return partition.isEmpty() && token.isEmpty();
     }
 

@@ -146,7 +146,7 @@ final class EntryTable {
      * tells whether it may be read as it is, else {@link #touch} judges it.
      */
     @Nullable Entry plainEntry(TypeRegistration type, RequestInfo info) {
-        return PlainIndex.plainKey(info) ? plain.of(type).get(info.key()) : null;
+        return EntryKey.plain(info) ? plain.of(type).get(info.key()) : null;
     }
 
     /**
@@ -186,7 +186,7 @@ final class EntryTable {
 
     /** The entry of {@code info}, without counting as use; idle or not. */
     @Nullable Entry getQuietly(TypeRegistration type, RequestInfo info) {
-        return PlainIndex.plainKey(info) ? plain.of(type).get(info.key())
+        return EntryKey.plain(info) ? plain.of(type).get(info.key())
                 : policy.getIfPresentQuietly(EntryKey.of(type, info));
     }
 

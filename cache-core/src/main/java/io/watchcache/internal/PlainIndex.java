@@ -1,7 +1,5 @@
 package io.watchcache.internal;
 
-import io.watchcache.RequestInfo;
-
 import java.util.AbstractCollection;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,11 +22,6 @@ final class PlainIndex {
     @SuppressWarnings("unchecked")
     private static ConcurrentHashMap<String, Entry>[] newIndex(int length) {
         return new ConcurrentHashMap[length];
-    }
-
-    /** Whether {@code info} names a plain entry: no partition, no token. */
-    static boolean plainKey(RequestInfo info) {
-        return info.partition().isEmpty() && info.token().isEmpty();
     }
 
     /** Makes room for the plain entries of {@code type}; before any of its entries exist. */

@@ -73,7 +73,7 @@ final class Reads {
         if (plain != null) {
             return table.touch(plain);
         }
-        return PlainIndex.plainKey(info) ? null : table.getIfPresent(type, info);
+        return EntryKey.plain(info) ? null : table.getIfPresent(type, info);
     }
 
     /** A hit on {@code entry} (null when it is not one), by the freshness rule, as a caller's first look; counted. */
