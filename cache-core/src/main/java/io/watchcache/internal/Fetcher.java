@@ -16,7 +16,8 @@ import java.util.function.Consumer;
 /**
  * Runs a type's fetch once, the one way for cached entries and uncached (blank-key) reads
  * alike: a synchronous type on a thread that can be interrupted (the executor's, or the
- * caller's), an asynchronous one through its own future; the fetch is observed (the type's
+ * caller's), an asynchronous one through the callback it answers or the stage it returns
+ * (a caller who waits anyway waits on it through {@code fetch}); the fetch is observed (the type's
  * client call is a child of it) and timed; a null result becomes an error, a wrapped error is
  * unwrapped, and whether it is fatal is asked once. The owner of the fetch gets an
  * {@link Outcome}, applies it, and then ends the run with {@link Run#record}: the meters and
