@@ -6,7 +6,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * An entry's fetch attempts in a row that went nowhere, for its backoff: errors, results with
  * index 0, and quick answers that did not move the index. Not thread-safe: its
- * {@link FetchLoop}'s monitor guards it.
+ * {@link FetchLoop}'s monitor guards it. A loop keeps one only while there is something to
+ * remember ({@link #forgotten}): an entry whose fetches all make {@link #progress} holds none.
  */
 final class Attempts {
 
@@ -41,7 +42,7 @@ final class Attempts {
         warnInvalidIndexNow = false;
         boolean afterFailure = lastFailed;
         lastFailed = false;
-        if (error != null || result == null || result.index() <= 0) {
+        if (failed(result, error)) {
             // A success that carries index 0 is a failure in disguise: the next blocking query
             // would return at once, so it must back off like an error.
             failures = Math.max(failures, failuresBeforeRecovery) + 1;
@@ -54,8 +55,7 @@ final class Attempts {
             }
             return TypeMetrics.FetchOutcome.of(result, error, fatal);
         }
-        boolean quickWithoutProgress = type.blocking && minIndex > 0 && storedIndex == minIndex
-                && tookNanos < type.atOnceNanos;
+        boolean quickWithoutProgress = quickWithoutProgress(type, minIndex, storedIndex, tookNanos);
         if (quickWithoutProgress && afterFailure) {
             // The source answered "nothing new" right after a failure (a re-read after a broken
             // stream): that is contact regained, not a source that cannot block. The next attempt
@@ -79,6 +79,33 @@ final class Attempts {
         failuresBeforeRecovery = 0;
         noProgress = 0;
         return TypeMetrics.FetchOutcome.of(result, null, false);
+    }
+
+    /**
+     * Whether a fetch made progress: it succeeded with an index and was not a quick answer that
+     * left the index where it was. Such a fetch resets every count, so {@link #record} of it on
+     * a fresh instance changes nothing.
+     */
+    static boolean progress(TypeRegistration type, @Nullable FetchResult<?> result, @Nullable Throwable error,
+                            long minIndex, long storedIndex, long tookNanos) {
+        return !failed(result, error) && !quickWithoutProgress(type, minIndex, storedIndex, tookNanos);
+    }
+
+    /** An error, or a success that carries index 0: a failure in disguise. */
+    private static boolean failed(@Nullable FetchResult<?> result, @Nullable Throwable error) {
+        return error != null || result == null || result.index() <= 0;
+    }
+
+    /** Asked to wait past {@code minIndex}, the type answered at once and the index did not move. */
+    private static boolean quickWithoutProgress(TypeRegistration type, long minIndex, long storedIndex,
+                                                long tookNanos) {
+        return type.blocking && minIndex > 0 && storedIndex == minIndex && tookNanos < type.atOnceNanos;
+    }
+
+    /** Whether nothing is left to remember: no count, and no warning given that must not be given again. */
+    boolean forgotten() {
+        return failures == 0 && failuresBeforeRecovery == 0 && !lastFailed && noProgress == 0 && !warned
+                && !warnedInvalidIndex;
     }
 
     /** Failed attempts in a row, what the backoff waits on. */

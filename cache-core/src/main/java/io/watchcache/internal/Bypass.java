@@ -50,13 +50,14 @@ final class Bypass {
     /** {@link #fetchAsync}, for a caller that counts the read itself (a consistent read's fallback). */
     CompletableFuture<Result<Object>> fetchUncounted(TypeRegistration type, CacheRequest request, RequestInfo info) {
         CompletableFuture<Result<Object>> answer = new CompletableFuture<>();
-        Fetcher.Run run = fetcher.newRun(type, options(type, info));
+        FetchOptions<Object> options = options(type, info);
+        Fetcher.Run run = fetcher.newRun(type, options.minIndex());
         answer.whenComplete((result, error) -> {
             if (answer.isCancelled()) {
                 run.cancel();
             }
         });
-        fetcher.start(run, request, outcome -> {
+        fetcher.start(run, options, request, outcome -> {
             run.record(outcome.counted(), outcome.tookNanos(), outcome.error());
             // User continuations never run on the thread of an asynchronous type's client.
             runtime.executeOrRun(() -> {

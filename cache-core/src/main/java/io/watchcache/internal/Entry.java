@@ -186,11 +186,12 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
     public void startFetch() {
         Snapshot current = snapshot;
         // Non-blocking types are never asked for a minimum index: they could not honour it.
-        Fetcher.Run run = fetcher.newRun(type, new FetchOptions<>(type.blocking ? current.index() : 0,
-                type.queryTimeout, current.lastResult()));
+        FetchOptions<Object> options = new FetchOptions<>(type.blocking ? current.index() : 0, type.queryTimeout,
+                current.lastResult());
+        Fetcher.Run run = fetcher.newRun(type, options.minIndex());
         // Kept before it starts, so that kill() can always stop the run that is going.
         if (loop.begin(run)) {
-            fetcher.start(run, request, this);
+            fetcher.start(run, options, request, this);
         }
     }
 

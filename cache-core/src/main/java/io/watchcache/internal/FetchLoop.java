@@ -51,16 +51,17 @@ final class FetchLoop {
 
     private final Timing timing;
     private final Owner owner;
+    /** Null while every fetch made progress: most entries never need one. */
     @GuardedBy("this")
-    private final Attempts attempts = new Attempts();
+    private @Nullable Attempts attempts;
     /** The fetch rate limit; null without one (the default), so an entry holds no bucket for nothing. */
     @GuardedBy("this")
     private @Nullable TokenBucket bucket;
     @GuardedBy("this")
     private State state = State.IDLE;
-    /** Counts the schedules, so that a scheduled start that was replaced does nothing. */
+    /** Counts the schedules, so that a replaced scheduled start does nothing (compared for equality only). */
     @GuardedBy("this")
-    private long generation;
+    private int generation;
     @GuardedBy("this")
     private @Nullable Future<?> scheduled;
     /** Whether the scheduled start waits out a refresh timer or backoff (not only the rate limit). */
@@ -117,7 +118,7 @@ final class FetchLoop {
      */
     boolean retryNow() {
         synchronized (this) {
-            if (state != State.SCHEDULED || !scheduledByRefresh || attempts.failures() == 0) {
+            if (state != State.SCHEDULED || !scheduledByRefresh || failuresLocked() == 0) {
                 return false;
             }
             cancelScheduled();
@@ -144,7 +145,13 @@ final class FetchLoop {
 
     /** Failed attempts in a row, what the backoff waits on. */
     synchronized int failures() {
-        return attempts.failures();
+        return failuresLocked();
+    }
+
+    @GuardedBy("this")
+    private int failuresLocked() {
+        Attempts counts = attempts;
+        return counts == null ? 0 : counts.failures();
     }
 
     /**
@@ -169,13 +176,21 @@ final class FetchLoop {
             if (!stored || state == State.STOPPED) {
                 counted = outcome.counted();
             } else {
-                counted = attempts.record(type, outcome.result(), outcome.error(), outcome.fatal(), minIndex,
-                        storedIndex, outcome.tookNanos());
-                warnNoProgress = attempts.warnNoProgress();
-                warnInvalidIndex = attempts.warnInvalidIndex();
+                Attempts counts = attempts;
+                if (counts == null && Attempts.progress(type, outcome.result(), outcome.error(), minIndex,
+                        storedIndex, outcome.tookNanos())) {
+                    counted = outcome.counted();
+                } else {
+                    counts = counts == null ? new Attempts() : counts;
+                    counted = counts.record(type, outcome.result(), outcome.error(), outcome.fatal(), minIndex,
+                            storedIndex, outcome.tookNanos());
+                    warnNoProgress = counts.warnNoProgress();
+                    warnInvalidIndex = counts.warnInvalidIndex();
+                    attempts = counts.forgotten() ? null : counts;
+                }
                 state = State.IDLE;
                 if (type.refresh && !outcome.fatal()) {
-                    long backoff = timing.backoff().waitNanos(attempts.failures());
+                    long backoff = timing.backoff().waitNanos(failuresLocked());
                     fetchNext = startOrSchedule(type.refreshTimerNanos + backoff);
                 }
             }
@@ -232,7 +247,7 @@ final class FetchLoop {
             state = State.RUNNING;
             return true;
         }
-        long myGeneration = ++generation;
+        int myGeneration = ++generation;
         state = State.SCHEDULED;
         scheduledByRefresh = delayNanos > 0;
         scheduled = timing.schedule(waitNanos, () -> runScheduled(myGeneration));
@@ -249,7 +264,7 @@ final class FetchLoop {
         scheduled = null;
     }
 
-    private void runScheduled(long myGeneration) {
+    private void runScheduled(int myGeneration) {
         synchronized (this) {
             // A newer schedule, an early start or a stop replaced this one.
             if (state != State.SCHEDULED || generation != myGeneration) {

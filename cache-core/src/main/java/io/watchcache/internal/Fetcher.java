@@ -52,20 +52,19 @@ final class Fetcher {
     }
 
     /**
-     * One fetch in flight: what it was asked, the means to stop it, and (for an asynchronous
-     * type) the callback the type answers. It keeps only the index it was asked to pass, not
-     * the options: a fetch that waits for a change holds nothing it does not need.
+     * One fetch in flight: the index it was asked to pass, the means to stop it, and (for an
+     * asynchronous type) the callback the type answers. The options it was asked with are its
+     * starter's, not kept: a fetch that waits for a change holds nothing it does not need.
      */
     static final class Run implements BiConsumer<FetchResult<Object>, Throwable> {
 
         private static final Object CANCELLED = new Object();
         private static final Object ANSWERED = new Object();
+        private static final Object CALLING = new Object();
 
         final TypeRegistration type;
         /** The index the fetch was asked to pass (0: not a blocking query). */
         final long minIndex;
-        /** What the type is asked; dropped once an asynchronous type has its call under way. */
-        private @Nullable FetchOptions<Object> options;
         /** Set by {@link #start} before the fetch begins; what ends the fetch happens after it. */
         private @Nullable Observation observation;
         private long startedNanos;
@@ -73,35 +72,37 @@ final class Fetcher {
         private @Nullable Consumer<Outcome> done;
         /**
          * What cancel() stops: the thread of a synchronous fetch, an asynchronous one's stage or
-         * cancel action; or CANCELLED; or, for an asynchronous fetch, ANSWERED once the type answered.
+         * cancel action; or CANCELLED; or, for an asynchronous fetch, CALLING while the type's call
+         * has not returned, and ANSWERED once the type answered.
          */
         @GuardedBy("this")
         private @Nullable Object target;
 
-        Run(TypeRegistration type, FetchOptions<Object> options) {
+        Run(TypeRegistration type, long minIndex) {
             this.type = type;
-            this.options = options;
-            this.minIndex = options.minIndex();
+            this.minIndex = minIndex;
         }
 
         /**
          * An asynchronous type answered: the first answer counts, a second is ignored. An answer
-         * given while the type's call has not returned (its {@code options} are still kept) is
-         * handled on the executor, so that a type answering at once cannot recurse fetch, store,
-         * fetch on one stack; any other on the thread that answers: it is short and never blocks,
-         * and a hop per answer would cost a task per change.
+         * given while the type's call has not returned is handled on the executor, so that a type
+         * answering at once cannot recurse fetch, store, fetch on one stack; any other on the
+         * thread that answers: it is short and never blocks, and a hop per answer would cost a
+         * task per change.
          */
         @Override
         public void accept(@Nullable FetchResult<Object> result, @Nullable Throwable error) {
+            boolean inCall;
             synchronized (this) {
                 if (target == ANSWERED) {
                     return;
                 }
+                inCall = target == CALLING;
                 target = ANSWERED;
             }
             Fetcher owner = Objects.requireNonNull(fetcher);
             Consumer<Outcome> callback = Objects.requireNonNull(done);
-            if (options != null) {
+            if (inCall) {
                 owner.runtime.execute(() -> callback.accept(owner.outcome(this, result, error)));
             } else {
                 callback.accept(owner.outcome(this, result, error));
@@ -127,7 +128,8 @@ final class Fetcher {
                     return;
                 }
             }
-            if (running != null) {
+            // A call not returned yet is stopped when it returns its cancel action (attach).
+            if (running != null && running != CALLING) {
                 stopFetch(running);
             }
         }
@@ -160,13 +162,20 @@ final class Fetcher {
             }
         }
 
+        /** The asynchronous type's call begins; a run cancelled first stays cancelled. */
+        private synchronized void calling() {
+            if (target == null) {
+                target = CALLING;
+            }
+        }
+
         /**
          * Keeps what cancels the asynchronous fetch (its stage or its cancel action); a run
          * cancelled first cancels the fetch now, and one answered already has nothing left to cancel.
          */
         private void attach(Object stop) {
             synchronized (this) {
-                if (target == null) {
+                if (target == CALLING) {
                     target = stop;
                     return;
                 }
@@ -187,28 +196,31 @@ final class Fetcher {
         }
     }
 
-    /** A fetch of {@code type}, not started yet: its owner keeps it (to cancel) before {@link #start}. */
-    Run newRun(TypeRegistration type, FetchOptions<Object> options) {
-        return new Run(type, options);
+    /**
+     * A fetch of {@code type} asked to pass {@code minIndex}, not started yet: its owner keeps it
+     * (to cancel) before {@link #start}.
+     */
+    Run newRun(TypeRegistration type, long minIndex) {
+        return new Run(type, minIndex);
     }
 
     /**
-     * Starts {@code run}; {@code done} gets its outcome exactly once: on the executor for a
-     * synchronous type or an answer that was ready at once (see {@link Run#accept}), else on the
-     * thread that answers. A run cancelled before it starts ends with a
-     * {@link CancellationException}.
+     * Starts {@code run} with {@code options} (their minimum index is the run's); {@code done}
+     * gets its outcome exactly once: on the executor for a synchronous type or an answer that was
+     * ready at once (see {@link Run#accept}), else on the thread that answers. A run cancelled
+     * before it starts ends with a {@link CancellationException}.
      */
-    void start(Run run, CacheRequest request, Consumer<Outcome> done) {
+    void start(Run run, FetchOptions<Object> options, CacheRequest request, Consumer<Outcome> done) {
         TypeRegistration type = run.type;
-        FetchOptions<Object> options = Objects.requireNonNull(run.options, "a run starts once");
         run.fetcher = this;
         run.done = done;
         run.begin(runtime.now());
         if (type.asyncType == null) {
-            runtime.execute(() -> done.accept(runHere(run, request, true)));
+            runtime.execute(() -> done.accept(runHere(run, options, request, true)));
             return;
         }
         Object stop = null;
+        run.calling();
         // The observation is current while the type starts its call, so a client span it opens
         // is this fetch's child. The run is the callback: nothing else is kept. A stage is kept as
         // it is, to cancel, not wrapped as the callback form's default would (one object fewer).
@@ -224,7 +236,6 @@ final class Fetcher {
         } catch (Throwable t) {
             run.accept(null, t);
         }
-        run.options = null;
         if (stop != null) {
             run.attach(stop);
         }
@@ -235,9 +246,9 @@ final class Fetcher {
      * records it. An interrupt of the caller reaches the type.
      */
     Outcome fetchHere(TypeRegistration type, FetchOptions<Object> options, CacheRequest request) {
-        Run run = new Run(type, options);
+        Run run = new Run(type, options.minIndex());
         run.begin(runtime.now());
-        Outcome outcome = runHere(run, request, false);
+        Outcome outcome = runHere(run, options, request, false);
         run.record(outcome.counted(), outcome.tookNanos(), outcome.error());
         return outcome;
     }
@@ -246,14 +257,14 @@ final class Fetcher {
      * Runs a synchronous fetch on the current thread, unless the run was cancelled first. On a
      * pool thread ({@code pooled}) an interrupt is cleared after it; a caller's thread keeps its own.
      */
-    private Outcome runHere(Run run, CacheRequest request, boolean pooled) {
+    private Outcome runHere(Run run, FetchOptions<Object> options, CacheRequest request, boolean pooled) {
         if (!run.enter()) {
             return outcome(run, null, new CancellationException("the fetch was cancelled before it started"));
         }
         FetchResult<Object> result = null;
         Throwable error = null;
         try (Observation.Scope ignored = run.observation == null ? null : run.observation.openScope()) {
-            result = run.type.type.fetch(Objects.requireNonNull(run.options), request);
+            result = run.type.type.fetch(options, request);
         } catch (Throwable t) {
             error = t;
         } finally {

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.watchcache.CacheRequest;
 import io.watchcache.CacheType;
 import io.watchcache.CapturedLogs;
-import io.watchcache.FetchOptions;
 import io.watchcache.FetchResult;
 import io.watchcache.RegisterOptions;
 import io.watchcache.RequestInfo;
@@ -216,6 +215,27 @@ class FetchLoopTest {
         assertThat(loop.failures()).isGreaterThanOrEqualTo(Attempts.NO_PROGRESS_LIMIT);
     }
 
+    @Test
+    void theWarningIsGivenOncePerEntryEvenWhenTheTypeMakesProgressInBetween() {
+        Owner owner = new Owner(type(true, null));
+        FetchLoop loop = owner.loop(null);
+        loop.ensure(false);
+        owner.finishWith(FetchResult.of("v", 5), 5);
+        int before = warnings();
+
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < Attempts.NO_PROGRESS_LIMIT; i++) {
+                owner.finishWith(FetchResult.of("v", owner.index), owner.index);
+                time.advance(Duration.ofMinutes(2));
+            }
+            // A real change: the counts are reset, but the entry was warned about already.
+            owner.finishWith(FetchResult.of("v", owner.index + 1), owner.index + 1);
+            assertThat(loop.failures()).isZero();
+        }
+
+        assertThat(warnings() - before).isEqualTo(1);
+    }
+
     private static int warnings() {
         return (int) CapturedLogs.lines().stream()
                 .filter(line -> line.startsWith("WARN") && line.contains("does not block on minIndex")).count();
@@ -261,7 +281,7 @@ class FetchLoopTest {
 
         @Override
         public void startFetch() {
-            Fetcher.Run run = new Fetcher.Run(type, new FetchOptions<>(index, Duration.ofMinutes(10), null));
+            Fetcher.Run run = new Fetcher.Run(type, index);
             if (loop.begin(run)) {
                 started.add(run);
             }
