@@ -14,9 +14,8 @@ import java.util.function.Consumer;
  */
 final class BlockingDelivery extends Delivery {
 
-    BlockingDelivery(TypeRegistration type, String correlationId, Consumer<UpdateEvent<Object>> listener,
-                     Backoff backoff) {
-        super(type, correlationId, listener, backoff);
+    BlockingDelivery(TypeRegistration type, String correlationId, Consumer<UpdateEvent<Object>> listener) {
+        super(type, correlationId, listener);
     }
 
     @Override
@@ -27,9 +26,9 @@ final class BlockingDelivery extends Delivery {
     }
 
     @Override
-    long handle(@Nullable Result<Object> result, @Nullable Throwable error) {
+    long handle(Backoff backoff, @Nullable Result<Object> result, @Nullable Throwable error) {
         if (error != null) {
-            long backoff = deliverFailure(error);
+            long wait = deliverFailure(backoff, error);
             // A refreshing entry with a value already backs off between its own failed fetches,
             // and the next read waits for its next outcome: a second backoff here would only
             // delay recovery past the entry's. Without a value to wait with, or without a
@@ -37,7 +36,7 @@ final class BlockingDelivery extends Delivery {
             // A fatal error stopped the refresh: the next read would fetch at once, so back off too.
             Throwable cause = error instanceof FetchFailedException failed && failed.getCause() != null
                     ? failed.getCause() : error;
-            return type.refresh && lastIndex() > 0 && !type.isFatal(cause) ? 0 : backoff;
+            return type.refresh && lastIndex() > 0 && !type.isFatal(cause) ? 0 : wait;
         }
         Objects.requireNonNull(result, "a read without an error has a result");
         long seen = result.meta().index();
@@ -48,6 +47,6 @@ final class BlockingDelivery extends Delivery {
         }
         // An answer without an index (nothing valid yet, the request's timeout passed) would
         // make the next read return at once: back off instead of spinning.
-        return answered(seen > 0);
+        return answered(backoff, seen > 0);
     }
 }

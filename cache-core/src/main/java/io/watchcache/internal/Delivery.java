@@ -27,21 +27,21 @@ abstract class Delivery {
 
     final TypeRegistration type;
     final String correlationId;
+    /** {@link #lastValue} before any value was delivered. */
+    private static final Object NOTHING = new Object();
+
     private final Consumer<UpdateEvent<Object>> listener;
-    private final Backoff backoff;
     /** The index of the last delivered value (0: nothing delivered yet). */
     private volatile long index;
     /** Failed attempts in a row, for the backoff. */
     private int failures;
-    /** The last value delivered without error, the next event's {@code previousValue}. */
-    private @Nullable Object lastValue;
-    private boolean delivered;
+    /** The last value delivered without error, the next event's {@code previousValue}; or NOTHING. */
+    private @Nullable Object lastValue = NOTHING;
 
-    Delivery(TypeRegistration type, String correlationId, Consumer<UpdateEvent<Object>> listener, Backoff backoff) {
+    Delivery(TypeRegistration type, String correlationId, Consumer<UpdateEvent<Object>> listener) {
         this.type = type;
         this.correlationId = correlationId;
         this.listener = listener;
-        this.backoff = backoff;
     }
 
     /** The index the next read must pass (ignored for a type that cannot block). */
@@ -49,21 +49,22 @@ abstract class Delivery {
 
     /**
      * Handles one read's outcome, a result or an error (never both, never neither), delivering
-     * if it changed; returns the wait before the next read, in nanos.
+     * if it changed; returns the wait before the next read, in nanos, failures waiting on
+     * {@code backoff} (the cache's, as it is configured now).
      */
-    abstract long handle(@Nullable Result<Object> result, @Nullable Throwable error);
+    abstract long handle(Backoff backoff, @Nullable Result<Object> result, @Nullable Throwable error);
 
     /**
      * {@link #handle}, for the watch's step: should judging the outcome fail (a bug: a listener
      * that throws is {@link #deliver}'s to log), the failure is logged and backed off like a
      * failed read, and the watch goes on.
      */
-    final long handleSafely(@Nullable Result<Object> result, @Nullable Throwable error) {
+    final long handleSafely(Backoff backoff, @Nullable Result<Object> result, @Nullable Throwable error) {
         try {
-            return handle(result, error);
+            return handle(backoff, result, error);
         } catch (RuntimeException e) {
             log.error("Watch '{}' on cache type '{}' failed; it goes on after a backoff", correlationId, type.name, e);
-            return failed();
+            return failed(backoff);
         }
     }
 
@@ -74,11 +75,12 @@ abstract class Delivery {
 
     /** Whether a value has been delivered. */
     final boolean hasDelivered() {
-        return delivered;
+        return lastValue != NOTHING;
     }
 
+    /** The last value delivered without error; null when none was (or the value was absent). */
     final @Nullable Object lastValue() {
-        return lastValue;
+        return lastValue == NOTHING ? null : lastValue;
     }
 
     /** Delivers a change: the value at index {@code seen}, which becomes the watch's index. */
@@ -91,18 +93,18 @@ abstract class Delivery {
      * A read answered: {@code progressed} (it had an index) ends a run of failures, else it
      * counts as one more. Returns the backoff for the failures in a row now (0 after progress).
      */
-    final long answered(boolean progressed) {
+    final long answered(Backoff backoff, boolean progressed) {
         failures = progressed ? 0 : failures + 1;
         return backoff.waitNanos(failures);
     }
 
     /** Counts one more failure (the watch's own step failed); returns the backoff for it. */
-    final long failed() {
+    final long failed(Backoff backoff) {
         return backoff.waitNanos(++failures);
     }
 
     /** Delivers a failed read as an event carrying the last known value, and counts the failure. */
-    final long deliverFailure(Throwable error) {
+    final long deliverFailure(Backoff backoff, Throwable error) {
         Object entryValue = null;
         ResultMeta meta = new ResultMeta(false, Duration.ZERO, index);
         if (error instanceof FetchFailedException failed) {
@@ -111,16 +113,15 @@ abstract class Delivery {
             error = failed.getCause() != null ? failed.getCause() : failed;
         }
         deliver(entryValue, meta, error);
-        return failed();
+        return failed(backoff);
     }
 
     /** Hands an event to the listener; a listener that throws is logged and the watch goes on. */
     private void deliver(@Nullable Object value, ResultMeta meta, @Nullable Throwable error) {
         type.metrics.recordNotification();
-        UpdateEvent<Object> event = new UpdateEvent<>(correlationId, value, lastValue, meta, error);
+        UpdateEvent<Object> event = new UpdateEvent<>(correlationId, value, lastValue(), meta, error);
         if (error == null) {
             lastValue = value;
-            delivered = true;
         }
         try {
             listener.accept(event);

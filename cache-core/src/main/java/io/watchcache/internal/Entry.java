@@ -141,7 +141,7 @@ final class Entry implements FetchLoop.Owner, Consumer<Fetcher.Outcome> {
      * Adds a follower who looked at snapshot {@code seenVersion} and was not satisfied. If a
      * store happened since that look, it judges that store at once rather than waiting for the next.
      */
-    void follow(Follower follower, long seenVersion) {
+    void follow(Follower follower, int seenVersion) {
         Snapshot missed = null;
         boolean added;
         synchronized (this) {

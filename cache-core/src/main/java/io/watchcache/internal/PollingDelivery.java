@@ -19,8 +19,8 @@ final class PollingDelivery extends Delivery {
     private final long maxAgeNanos;
 
     PollingDelivery(TypeRegistration type, RequestInfo info, String correlationId,
-                    Consumer<UpdateEvent<Object>> listener, Backoff backoff) {
-        super(type, correlationId, listener, backoff);
+                    Consumer<UpdateEvent<Object>> listener) {
+        super(type, correlationId, listener);
         // The engine refuses a polling watch without maxAge before it gets here.
         this.maxAgeNanos = Objects.requireNonNull(info.maxAge(), "maxAge").toNanos();
     }
@@ -32,11 +32,11 @@ final class PollingDelivery extends Delivery {
     }
 
     @Override
-    long handle(@Nullable Result<Object> result, @Nullable Throwable error) {
+    long handle(Backoff backoff, @Nullable Result<Object> result, @Nullable Throwable error) {
         if (error != null) {
-            return Math.max(deliverFailure(error), pollWait(0));
+            return Math.max(deliverFailure(backoff, error), pollWait(0));
         }
-        answered(true);
+        answered(backoff, true);
         Objects.requireNonNull(result, "a read without an error has a result");
         long seen = result.meta().index();
         if (!hasDelivered() || seen != lastIndex() || !Objects.equals(result.value(), lastValue())) {

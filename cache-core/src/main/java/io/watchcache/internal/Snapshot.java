@@ -31,9 +31,10 @@ final class Snapshot {
     private final long lostContactNanos;
     private final boolean failed;
     private final boolean reset;
-    private final long version;
+    private final int version;
     /**
-     * @param version          counts the stores, so a waiter can tell whether it missed one
+     * @param version          counts the stores, so a waiter can tell whether it missed one; it
+     *                         wraps, so versions are compared by their difference ({@link #newer})
      * @param fetchedAtNanos   when the value was fetched (ticker time)
      * @param lostContactNanos when a refreshing entry's fetches started failing, or {@link #NONE};
      *                         never set on a failed entry: its source answered, with a refusal
@@ -43,7 +44,7 @@ final class Snapshot {
      *                         compacted)
      */
     Snapshot(@Nullable Object value, @Nullable Object state, long index, @Nullable Throwable error, boolean valid,
-             long fetchedAtNanos, long lostContactNanos, boolean failed, boolean reset, long version) {
+             long fetchedAtNanos, long lostContactNanos, boolean failed, boolean reset, int version) {
         this.value = value;
         this.state = state;
         this.index = index;
@@ -92,8 +93,13 @@ final class Snapshot {
         return reset;
     }
 
-    long version() {
+    int version() {
         return version;
+    }
+
+    /** Whether this snapshot was stored after the one of version {@code seen}. */
+    boolean newer(int seen) {
+        return version - seen > 0;
     }
 
     boolean lostContact() {

@@ -61,7 +61,7 @@ final class Waiter implements Follower {
     }
 
     /** Joins the entry, arms the timeout, and keeps the entry alive while it waits. */
-    void start(long seenVersion) {
+    void start(int seenVersion) {
         table.hold(entry);
         // Covers a caller that cancels; an answer releases first (see finish).
         future.whenComplete((r, e) -> release());

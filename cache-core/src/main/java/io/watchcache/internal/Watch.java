@@ -53,7 +53,7 @@ final class Watch implements Subscription, Follower {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             HELD = lookup.findVarHandle(Watch.class, "held", Entry.class);
             ACTIVE = lookup.findVarHandle(Watch.class, "active", boolean.class);
-            WAITS = lookup.findVarHandle(Watch.class, "waits", long.class);
+            WAITS = lookup.findVarHandle(Watch.class, "waits", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -66,11 +66,12 @@ final class Watch implements Subscription, Follower {
     private volatile @Nullable Entry held;
     /**
      * Counts the watch's waits: odd while one goes on (the wait's number), even between. Moved on
-     * from an odd number once, by whoever ends that wait ({@link #claim}). Through WAITS.
+     * from an odd number once, by whoever ends that wait ({@link #claim}); wrapping is harmless, as
+     * waits are only told apart by parity and equality. Through WAITS.
      */
-    private volatile long waits;
+    private volatile int waits;
     /** The version of the snapshot the current wait began after: a notice of it, or of an older one, is not news. */
-    private volatile long waitedFrom;
+    private volatile int waitedFrom;
     /**
      * The running watches' list runs through the watches themselves: these are this one's
      * neighbours in it. Only {@link Watches} touches them, under its monitor.
@@ -121,9 +122,9 @@ final class Watch implements Subscription, Follower {
      * now on each store is judged by {@link #onStore}. Called by the read, which holds
      * {@code entry} already, never twice at once.
      */
-    void follow(Entry entry, long seenVersion) {
+    void follow(Entry entry, int seenVersion) {
         waitedFrom = seenVersion;
-        long wait = waits + 1;
+        int wait = waits + 1;
         waits = wait;
         Duration timeout = info.timeout();
         if (timeout != null) {
@@ -167,8 +168,8 @@ final class Watch implements Subscription, Follower {
      */
     @Override
     public void onStore(Entry entry, Snapshot snapshot) {
-        long wait = waits;
-        if ((wait & 1) == 0 || held != entry || snapshot.version() <= waitedFrom) {
+        int wait = waits;
+        if ((wait & 1) == 0 || held != entry || !snapshot.newer(waitedFrom)) {
             return;
         }
         Freshness.afterStore(entry, snapshot, info, delivery.minIndex(), true, runtime().ticker(), (result, error) -> {
@@ -180,7 +181,7 @@ final class Watch implements Subscription, Follower {
 
     @Override
     public void entryRemoved(Entry entry, Snapshot last, boolean closing) {
-        long wait = waits;
+        int wait = waits;
         if (held != entry || !claim(entry, wait)) {
             return;
         }
@@ -208,7 +209,7 @@ final class Watch implements Subscription, Follower {
 
     /** Ends the wait going on now, if any: the entry it was on, for the caller to answer; else null. */
     private @Nullable Entry endWait() {
-        long wait = waits;
+        int wait = waits;
         Entry entry = held;
         return entry != null && claim(entry, wait) ? entry : null;
     }
@@ -222,7 +223,7 @@ final class Watch implements Subscription, Follower {
      * Ends wait number {@code wait}, on {@code entry}: true for the one caller that does, who then
      * answers it; false once that wait is over, or when it is no wait (an even number).
      */
-    private boolean claim(Entry entry, long wait) {
+    private boolean claim(Entry entry, int wait) {
         if ((wait & 1) == 0 || !WAITS.compareAndSet(this, wait, wait + 1)) {
             return false;
         }
@@ -253,7 +254,7 @@ final class Watch implements Subscription, Follower {
             cancel();
             return;
         }
-        long waitNanos = delivery.handleSafely(result, error);
+        long waitNanos = delivery.handleSafely(runtime().backoff(), result, error);
         if (waitNanos <= 0) {
             runtime().execute(this::step);
         } else {

@@ -88,16 +88,14 @@ final class Watches {
         runtime.requireOpen();
         Watch watch;
         if (type.blocking) {
-            watch = new Watch(source, request, info,
-                    new BlockingDelivery(type, correlationId, listener, runtime.backoff()));
+            watch = new Watch(source, request, info, new BlockingDelivery(type, correlationId, listener));
         } else {
             if (info.maxAge() == null || info.maxAge().isZero()) {
                 throw new InvalidOptionException("maxAge", info.maxAge(), "must be set to watch cache type '"
                         + type.name + "': the type does not support blocking queries, so the watch polls every"
                         + " maxAge");
             }
-            watch = new Watch(source, request, info,
-                    new PollingDelivery(type, info, correlationId, listener, runtime.backoff()));
+            watch = new Watch(source, request, info, new PollingDelivery(type, info, correlationId, listener));
         }
         link(watch);
         type.metrics.watches.incrementAndGet();
