@@ -31,8 +31,11 @@ final class Deadlines {
      * the {@link Deadlines} it was added to.
      */
     abstract static class Waiting {
-        private long deadlineNanos;
-        private int slot = -1;
+        /**
+         * The tick whose sweep expires it, the first after its deadline: its slot is this tick's,
+         * and the slot's sweeps of earlier rotations pass it by. UNLINKED while on no slot.
+         */
+        private long due = UNLINKED;
         private @Nullable Waiting previous;
         private @Nullable Waiting next;
         /** A short wait's own timer task; set before the wait is handed out. */
@@ -44,6 +47,8 @@ final class Deadlines {
         /** The deadline passed while it was still waiting. Called once, without a lock held. */
         abstract void expired();
     }
+
+    private static final long UNLINKED = Long.MIN_VALUE;
 
     private final EtcdTime time;
     private final Duration longWait;
@@ -86,12 +91,10 @@ final class Deadlines {
                 swept = tick(now);
                 task = time.every(this::sweep, Duration.ofNanos(tickNanos));
             }
-            long deadline = now + timeout.toNanos();
             // The slot checked first after the deadline has passed: the next tick after it.
-            long due = Math.max(tick(deadline) + 1, swept + 1);
-            int slot = (int) Math.floorMod(due, (long) slots.length);
-            waiting.deadlineNanos = deadline;
-            waiting.slot = slot;
+            long due = Math.max(tick(now + timeout.toNanos()) + 1, swept + 1);
+            int slot = slot(due);
+            waiting.due = due;
             waiting.previous = null;
             waiting.next = slots[slot];
             if (slots[slot] != null) {
@@ -120,17 +123,16 @@ final class Deadlines {
     }
 
     private void sweep() {
-        List<Waiting> due = new ArrayList<>();
+        List<Waiting> expiring = new ArrayList<>();
         synchronized (this) {
-            long now = time.now();
-            long current = tick(now);
+            long current = tick(time.now());
             for (long t = Math.max(swept + 1, current - slots.length + 1); t <= current; t++) {
-                Waiting waiting = slots[(int) Math.floorMod(t, (long) slots.length)];
+                Waiting waiting = slots[slot(t)];
                 while (waiting != null) {
                     Waiting next = waiting.next;
-                    if (waiting.deadlineNanos - now <= 0) {
+                    if (waiting.due <= current) {
                         unlinkLocked(waiting);
-                        due.add(waiting);
+                        expiring.add(waiting);
                     }
                     waiting = next;
                 }
@@ -141,7 +143,7 @@ final class Deadlines {
                 task = null;
             }
         }
-        for (Waiting waiting : due) {
+        for (Waiting waiting : expiring) {
             if (!waiting.isDone()) {
                 waiting.expired();
             }
@@ -150,10 +152,10 @@ final class Deadlines {
 
     @GuardedBy("this")
     private void unlinkLocked(Waiting waiting) {
-        int slot = waiting.slot;
-        if (slot < 0) {
+        if (waiting.due == UNLINKED) {
             return;
         }
+        int slot = slot(waiting.due);
         Waiting previous = waiting.previous;
         Waiting next = waiting.next;
         if (previous == null) {
@@ -164,10 +166,14 @@ final class Deadlines {
         if (next != null) {
             next.previous = previous;
         }
-        waiting.slot = -1;
+        waiting.due = UNLINKED;
         waiting.previous = null;
         waiting.next = null;
         size--;
+    }
+
+    private int slot(long tick) {
+        return (int) Math.floorMod(tick, (long) slots.length);
     }
 
     private long tick(long nanos) {

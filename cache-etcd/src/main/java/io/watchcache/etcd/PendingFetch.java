@@ -11,8 +11,9 @@ import java.util.function.BiConsumer;
 
 /**
  * The one fetch of a {@link RangeWatch} that waits for its range to change: the cache's callback,
- * the index it knows, and its deadline on the type's {@link Deadlines}. It is also the cancel
- * action the cache keeps ({@link #run}): while it waits, the cache holds it and nothing else.
+ * the index it knows, and its deadline on the type's {@link Deadlines} (reached through its
+ * owner). It is also the cancel action the cache keeps ({@link #run}): while it waits, the cache
+ * holds it and nothing else.
  *
  * @param <V> the value type
  */
@@ -26,6 +27,9 @@ final class PendingFetch<V> extends Deadlines.Waiting implements Runnable {
 
         /** The cache cancelled the fetch. */
         void abandoned(PendingFetch<V> fetch);
+
+        /** Where the fetch's deadline is kept: the type's. */
+        Deadlines deadlines();
     }
 
     private static final VarHandle DONE;
@@ -41,21 +45,18 @@ final class PendingFetch<V> extends Deadlines.Waiting implements Runnable {
     /** The index the cache has: a value with another one is news. */
     final long minIndex;
     private final Owner<V> owner;
-    private final Deadlines deadlines;
     /** The cache's callback until the fetch answers; null from then on (through DONE: the one answer). */
     private volatile @Nullable BiConsumer<? super FetchResult<V>, ? super Throwable> done;
 
-    PendingFetch(long minIndex, Owner<V> owner, Deadlines deadlines,
-                 BiConsumer<? super FetchResult<V>, ? super Throwable> done) {
+    PendingFetch(long minIndex, Owner<V> owner, BiConsumer<? super FetchResult<V>, ? super Throwable> done) {
         this.minIndex = minIndex;
         this.owner = owner;
-        this.deadlines = deadlines;
         this.done = done;
     }
 
     /** Starts the deadline: {@link Owner#timedOut} after {@code timeout} unless answered first. */
     void waitAtMost(Duration timeout) {
-        deadlines.add(this, timeout);
+        owner.deadlines().add(this, timeout);
     }
 
     void answer(FetchResult<V> result) {
@@ -88,7 +89,7 @@ final class PendingFetch<V> extends Deadlines.Waiting implements Runnable {
         BiConsumer<? super FetchResult<V>, ? super Throwable> callback =
                 (BiConsumer<? super FetchResult<V>, ? super Throwable>) DONE.getAndSet(this, null);
         if (callback != null) {
-            deadlines.remove(this);
+            owner.deadlines().remove(this);
         }
         return callback;
     }

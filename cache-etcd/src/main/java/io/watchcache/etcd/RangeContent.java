@@ -61,12 +61,12 @@ final class RangeContent<V> {
              long previousIndex);
     }
 
-    private final Value<V> value;
     /**
      * Key to value and mod revision; null until the first read. Either a {@link TreeMap}, changed
-     * in place, or, for at most one key, an immutable {@code Map.of}, replaced at each change (an
-     * etcd key's content: 32 bytes, where a tree map holding one key takes 88). A read of two
-     * keys or more makes it a tree; a put of a second key turns the small map into one. It is
+     * in place, or, for at most one key, an immutable {@link OneItem} (or {@code Map.of()}),
+     * replaced at each change (an etcd key's content: 32 bytes with its item, where a tree map
+     * holding one key takes 112). A read of two keys or more makes it a tree; a put of a second
+     * key turns the small map into one. It is
      * walked only with {@code forEach}: a map keeps its key, value and entry views once asked for
      * (16 bytes each), and a content is kept for as long as its key is watched.
      */
@@ -80,14 +80,9 @@ final class RangeContent<V> {
     private long index;
     /** The etcd revision through which the content is complete. */
     private long revision;
-    /** Whether the content changed since the value last handed out. */
-    private boolean undelivered;
     private @Nullable V delivered;
+    /** The index of the value last handed out; 0 before the first (an index is never below 1). */
     private long deliveredIndex;
-
-    RangeContent(Value<V> value) {
-        this.value = value;
-    }
 
     boolean hasRead() {
         return items != null;
@@ -104,7 +99,15 @@ final class RangeContent<V> {
 
     /** Whether a fetch that knows {@code minIndex} has something new to hand out. */
     boolean hasNewFor(long minIndex) {
-        return undelivered || index != minIndex;
+        return undelivered() || index != minIndex;
+    }
+
+    /**
+     * Whether the content changed since the value last handed out: a key did (every change
+     * names one), or nothing was handed out since the first read (which may find no key).
+     */
+    private boolean undelivered() {
+        return !dirty.isEmpty() || (items != null && deliveredIndex == 0);
     }
 
     /**
@@ -133,7 +136,6 @@ final class RangeContent<V> {
         }
         if (changed) {
             items = compact(fresh);
-            undelivered = true;
         }
         revision = header;
         return changed;
@@ -168,7 +170,6 @@ final class RangeContent<V> {
         }
         items = content;
         index = last;
-        undelivered = true;
         return true;
     }
 
@@ -204,13 +205,12 @@ final class RangeContent<V> {
         revision = Math.max(revision, header);
     }
 
-    /** The value to hand out now (and the index it carries); marks everything as handed out. */
-    V deliver() {
+    /** The value {@code value} makes of the content now (it carries the index); marks everything as handed out. */
+    V deliver(Value<V> value) {
         V next = value.of(Objects.requireNonNull(items, "no read yet"), dirty, delivered, index, deliveredIndex);
         dirty = Set.of();
         delivered = next;
         deliveredIndex = index;
-        undelivered = false;
         return next;
     }
 
@@ -221,7 +221,7 @@ final class RangeContent<V> {
         return dirty;
     }
 
-    /** What the content keeps of a read: for up to one key an immutable copy, else a tree (the read's own). */
+    /** What the content keeps of a read: for one key a {@link OneItem}, else a tree (the read's own). */
     private static Map<String, Item> compact(Map<String, Item> read) {
         if (read.size() > 1) {
             return read instanceof TreeMap<String, Item> tree ? tree : new TreeMap<>(read);
@@ -230,7 +230,7 @@ final class RangeContent<V> {
             return Map.of();
         }
         Map.Entry<String, Item> only = read.entrySet().iterator().next();
-        return Map.of(only.getKey(), only.getValue());
+        return new OneItem(only.getKey(), only.getValue());
     }
 
     /** {@code items} with {@code key} set to {@code item}: a tree in place, else a new map. */
@@ -240,7 +240,7 @@ final class RangeContent<V> {
             return tree;
         }
         if (items.isEmpty() || items.containsKey(key)) {
-            return Map.of(key, item);
+            return new OneItem(key, item);
         }
         TreeMap<String, Item> tree = new TreeMap<>(items);
         tree.put(key, item);

@@ -75,13 +75,9 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
     private @Nullable PendingFetch<V> pending;
     @GuardedBy("this")
     private boolean closed;
-    /** Consistent reads waiting for the content to catch up ({@link #catchUp}); null while none waits. */
+    /** What consistent reads keep on this range; made by the first one, so most ranges keep nothing. */
     @GuardedBy("this")
-    private @Nullable List<CatchUp> catchUps;
-
-    /** The summaries of this range that consistent reads share; made by the first ({@link #summaries}). */
-    @GuardedBy("this")
-    private @Nullable Coalesced<RangeContent.Summary> summaries;
+    private @Nullable Consistent consistent;
 
     /** Why the watch's stream failed, and when (nanoTime): made only when one does. */
     private record Interruption(Throwable cause, long sinceNanos) {
@@ -91,10 +87,21 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
     private record CatchUp(RangeContent.Summary summary, CompletableFuture<Long> future) {
     }
 
+    /** The summaries of this range that consistent reads share, and the reads waiting to catch up. */
+    private static final class Consistent {
+        final Coalesced<RangeContent.Summary> summaries;
+        /** Consistent reads waiting for the content to catch up ({@link #catchUp}); null while none waits. */
+        @Nullable List<CatchUp> catchUps;
+
+        Consistent(Coalesced<RangeContent.Summary> summaries) {
+            this.summaries = summaries;
+        }
+    }
+
     RangeWatch(RangeContext<V> context, String key) {
         this.context = context;
         this.key = key;
-        this.content = new RangeContent<>(context.value());
+        this.content = new RangeContent<>();
     }
 
     synchronized boolean isClosed() {
@@ -115,14 +122,16 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
             if (content.caughtUp(summary)) {
                 return CompletableFuture.completedFuture(content.index());
             }
-            if (catchUps == null) {
-                catchUps = new ArrayList<>(2);
+            Consistent reads = consistentLocked();
+            if (reads.catchUps == null) {
+                reads.catchUps = new ArrayList<>(2);
             }
-            catchUps.add(waiting);
+            reads.catchUps.add(waiting);
         }
         waiting.future().whenComplete((index, error) -> {
             if (error != null) {
                 synchronized (this) {
+                    List<CatchUp> catchUps = consistent == null ? null : consistent.catchUps;
                     if (catchUps != null) {
                         catchUps.remove(waiting);
                     }
@@ -134,10 +143,17 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
 
     /** The summaries of this range that concurrent consistent reads share ({@link Coalesced}). */
     synchronized Coalesced<RangeContent.Summary> summaries() {
-        if (summaries == null) {
-            summaries = new Coalesced<>(() -> context.reads().summary(key, context.prefix(), () -> true));
+        return consistentLocked().summaries;
+    }
+
+    @GuardedBy("this")
+    private Consistent consistentLocked() {
+        Consistent reads = consistent;
+        if (reads == null) {
+            reads = new Consistent(new Coalesced<>(() -> context.reads().summary(key, context.prefix(), () -> true)));
+            consistent = reads;
         }
-        return summaries;
+        return reads;
     }
 
     /**
@@ -151,8 +167,9 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
     /** The catch-ups the content now satisfies, taken out, with the index each answers; completed after the monitor. */
     @GuardedBy("this")
     private @Nullable List<CatchUp> caughtUpLocked() {
-        List<CatchUp> waiting = catchUps;
-        if (waiting == null) {
+        Consistent reads = consistent;
+        List<CatchUp> waiting = reads == null ? null : reads.catchUps;
+        if (reads == null || waiting == null) {
             return null;
         }
         List<CatchUp> done = null;
@@ -165,7 +182,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
             }
         }
         if (waiting.isEmpty()) {
-            catchUps = null;
+            reads.catchUps = null;
         }
         return done;
     }
@@ -185,7 +202,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
      * returned is its cancel action.
      */
     PendingFetch<V> fetch(long minIndex, Duration timeout, BiConsumer<? super FetchResult<V>, ? super Throwable> done) {
-        PendingFetch<V> waiting = new PendingFetch<>(minIndex, this, context.deadlines(), done);
+        PendingFetch<V> waiting = new PendingFetch<>(minIndex, this, done);
         FetchResult<V> answer = null;
         boolean read = false;
         int open = 0;
@@ -247,7 +264,7 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
 
     @GuardedBy("this")
     private FetchResult<V> deliverLocked() {
-        V value = content.deliver();
+        V value = content.deliver(context.value());
         return FetchResult.of(value, content.index()).withState(this);
     }
 
@@ -525,12 +542,17 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
         }
     }
 
+    @Override
+    public Deadlines deadlines() {
+        return context.deadlines();
+    }
+
     /** Ends the stream and any waiting fetch. Idempotent. */
     @Override
     public void close() {
         WatchStreams.Handle ended;
         PendingFetch<V> abandoned;
-        List<CatchUp> ending;
+        List<CatchUp> ending = null;
         synchronized (this) {
             if (closed) {
                 return;
@@ -541,8 +563,10 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
             watcher = null;
             abandoned = pending;
             pending = null;
-            ending = catchUps;
-            catchUps = null;
+            if (consistent != null) {
+                ending = consistent.catchUps;
+                consistent.catchUps = null;
+            }
         }
         if (abandoned != null) {
             abandoned.run();

@@ -23,8 +23,10 @@ class RangeContentTest {
     record Seen(Map<String, String> values, Set<String> changed, long index, long previousIndex) {
     }
 
-    private final RangeContent<Seen> content = new RangeContent<>((items, changed, previous, index, previousIndex) ->
-            new Seen(values(items), new TreeSet<>(changed), index, previousIndex));
+    private static final RangeContent.Value<Seen> SEEN = (items, changed, previous, index, previousIndex) ->
+            new Seen(values(items), new TreeSet<>(changed), index, previousIndex);
+
+    private final RangeContent<Seen> content = new RangeContent<>();
 
     @Test
     void theFirstReadIsTheNewestModRevisionAndEveryKeyIsChanged() {
@@ -33,7 +35,7 @@ class RangeContentTest {
         assertThat(content.index()).isEqualTo(9);
         assertThat(content.revision()).isEqualTo(12);
         assertThat(content.hasNewFor(0)).isTrue();
-        Seen seen = content.deliver();
+        Seen seen = content.deliver(SEEN);
         assertThat(seen).isEqualTo(new Seen(Map.of("a", "1", "b", "2"), Set.of("a", "b"), 9, 0));
         // Handed out: nothing new for a fetch that knows index 9, something for any other.
         assertThat(content.hasNewFor(9)).isFalse();
@@ -75,18 +77,18 @@ class RangeContentTest {
     void anEmptyRangeHasIndexOneNeverZero() {
         content.replace(read(), 40);
         assertThat(content.index()).isEqualTo(1);
-        assertThat(content.deliver().values()).isEmpty();
+        assertThat(content.deliver(SEEN).values()).isEmpty();
     }
 
     @Test
     void eventsMoveTheIndexToTheLastChangeAndMarkOnlyTheirKeys() {
         content.replace(read(item("a", "1", 5), item("b", "2", 9)), 12);
-        content.deliver();
+        content.deliver(SEEN);
         boolean changed = content.apply(List.of(put("a", "3", 13), delete("b", 14)));
         assertThat(changed).isTrue();
         assertThat(content.index()).isEqualTo(14);
         assertThat(content.revision()).isEqualTo(14);
-        assertThat(content.deliver()).isEqualTo(new Seen(Map.of("a", "3"), Set.of("a", "b"), 14, 9));
+        assertThat(content.deliver(SEEN)).isEqualTo(new Seen(Map.of("a", "3"), Set.of("a", "b"), 14, 9));
         assertThat(content.apply(List.of())).isFalse();
         assertThat(content.hasNewFor(14)).isFalse();
     }
@@ -94,48 +96,48 @@ class RangeContentTest {
     @Test
     void aContentOfOneKeyGoesThroughPutsDeletesAndGrowingLikeAnyOther() {
         content.replace(read(), 10);
-        content.deliver();
+        content.deliver(SEEN);
         assertThat(content.apply(List.of(put("k", "1", 11)))).isTrue();
-        assertThat(content.deliver()).isEqualTo(new Seen(Map.of("k", "1"), Set.of("k"), 11, 1));
+        assertThat(content.deliver(SEEN)).isEqualTo(new Seen(Map.of("k", "1"), Set.of("k"), 11, 1));
         assertThat(content.apply(List.of(put("k", "2", 12), delete("k", 13), put("k", "3", 14)))).isTrue();
-        assertThat(content.deliver()).isEqualTo(new Seen(Map.of("k", "3"), Set.of("k"), 14, 11));
+        assertThat(content.deliver(SEEN)).isEqualTo(new Seen(Map.of("k", "3"), Set.of("k"), 14, 11));
         assertThat(content.apply(List.of(delete("k", 15)))).isTrue();
-        assertThat(content.deliver()).isEqualTo(new Seen(Map.of(), Set.of("k"), 15, 14));
+        assertThat(content.deliver(SEEN)).isEqualTo(new Seen(Map.of(), Set.of("k"), 15, 14));
         // A delete of a key it does not hold, then two keys: the content grows past one.
         assertThat(content.apply(List.of(delete("x", 16), put("a", "1", 17), put("b", "2", 18)))).isTrue();
-        assertThat(content.deliver().values()).isEqualTo(Map.of("a", "1", "b", "2"));
+        assertThat(content.deliver(SEEN).values()).isEqualTo(Map.of("a", "1", "b", "2"));
         assertThat(content.caughtUp(new RangeContent.Summary(30, 2, 18))).isTrue();
         // And back to one, by a read.
         assertThat(content.replace(read(item("a", "9", 40)), 41)).isTrue();
-        assertThat(content.deliver()).isEqualTo(new Seen(Map.of("a", "9"), Set.of("a", "b"), 40, 18));
+        assertThat(content.deliver(SEEN)).isEqualTo(new Seen(Map.of("a", "9"), Set.of("a", "b"), 40, 18));
         assertThat(content.replace(read(item("a", "9", 40)), 42)).as("the same key at the same revision").isFalse();
         assertThat(content.apply(List.of(put("a", "10", 43), put("c", "3", 44), delete("a", 45)))).isTrue();
-        assertThat(content.deliver()).isEqualTo(new Seen(Map.of("c", "3"), Set.of("a", "c"), 45, 40));
+        assertThat(content.deliver(SEEN)).isEqualTo(new Seen(Map.of("c", "3"), Set.of("a", "c"), 45, 40));
     }
 
     @Test
     void aReadOfSeveralKeysInAnyKindOfMapIsChangedLikeATree() {
         content.replace(Map.of("a", new RangeContent.Item("1", 5), "b", new RangeContent.Item("2", 9)), 12);
-        content.deliver();
+        content.deliver(SEEN);
         assertThat(content.apply(List.of(put("a", "3", 13)))).isTrue();
-        assertThat(content.deliver()).isEqualTo(new Seen(Map.of("a", "3", "b", "2"), Set.of("a"), 13, 9));
+        assertThat(content.deliver(SEEN)).isEqualTo(new Seen(Map.of("a", "3", "b", "2"), Set.of("a"), 13, 9));
     }
 
     @Test
     void eventsARecreatedWatchRepeatsAreSkippedButATransactionsEventsAllApply() {
         content.replace(read(item("a", "1", 5)), 12);
-        content.deliver();
+        content.deliver(SEEN);
         // One transaction: two events at one revision, in one response.
         assertThat(content.apply(List.of(put("a", "2", 13), put("b", "x", 13)))).isTrue();
-        assertThat(content.deliver()).isEqualTo(new Seen(Map.of("a", "2", "b", "x"), Set.of("a", "b"), 13, 5));
+        assertThat(content.deliver(SEEN)).isEqualTo(new Seen(Map.of("a", "2", "b", "x"), Set.of("a", "b"), 13, 5));
         // The watch is re-created from an older revision: what the content has is not news.
         assertThat(content.apply(List.of(put("a", "2", 13), put("b", "x", 13)))).isFalse();
         assertThat(content.hasNewFor(13)).isFalse();
         assertThat(content.apply(List.of(put("b", "x", 13), put("a", "4", 15)))).isTrue();
-        assertThat(content.deliver()).isEqualTo(new Seen(Map.of("a", "4", "b", "x"), Set.of("a"), 15, 13));
+        assertThat(content.deliver(SEEN)).isEqualTo(new Seen(Map.of("a", "4", "b", "x"), Set.of("a"), 15, 13));
         // Nor is a change a read already saw.
         content.replace(read(item("a", "5", 20), item("b", "x", 13)), 22);
-        content.deliver();
+        content.deliver(SEEN);
         assertThat(content.apply(List.of(put("a", "5", 20)))).isFalse();
         assertThat(content.index()).isEqualTo(20);
     }
@@ -143,7 +145,7 @@ class RangeContentTest {
     @Test
     void progressMovesWhereANewStreamStartsButNeverTheIndex() {
         content.replace(read(item("a", "1", 5)), 12);
-        content.deliver();
+        content.deliver(SEEN);
         content.progress(30);
         assertThat(content.revision()).isEqualTo(30);
         assertThat(content.index()).isEqualTo(5);
@@ -156,7 +158,7 @@ class RangeContentTest {
     @Test
     void aReadThatFindsNothingNewChangesNothingButTheRevision() {
         content.replace(read(item("a", "1", 5)), 12);
-        content.deliver();
+        content.deliver(SEEN);
         assertThat(content.replace(read(item("a", "1", 5)), 50)).isFalse();
         assertThat(content.index()).isEqualTo(5);
         assertThat(content.revision()).isEqualTo(50);
@@ -168,25 +170,25 @@ class RangeContentTest {
         // b (the newest write) was deleted while no stream watched: the newest mod revision
         // fell back to 5, but the read's own revision is past everything the cache had seen.
         content.replace(read(item("a", "1", 5), item("b", "2", 9)), 12);
-        content.deliver();
+        content.deliver(SEEN);
         assertThat(content.replace(read(item("a", "1", 5)), 20)).isTrue();
         assertThat(content.index()).isEqualTo(20);
-        assertThat(content.deliver()).isEqualTo(new Seen(Map.of("a", "1"), Set.of("b"), 20, 9));
+        assertThat(content.deliver(SEEN)).isEqualTo(new Seen(Map.of("a", "1"), Set.of("b"), 20, 9));
     }
 
     @Test
     void aWriteSeenOnlyByAReadTakesItsModRevision() {
         content.replace(read(item("a", "1", 5)), 12);
-        content.deliver();
+        content.deliver(SEEN);
         content.replace(read(item("a", "2", 15), item("c", "x", 16)), 18);
         assertThat(content.index()).isEqualTo(16);
-        assertThat(content.deliver().changed()).containsExactly("a", "c");
+        assertThat(content.deliver(SEEN).changed()).containsExactly("a", "c");
     }
 
     @Test
     void etcdRestoredFromABackupResetsTheIndexToWhatItSays() {
         content.replace(read(item("a", "1", 50)), 60);
-        content.deliver();
+        content.deliver(SEEN);
         // etcd went back in time: older revisions, other data.
         content.replace(read(item("a", "0", 7)), 8);
         assertThat(content.index()).isEqualTo(7);
@@ -197,7 +199,7 @@ class RangeContentTest {
     @Test
     void eventsBeforeTheFirstReadAreAProgrammingError() {
         assertThatThrownBy(() -> content.apply(List.of(put("a", "1", 3)))).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(content::deliver).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> content.deliver(SEEN)).isInstanceOf(NullPointerException.class);
     }
 
     private static Map.Entry<String, RangeContent.Item> item(String key, String value, long modRevision) {
