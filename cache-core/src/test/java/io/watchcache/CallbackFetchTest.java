@@ -1,5 +1,6 @@
 package io.watchcache;
 
+import io.watchcache.testing.VersionedStore;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -205,5 +206,28 @@ class CallbackFetchTest {
 
         assertThat(cancels.get()).isEqualTo(1);
         assertThat(answeredAfterCancel).isEmpty();
+    }
+
+    @Test
+    void theStoresCallbackTypeDeliversEveryWriteAndAnEvictionForgetsItsWaitingRead() throws Exception {
+        try (VersionedStore store = new VersionedStore();
+             WatchCache cache = WatchCache.create()) {
+            TypedCache<CacheRequest, String> t = cache.register("store", store.callbackType(
+                    RegisterOptions.blockingRefresh(), v -> v.value() == null ? null : v.value().toString()));
+            store.put("k", "a");
+            List<String> seen = new CopyOnWriteArrayList<>();
+            Subscription watch = t.watch(req("k"), "w", event -> seen.add(event.value()));
+            await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains("a"));
+            store.put("k", "b");
+            store.put("k", "c");
+            await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains("c"));
+            watch.cancel();
+            await().atMost(Duration.ofSeconds(5)).until(() -> store.inFlight() == 1);
+
+            assertThat(cache.evict(cache.snapshot().entries().get(0).id())).isTrue();
+
+            assertThat(seen).containsSubsequence("a", "c").doesNotHaveDuplicates();
+            await().atMost(Duration.ofSeconds(5)).until(() -> store.inFlight() == 0);
+        }
     }
 }

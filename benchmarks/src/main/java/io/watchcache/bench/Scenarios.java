@@ -155,7 +155,10 @@ final class Scenarios {
     record WatchScale(double liveThreads, double retainedBytesPerWatch, double updateToListenerP99Ms, long events) {
     }
 
-    static WatchScale watchScale(int watches, Duration duration, boolean sync) throws Exception {
+    /** How the watch-scale source answers: the cache's callback, a stage, or on a parked thread. */
+    enum Form { CALLBACK, STAGE, SYNC }
+
+    static WatchScale watchScale(int watches, Duration duration, Form form) throws Exception {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         try (VersionedStore backend = new VersionedStore(MIN_LATENCY, MAX_LATENCY, false)) {
@@ -167,8 +170,11 @@ final class Scenarios {
                 backend.preload(keys[i]);
             }
             WatchCache cache = new WatchCache(CacheOptions.defaults());
-            TypedCache<CacheRequest, VersionedStore.Versioned> sim = cache.register("sim", sync ? syncVersions(backend)
-                    : versions(backend));
+            TypedCache<CacheRequest, VersionedStore.Versioned> sim = cache.register("sim", switch (form) {
+                case CALLBACK -> backend.callbackType(RegisterOptions.blockingRefresh(), v -> v);
+                case STAGE -> versions(backend);
+                case SYNC -> syncVersions(backend);
+            });
             LongSamples latency = new LongSamples();
             CountDownLatch initial = new CountDownLatch(watches);
             AtomicInteger events = new AtomicInteger();

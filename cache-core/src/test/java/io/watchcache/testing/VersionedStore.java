@@ -12,14 +12,17 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 
@@ -68,11 +71,13 @@ public final class VersionedStore implements AutoCloseable {
     /** A read in flight; settled once, and counted out of {@code inFlight} before its answer is seen. */
     private static final class Pending {
         final KeyState key;
-        final CompletableFuture<Versioned> result = new CompletableFuture<>();
+        final BiConsumer<Versioned, Throwable> answer;
         boolean settled; // guarded by key
+        Future<?> timer; // guarded by key
 
-        Pending(KeyState key) {
+        Pending(KeyState key, BiConsumer<Versioned, Throwable> answer) {
             this.key = key;
+            this.answer = answer;
         }
     }
 
@@ -170,9 +175,28 @@ public final class VersionedStore implements AutoCloseable {
      * future forgets the reader.
      */
     public CompletableFuture<Versioned> read(String key, long minIndex, Duration timeout) {
+        CompletableFuture<Versioned> result = new CompletableFuture<>();
+        Runnable forget = read(key, minIndex, timeout, (v, e) -> {
+            if (e == null) {
+                result.complete(v);
+            } else {
+                result.completeExceptionally(e);
+            }
+        });
+        // A reader that gives up (the cache cancels on close or eviction) is counted out too.
+        result.whenComplete((v, e) -> forget.run());
+        return result;
+    }
+
+    /**
+     * {@link #read}, answering {@code answer} once (on the store's clock thread, or on this one
+     * when there is no latency) and keeping nothing else while it waits; the action returned
+     * forgets a reader still waiting, which is then answered a {@link CancellationException}.
+     */
+    public Runnable read(String key, long minIndex, Duration timeout, BiConsumer<Versioned, Throwable> answer) {
         calls.increment();
         KeyState s = state(key);
-        Pending pending = new Pending(s);
+        Pending pending = new Pending(s, answer);
         Versioned now = null;
         synchronized (s) {
             s.inFlight++;
@@ -183,23 +207,33 @@ public final class VersionedStore implements AutoCloseable {
                 s.waiters.add(pending);
             }
         }
-        // A reader that gives up (the cache cancels on close or eviction) is counted out too.
-        pending.result.whenComplete((v, e) -> settle(pending));
         if (now != null) {
             answer(pending, now);
         } else {
-            var timer = clock.schedule(() -> {
+            Future<?> timer = clock.schedule(() -> {
                 if (settle(pending)) {
-                    pending.result.complete(get(key));
+                    pending.answer.accept(get(key), null);
                 }
             }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-            pending.result.whenComplete((v, e) -> timer.cancel(false));
+            boolean settled;
+            synchronized (s) {
+                pending.timer = timer;
+                settled = pending.settled;
+            }
+            if (settled) {
+                timer.cancel(false);
+            }
         }
-        return pending.result;
+        return () -> {
+            if (settle(pending)) {
+                answer.accept(null, new CancellationException("the read was cancelled"));
+            }
+        };
     }
 
     /** Counts the read out of {@code inFlight}, once; true for the caller that did. */
     private boolean settle(Pending pending) {
+        Future<?> timer;
         synchronized (pending.key) {
             if (pending.settled) {
                 return false;
@@ -207,14 +241,18 @@ public final class VersionedStore implements AutoCloseable {
             pending.settled = true;
             pending.key.inFlight--;
             pending.key.waiters.remove(pending);
-            return true;
+            timer = pending.timer;
         }
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        return true;
     }
 
     private void answer(Pending pending, Versioned version) {
         if (maxLatencyMicros == 0) {
             if (settle(pending)) {
-                pending.result.complete(version);
+                pending.answer.accept(version, null);
             }
             return;
         }
@@ -222,7 +260,7 @@ public final class VersionedStore implements AutoCloseable {
         clock.schedule(() -> {
             // Counted out before the answer is seen, as a real server's reply ends its query.
             if (settle(pending)) {
-                pending.result.complete(version);
+                pending.answer.accept(version, null);
             }
         }, latency, TimeUnit.MICROSECONDS);
     }
@@ -302,6 +340,38 @@ public final class VersionedStore implements AutoCloseable {
                         : FetchResult.<V>unchanged(minIndex));
                 result.whenComplete((r, e) -> read.cancel(false));
                 return result;
+            }
+
+            @Override
+            public RegisterOptions registerOptions() {
+                return options;
+            }
+        };
+    }
+
+    /**
+     * {@link #asyncType}, answering the cache's callback ({@link AsyncCacheType#fetchAsync(FetchOptions,
+     * Object, BiConsumer)}): while it waits, the store keeps the read and its timer, and no future.
+     */
+    public <V> AsyncCacheType<CacheRequest, V> callbackType(RegisterOptions options, Function<Versioned, V> value) {
+        return new AsyncCacheType<>() {
+            @Override
+            public CompletableFuture<FetchResult<V>> fetchAsync(FetchOptions<V> fetch, CacheRequest request) {
+                throw new UnsupportedOperationException("the cache fetches through the callback form");
+            }
+
+            @Override
+            public Runnable fetchAsync(FetchOptions<V> fetch, CacheRequest request,
+                                       BiConsumer<? super FetchResult<V>, ? super Throwable> done) {
+                long minIndex = fetch.minIndex();
+                return read(request.cacheInfo().key(), minIndex, fetch.timeout(), (v, e) -> {
+                    if (e != null) {
+                        done.accept(null, e);
+                    } else {
+                        done.accept(v.index() > minIndex ? FetchResult.of(value.apply(v), v.index())
+                                : FetchResult.unchanged(minIndex), null);
+                    }
+                });
             }
 
             @Override
