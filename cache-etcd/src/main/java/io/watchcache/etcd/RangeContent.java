@@ -2,12 +2,14 @@ package io.watchcache.etcd;
 
 import org.jspecify.annotations.Nullable;
 
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 
 /**
  * One range's content as the cache knows it, and the rules that move its index: pure state
@@ -278,5 +280,109 @@ final class RangeContent<V> {
                 changedKeys.add(key);
             }
         });
+    }
+
+    /**
+     * The content of a range that holds one key, the common case (an etcd key's): the key, its value
+     * and its mod revision in one immutable object of 32 bytes, where {@code Map.of(key, item)} takes
+     * 56 with its item, and an {@code AbstractMap} 40 with its view fields. The item is made when
+     * asked for, at most a few times per change. Every method that would modify it throws.
+     */
+    static final class OneItem implements Map<String, Item> {
+
+        private final String key;
+        private final String value;
+        private final long modRevision;
+
+        OneItem(String key, Item item) {
+            this.key = key;
+            this.value = item.value();
+            this.modRevision = item.modRevision();
+        }
+
+        private Item item() {
+            return new Item(value, modRevision);
+        }
+
+        @Override
+        public int size() {
+            return 1;
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return false;
+        }
+
+        @Override
+        public boolean containsKey(Object other) {
+            return key.equals(other);
+        }
+
+        @Override
+        public boolean containsValue(Object other) {
+            return item().equals(other);
+        }
+
+        @Override
+        public @Nullable Item get(Object other) {
+            return key.equals(other) ? item() : null;
+        }
+
+        @Override
+        public void forEach(BiConsumer<? super String, ? super Item> action) {
+            action.accept(key, item());
+        }
+
+        @Override
+        public Set<String> keySet() {
+            return Set.of(key);
+        }
+
+        @Override
+        public Collection<Item> values() {
+            return List.of(item());
+        }
+
+        @Override
+        public Set<Entry<String, Item>> entrySet() {
+            return Set.of(Map.entry(key, item()));
+        }
+
+        @Override
+        public Item put(String k, Item v) {
+            throw new UnsupportedOperationException("immutable");
+        }
+
+        @Override
+        public Item remove(Object k) {
+            throw new UnsupportedOperationException("immutable");
+        }
+
+        @Override
+        public void putAll(Map<? extends String, ? extends Item> m) {
+            throw new UnsupportedOperationException("immutable");
+        }
+
+        @Override
+        public void clear() {
+            throw new UnsupportedOperationException("immutable");
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other == this || (other instanceof Map<?, ?> map && map.size() == 1 && item().equals(map.get(key)));
+        }
+
+        /** As {@link Map#hashCode}: the one entry's, key hash XOR value hash. */
+        @Override
+        public int hashCode() {
+            return key.hashCode() ^ item().hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "{" + key + "=" + item() + "}";
+        }
     }
 }

@@ -14,7 +14,7 @@ class OneItemTest {
     @Test
     void itKeepsTheMapContractOfTheOneEntryItHolds() {
         RangeContent.Item item = new RangeContent.Item("v", 7);
-        OneItem one = new OneItem("k", item);
+        RangeContent.OneItem one = new RangeContent.OneItem("k", item);
         Map<String, RangeContent.Item> same = Map.of("k", item);
 
         assertThat(one).isEqualTo(same).hasSameHashCodeAs(same).hasSize(1).containsEntry("k", item);
