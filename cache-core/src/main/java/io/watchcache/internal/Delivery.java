@@ -25,11 +25,11 @@ abstract class Delivery {
 
     private static final Logger log = LoggerFactory.getLogger(Delivery.class);
 
-    final TypeRegistration type;
-    final String correlationId;
     /** {@link #lastValue} before any value was delivered. */
     private static final Object NOTHING = new Object();
 
+    final TypeRegistration type;
+    final String correlationId;
     private final Consumer<UpdateEvent<Object>> listener;
     /** The index of the last delivered value (0: nothing delivered yet). */
     private volatile long index;

@@ -26,6 +26,9 @@ final class Deadlines {
     /** Waits shorter than this get a timer task of their own: a second late would be noticed. */
     static final Duration LONG_WAIT = Duration.ofSeconds(10);
 
+    /** The due tick of a wait on no slot. */
+    private static final long UNLINKED = Long.MIN_VALUE;
+
     /**
      * Something that waits with a deadline: a node of the wheel's lists, whose links belong to
      * the {@link Deadlines} it was added to.
@@ -47,8 +50,6 @@ final class Deadlines {
         /** The deadline passed while it was still waiting. Called once, without a lock held. */
         abstract void expired();
     }
-
-    private static final long UNLINKED = Long.MIN_VALUE;
 
     private final EtcdTime time;
     private final Duration longWait;

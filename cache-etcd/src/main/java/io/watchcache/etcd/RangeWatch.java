@@ -87,7 +87,10 @@ final class RangeWatch<V> implements AutoCloseable, PendingFetch.Owner<V>, Watch
     private record CatchUp(RangeContent.Summary summary, CompletableFuture<Long> future) {
     }
 
-    /** The summaries of this range that consistent reads share, and the reads waiting to catch up. */
+    /**
+     * The summaries of this range that consistent reads share, and the reads waiting to catch up;
+     * its watch's monitor guards it.
+     */
     private static final class Consistent {
         final Coalesced<RangeContent.Summary> summaries;
         /** Consistent reads waiting for the content to catch up ({@link #catchUp}); null while none waits. */
