@@ -698,8 +698,10 @@ final class WatchStreams {
          */
         @GuardedBy("WatchStreams.this")
         private final Deque<Handle> creating = new ArrayDeque<>();
+        /** The confirmed watches; every call, and so every read of an id, is under WatchStreams.this. */
         @GuardedBy("WatchStreams.this")
-        private final Map<Long, Handle> byId = new HashMap<>();
+        @SuppressWarnings("GuardedBy") // the id function runs under the lock, which a lambda cannot name
+        private final ById<Handle> byId = new ById<>(handle -> handle.id);
         private final int reopens;
         @GuardedBy("WatchStreams.this")
         private @Nullable ClientCallStreamObserver<WatchRequest> requests;
@@ -828,7 +830,7 @@ final class WatchStreams {
                                 .setCancelRequest(WatchCancelRequest.newBuilder().setWatchId(handle.id)).build());
                     } else {
                         handle.id = response.getWatchId();
-                        byId.put(handle.id, handle);
+                        byId.put(handle);
                         handle.toldInterrupted = false;
                         failedOver = settledLocked(handle);
                         created = handle;
