@@ -9,9 +9,9 @@ import java.util.function.ToLongFunction;
 
 /**
  * A stream's watches by their etcd watch id: a list kept sorted by id and searched by halves. A
- * stream holds at most a few hundred watches, so an insert that shifts the tail costs less than
- * what a hash map keeps per watch for as long as it is watched: a node of 32 bytes and its table
- * slot. Not thread-safe: the stream's lock guards it.
+ * stream holds {@code watches-per-stream} watches (100 by default), so an insert that shifts the
+ * tail costs little, less than what a hash map keeps per watch for as long as it is watched: a
+ * node of 32 bytes and its table slot. Not thread-safe: the stream's lock guards it.
  *
  * @param <T> what is kept, each under an id of its own
  */
