@@ -1,5 +1,6 @@
 package io.watchcache;
 
+import io.watchcache.testing.CallbackType;
 import io.watchcache.testing.VersionedStore;
 import org.junit.jupiter.api.Test;
 
@@ -28,16 +29,10 @@ import static org.awaitility.Awaitility.await;
 class CallbackFetchTest {
 
     /** A blocking, refreshing type that only implements the callback form. */
-    private abstract static class CallbackType implements AsyncCacheType<CacheRequest, String> {
+    private abstract static class BlockingCallbackType extends CallbackType<String> {
 
-        @Override
-        public CompletionStage<FetchResult<String>> fetchAsync(FetchOptions<String> options, CacheRequest request) {
-            throw new AssertionError("the cache fetches through the callback form");
-        }
-
-        @Override
-        public RegisterOptions registerOptions() {
-            return RegisterOptions.blockingRefresh();
+        BlockingCallbackType() {
+            super(RegisterOptions.blockingRefresh());
         }
     }
 
@@ -47,7 +42,7 @@ class CallbackFetchTest {
         // overflow it long before the last.
         int last = 20_000;
         AtomicInteger fetches = new AtomicInteger();
-        CallbackType type = new CallbackType() {
+        BlockingCallbackType type = new BlockingCallbackType() {
             @Override
             public Runnable fetchAsync(FetchOptions<String> options, CacheRequest request,
                                        BiConsumer<? super FetchResult<String>, ? super Throwable> done) {
@@ -106,7 +101,7 @@ class CallbackFetchTest {
     @Test
     void aSecondAnswerIsIgnored() throws Exception {
         AtomicInteger fetches = new AtomicInteger();
-        CallbackType type = new CallbackType() {
+        BlockingCallbackType type = new BlockingCallbackType() {
             @Override
             public Runnable fetchAsync(FetchOptions<String> options, CacheRequest request,
                                        BiConsumer<? super FetchResult<String>, ? super Throwable> done) {
@@ -143,7 +138,7 @@ class CallbackFetchTest {
 
     @Test
     void aTypeThatThrowsFromItsCallFailsTheFetch() {
-        CallbackType type = new CallbackType() {
+        BlockingCallbackType type = new BlockingCallbackType() {
             @Override
             public Runnable fetchAsync(FetchOptions<String> options, CacheRequest request,
                                        BiConsumer<? super FetchResult<String>, ? super Throwable> done) {
@@ -181,7 +176,7 @@ class CallbackFetchTest {
     void removingTheEntryRunsTheCancelActionOnceAndItsAnswerIsNotNews() throws Exception {
         AtomicInteger cancels = new AtomicInteger();
         List<String> answeredAfterCancel = new CopyOnWriteArrayList<>();
-        CallbackType type = new CallbackType() {
+        BlockingCallbackType type = new BlockingCallbackType() {
             @Override
             public Runnable fetchAsync(FetchOptions<String> options, CacheRequest request,
                                        BiConsumer<? super FetchResult<String>, ? super Throwable> done) {

@@ -14,6 +14,7 @@ import io.watchcache.RequestInfo;
 import io.watchcache.Subscription;
 import io.watchcache.TypedCache;
 import io.watchcache.WatchCache;
+import io.watchcache.testing.CallbackType;
 import io.watchcache.testing.VersionedStore;
 
 import java.lang.management.ManagementFactory;
@@ -237,12 +238,7 @@ final class Scenarios {
         Runnable nothingToCancel = () -> { };
         FetchResult<String> firstValue = FetchResult.of("v", 1);
         CompletableFuture<FetchResult<String>> first = CompletableFuture.completedFuture(firstValue);
-        AsyncCacheType<CacheRequest, String> source = callback ? new AsyncCacheType<>() {
-            @Override
-            public CompletionStage<FetchResult<String>> fetchAsync(FetchOptions<String> options, CacheRequest r) {
-                throw new UnsupportedOperationException("the cache fetches through the callback form");
-            }
-
+        AsyncCacheType<CacheRequest, String> source = callback ? new CallbackType<>(RegisterOptions.blockingRefresh()) {
             @Override
             public Runnable fetchAsync(FetchOptions<String> options, CacheRequest r,
                                        BiConsumer<? super FetchResult<String>, ? super Throwable> done) {
@@ -250,11 +246,6 @@ final class Scenarios {
                     done.accept(firstValue, null);
                 }
                 return nothingToCancel;
-            }
-
-            @Override
-            public RegisterOptions registerOptions() {
-                return RegisterOptions.blockingRefresh();
             }
         } : new AsyncCacheType<>() {
             @Override

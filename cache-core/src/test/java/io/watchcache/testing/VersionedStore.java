@@ -354,12 +354,7 @@ public final class VersionedStore implements AutoCloseable {
      * Object, BiConsumer)}): while it waits, the store keeps the read and its timer, and no future.
      */
     public <V> AsyncCacheType<CacheRequest, V> callbackType(RegisterOptions options, Function<Versioned, V> value) {
-        return new AsyncCacheType<>() {
-            @Override
-            public CompletableFuture<FetchResult<V>> fetchAsync(FetchOptions<V> fetch, CacheRequest request) {
-                throw new UnsupportedOperationException("the cache fetches through the callback form");
-            }
-
+        return new CallbackType<>(options) {
             @Override
             public Runnable fetchAsync(FetchOptions<V> fetch, CacheRequest request,
                                        BiConsumer<? super FetchResult<V>, ? super Throwable> done) {
@@ -372,11 +367,6 @@ public final class VersionedStore implements AutoCloseable {
                                 : FetchResult.unchanged(minIndex), null);
                     }
                 });
-            }
-
-            @Override
-            public RegisterOptions registerOptions() {
-                return options;
             }
         };
     }
