@@ -29,7 +29,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -119,18 +118,24 @@ final class EtcdRollingScenario {
                 watches++;
             }
             writer.writeAll(0);
-            awaitTrue(Duration.ofSeconds(60), () -> writer.allDelivered(k -> delivered.get(k).get()));
+            awaitDelivered(writer, delivered);
             long warnsBefore = warns.count();
             long errorsBefore = errors.get();
             measuring.set(true);
 
             AtomicReference<Throwable> failed = new AtomicReference<>();
             AtomicLong worstStaleNanos = new AtomicLong();
+            // Stopped by a flag between puts, never interrupted inside one: an abandoned put can
+            // still commit, and the writer would not know the value every watch then shows.
+            AtomicBoolean stop = new AtomicBoolean();
             Thread writes = new Thread(() -> {
                 long round = 1;
                 try {
-                    while (!Thread.currentThread().isInterrupted()) {
+                    while (!stop.get()) {
                         for (String key : keys) {
+                            if (stop.get()) {
+                                break;
+                            }
                             long started = System.nanoTime();
                             writer.write(key, round);
                             long ack = System.nanoTime() - started;
@@ -164,12 +169,15 @@ final class EtcdRollingScenario {
                 member.start();
                 Thread.sleep(2_000);
             }
-            writes.interrupt();
+            stop.set(true);
             writes.join(TimeUnit.MINUTES.toMillis(2));
+            if (writes.isAlive()) {
+                throw new IllegalStateException("the writer did not stop within 2 minutes");
+            }
             if (failed.get() != null) {
                 throw new IllegalStateException("the writer failed", failed.get());
             }
-            awaitTrue(Duration.ofSeconds(60), () -> writer.allDelivered(k -> delivered.get(k).get()));
+            awaitDelivered(writer, delivered);
             LongSamples latency = new LongSamples();
             promptPuts.forEach((put, started) -> {
                 Long at = arrived.get(put);
@@ -187,12 +195,14 @@ final class EtcdRollingScenario {
         }
     }
 
-    private static void awaitTrue(Duration timeout, BooleanSupplier condition)
-            throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
+    /** Waits up to a minute for every timed watch to show the last value written to its key. */
+    private static void awaitDelivered(KeyWriter writer, Map<String, AtomicReference<String>> delivered)
+            throws Exception {
+        long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (!writer.allDelivered(k -> delivered.get(k).get())) {
             if (System.nanoTime() > end) {
-                throw new IllegalStateException("not reached within " + timeout);
+                throw new IllegalStateException("not every watch showed the last value within a minute: "
+                        + writer.lagging(k -> delivered.get(k).get()));
             }
             Thread.sleep(20);
         }

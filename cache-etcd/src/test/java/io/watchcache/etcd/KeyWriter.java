@@ -163,6 +163,28 @@ public final class KeyWriter implements AutoCloseable {
     }
 
     /**
+     * The keys whose watch does not show the last value written (at most 10), each with the
+     * value written, the value shown and etcd's value now: what a failed wait reports.
+     */
+    public String lagging(Function<String, String> delivered) throws Exception {
+        StringBuilder out = new StringBuilder();
+        int listed = 0;
+        for (String key : keys) {
+            String shown = delivered.apply(key);
+            if (latest(key).equals(shown)) {
+                continue;
+            }
+            if (listed++ == 10) {
+                out.append(" ...");
+                break;
+            }
+            out.append(listed == 1 ? "" : "; ").append(key).append(": written ").append(latest(key))
+                    .append(", shown ").append(shown).append(", etcd has ").append(current(key));
+        }
+        return out.toString();
+    }
+
+    /**
      * The longest current unflagged staleness over all keys, in seconds: for each key whose
      * watch shows an older round than the last written, the time since the first round it has
      * not shown was committed, or since its entry was last seen flagged, whichever is later.
