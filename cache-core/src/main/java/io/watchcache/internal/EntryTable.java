@@ -1,8 +1,5 @@
 package io.watchcache.internal;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.watchcache.RequestInfo;
 import io.watchcache.Scheduler;
@@ -13,28 +10,21 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Collection;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
- * The entries, by type and key. A plain entry (no partition, no token) is found in an index by
- * its type's slot and its key string, so that a hit on one needs no key object. Without a size
- * bound that index is where plain entries live (one map per entry, one insertion per miss), and
- * a Caffeine cache holds the others; with a bound, Caffeine holds every entry, for its eviction,
- * and the index mirrors the plain ones. Either way a removal is told to the cache's removal
- * callback on the executor, once.
- *
- * <p>This class alone decides when an entry is idle, by one rule on one clock
- * ({@link #idle}): no holder (a waiting caller, a watch, a live value), and its last use at
- * least its type's {@code lastGetTtl} ago. Use is a read that finds the entry
- * ({@link #getIfPresent}, {@link #touch}) and the end of the last hold; the cache's own walks
- * over {@link #entries()} (introspection, evict by id, reloads, retries) are not use. A read
- * never returns an idle entry, removed or not; one sweep a second ({@link Sweeps}) removes the
- * idle ones (their refresh stops with them) and, with a size bound, evicts past it. The lease
- * fields ({@code holders}, {@code lastUse}, {@code expiring}, {@code removed}) live in
- * {@link Entry}, but only this class's handles read or write them.
+ * The entries, and when each is idle. Where they are kept is the {@link EntryStore}'s; this
+ * class alone decides when an entry is idle, by one rule on one clock ({@link #idle}): no holder
+ * (a waiting caller, a watch, a live value), and its last use at least its type's
+ * {@code lastGetTtl} ago. Use is a read that finds the entry ({@link #getIfPresent},
+ * {@link #touch}) and the end of the last hold; the cache's own walks over {@link #entries()}
+ * (introspection, evict by id, reloads, retries) are not use. A read never returns an idle entry,
+ * removed or not; one sweep a second ({@link Sweeps}) removes the idle ones (their refresh stops
+ * with them) and, with a size bound, evicts past it. The lease fields ({@code holders},
+ * {@code lastUse}, {@code expiring}, {@code removed}) live in {@link Entry}, but only this
+ * class's handles read or write them. A removal is told to the cache's removal callback once.
  *
  * <p>Use is recorded on the table's clock, the coarse one over the system clock: a hot entry's
  * use is written once per tick, not on every hit, so readers on several cores do not fight
@@ -63,61 +53,33 @@ final class EntryTable {
         }
     }
 
-    /** Every entry with a size bound; without one, the entries with a partition or a token. */
-    private final Cache<EntryKey, Entry> cache;
-    private final Policy<EntryKey, Entry> policy;
-    /** Whether a size bound is set: then uses are also reads through Caffeine, for its eviction. */
-    private final boolean bounded;
+    private final EntryStore store;
     /** The time use and idleness are counted on: coarse system time, or the injected ticker. */
     private final Ticker clock;
-    /** The plain entries: without a size bound their only place, with one a mirror of Caffeine's. */
-    private final PlainIndex plain = new PlainIndex();
     /** The idle sweeps: one a second while the table has entries. */
     private final Sweeps sweeps;
-    /** Runs removal callbacks: on the executor, and inline once it refuses work (the cache is closing). */
-    private final Executor removals;
-    private final BiConsumer<Entry, RemovalCause> onRemoval;
 
     EntryTable(long maxEntries, Ticker clock, Executor executor, Scheduler scheduler,
                BiConsumer<Entry, RemovalCause> onRemoval) {
         this.clock = clock;
-        this.onRemoval = onRemoval;
-        this.sweeps = new Sweeps(scheduler, executor, SWEEP_NANOS, this::sweepNow, this::isEmpty);
-        // The removal callback closes user state: run it off the remover's path (and Caffeine's
-        // maintenance), and inline once the executor refuses work (the cache is closing).
-        this.removals = task -> {
-            try {
-                executor.execute(task);
-            } catch (RejectedExecutionException e) {
-                task.run();
+        this.store = new EntryStore(maxEntries, executor, new EntryStore.Leaving() {
+            @Override
+            public void marked(Entry entry) {
+                REMOVED.setVolatile(entry, true);
             }
-        };
-        Caffeine<Object, Object> builder = Caffeine.newBuilder().executor(removals);
-        this.bounded = maxEntries != Long.MAX_VALUE;
-        if (bounded) {
-            builder.maximumSize(maxEntries);
-        }
-        cache = builder
-                // Runs inside the removal (size): the index never serves an evicted entry.
-                .evictionListener((@Nullable EntryKey key, @Nullable Entry entry, RemovalCause cause) -> {
-                    if (key != null && entry != null) {
-                        REMOVED.setVolatile(entry, true);
-                        unindex(key, entry);
-                    }
-                })
-                .removalListener((@Nullable EntryKey key, @Nullable Entry entry, RemovalCause cause) -> {
-                    if (key != null && entry != null) {
-                        unindex(key, entry);
-                        onRemoval.accept(entry, causeOf(entry, cause));
-                    }
-                })
-                .build();
-        policy = cache.policy();
+
+            /** Told with its cause: the sweep removes idle entries explicitly; it is their expiry all the same. */
+            @Override
+            public void left(Entry entry, RemovalCause cause) {
+                onRemoval.accept(entry, (boolean) EXPIRING.getVolatile(entry) ? RemovalCause.EXPIRED : cause);
+            }
+        });
+        this.sweeps = new Sweeps(scheduler, executor, SWEEP_NANOS, this::sweepNow, store::isEmpty);
     }
 
     /** Makes room for the plain entries of {@code type}; before any of its entries exist. */
     void addType(TypeRegistration type) {
-        plain.addType(type);
+        store.addType(type);
     }
 
     /** The rule: no holder, and unused for the type's whole TTL. */
@@ -130,13 +92,10 @@ final class EntryTable {
      * Records a use now; written only when the clock moved since the last one. With a size
      * bound, Caffeine hears of it too (at most once per tick), so its eviction sees recency.
      */
-    @SuppressWarnings("CheckReturnValue") // read for the access it records
     private void use(Entry entry, long now) {
         if ((long) LAST_USE.getOpaque(entry) != now) {
             LAST_USE.setVolatile(entry, now);
-            if (bounded) {
-                cache.getIfPresent(entry.key);
-            }
+            store.used(entry);
         }
     }
 
@@ -146,7 +105,7 @@ final class EntryTable {
      * tells whether it may be read as it is, else {@link #touch} judges it.
      */
     @Nullable Entry plainEntry(TypeRegistration type, RequestInfo info) {
-        return EntryKey.plain(info) ? plain.of(type).get(info.key()) : null;
+        return store.plainEntry(type, info);
     }
 
     /**
@@ -186,8 +145,7 @@ final class EntryTable {
 
     /** The entry of {@code info}, without counting as use; idle or not. */
     @Nullable Entry getQuietly(TypeRegistration type, RequestInfo info) {
-        return EntryKey.plain(info) ? plain.of(type).get(info.key())
-                : policy.getIfPresentQuietly(EntryKey.of(type, info));
+        return store.get(type, info);
     }
 
     /**
@@ -196,17 +154,7 @@ final class EntryTable {
      */
     Entry computeIfAbsent(TypeRegistration type, EntryKey key, Function<EntryKey, Entry> create) {
         while (true) {
-            Entry entry = !bounded && key.plain()
-                    ? plain.of(type).computeIfAbsent(key.key(), k -> created(key, create))
-                    : cache.get(key, k -> {
-                        Entry created = created(k, create);
-                        if (k.plain()) {
-                            // A removed entry of the same key leaves the index in its removal callback,
-                            // which may run later: by identity, so it cannot take this one out.
-                            plain.of(type).put(k.key(), created);
-                        }
-                        return created;
-                    });
+            Entry entry = store.computeIfAbsent(type, key, k -> created(k, create));
             long now = clock.read();
             if (!idle(entry, now)) {
                 use(entry, now);
@@ -235,16 +183,7 @@ final class EntryTable {
         HOLDERS.getAndAdd(entry, -1);
     }
 
-    private boolean isEmpty() {
-        return cache.asMap().isEmpty() && plain.isEmpty();
-    }
-
-    /**
-     * One pass over the entries: each idle one is removed, counted as expired. Then Caffeine's
-     * pending work runs: a write made while its last maintenance ran waits for the next read or
-     * write of the table (Caffeine reschedules by itself only on the common pool), so without
-     * this a quiet bounded table would stay over its bound until something touched it.
-     */
+    /** One pass over the entries: each idle one is removed, counted as expired; then the store's pending work runs. */
     private void sweepNow() {
         long now = clock.read();
         for (Entry entry : entries()) {
@@ -252,7 +191,7 @@ final class EntryTable {
                 expire(entry);
             }
         }
-        cache.cleanUp();
+        store.cleanUp();
     }
 
     /** Removes {@code entry} as expired, if it is still the one stored under its key. */
@@ -265,53 +204,17 @@ final class EntryTable {
 
     /** Removes {@code entry} if it is still the one stored under its key. */
     boolean remove(Entry entry) {
-        if (!bounded && entry.key.plain()) {
-            boolean removed = plain.of(entry.type).remove(entry.key.key(), entry);
-            if (removed) {
-                removedPlain(entry);
-            }
-            return removed;
-        }
-        boolean removed = cache.asMap().remove(entry.key, entry);
-        if (removed) {
-            REMOVED.setVolatile(entry, true);
-            unindex(entry.key, entry);
-        }
-        return removed;
-    }
-
-    /** A plain entry of an unbounded table has left its only map: marked, and its callback runs. */
-    private void removedPlain(Entry entry) {
-        REMOVED.setVolatile(entry, true);
-        removals.execute(() -> onRemoval.accept(entry, causeOf(entry, RemovalCause.EXPLICIT)));
-    }
-
-    /** The cause a removal is told with: the sweep removes idle entries explicitly; it is their expiry all the same. */
-    private static RemovalCause causeOf(Entry entry, RemovalCause cause) {
-        return (boolean) EXPIRING.getVolatile(entry) ? RemovalCause.EXPIRED : cause;
-    }
-
-    /** Takes {@code entry} out of the index (by identity: a newer entry of the key stays). */
-    private void unindex(EntryKey key, Entry entry) {
-        if (entry != null && key.plain()) {
-            plain.of(entry.type).remove(key.key(), entry);
-        }
+        return store.remove(entry);
     }
 
     /** The live entries, without touching them: a view, not a copy. */
     Collection<Entry> entries() {
-        return bounded ? cache.asMap().values() : plain.with(cache.asMap().values());
+        return store.entries();
     }
 
     /** Removes every entry, and empties the index at once (removal callbacks may run later). */
     void removeAll() {
         sweeps.stop();
-        for (Entry entry : cache.asMap().values()) {
-            REMOVED.setVolatile(entry, true);
-        }
-        cache.invalidateAll();
-        // Mirrors go; entries kept only in the index are removed there, each told once.
-        plain.removeAll(bounded ? entry -> { } : this::removedPlain);
-        cache.cleanUp();
+        store.removeAll();
     }
 }
