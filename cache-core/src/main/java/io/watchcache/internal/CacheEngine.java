@@ -75,7 +75,8 @@ public final class CacheEngine implements AutoCloseable {
         TypedHandle<R, V> handle = (TypedHandle<R, V>) types.register(name, type, overrides,
                 registration -> {
                     table.addType(registration);
-                    return new TypedHandle<>(reads, consistent, watches, registration);
+                    return new TypedHandle<>(reads, consistent, watches, registration,
+                            table.plainEntries(registration));
                 },
                 typeName -> new TypeMetrics(registry, observations, typeName, cacheMeters));
         TypeRegistration registration = handle.registration();

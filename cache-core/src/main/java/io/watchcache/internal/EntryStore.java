@@ -8,6 +8,7 @@ import io.watchcache.RequestInfo;
 import org.jspecify.annotations.Nullable;
 
 import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
@@ -83,9 +84,9 @@ final class EntryStore {
         plain.addType(type);
     }
 
-    /** The entry of a plain key, or null (not plain, or absent). */
-    @Nullable Entry plainEntry(TypeRegistration type, RequestInfo info) {
-        return EntryKey.plain(info) ? plain.of(type).get(info.key()) : null;
+    /** The plain entries of {@code type} by key, for a caller that looks them up itself; never written through. */
+    ConcurrentHashMap<String, Entry> plainEntries(TypeRegistration type) {
+        return plain.of(type);
     }
 
     /** The entry of {@code info}, or null. */

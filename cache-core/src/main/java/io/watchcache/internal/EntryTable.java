@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -100,12 +101,14 @@ final class EntryTable {
     }
 
     /**
-     * The entry of a plain key as the index holds it, or null (not plain, or absent): not
-     * judged idle, not counted as use. The hit path's one look: {@link #usedThisTick} then
-     * tells whether it may be read as it is, else {@link #touch} judges it.
+     * The plain entries of {@code type} by key, as the store indexes them: where the hit path
+     * looks a plain key up ({@link Reads#get}); its type's handle keeps the map, so that the
+     * lookup starts from a field. An entry found there is not judged idle nor counted as use:
+     * {@link #usedThisTick} then tells whether it may be read as it is, else {@link #touch}
+     * judges it. Read only.
      */
-    @Nullable Entry plainEntry(TypeRegistration type, RequestInfo info) {
-        return store.plainEntry(type, info);
+    ConcurrentHashMap<String, Entry> plainEntries(TypeRegistration type) {
+        return store.plainEntries(type);
     }
 
     /**

@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,15 +31,21 @@ final class Reads {
         this.bypass = new Bypass(runtime, fetcher);
     }
 
-    /** A caller's read of {@code request}, whose info is {@code info}. */
-    Result<Object> get(TypeRegistration type, CacheRequest request, RequestInfo info) throws InterruptedException {
-        Entry plain = table.plainEntry(type, info);
+    /**
+     * A caller's read of {@code request}, whose info is {@code info}; {@code plainEntries} is
+     * {@link EntryTable#plainEntries} of {@code type}, which the caller keeps.
+     */
+    Result<Object> get(TypeRegistration type, ConcurrentHashMap<String, Entry> plainEntries, CacheRequest request,
+                       RequestInfo info) throws InterruptedException {
+        Entry plain = EntryKey.plain(info) ? plainEntries.get(info.key()) : null;
         Result<Object> ready = plain != null && table.usedThisTick(plain) ? ready(type, plain, info) : null;
         return ready != null ? ready : getSlow(type, request, info, plain);
     }
 
-    CompletableFuture<Result<Object>> getAsync(TypeRegistration type, CacheRequest request, RequestInfo info) {
-        Entry plain = table.plainEntry(type, info);
+    /** {@link #get}, for {@code getAsync}. */
+    CompletableFuture<Result<Object>> getAsync(TypeRegistration type, ConcurrentHashMap<String, Entry> plainEntries,
+                                               CacheRequest request, RequestInfo info) {
+        Entry plain = EntryKey.plain(info) ? plainEntries.get(info.key()) : null;
         Result<Object> ready = plain != null && table.usedThisTick(plain) ? ready(type, plain, info) : null;
         return ready != null ? CompletableFuture.completedFuture(ready) : getAsyncSlow(type, request, info, plain);
     }

@@ -12,6 +12,7 @@ import io.watchcache.UpdateEvent;
 
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -25,12 +26,16 @@ final class TypedHandle<R extends CacheRequest, V> implements TypedCache<R, V> {
     private final ConsistentReads consistent;
     private final Watches watches;
     private final TypeRegistration registration;
+    /** The registration's plain entries, as the table indexes them: a hit's lookup starts here. */
+    private final ConcurrentHashMap<String, Entry> plainEntries;
 
-    TypedHandle(Reads reads, ConsistentReads consistent, Watches watches, TypeRegistration registration) {
+    TypedHandle(Reads reads, ConsistentReads consistent, Watches watches, TypeRegistration registration,
+                ConcurrentHashMap<String, Entry> plainEntries) {
         this.reads = reads;
         this.consistent = consistent;
         this.watches = watches;
         this.registration = registration;
+        this.plainEntries = plainEntries;
     }
 
     TypeRegistration registration() {
@@ -53,7 +58,7 @@ final class TypedHandle<R extends CacheRequest, V> implements TypedCache<R, V> {
         if (registration.consistent(info)) {
             return cast(Futures.await(consistent.read(registration, request, info, true, true)));
         }
-        return cast(reads.get(registration, request, info));
+        return cast(reads.get(registration, plainEntries, request, info));
     }
 
     @Override
@@ -62,7 +67,7 @@ final class TypedHandle<R extends CacheRequest, V> implements TypedCache<R, V> {
         if (registration.consistent(info)) {
             return cast(consistent.read(registration, request, info, true, false));
         }
-        return cast(reads.getAsync(registration, request, info));
+        return cast(reads.getAsync(registration, plainEntries, request, info));
     }
 
     @Override
