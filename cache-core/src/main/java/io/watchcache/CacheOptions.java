@@ -148,14 +148,22 @@ public final class CacheOptions {
         return settings.scheduler;
     }
 
+    /** Every setting; a collaborator (executor, registries, ticker, scheduler) by its class, or "own" / "none". */
     @Override
     public String toString() {
         Builder b = settings;
-        return "CacheOptions[entryFetchRate=" + b.entryFetchRate + ", entryFetchMaxBurst=" + b.entryFetchMaxBurst
+        return "CacheOptions[executor=" + classOf(b.executor, "own") + ", virtualThreads=" + b.virtualThreads
+                + ", entryFetchRate=" + b.entryFetchRate + ", entryFetchMaxBurst=" + b.entryFetchMaxBurst
                 + ", backoffFreeFailures=" + b.backoffFreeFailures + ", backoffBaseWait=" + b.backoffBaseWait
                 + ", backoffMaxWait=" + b.backoffMaxWait + ", backoffJitter=" + b.backoffJitter
                 + ", defaultLastGetTtl=" + b.defaultLastGetTtl + ", defaultQueryTimeout=" + b.defaultQueryTimeout
-                + ", maxEntries=" + b.maxEntries + "]";
+                + ", maxEntries=" + b.maxEntries + ", meterRegistry=" + classOf(b.meterRegistry, "none")
+                + ", observationRegistry=" + classOf(b.observationRegistry, "none") + ", cacheMeters=" + b.cacheMeters
+                + ", ticker=" + classOf(b.ticker, "none") + ", scheduler=" + classOf(b.scheduler, "own") + "]";
+    }
+
+    private static String classOf(@Nullable Object collaborator, String absent) {
+        return collaborator == null ? absent : collaborator.getClass().getName();
     }
 
     public static final class Builder {
@@ -248,12 +256,12 @@ public final class CacheOptions {
         }
 
         public Builder backoffBaseWait(Duration baseWait) {
-            this.backoffBaseWait = requirePositive("backoffBaseWait", baseWait);
+            this.backoffBaseWait = Durations.requiredPositive("backoffBaseWait", baseWait);
             return this;
         }
 
         public Builder backoffMaxWait(Duration maxWait) {
-            this.backoffMaxWait = requirePositive("backoffMaxWait", maxWait);
+            this.backoffMaxWait = Durations.requiredPositive("backoffMaxWait", maxWait);
             return this;
         }
 
@@ -263,12 +271,12 @@ public final class CacheOptions {
         }
 
         public Builder defaultLastGetTtl(Duration ttl) {
-            this.defaultLastGetTtl = requirePositive("defaultLastGetTtl", ttl);
+            this.defaultLastGetTtl = Durations.requiredPositive("defaultLastGetTtl", ttl);
             return this;
         }
 
         public Builder defaultQueryTimeout(Duration timeout) {
-            this.defaultQueryTimeout = requirePositive("defaultQueryTimeout", timeout);
+            this.defaultQueryTimeout = Durations.requiredPositive("defaultQueryTimeout", timeout);
             return this;
         }
 
@@ -312,10 +320,6 @@ public final class CacheOptions {
 
         public CacheOptions build() {
             return new CacheOptions(this);
-        }
-
-        private static Duration requirePositive(String name, Duration value) {
-            return Durations.requiredPositive(name, value);
         }
     }
 }

@@ -59,6 +59,18 @@ class OptionsCopyTest {
     }
 
     @Test
+    void cacheOptionsToStringNamesEverySetting() {
+        CacheOptions options = CacheOptions.builder().entryFetchRate(5).meterRegistry(new SimpleMeterRegistry())
+                .build();
+        String shown = options.toString();
+        for (Method setting : settings()) {
+            assertThat(shown).as("toString() shows %s", setting.getName()).contains(setting.getName() + "=");
+        }
+        assertThat(shown).contains("entryFetchRate=5.0", "executor=own", "scheduler=own", "observationRegistry=none",
+                "meterRegistry=" + SimpleMeterRegistry.class.getName());
+    }
+
+    @Test
     void recordBuildersKeepEveryComponent() throws Exception {
         RequestInfo info = new RequestInfo("k", "dc2", "secret", 5, Duration.ofSeconds(1), Duration.ofSeconds(2),
                 true, true);
