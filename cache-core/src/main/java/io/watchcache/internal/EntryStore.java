@@ -95,6 +95,14 @@ final class EntryStore {
                 : policy.getIfPresentQuietly(EntryKey.of(type, info));
     }
 
+    /**
+     * The entry of {@code info} in {@code plainEntries} (a type's {@link #plainEntries}), or null
+     * when {@code info} is not plain or has none: how a caller that keeps the map looks in it.
+     */
+    static @Nullable Entry plainEntry(ConcurrentHashMap<String, Entry> plainEntries, RequestInfo info) {
+        return EntryKey.plain(info) ? plainEntries.get(info.key()) : null;
+    }
+
     /** The entry of {@code key}, created with {@code create} if there is none. */
     Entry computeIfAbsent(TypeRegistration type, EntryKey key, Function<EntryKey, Entry> create) {
         if (!bounded && key.plain()) {

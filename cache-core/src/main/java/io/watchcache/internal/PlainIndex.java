@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 /**
  * The plain entries (no partition, no token) of each registered type by key string, at the
  * type's {@link TypeRegistration#slot}: what a hit finds without a key object. Whether it is
- * their only place or a mirror is {@link EntryTable}'s to say. The array is replaced whole (a
+ * their only place or a mirror is {@link EntryStore}'s to say. The array is replaced whole (a
  * longer copy) under the monitor when a type registers, and read without it.
  */
 final class PlainIndex {

@@ -37,7 +37,7 @@ final class Reads {
      */
     Result<Object> get(TypeRegistration type, ConcurrentHashMap<String, Entry> plainEntries, CacheRequest request,
                        RequestInfo info) throws InterruptedException {
-        Entry plain = EntryKey.plain(info) ? plainEntries.get(info.key()) : null;
+        Entry plain = EntryStore.plainEntry(plainEntries, info);
         Result<Object> ready = plain != null && table.usedThisTick(plain) ? ready(type, plain, info) : null;
         return ready != null ? ready : getSlow(type, request, info, plain);
     }
@@ -45,7 +45,7 @@ final class Reads {
     /** {@link #get}, for {@code getAsync}. */
     CompletableFuture<Result<Object>> getAsync(TypeRegistration type, ConcurrentHashMap<String, Entry> plainEntries,
                                                CacheRequest request, RequestInfo info) {
-        Entry plain = EntryKey.plain(info) ? plainEntries.get(info.key()) : null;
+        Entry plain = EntryStore.plainEntry(plainEntries, info);
         Result<Object> ready = plain != null && table.usedThisTick(plain) ? ready(type, plain, info) : null;
         return ready != null ? CompletableFuture.completedFuture(ready) : getAsyncSlow(type, request, info, plain);
     }
