@@ -148,7 +148,10 @@ public final class CacheOptions {
         return settings.scheduler;
     }
 
-    /** Every setting; a collaborator (executor, registries, ticker, scheduler) by its class, or "own" / "none". */
+    /**
+     * Every setting; a collaborator (executor, registries, ticker, scheduler) by its class, or
+     * "own" / "none" when not given.
+     */
     @Override
     public String toString() {
         Builder b = settings;
@@ -159,7 +162,7 @@ public final class CacheOptions {
                 + ", defaultLastGetTtl=" + b.defaultLastGetTtl + ", defaultQueryTimeout=" + b.defaultQueryTimeout
                 + ", maxEntries=" + b.maxEntries + ", meterRegistry=" + classOf(b.meterRegistry, "none")
                 + ", observationRegistry=" + classOf(b.observationRegistry, "none") + ", cacheMeters=" + b.cacheMeters
-                + ", ticker=" + classOf(b.ticker, "none") + ", scheduler=" + classOf(b.scheduler, "own") + "]";
+                + ", ticker=" + b.ticker.getClass().getName() + ", scheduler=" + classOf(b.scheduler, "own") + "]";
     }
 
     private static String classOf(@Nullable Object collaborator, String absent) {

@@ -73,11 +73,8 @@ public final class CacheEngine implements AutoCloseable {
                                                                   @Nullable RegisterOptions overrides) {
         runtime.requireOpen();
         TypedHandle<R, V> handle = (TypedHandle<R, V>) types.register(name, type, overrides,
-                registration -> {
-                    table.addType(registration);
-                    return new TypedHandle<>(reads, consistent, watches, registration,
-                            table.plainEntries(registration));
-                },
+                registration -> new TypedHandle<>(reads, consistent, watches, registration,
+                        table.addType(registration)),
                 typeName -> new TypeMetrics(registry, observations, typeName, cacheMeters));
         TypeRegistration registration = handle.registration();
         type.registered(name, new SourceSignals() {

@@ -79,13 +79,13 @@ final class EntryStore {
         policy = cache.policy();
     }
 
-    /** Makes room for the plain entries of {@code type}; before any of its entries exist. */
-    void addType(TypeRegistration type) {
+    /**
+     * Makes room for the plain entries of {@code type}, before any of its entries exist, and
+     * returns their map, for a caller that looks them up itself ({@link #plainEntry}); never
+     * written through.
+     */
+    ConcurrentHashMap<String, Entry> addType(TypeRegistration type) {
         plain.addType(type);
-    }
-
-    /** The plain entries of {@code type} by key, for a caller that looks them up itself; never written through. */
-    ConcurrentHashMap<String, Entry> plainEntries(TypeRegistration type) {
         return plain.of(type);
     }
 
@@ -96,7 +96,7 @@ final class EntryStore {
     }
 
     /**
-     * The entry of {@code info} in {@code plainEntries} (a type's {@link #plainEntries}), or null
+     * The entry of {@code info} in {@code plainEntries} (a type's, from {@link #addType}), or null
      * when {@code info} is not plain or has none: how a caller that keeps the map looks in it.
      */
     static @Nullable Entry plainEntry(ConcurrentHashMap<String, Entry> plainEntries, RequestInfo info) {

@@ -78,9 +78,15 @@ final class EntryTable {
         this.sweeps = new Sweeps(scheduler, executor, SWEEP_NANOS, this::sweepNow, store::isEmpty);
     }
 
-    /** Makes room for the plain entries of {@code type}; before any of its entries exist. */
-    void addType(TypeRegistration type) {
-        store.addType(type);
+    /**
+     * Makes room for the entries of {@code type}, before any exist, and returns its plain entries
+     * by key as the store indexes them: where the hit path looks a plain key up
+     * ({@link Reads#get}); the type's handle keeps the map, so that the lookup starts from a
+     * field. An entry found there is not judged idle nor counted as use: {@link #usedThisTick}
+     * then tells whether it may be read as it is, else {@link #touch} judges it. Read only.
+     */
+    ConcurrentHashMap<String, Entry> addType(TypeRegistration type) {
+        return store.addType(type);
     }
 
     /** The rule: no holder, and unused for the type's whole TTL. */
@@ -98,17 +104,6 @@ final class EntryTable {
             LAST_USE.setVolatile(entry, now);
             store.used(entry);
         }
-    }
-
-    /**
-     * The plain entries of {@code type} by key, as the store indexes them: where the hit path
-     * looks a plain key up ({@link Reads#get}); its type's handle keeps the map, so that the
-     * lookup starts from a field. An entry found there is not judged idle nor counted as use:
-     * {@link #usedThisTick} then tells whether it may be read as it is, else {@link #touch}
-     * judges it. Read only.
-     */
-    ConcurrentHashMap<String, Entry> plainEntries(TypeRegistration type) {
-        return store.plainEntries(type);
     }
 
     /**

@@ -33,7 +33,7 @@ final class Reads {
 
     /**
      * A caller's read of {@code request}, whose info is {@code info}; {@code plainEntries} is
-     * {@link EntryTable#plainEntries} of {@code type}, which the caller keeps.
+     * the plain entries of {@code type} ({@link EntryTable#addType}), which the caller keeps.
      */
     Result<Object> get(TypeRegistration type, ConcurrentHashMap<String, Entry> plainEntries, CacheRequest request,
                        RequestInfo info) throws InterruptedException {
